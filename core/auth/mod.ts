@@ -1,0 +1,3 @@
+export * from "./authority.ts";
+export * from "./user_credentials.ts";
+export * from "./errors.ts";

@@ -1,0 +1,307 @@
+/**
+ * The no-loss path: JetStream streams, publishes retried until the server acknowledges them,
+ * and durable consumers that resume where they stopped after any restart.
+ *
+ * Why retries: a JetStream publish is a request; during an outage it times out or fails, and
+ * nats.js does not buffer it. Retrying with the same message id is safe because the stream's
+ * duplicate window drops the copies that did land (`duplicate: true` in the ack).
+ */
+import {
+  AckPolicy,
+  type ConsumerConfig,
+  DeliverPolicy,
+  type JetStreamClient,
+  type JetStreamManager,
+  jetstream,
+  jetstreamManager,
+  type JsMsg,
+  RetentionPolicy,
+  StorageType,
+} from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { z } from "zod";
+import { encodeJson, parseJson, validate } from "../events/codec.ts";
+import { newEventId } from "../events/envelope.ts";
+import type { Logger } from "../log/mod.ts";
+import type { BusCounters } from "./counters.ts";
+import { BusClosedError } from "./errors.ts";
+
+export interface StreamSpec {
+  name: string;
+  subjects: string[];
+  storage?: "file" | "memory";
+  /** Keep messages this long (ms); default forever. */
+  maxAgeMs?: number;
+  maxMessages?: number;
+  maxBytes?: number;
+  /** Duplicate window for message ids (ms); default 2 minutes. */
+  duplicateWindowMs?: number;
+  /** `workqueue`: a message is removed once acknowledged. Default `limits`. */
+  retention?: "limits" | "workqueue";
+}
+
+export interface PublishAck {
+  stream: string;
+  seq: number;
+  duplicate: boolean;
+}
+
+export interface DurablePublishOptions {
+  /** Dedupe id; retries reuse it. Default: a fresh id. */
+  messageId?: string;
+  /** Give up when this aborts (else: retry until the bus closes). */
+  signal?: AbortSignal;
+  /** Time to wait for one ack before retrying. Default 2000 ms. */
+  attemptTimeoutMs?: number;
+}
+
+export interface DurableConsumerSpec<T> {
+  stream: string;
+  /** Durable name: the server remembers the position under it across restarts. */
+  durable: string;
+  filterSubject?: string;
+  schema?: z.ZodType<T>;
+  /** Where a new durable starts. Default `all`. */
+  deliver?: "all" | "new" | "last";
+  /** Redelivery after this long without an ack. Default 30 s. */
+  ackWaitMs?: number;
+  /** After this many deliveries a message that keeps failing is dropped. Default 5. */
+  maxDeliver?: number;
+}
+
+export interface DurableDelivery {
+  subject: string;
+  /** Stream sequence: stable across redeliveries. */
+  seq: number;
+  redelivered: boolean;
+}
+
+export interface DurableConsumer {
+  stop(): Promise<void>;
+}
+
+const NANOS_PER_MS = 1_000_000;
+
+export class DurableStreams {
+  readonly #nc: NatsConnection;
+  readonly #log: Logger;
+  readonly #counters: BusCounters;
+  readonly #stopper = new AbortController();
+  #jsm: Promise<JetStreamManager> | undefined;
+  #js: JetStreamClient | undefined;
+
+  constructor(nc: NatsConnection, log: Logger, counters: BusCounters) {
+    this.#nc = nc;
+    this.#log = log;
+    this.#counters = counters;
+  }
+
+  #manager(): Promise<JetStreamManager> {
+    this.#jsm ??= jetstreamManager(this.#nc).catch((error) => {
+      this.#jsm = undefined;
+      throw error;
+    });
+    return this.#jsm;
+  }
+
+  #client(): JetStreamClient {
+    this.#js ??= jetstream(this.#nc);
+    return this.#js;
+  }
+
+  /** Creates the stream, or updates its subjects and limits when it exists. */
+  async ensureStream(spec: StreamSpec): Promise<void> {
+    const jsm = await this.#manager();
+    const config = {
+      name: spec.name,
+      subjects: spec.subjects,
+      storage: spec.storage === "memory" ? StorageType.Memory : StorageType.File,
+      retention: spec.retention === "workqueue"
+        ? RetentionPolicy.Workqueue
+        : RetentionPolicy.Limits,
+      max_age: (spec.maxAgeMs ?? 0) * NANOS_PER_MS,
+      max_msgs: spec.maxMessages ?? -1,
+      max_bytes: spec.maxBytes ?? -1,
+      duplicate_window: (spec.duplicateWindowMs ?? 120_000) * NANOS_PER_MS,
+    };
+    try {
+      await jsm.streams.info(spec.name);
+      await jsm.streams.update(spec.name, config);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      await jsm.streams.add(config);
+    }
+  }
+
+  /**
+   * Publishes to a stream and resolves once the server has stored it, retrying through
+   * outages. Rejects only when `signal` aborts or the bus closes.
+   */
+  async publish(
+    subject: string,
+    value: unknown,
+    options: DurablePublishOptions = {},
+  ): Promise<PublishAck> {
+    const data = encodeJson(value);
+    const msgID = options.messageId ?? newEventId();
+    let attempt = 0;
+    for (;;) {
+      if (this.#nc.isClosed()) throw new BusClosedError();
+      options.signal?.throwIfAborted();
+      try {
+        const ack = await this.#client().publish(subject, data, {
+          msgID,
+          timeout: options.attemptTimeoutMs ?? 2000,
+        });
+        this.#counters.durablePublished++;
+        return { stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate };
+      } catch (error) {
+        if (this.#nc.isClosed()) throw new BusClosedError(undefined, { cause: error });
+        attempt++;
+        this.#counters.durableRetries++;
+        if (attempt === 1 || attempt % 20 === 0) {
+          this.#log.warn("durable publish not acknowledged yet; retrying", {
+            subject,
+            attempt,
+            error: (error as Error).message,
+          });
+        }
+        await sleep(Math.min(100 * 2 ** Math.min(attempt, 4), 1000), options.signal);
+      }
+    }
+  }
+
+  /**
+   * Consumes a durable consumer: the handler's success acks the message, a throw asks for
+   * redelivery later, a message that fails validation is terminated (counted, never retried).
+   * Survives server restarts: the loop re-attaches to the consumer when its iterator ends.
+   */
+  consume<T = unknown>(
+    spec: DurableConsumerSpec<T>,
+    handler: (value: T, delivery: DurableDelivery) => void | Promise<void>,
+  ): DurableConsumer {
+    const stop = new AbortController();
+    const onGlobalStop = () => stop.abort();
+    this.#stopper.signal.addEventListener("abort", onGlobalStop);
+    let current: { close(): Promise<void | Error> } | undefined;
+    const loop = (async () => {
+      let failures = 0;
+      while (!stop.signal.aborted && !this.#nc.isClosed()) {
+        try {
+          await this.#ensureConsumer(spec);
+          const consumer = await this.#client().consumers.get(spec.stream, spec.durable);
+          const messages = await consumer.consume({ max_messages: 256, idle_heartbeat: 2000 });
+          current = messages;
+          failures = 0;
+          if (stop.signal.aborted) break;
+          for await (const msg of messages) {
+            await this.#deliver(spec, msg, handler);
+            if (stop.signal.aborted) break;
+          }
+        } catch (error) {
+          if (stop.signal.aborted || this.#nc.isClosed()) break;
+          failures++;
+          if (failures === 1 || failures % 20 === 0) {
+            this.#log.warn("durable consumer interrupted; re-attaching", {
+              stream: spec.stream,
+              durable: spec.durable,
+              error: (error as Error).message,
+            });
+          }
+        }
+        await sleep(Math.min(250 * 2 ** Math.min(failures, 3), 2000), stop.signal).catch(() => {});
+      }
+    })();
+    return {
+      stop: async () => {
+        stop.abort();
+        this.#stopper.signal.removeEventListener("abort", onGlobalStop);
+        await current?.close().catch(() => undefined);
+        await loop;
+      },
+    };
+  }
+
+  async #ensureConsumer<T>(spec: DurableConsumerSpec<T>): Promise<void> {
+    const jsm = await this.#manager();
+    try {
+      await jsm.consumers.info(spec.stream, spec.durable);
+      return;
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    const config: Partial<ConsumerConfig> = {
+      durable_name: spec.durable,
+      ack_policy: AckPolicy.Explicit,
+      ack_wait: (spec.ackWaitMs ?? 30_000) * NANOS_PER_MS,
+      max_deliver: spec.maxDeliver ?? 5,
+      deliver_policy: spec.deliver === "new"
+        ? DeliverPolicy.New
+        : spec.deliver === "last"
+        ? DeliverPolicy.Last
+        : DeliverPolicy.All,
+    };
+    if (spec.filterSubject) config.filter_subject = spec.filterSubject;
+    await jsm.consumers.add(spec.stream, config);
+  }
+
+  async #deliver<T>(
+    spec: DurableConsumerSpec<T>,
+    msg: JsMsg,
+    handler: (value: T, delivery: DurableDelivery) => void | Promise<void>,
+  ): Promise<void> {
+    let value: T;
+    try {
+      const parsed = parseJson(msg.data);
+      value = spec.schema ? validate(spec.schema, parsed, msg.subject) : parsed as T;
+    } catch (error) {
+      this.#counters.invalid++;
+      this.#log.warn("invalid durable message terminated", {
+        subject: msg.subject,
+        error: (error as Error).message,
+      });
+      msg.term("invalid");
+      return;
+    }
+    try {
+      await handler(value, {
+        subject: msg.subject,
+        seq: msg.seq,
+        redelivered: msg.redelivered,
+      });
+      msg.ack();
+      this.#counters.durableDelivered++;
+    } catch (error) {
+      this.#counters.handlerErrors++;
+      this.#log.error("durable handler failed; will redeliver", {
+        subject: msg.subject,
+        error: (error as Error).message,
+      });
+      msg.nak(1000);
+    }
+  }
+
+  /** Stops every consumer started here (the bus calls this on close). */
+  stop(): void {
+    this.#stopper.abort();
+  }
+}
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof Error && /not found/i.test(error.message);
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -1,0 +1,42 @@
+/** Why a request failed, as a stable code callers can switch on. */
+export const REQUEST_FAILURES = {
+  timeout: "timeout",
+  noResponders: "no-responders",
+  permissionDenied: "permission-denied",
+  closed: "closed",
+  invalidReply: "invalid-reply",
+  failed: "failed",
+} as const;
+export type RequestFailure = typeof REQUEST_FAILURES[keyof typeof REQUEST_FAILURES];
+
+/** A request/reply that did not produce a valid reply. */
+export class BusRequestError extends Error {
+  override name = "BusRequestError";
+  readonly code: RequestFailure;
+  readonly subject: string;
+  constructor(code: RequestFailure, subject: string, message: string, options?: ErrorOptions) {
+    super(`request to ${subject} failed (${code}): ${message}`, options);
+    this.code = code;
+    this.subject = subject;
+  }
+}
+
+/** The bus was used after `close()`/`drain()`. */
+export class BusClosedError extends Error {
+  override name = "BusClosedError";
+  constructor(message = "the event bus is closed", options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+/** The server refused an operation for lack of permission; the connection stays up. */
+export class BusPermissionError extends Error {
+  override name = "BusPermissionError";
+  readonly operation: "publish" | "subscription";
+  readonly subject: string;
+  constructor(operation: "publish" | "subscription", subject: string, options?: ErrorOptions) {
+    super(`permission denied: ${operation} to "${subject}"`, options);
+    this.operation = operation;
+    this.subject = subject;
+  }
+}

@@ -1,0 +1,4 @@
+export * from "./event_bus.ts";
+export * from "./durable_streams.ts";
+export * from "./errors.ts";
+export * from "./counters.ts";

@@ -1,0 +1,75 @@
+/**
+ * Command request/reply between the router and a plugin (`rosey.commands.<plugin>.execute`),
+ * and the output a plugin or service asks a platform to carry out.
+ */
+import { z } from "zod";
+import { SourceSchema, UserSchema } from "./_schemas.ts";
+
+export const CommandExecuteSchema = z.object({
+  /** The command as the plugin declared it (aliases resolved): `roll`. */
+  command: z.string().min(1).max(64),
+  /** Arguments, shell-style: quotes grouped, quotes removed. */
+  args: z.array(z.string().max(2000)).max(100),
+  /** Everything after the command word, untouched. */
+  rawArgs: z.string().max(10_000),
+  user: UserSchema,
+  source: SourceSchema,
+  /** True when the command came by private message; replies then go back privately. */
+  private: z.boolean().optional(),
+  /** The id of the message that carried the command. */
+  messageId: z.string().max(128),
+});
+export type CommandExecute = z.infer<typeof CommandExecuteSchema>;
+
+/** A stable error code, so callers can tell what failed without parsing words. */
+export const COMMAND_ERROR_CODES = {
+  invalidArgs: "invalid_args",
+  notPermitted: "not_permitted",
+  failed: "failed",
+  unknownCommand: "unknown_command",
+  rateLimited: "rate_limited",
+  timeout: "timeout",
+  unavailable: "unavailable",
+} as const;
+export type CommandErrorCode = typeof COMMAND_ERROR_CODES[keyof typeof COMMAND_ERROR_CODES];
+
+export const CommandErrorSchema = z.object({
+  code: z.enum(Object.values(COMMAND_ERROR_CODES) as [CommandErrorCode, ...CommandErrorCode[]]),
+  /** Short and safe to show in chat: never a stack trace. */
+  message: z.string().max(1000),
+});
+
+export const CommandResultSchema = z.discriminatedUnion("ok", [
+  z.object({
+    ok: z.literal(true),
+    /** Lines to send back (zero lines: the command answers nothing). */
+    reply: z.array(z.string().max(10_000)).max(50),
+    /** Send the reply privately to the caller instead of to the channel. */
+    private: z.boolean().optional(),
+  }),
+  z.object({ ok: z.literal(false), error: CommandErrorSchema }),
+]);
+export type CommandResult = z.infer<typeof CommandResultSchema>;
+
+/** Text a plugin says on its own (timers, games), published on `rosey.plugins.<p>.say`. */
+export const PluginSaySchema = z.object({
+  source: SourceSchema,
+  text: z.string().min(1).max(10_000),
+  /** When set, a private message to this user instead of the channel. */
+  to: z.string().max(100).optional(),
+});
+export type PluginSay = z.infer<typeof PluginSaySchema>;
+
+/** What the core asks a connector to do on its platform (`rosey.platform.<p>.action.<a>`). */
+export const ChatActionSchema = z.object({
+  channel: z.string().min(1).max(200),
+  text: z.string().min(1).max(10_000),
+  /** Who asked for it (router, plugin name, moderator service): for logs and audit. */
+  origin: z.string().max(100).optional(),
+});
+export type ChatAction = z.infer<typeof ChatActionSchema>;
+
+export const PrivateMessageActionSchema = ChatActionSchema.extend({
+  to: z.string().min(1).max(100),
+});
+export type PrivateMessageAction = z.infer<typeof PrivateMessageActionSchema>;

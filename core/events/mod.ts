@@ -1,0 +1,5 @@
+export * from "./envelope.ts";
+export * from "./payloads.ts";
+export * from "./commands.ts";
+export * from "./codec.ts";
+export * from "./errors.ts";

@@ -1,0 +1,108 @@
+/**
+ * One structured logger for every component. Each line carries the component (and, for
+ * plugins, the plugin name). Pretty, coloured lines on a TTY; JSON lines otherwise, so logs
+ * from `deno task dev` read well and logs from CI or a service manager parse well.
+ */
+
+export const LOG_LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
+export type LogLevel = keyof typeof LOG_LEVELS;
+
+/** Extra structured context attached to one log line. */
+export type LogFields = Record<string, unknown>;
+
+export interface Logger {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+  /** A logger that adds `fields` to every line (e.g. `{ plugin: "dice" }`). */
+  child(fields: LogFields): Logger;
+}
+
+/** Where log lines go. Defaults to stderr, so stdout stays free for CLI output and the shell chat. */
+export type LogSink = (line: string) => void;
+
+export interface LoggerOptions {
+  level?: LogLevel;
+  /** "pretty" for humans, "json" for machines; default: pretty on a TTY, json otherwise. */
+  format?: "pretty" | "json";
+  sink?: LogSink;
+  fields?: LogFields;
+}
+
+const encoder = new TextEncoder();
+const stderrSink: LogSink = (line) => {
+  Deno.stderr.writeSync(encoder.encode(line + "\n"));
+};
+
+function defaultLevel(): LogLevel {
+  try {
+    const fromEnv = Deno.env.get("ROSEY_LOG_LEVEL");
+    if (fromEnv && fromEnv in LOG_LEVELS) return fromEnv as LogLevel;
+  } catch {
+    // no env permission (a sandboxed plugin): keep the default
+  }
+  return "info";
+}
+
+function defaultFormat(): "pretty" | "json" {
+  try {
+    return Deno.stderr.isTerminal() ? "pretty" : "json";
+  } catch {
+    return "json";
+  }
+}
+
+const COLOURS: Record<Exclude<LogLevel, "silent">, string> = {
+  debug: "\x1b[90m",
+  info: "\x1b[36m",
+  warn: "\x1b[33m",
+  error: "\x1b[31m",
+};
+
+function formatPretty(level: Exclude<LogLevel, "silent">, message: string, fields: LogFields) {
+  const time = new Date().toISOString().slice(11, 23);
+  const { component, plugin, ...rest } = fields;
+  const who = [component, plugin].filter((x) => x !== undefined).join("/");
+  const extra = Object.keys(rest).length > 0 ? " " + safeJson(rest) : "";
+  return `${COLOURS[level]}${time} ${level.padEnd(5)}\x1b[0m ${who ? `[${who}] ` : ""}${message}${extra}`;
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value, (_k, v) => {
+      if (v instanceof Error) return { name: v.name, message: v.message };
+      if (typeof v === "bigint") return v.toString();
+      return v;
+    });
+  } catch {
+    return '"[unserialisable]"';
+  }
+}
+
+/** Creates a logger; see {@linkcode LoggerOptions}. */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const threshold = LOG_LEVELS[options.level ?? defaultLevel()];
+  const format = options.format ?? defaultFormat();
+  const sink = options.sink ?? stderrSink;
+  const base = options.fields ?? {};
+  const emit = (level: Exclude<LogLevel, "silent">, message: string, fields?: LogFields) => {
+    if (LOG_LEVELS[level] < threshold) return;
+    const all = { ...base, ...fields };
+    sink(
+      format === "json"
+        ? safeJson({ time: new Date().toISOString(), level, msg: message, ...all })
+        : formatPretty(level, message, all),
+    );
+  };
+  return {
+    debug: (m, f) => emit("debug", m, f),
+    info: (m, f) => emit("info", m, f),
+    warn: (m, f) => emit("warn", m, f),
+    error: (m, f) => emit("error", m, f),
+    child: (fields) => createLogger({ ...options, fields: { ...base, ...fields } }),
+  };
+}
+
+/** A logger that drops everything; for tests that do not care about logs. */
+export const silentLogger: Logger = createLogger({ level: "silent" });

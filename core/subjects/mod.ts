@@ -1,0 +1,3 @@
+export * from "./subjects.ts";
+export * from "./subject_matcher.ts";
+export * from "./errors.ts";

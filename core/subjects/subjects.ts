@@ -1,0 +1,134 @@
+/**
+ * The `rosey.*` subject tree: the single source of every subject the project uses. No other
+ * file spells `rosey.` (a test enforces it), so renaming a branch is a one-file change.
+ *
+ * Direction is part of the name, so inbound and outbound never share a subject:
+ * - `rosey.platform.<p>.raw.<event>`     platform -> bus, as the platform sent it (connector publishes)
+ * - `rosey.platform.<p>.action.<action>` bus -> platform, what to do there (connector subscribes)
+ * - `rosey.platform.<p>.state.<query>`   request/reply for channel state the connector keeps
+ * - `rosey.events.<type>`                normalized events, platform-agnostic (connector publishes)
+ * - `rosey.commands.<plugin>.execute`    router -> plugin request; `.result` plugin -> bus
+ * - `rosey.plugins.<plugin>.<event>`     a plugin's own events, incl. `.say` output and `.heartbeat`
+ * - `rosey.security.<kind>`              violations and restrictions, published by the core only
+ * - `rosey.monitoring.<kind>`            health and metrics
+ * - `rosey.admin.<area>.<op>`            operator requests (plugin list/start/stop/...)
+ * - `rosey.audit.<service>`              who did what, for moderator actions
+ */
+import { SubjectError } from "./errors.ts";
+
+export const ROOT = "rosey" as const;
+
+/** A subject token we build from data (platform, plugin, event name): no dots, no wildcards. */
+const TOKEN = /^[A-Za-z0-9_-]{1,64}$/;
+/** Event and action names may have dotted parts (`user.join`). */
+const DOTTED = /^[A-Za-z0-9_-]{1,64}(\.[A-Za-z0-9_-]{1,64}){0,3}$/;
+
+/** Throws unless `value` is one safe subject token; data never injects wildcards or levels. */
+export function token(value: string, what = "subject token"): string {
+  if (!TOKEN.test(value)) {
+    throw new SubjectError(
+      `${what} ${JSON.stringify(value)} is not a valid subject token; ` +
+        `use 1-64 letters, digits, "_" or "-" (no dots, spaces or wildcards)`,
+    );
+  }
+  return value;
+}
+
+function dotted(value: string, what: string): string {
+  if (!DOTTED.test(value)) {
+    throw new SubjectError(
+      `${what} ${JSON.stringify(value)} is not valid; use up to four dot-separated tokens ` +
+        `of letters, digits, "_" or "-"`,
+    );
+  }
+  return value;
+}
+
+/** Normalized event types and their subjects, as `as const` objects with a union type. */
+export const EVENT_TYPES = {
+  message: "message",
+  privateMessage: "pm",
+  userJoin: "user.join",
+  userLeave: "user.leave",
+  userUpdate: "user.update",
+  mediaChange: "media.change",
+  playlistAdd: "playlist.add",
+  playlistRemove: "playlist.remove",
+  playlistMove: "playlist.move",
+  playlistReset: "playlist.reset",
+  channelJoined: "channel.joined",
+  channelLeft: "channel.left",
+} as const;
+export type EventType = typeof EVENT_TYPES[keyof typeof EVENT_TYPES];
+
+/** Builders for every subject. Patterns (with `*`/`>`) are named `...Pattern` / `all...`. */
+export const subjects = {
+  // --- platform raw (in) and actions (out) --------------------------------------------------
+  platformRaw: (platform: string, event: string) =>
+    `${ROOT}.platform.${token(platform, "platform")}.raw.${dotted(event, "raw event")}`,
+  allPlatformRaw: (platform: string) => `${ROOT}.platform.${token(platform, "platform")}.raw.>`,
+  platformAction: (platform: string, action: string) =>
+    `${ROOT}.platform.${token(platform, "platform")}.action.${token(action, "action")}`,
+  allPlatformActions: (platform: string) =>
+    `${ROOT}.platform.${token(platform, "platform")}.action.*`,
+  anyPlatformAction: (action: string) => `${ROOT}.platform.*.action.${token(action, "action")}`,
+  platformState: (platform: string, query: string) =>
+    `${ROOT}.platform.${token(platform, "platform")}.state.${token(query, "state query")}`,
+  allPlatformState: (platform: string) => `${ROOT}.platform.${token(platform, "platform")}.state.*`,
+  allPlatform: () => `${ROOT}.platform.>`,
+
+  // --- normalized events ----------------------------------------------------------------------
+  event: (type: EventType) => `${ROOT}.events.${dotted(type, "event type")}`,
+  allEvents: () => `${ROOT}.events.>`,
+
+  // --- commands -------------------------------------------------------------------------------
+  commandExecute: (plugin: string) => `${ROOT}.commands.${token(plugin, "plugin name")}.execute`,
+  commandResult: (plugin: string) => `${ROOT}.commands.${token(plugin, "plugin name")}.result`,
+  pluginCommands: (plugin: string) => `${ROOT}.commands.${token(plugin, "plugin name")}.>`,
+  allCommandResults: () => `${ROOT}.commands.*.result`,
+  allCommands: () => `${ROOT}.commands.>`,
+
+  // --- plugins' own subjects ------------------------------------------------------------------
+  plugin: (plugin: string, event: string) =>
+    `${ROOT}.plugins.${token(plugin, "plugin name")}.${dotted(event, "plugin event")}`,
+  /** Output a plugin sends on its own (a timer firing): the router forwards it to the platform. */
+  pluginSay: (plugin: string) => `${ROOT}.plugins.${token(plugin, "plugin name")}.say`,
+  allPluginSay: () => `${ROOT}.plugins.*.say`,
+  pluginHeartbeat: (plugin: string) => `${ROOT}.plugins.${token(plugin, "plugin name")}.heartbeat`,
+  allPluginHeartbeats: () => `${ROOT}.plugins.*.heartbeat`,
+  /** The plugin's control channel: the manager asks it to stop gracefully here. */
+  pluginControl: (plugin: string) => `${ROOT}.plugins.${token(plugin, "plugin name")}.control`,
+  pluginAll: (plugin: string) => `${ROOT}.plugins.${token(plugin, "plugin name")}.>`,
+  allPlugins: () => `${ROOT}.plugins.>`,
+
+  // --- security, monitoring, admin, audit -----------------------------------------------------
+  securityViolation: () => `${ROOT}.security.violation`,
+  securityRestricted: () => `${ROOT}.security.plugin.restricted`,
+  allSecurity: () => `${ROOT}.security.>`,
+  monitoringHealth: () => `${ROOT}.monitoring.health`,
+  monitoringMetrics: () => `${ROOT}.monitoring.metrics`,
+  allMonitoring: () => `${ROOT}.monitoring.>`,
+  adminPlugins: (op: string) => `${ROOT}.admin.plugins.${token(op, "admin operation")}`,
+  /** Manifests of running plugins, published by the manager (router builds its table from it). */
+  pluginManifests: () => `${ROOT}.admin.plugins.manifests`,
+  allAdmin: () => `${ROOT}.admin.>`,
+  audit: (service: string) => `${ROOT}.audit.${token(service, "service")}`,
+  allAudit: () => `${ROOT}.audit.>`,
+  all: () => `${ROOT}.>`,
+} as const;
+
+/**
+ * The inbox prefix of one identity. A user whose subscribe rights are scoped cannot use the
+ * default `_INBOX.>` (NOTES-SANDBOX §3: the request is still delivered but the reply is lost),
+ * so every client gets `_INBOX.<identity>` and the matching grant.
+ */
+export function inboxPrefix(identity: string): string {
+  return `_INBOX.${token(identity, "identity")}`;
+}
+
+/** Where a stream's subjects live: the names of the JetStream streams the core creates. */
+export const STREAMS = {
+  events: "ROSEY_EVENTS",
+  chatLog: "ROSEY_CHATLOG",
+  audit: "ROSEY_AUDIT",
+} as const;

@@ -1,0 +1,2 @@
+export * from "./test_nats.ts";
+export * from "./wait.ts";

@@ -1,0 +1,85 @@
+/**
+ * A private nats-server for one test: the project's own nats.conf copied into a temp dir, on
+ * free ports, with its own operator and accounts. Never a mock: tests see the real server's
+ * permissions, JetStream and reconnect behaviour.
+ */
+import { mintUser, type SubjectPermissions, type UserCredentials } from "../../core/auth/mod.ts";
+import { EventBus, type EventBusOptions } from "../../core/bus/mod.ts";
+import { type Logger, silentLogger } from "../../core/log/mod.ts";
+import { DEFAULT_CONFIG, freePort, NatsServer } from "../../scripts/nats_server.ts";
+
+/** Full rights in the application account; what an unrestricted test client gets. */
+export const ALL_RIGHTS: SubjectPermissions = {
+  publish: { allow: [">"] },
+  subscribe: { allow: [">"] },
+};
+
+export class TestNats {
+  readonly server: NatsServer;
+  readonly dir: string;
+  readonly #buses = new Set<EventBus>();
+
+  private constructor(server: NatsServer, dir: string) {
+    this.server = server;
+    this.dir = dir;
+  }
+
+  static async start(options: { logger?: Logger } = {}): Promise<TestNats> {
+    const dir = await Deno.makeTempDir({ prefix: "quicksilver-test-" });
+    await Deno.copyFile(DEFAULT_CONFIG, `${dir}/nats.conf`);
+    const server = await NatsServer.start({
+      configPath: `${dir}/nats.conf`,
+      cwd: dir,
+      port: freePort(),
+      httpPort: freePort(),
+      logger: options.logger ?? silentLogger,
+    });
+    return new TestNats(server, dir);
+  }
+
+  get url(): string {
+    return this.server.url;
+  }
+
+  get authority() {
+    return this.server.authority;
+  }
+
+  /** Mints a user in the application account (all rights unless `permissions` narrows them). */
+  mint(name: string, permissions: SubjectPermissions = ALL_RIGHTS, extra: {
+    maxSubscriptions?: number;
+    maxPayload?: number;
+    expiresInSeconds?: number;
+    systemAccount?: boolean;
+  } = {}): Promise<UserCredentials> {
+    return mintUser(this.authority, { name, permissions, ...extra });
+  }
+
+  /** Connects a bus as a fresh user; closed automatically when the TestNats is disposed. */
+  async connect(
+    name: string,
+    permissions: SubjectPermissions = ALL_RIGHTS,
+    options: Partial<EventBusOptions> = {},
+  ): Promise<EventBus> {
+    const user = await this.mint(name, permissions);
+    const bus = await EventBus.connect({
+      servers: this.url,
+      name,
+      creds: user.creds,
+      reconnectWaitMs: 100,
+      ...options,
+    });
+    this.#buses.add(bus);
+    return bus;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.#buses].map((bus) => bus.close()));
+    await this.server.stop();
+    await Deno.remove(this.dir, { recursive: true }).catch(() => undefined);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
