@@ -3,3 +3,4 @@ export * from "./payloads.ts";
 export * from "./commands.ts";
 export * from "./codec.ts";
 export * from "./errors.ts";
+export * from "./manifest.ts";
