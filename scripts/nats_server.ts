@@ -152,7 +152,13 @@ export class NatsServer {
       logFile: options.logFile ?? `${absoluteState}/nats-server.log`,
       stateDir,
     };
-    const server = new NatsServer(binary, resolved, authority, log, options.readyTimeoutMs ?? 15_000);
+    const server = new NatsServer(
+      binary,
+      resolved,
+      authority,
+      log,
+      options.readyTimeoutMs ?? 15_000,
+    );
     await server.#spawn();
     return server;
   }
@@ -293,6 +299,36 @@ async function assertPortFree(port: number, what: string): Promise<void> {
     }
     throw error;
   }
+}
+
+/** A private server in its own temp dir; `close()` stops it and removes the dir. */
+export interface EphemeralNatsServer extends AsyncDisposable {
+  readonly server: NatsServer;
+  readonly dir: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A private server for tests and benchmarks: the project's nats.conf copied into a fresh temp
+ * dir, on free ports, with its own operator and accounts.
+ */
+export async function startEphemeralNatsServer(
+  options: { logger?: Logger } = {},
+): Promise<EphemeralNatsServer> {
+  const dir = await Deno.makeTempDir({ prefix: "quicksilver-nats-" });
+  await Deno.copyFile(DEFAULT_CONFIG, `${dir}/nats.conf`);
+  const server = await NatsServer.start({
+    configPath: `${dir}/nats.conf`,
+    cwd: dir,
+    port: freePort(),
+    httpPort: freePort(),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  const close = async () => {
+    await server.stop();
+    await Deno.remove(dir, { recursive: true }).catch(() => undefined);
+  };
+  return { server, dir, close, [Symbol.asyncDispose]: close };
 }
 
 /** A free TCP port on 127.0.0.1 (the OS picks; tiny race with other processes, fine for tests). */

@@ -9,7 +9,8 @@ let installed = false;
 function isStraySocketError(value: unknown): boolean {
   if (!(value instanceof Error)) return false;
   const code = (value as { code?: unknown }).code;
-  return code === "ECONNRESET" || code === "EPIPE" || /read ECONNRESET|write EPIPE/.test(value.message);
+  return code === "ECONNRESET" || code === "EPIPE" ||
+    /read ECONNRESET|write EPIPE/.test(value.message);
 }
 
 export function installSocketErrorGuard(): void {

@@ -152,7 +152,11 @@ export class EventBus {
     });
     if (options.connectTimeoutMs !== undefined) {
       // A connect that completes after we gave up must not leak a live connection.
-      const timedOut = withTimeout(connecting, options.connectTimeoutMs, `connect to ${options.servers}`);
+      const timedOut = withTimeout(
+        connecting,
+        options.connectTimeoutMs,
+        `connect to ${options.servers}`,
+      );
       timedOut.catch(() => connecting.then((late) => late.close()).catch(() => undefined));
       await timedOut;
     }
@@ -195,20 +199,50 @@ export class EventBus {
     options: SubscribeOptions<T> = {},
   ): BusSubscription {
     if (this.#nc.isClosed()) throw new BusClosedError();
-    let chain: Promise<void> = Promise.resolve();
-    const pending = new Set<Promise<void>>();
-    const run = (value: T, context: MessageContext) => {
-      const task = (async () => {
-        try {
-          await handler(value, context);
-        } catch (error) {
-          this.counters.handlerErrors++;
-          this.#log.error("handler failed", { subject: context.subject, error: errorText(error) });
+    // Hot path: handlers run synchronously; only a handler that returns a promise costs a
+    // promise chain (measured: wrapping every call in an async task halved throughput).
+    const handlerFailed = (error: unknown) => {
+      this.counters.handlerErrors++;
+      this.#log.error("handler failed", { subject, error: errorText(error) });
+    };
+    let inflight = 0;
+    let idle: PromiseWithResolvers<void> | undefined;
+    const queue: [T, MessageContext][] = [];
+    let busy = false;
+    const settle = () => {
+      inflight--;
+      if (inflight === 0 && idle) idle.resolve();
+      if (options.serial) {
+        busy = false;
+        const next = queue.shift();
+        if (next) invoke(next[0], next[1]);
+      }
+    };
+    const invoke = (value: T, context: MessageContext): void => {
+      if (options.serial) {
+        if (busy) {
+          queue.push([value, context]);
+          return;
         }
-      })();
-      pending.add(task);
-      task.finally(() => pending.delete(task));
-      return task;
+        busy = true;
+      }
+      inflight++;
+      let result: void | Promise<void>;
+      try {
+        result = handler(value, context);
+      } catch (error) {
+        handlerFailed(error);
+        settle();
+        return;
+      }
+      if (result instanceof Promise) {
+        result.then(settle, (error) => {
+          handlerFailed(error);
+          settle();
+        });
+      } else {
+        settle();
+      }
     };
     const sub: Subscription = this.#nc.subscribe(subject, {
       ...(options.queue ? { queue: options.queue } : {}),
@@ -233,8 +267,7 @@ export class EventBus {
           options.onInvalid?.(decodeError, context);
           return;
         }
-        if (options.serial) chain = chain.then(() => run(value, context));
-        else void run(value, context);
+        invoke(value, context);
       },
     });
     return {
@@ -243,7 +276,10 @@ export class EventBus {
       unsubscribe: () => sub.unsubscribe(),
       drain: async () => {
         if (!sub.isClosed()) await sub.drain().catch(() => undefined);
-        await Promise.allSettled([...pending]);
+        if (inflight > 0 || queue.length > 0) {
+          idle = Promise.withResolvers<void>();
+          await idle.promise;
+        }
       },
     };
   }
@@ -267,7 +303,9 @@ export class EventBus {
     }
     try {
       const parsed = parseJson(msg.data);
-      return options.schema ? validate(options.schema, parsed, `reply from ${subject}`) : parsed as R;
+      return options.schema
+        ? validate(options.schema, parsed, `reply from ${subject}`)
+        : parsed as R;
     } catch (error) {
       this.counters.requestFailures++;
       throw new BusRequestError("invalid-reply", subject, errorText(error), { cause: error });
@@ -284,7 +322,10 @@ export class EventBus {
     options: ServeOptions<Q> = {},
   ): BusSubscription {
     const invalidReply = options.invalidReply ??
-      ((e: EventDecodeError) => ({ ok: false, error: { code: "invalid_args", message: e.message } }));
+      ((e: EventDecodeError) => ({
+        ok: false,
+        error: { code: "invalid_args", message: e.message },
+      }));
     const errorReply = options.errorReply ??
       ((_e: unknown) => ({ ok: false, error: { code: "failed", message: "internal error" } }));
     const respond = (context: MessageContext, value: unknown) => {
@@ -383,7 +424,11 @@ export class EventBus {
           this.#emit({ type: "reconnected", server: status.server });
           break;
         case "slowConsumer":
-          this.#emit({ type: "slow-consumer", subject: status.sub.getSubject(), pending: status.pending });
+          this.#emit({
+            type: "slow-consumer",
+            subject: status.sub.getSubject(),
+            pending: status.pending,
+          });
           break;
         case "error": {
           const error = status.error;
@@ -421,7 +466,9 @@ function toRequestError(subject: string, error: unknown): BusRequestError {
   if (cause instanceof TimeoutError) {
     return new BusRequestError("timeout", subject, "no reply in time", { cause: error });
   }
-  if (cause instanceof NoRespondersError || (error instanceof RequestError && error.isNoResponders())) {
+  if (
+    cause instanceof NoRespondersError || (error instanceof RequestError && error.isNoResponders())
+  ) {
     return new BusRequestError("no-responders", subject, "nobody serves this subject", {
       cause: error,
     });
