@@ -177,8 +177,8 @@ export class NatsServer {
   }
 
   async #spawn(): Promise<void> {
-    await assertPortFree(this.options.port, "client");
-    await assertPortFree(this.options.httpPort, "monitoring");
+    assertPortFree(this.options.port, "client");
+    assertPortFree(this.options.httpPort, "monitoring");
     const args = [
       "-c",
       this.options.configPath,
@@ -286,7 +286,7 @@ async function healthy(monitorUrl: string): Promise<boolean> {
   }
 }
 
-async function assertPortFree(port: number, what: string): Promise<void> {
+function assertPortFree(port: number, what: string): void {
   try {
     const listener = Deno.listen({ hostname: "127.0.0.1", port });
     listener.close();

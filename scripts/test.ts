@@ -38,6 +38,7 @@ for await (const chunk of child.stdout) {
 }
 const test = await child.status;
 // deno prints "ok | 12 passed (3 steps) | 0 failed | 1 ignored"; CI reads "N passed, N failed".
+// deno-lint-ignore no-control-regex -- stripping ANSI colour codes is the point
 const plain = tail.replace(/\x1b\[[0-9;]*m/g, "");
 const summary = [...plain.matchAll(/(\d+) passed.*?\| (\d+) failed(?:.*?\| (\d+) ignored)?/g)].at(-1);
 
