@@ -7,3 +7,4 @@ export * from "./subjects/mod.ts";
 export * from "./events/mod.ts";
 export * from "./auth/mod.ts";
 export * from "./log/mod.ts";
+export * from "./monitoring/mod.ts";

@@ -53,6 +53,11 @@ export const PluginStatusSchema = z.object({
   /** Plain words: why it last stopped, or why it is quarantined/refused. */
   reason: z.string().max(1000).optional(),
   violations: z.number().int().nonnegative().default(0),
+  /** Sampled by the manager from the process (cgroup or /proc), for `deno task status`. */
+  cpuPercent: z.number().nonnegative().optional(),
+  rssBytes: z.number().nonnegative().optional(),
+  /** Commands and events the plugin has handled (from its heartbeats). */
+  messages: z.number().int().nonnegative().optional(),
 });
 export type PluginStatus = z.infer<typeof PluginStatusSchema>;
 

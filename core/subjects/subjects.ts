@@ -86,6 +86,8 @@ export const subjects = {
   commandResult: (plugin: string) => `${ROOT}.commands.${token(plugin, "plugin name")}.result`,
   pluginCommands: (plugin: string) => `${ROOT}.commands.${token(plugin, "plugin name")}.>`,
   allCommandResults: () => `${ROOT}.commands.*.result`,
+  /** Every plugin's execute subject: what the router may publish (requests) to. */
+  allCommandExecutes: () => `${ROOT}.commands.*.execute`,
   allCommands: () => `${ROOT}.commands.>`,
 
   // --- plugins' own subjects ------------------------------------------------------------------
@@ -98,6 +100,7 @@ export const subjects = {
   allPluginHeartbeats: () => `${ROOT}.plugins.*.heartbeat`,
   /** The plugin's control channel: the manager asks it to stop gracefully here. */
   pluginControl: (plugin: string) => `${ROOT}.plugins.${token(plugin, "plugin name")}.control`,
+  allPluginControl: () => `${ROOT}.plugins.*.control`,
   pluginAll: (plugin: string) => `${ROOT}.plugins.${token(plugin, "plugin name")}.>`,
   allPlugins: () => `${ROOT}.plugins.>`,
 
@@ -111,6 +114,8 @@ export const subjects = {
   adminPlugins: (op: string) => `${ROOT}.admin.plugins.${token(op, "admin operation")}`,
   /** Manifests of running plugins, published by the manager (router builds its table from it). */
   pluginManifests: () => `${ROOT}.admin.plugins.manifests`,
+  /** The monitor service answers the status table (components and plugins) here. */
+  adminStatus: () => `${ROOT}.admin.status`,
   allAdmin: () => `${ROOT}.admin.>`,
   audit: (service: string) => `${ROOT}.audit.${token(service, "service")}`,
   allAudit: () => `${ROOT}.audit.>`,
