@@ -1,0 +1,47 @@
+/**
+ * Launching plugin processes: a uid per plugin ({@linkcode UidPool}), a prepared, symlink-free
+ * data dir ({@linkcode prepareDataDir}), path checks for the plugin uid
+ * ({@linkcode checkPathAccess}), and the sandboxed spawn itself ({@linkcode spawnSandboxed}),
+ * which applies the limits from `../limits` and reports why a process ended.
+ *
+ * @module
+ */
+export {
+  createUidPool,
+  DEFAULT_UID_RANGE,
+  type UidAssignment,
+  UidPool,
+  type UidPoolOptions,
+} from "./uid_pool.ts";
+export {
+  dataDirOwner,
+  findSymlinks,
+  prepareDataDir,
+  type PrepareDataDirOptions,
+  type PreparedDataDir,
+  removeSymlinks,
+} from "./data_dir.ts";
+export {
+  type AccessKind,
+  type AccessReport,
+  type AccessTarget,
+  checkPathAccess,
+  type PathProblem,
+  pluginAccessTargets,
+  type PluginPaths,
+} from "./path_access.ts";
+export {
+  buildLaunchCommand,
+  ENTER_SCRIPT,
+  type LaunchCommand,
+  type LaunchPlan,
+} from "./launch_command.ts";
+export {
+  type Enforcement,
+  type ExitInfo,
+  type ProcessStats,
+  type SandboxedProcess,
+  spawnSandboxed,
+  type SpawnSandboxedOptions,
+} from "./spawn_sandboxed.ts";
+export { DataDirError, SpawnError, SymlinkInDataDirError, UidPoolError } from "./errors.ts";
