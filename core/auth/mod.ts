@@ -1,3 +1,4 @@
 export * from "./authority.ts";
 export * from "./user_credentials.ts";
 export * from "./errors.ts";
+export * from "./service_roles.ts";

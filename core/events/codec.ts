@@ -27,7 +27,11 @@ export function parseJson(data: Uint8Array | string): unknown {
 }
 
 /** Validates `value` against `schema`, throwing an error that names the first bad field. */
-export function validate<S extends z.ZodType>(schema: S, value: unknown, what = "value"): z.infer<S> {
+export function validate<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  what = "value",
+): z.infer<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issues = result.error.issues.map((issue) => ({

@@ -1,0 +1,5 @@
+/**
+ * The shell connector: a local console chat that behaves like a platform. See
+ * {@linkcode ShellConnector}.
+ */
+export * from "./shell_connector.ts";

@@ -1,0 +1,367 @@
+/**
+ * The command router: chat in, plugin, chat out. It listens to normalized messages and private
+ * messages, turns `!roll 2d6` into a `CommandExecute` request to the plugin whose manifest
+ * declares `roll`, and sends the `CommandResult` back where the message came from. Policy
+ * (rank, rate limits, cooldowns) is applied here, once, so no plugin has to.
+ *
+ * What a user sees, and why:
+ * - an unknown `!foo` gets no answer (a chat bot must not answer every exclamation);
+ * - a crashed, missing or slow plugin gets one short apology, never silence or a stack trace;
+ * - a denial gets a short notice at most once per window per user, so it never floods.
+ */
+import { BusRequestError, type BusSubscription, type EventBus } from "../bus/mod.ts";
+import {
+  type CommandExecute,
+  type CommandResult,
+  CommandResultSchema,
+  type Envelope,
+  envelopeOf,
+  type MessagePayload,
+  MessagePayloadSchema,
+  type PluginSay,
+  PluginSaySchema,
+  type PluginTable,
+  PluginTableSchema,
+  type Source,
+} from "../events/mod.ts";
+import { z } from "zod";
+import { type Logger, silentLogger } from "../log/mod.ts";
+import type { MetricsRegistry } from "../monitoring/mod.ts";
+import { EVENT_TYPES, subjects } from "../subjects/mod.ts";
+import { parseCommand } from "./command_parser.ts";
+import { RouterOptionsError } from "./errors.ts";
+import { CommandPolicy, type RouterLimits, type Verdict } from "./command_policy.ts";
+import { HELP_COMMAND, helpLines } from "./help.ts";
+import { PluginTableStore } from "./plugin_table.ts";
+import { type RouterMetrics, RouterMetricsRecorder } from "./router_metrics.ts";
+
+export interface CommandRouterOptions {
+  /** Command prefix. Default `!`. */
+  prefix?: string;
+  /** The bot's own name: its messages are never commands. */
+  botName?: string;
+  /** Users whose messages are never commands (other bots, case-insensitive). */
+  ignoreUsers?: readonly string[];
+  /** How long a plugin has to answer. Default 5000 ms. */
+  timeoutMs?: number;
+  limits?: RouterLimits;
+  /** Where the router's counters go (share one with a health reporter); default its own. */
+  metrics?: MetricsRegistry;
+  /** Ask the manager for the plugin table at start (`rosey.admin.plugins.list`). Default true. */
+  requestTableAtStart?: boolean;
+  logger?: Logger;
+  /** The clock, for tests of rate limits. */
+  now?: () => number;
+}
+
+/** Where a command came from and how to answer it. */
+interface Origin {
+  source: Source;
+  user: string;
+  private: boolean;
+}
+
+/** Chat lines are kept short; a plugin's error message is shown, but never a wall of text. */
+const MAX_ERROR_TEXT = 300;
+const MAX_LINE = 10_000;
+
+export class CommandRouter {
+  readonly table = new PluginTableStore();
+  readonly #bus: EventBus;
+  readonly #log: Logger;
+  readonly #prefix: string;
+  readonly #ignored: Set<string>;
+  readonly #timeoutMs: number;
+  readonly #now: () => number;
+  readonly #policy: CommandPolicy;
+  readonly #metrics: RouterMetricsRecorder;
+  readonly #subscriptions: BusSubscription[] = [];
+  #closed = false;
+
+  private constructor(bus: EventBus, options: CommandRouterOptions) {
+    const prefix = options.prefix ?? "!";
+    if (prefix.length === 0 || prefix.length > 5 || /\s/.test(prefix)) {
+      throw new RouterOptionsError(
+        `router prefix ${JSON.stringify(prefix)} is not usable; use 1-5 characters without ` +
+          `spaces, e.g. "!"`,
+      );
+    }
+    const timeoutMs = options.timeoutMs ?? 5000;
+    if (!(timeoutMs > 0)) {
+      throw new RouterOptionsError(`router timeoutMs ${timeoutMs} must be positive, e.g. 5000`);
+    }
+    this.#bus = bus;
+    this.#log = (options.logger ?? silentLogger).child({ component: "router" });
+    this.#prefix = prefix;
+    this.#ignored = new Set(
+      [...(options.ignoreUsers ?? []), ...(options.botName ? [options.botName] : [])]
+        .map((name) => name.toLowerCase()),
+    );
+    this.#timeoutMs = timeoutMs;
+    this.#now = options.now ?? Date.now;
+    this.#policy = new CommandPolicy(options.limits, { prefix });
+    this.#metrics = new RouterMetricsRecorder(options.metrics);
+  }
+
+  /**
+   * Subscribes and, unless told not to, asks the manager for the current plugin table (so a
+   * router started after the manager is not blind until the next change). Resolves once the
+   * subscriptions are live on the server.
+   */
+  static async start(bus: EventBus, options: CommandRouterOptions = {}): Promise<CommandRouter> {
+    const router = new CommandRouter(bus, options);
+    router.#subscribe();
+    await bus.flush();
+    if (options.requestTableAtStart ?? true) await router.refreshTable();
+    return router;
+  }
+
+  /** Counters per command, unknown commands, forwarded and dropped plugin output. */
+  get metrics(): RouterMetrics {
+    return this.#metrics.snapshot();
+  }
+
+  /** The registry holding the same counters, for a health reporter to publish. */
+  get metricsRegistry(): MetricsRegistry {
+    return this.#metrics.registry;
+  }
+
+  /**
+   * Asks `rosey.admin.plugins.list` for the table; a missing manager is not an error. The reply
+   * may be a `PluginTable` or the manager's admin reply `{ok, plugins}`; one without a
+   * revision only fills an empty table, so it never replaces a newer published one.
+   */
+  async refreshTable(timeoutMs = 2000): Promise<boolean> {
+    let reply: z.infer<typeof ListReplySchema>;
+    try {
+      reply = await this.#bus.request(subjects.adminPlugins("list"), {}, {
+        timeoutMs,
+        schema: ListReplySchema,
+      });
+    } catch (error) {
+      this.#log.debug("no plugin table from the manager yet", { error: String(error) });
+      return false;
+    }
+    if (reply.revision !== undefined) {
+      return this.#applyTable({ plugins: reply.plugins, revision: reply.revision });
+    }
+    if (this.table.revision >= 0) return false;
+    return this.#applyTable({ plugins: reply.plugins, revision: 0 });
+  }
+
+  /** Stops listening and waits for commands in flight (each is bounded by the timeout). */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.allSettled(this.#subscriptions.map((sub) => sub.drain()));
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #subscribe() {
+    const messages = envelopeOf(MessagePayloadSchema);
+    this.#subscriptions.push(
+      this.#bus.subscribe(
+        subjects.event(EVENT_TYPES.message),
+        (envelope) => this.#onMessage(envelope, false),
+        { schema: messages },
+      ),
+      this.#bus.subscribe(
+        subjects.event(EVENT_TYPES.privateMessage),
+        (envelope) => this.#onMessage(envelope, true),
+        { schema: messages },
+      ),
+      this.#bus.subscribe(
+        subjects.pluginManifests(),
+        (table) => void this.#applyTable(table),
+        { schema: PluginTableSchema },
+      ),
+      this.#bus.subscribe(
+        subjects.allPluginSay(),
+        (say, context) => this.#onPluginSay(say, context.subject),
+        { schema: PluginSaySchema },
+      ),
+    );
+  }
+
+  #applyTable(table: PluginTable): boolean {
+    const applied = this.table.apply(table);
+    if (applied) {
+      this.#log.info("plugin table updated", {
+        revision: table.revision,
+        running: table.plugins.filter((p) => p.state === "running").map((p) => p.name),
+      });
+      for (const conflict of this.table.conflicts) {
+        this.#log.warn("two plugins declare the same command; the first keeps it", { ...conflict });
+      }
+    }
+    return applied;
+  }
+
+  async #onMessage(envelope: Envelope<MessagePayload>, isPrivate: boolean): Promise<void> {
+    if (this.#closed) return;
+    const { user, text } = envelope.payload;
+    if (envelope.payload.action) return;
+    const parsed = parseCommand(text, { prefix: this.#prefix });
+    if (!parsed) return;
+    if (this.#ignored.has(user.name.toLowerCase())) {
+      this.#metrics.ignored();
+      return;
+    }
+    const origin: Origin = { source: envelope.source, user: user.name, private: isPrivate };
+    if (parsed.command === HELP_COMMAND) {
+      if (!this.#allowed(origin, this.#policy.admitUser(user.name, this.#now()))) return;
+      this.#reply(
+        origin,
+        helpLines(this.table, parsed.args[0], {
+          prefix: this.#prefix,
+          rank: user.rank,
+        }),
+        "router",
+      );
+      return;
+    }
+    const entry = this.table.resolve(parsed.command);
+    if (!entry) {
+      this.#metrics.unknown();
+      return;
+    }
+    const command = entry.spec.name;
+    const verdict = this.#policy.admitCommand(user.name, user.rank, entry, this.#now());
+    if (!this.#allowed(origin, verdict)) {
+      this.#metrics.outcome(command, "denied");
+      return;
+    }
+    if (!entry.running) {
+      this.#metrics.outcome(command, "unavailable");
+      this.#reply(origin, [apology(entry.plugin)], "router");
+      return;
+    }
+    const request: CommandExecute = {
+      command: entry.spec.name,
+      args: parsed.args,
+      rawArgs: parsed.rawArgs,
+      user,
+      source: envelope.source,
+      messageId: envelope.id,
+      ...(isPrivate ? { private: true } : {}),
+    };
+    const started = this.#now();
+    let result: CommandResult;
+    try {
+      result = await this.#bus.request(subjects.commandExecute(entry.plugin), request, {
+        timeoutMs: this.#timeoutMs,
+        schema: CommandResultSchema,
+      });
+    } catch (error) {
+      this.#metrics.outcome(command, "unavailable");
+      const code = error instanceof BusRequestError ? error.code : "failed";
+      this.#log.warn("plugin did not answer", {
+        plugin: entry.plugin,
+        command: entry.spec.name,
+        code,
+        error: String(error),
+      });
+      this.#reply(origin, [
+        code === "invalid-reply"
+          ? `${entry.plugin} gave an answer I could not read, sorry.`
+          : apology(entry.plugin),
+      ], "router");
+      return;
+    } finally {
+      this.#metrics.latency(command, this.#now() - started);
+    }
+    if (result.ok) {
+      this.#metrics.outcome(command, "ok");
+      this.#reply(
+        { ...origin, private: origin.private || result.private === true },
+        result.reply,
+        entry.plugin,
+      );
+    } else {
+      this.#metrics.outcome(command, "error");
+      const text = firstLine(result.error.message) || apology(entry.plugin);
+      this.#reply(origin, [text], entry.plugin);
+    }
+  }
+
+  /** Sends the refusal notice, if any; returns whether the command may go on. */
+  #allowed(origin: Origin, verdict: Verdict): boolean {
+    if (verdict.ok) return true;
+    if (verdict.notice) this.#reply(origin, [verdict.notice], "router");
+    return false;
+  }
+
+  #onPluginSay(say: PluginSay, subject: string): void {
+    if (this.#closed) return;
+    // The plugin is who NATS let publish on this subject, never what the payload claims.
+    const plugin = pluginOfSaySubject(subject);
+    if (!plugin) return;
+    const verdict = this.#policy.admitSay(plugin, this.#now());
+    if (!verdict.ok) {
+      this.#metrics.say(plugin, false);
+      if (verdict.notice) this.#log.warn(verdict.notice, { plugin });
+      return;
+    }
+    this.#metrics.say(plugin, true);
+    const origin: Origin = say.to !== undefined
+      ? { source: say.source, user: say.to, private: true }
+      : { source: say.source, user: plugin, private: false };
+    this.#reply(origin, [say.text], plugin);
+  }
+
+  /** Sends lines to the origin's channel, or privately to the user. */
+  #reply(origin: Origin, lines: readonly string[], from: string): void {
+    const { platform, channel } = origin.source;
+    for (const raw of lines) {
+      const text = raw.trimEnd().slice(0, MAX_LINE);
+      if (!text.trim()) continue;
+      try {
+        if (origin.private) {
+          this.#bus.publish(subjects.platformAction(platform, "pm"), {
+            channel,
+            text,
+            origin: from,
+            to: origin.user,
+          });
+        } else {
+          this.#bus.publish(subjects.platformAction(platform, "chat"), {
+            channel,
+            text,
+            origin: from,
+          });
+        }
+      } catch (error) {
+        this.#log.warn("reply not sent", { platform, channel, error: String(error) });
+      }
+    }
+  }
+}
+
+/** What `rosey.admin.plugins.list` answers: a table, or the manager's `{ok: true, plugins}`. */
+const ListReplySchema = z.object({
+  plugins: PluginTableSchema.shape.plugins,
+  revision: PluginTableSchema.shape.revision.optional(),
+});
+
+/** `dice is not answering right now, sorry.` */
+export function apology(plugin: string): string {
+  return `${plugin} is not answering right now, sorry.`;
+}
+
+function pluginOfSaySubject(subject: string): string | undefined {
+  const name = subject.split(".")[2];
+  if (!name) return undefined;
+  try {
+    return subjects.pluginSay(name) === subject ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function firstLine(text: string): string {
+  const line = text.split("\n")[0]?.trim() ?? "";
+  return line.length > MAX_ERROR_TEXT ? `${line.slice(0, MAX_ERROR_TEXT - 1)}…` : line;
+}

@@ -1,0 +1,64 @@
+/**
+ * The plugin manager inside `deno task dev`: the config's plugin section mapped onto
+ * `PluginManager` options, and the one operation dev needs from it besides start/stop:
+ * reloading a plugin whose file changed.
+ */
+import type { Authority, Logger, QuicksilverConfig } from "@quicksilver/core";
+import { PluginManager, type PluginSettingsInput } from "@quicksilver/sandbox";
+
+/** What dev needs from the plugin manager. */
+export interface PluginHost {
+  readonly manager: PluginManager;
+  /** Restarts one plugin (its file changed), or re-reads the folder for a new file. */
+  reload(name: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface PluginHostOptions {
+  config: QuicksilverConfig;
+  natsUrl: string;
+  authority: Authority;
+  /** The state dir (`.rosey`): plugin data goes in `plugins/` under it. */
+  stateDir: string;
+  /** nats-server's log: its permission-violation lines are reported per plugin. */
+  serverLogFile?: string;
+  logger: Logger;
+}
+
+/** Starts the manager; resolves once the plugins started at boot are running (or gave up). */
+export async function startPluginHost(options: PluginHostOptions): Promise<PluginHost> {
+  const { config } = options;
+  const plugins: Record<string, PluginSettingsInput> = {};
+  for (const [name, settings] of Object.entries(config.plugins.settings)) plugins[name] = settings;
+  for (const name of config.plugins.disabled) plugins[name] = { ...plugins[name], enabled: false };
+  const manager = new PluginManager({
+    authority: options.authority,
+    servers: options.natsUrl,
+    pluginsDir: config.plugins.dir,
+    dataDir: `${options.stateDir}/plugins`,
+    plugins,
+    autoStart: config.plugins.enabled ?? true,
+    ...(options.serverLogFile ? { serverLogFile: options.serverLogFile } : {}),
+    logger: options.logger,
+  });
+  await manager.start();
+  return {
+    manager,
+    reload: async (name) => {
+      const known = manager.list().some((status) => status.name === name);
+      if (known) {
+        const exists = await Deno.stat(`${config.plugins.dir}/${name}.ts`).then(
+          () => true,
+          () => false,
+        );
+        if (exists) {
+          await manager.restartPlugin(name);
+          return;
+        }
+      }
+      // A new or deleted file: re-read the folder without restarting the others.
+      await manager.reload({ startNew: true });
+    },
+    stop: () => manager.stop(),
+  };
+}

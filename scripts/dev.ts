@@ -1,0 +1,309 @@
+/**
+ * `deno task dev`: the whole bot on one machine. Starts nats-server, mints one identity per
+ * service, starts the plugin manager, the router and the enabled connectors, and with no
+ * config opens a local console chat (the shell connector) where `!help` and `!roll 1d6` work.
+ *
+ * stdout belongs to the chat; logs go to `.rosey/logs/rosey.log` (and warnings to stderr).
+ * Ctrl-C, end of input, or `/quit` stops everything in order: connectors, router, plugin
+ * manager, then nats-server. A changed plugin file is reloaded.
+ *
+ * Flags: `--config <file>` (default `rosey.yaml` if present, else built-in defaults),
+ * `--no-shell`, `--home <dir>` (run in another dir: its own `.rosey/` state, for tests).
+ */
+import { parseArgs } from "node:util";
+import {
+  CommandRouter,
+  ConfigError,
+  connectorRole,
+  createLogger,
+  EventBus,
+  loadConfig,
+  type Logger,
+  mintUser,
+  type QuicksilverConfig,
+  routerRole,
+  type ServiceRole,
+  startHealthReporter,
+} from "@quicksilver/core";
+import { ShellConnector } from "../connectors/shell/mod.ts";
+import {
+  NatsServer,
+  NatsServerNotFoundError,
+  NatsServerStartError,
+  REPO_ROOT,
+} from "./nats_server.ts";
+import { type PluginHost, startPluginHost } from "./_dev_plugins.ts";
+import { teeLogger } from "./_dev_logger.ts";
+
+const USAGE = `usage: deno task dev [--config rosey.yaml] [--no-shell] [--home <dir>]`;
+
+const { values: flags } = parseArgs({
+  args: Deno.args,
+  options: {
+    config: { type: "string" },
+    "no-shell": { type: "boolean", default: false },
+    home: { type: "string" },
+    help: { type: "boolean", short: "h", default: false },
+  },
+  strict: true,
+});
+if (flags.help) {
+  console.log(USAGE);
+  Deno.exit(0);
+}
+
+const home = flags.home ? await Deno.realPath(flags.home) : REPO_ROOT;
+let config: QuicksilverConfig;
+try {
+  config = await loadConfig(flags.config, { baseDir: home });
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    Deno.exit(2);
+  }
+  throw error;
+}
+const shellWanted = config.connectors.shell.enabled && !flags["no-shell"];
+
+// --- logging: everything to the file; on stderr only warnings while the chat owns the terminal
+const logDir = config.logging.dir.startsWith("/")
+  ? config.logging.dir
+  : `${home}/${config.logging.dir}`;
+await Deno.mkdir(logDir, { recursive: true });
+const logPath = `${logDir}/rosey.log`;
+const logFile = await Deno.open(logPath, { create: true, append: true });
+const fileEncoder = new TextEncoder();
+const log: Logger = teeLogger(
+  createLogger({
+    level: config.logging.level,
+    format: "json",
+    sink: (line) => void logFile.writeSync(fileEncoder.encode(line + "\n")),
+  }),
+  createLogger({
+    level: shellWanted ? "warn" : config.logging.level,
+    ...(config.logging.format ? { format: config.logging.format } : {}),
+  }),
+).child({ component: "dev" });
+
+// --- shutdown: one path, whatever triggers it --------------------------------------------------
+const stack: { what: string; stop: () => Promise<void> }[] = [];
+let stopping: Promise<void> | undefined;
+function shutdown(reason: string): Promise<void> {
+  stopping ??= (async () => {
+    log.info("stopping", { reason });
+    // Reverse start order: connectors, router, plugin manager, buses, then nats-server.
+    for (const { what, stop } of stack.reverse()) {
+      try {
+        await withDeadline(stop(), 10_000, what);
+      } catch (error) {
+        log.warn(`${what} did not stop cleanly`, { error: String(error) });
+      }
+    }
+    logFile.close();
+  })();
+  return stopping;
+}
+const signals = new AbortController();
+const stopOnSignal = (signal: Deno.Signal) => {
+  const listener = () => {
+    if (stopping) {
+      console.error("stopping already; exiting now");
+      Deno.exit(130);
+    }
+    signals.abort(signal);
+  };
+  Deno.addSignalListener(signal, listener);
+  stack.unshift({
+    what: `${signal} listener`,
+    stop: () => Promise.resolve(Deno.removeSignalListener(signal, listener)),
+  });
+};
+stopOnSignal("SIGINT");
+stopOnSignal("SIGTERM");
+
+try {
+  await main();
+} catch (error) {
+  const known = error instanceof NatsServerNotFoundError || error instanceof NatsServerStartError;
+  console.error(known ? (error as Error).message : `deno task dev failed: ${String(error)}`);
+  if (!known) log.error("start-up failed", { error: String(error) });
+  await shutdown("start-up failed");
+  Deno.exit(1);
+}
+
+async function main() {
+  // --- nats-server ---------------------------------------------------------------------------
+  const [host, port] = splitHostPort(config.nats.url);
+  let stateDir = `${home}/.rosey`;
+  let natsUrl = config.nats.url;
+  let serverLogFile: string | undefined;
+  let authority;
+  if (config.nats.managed) {
+    if (home !== REPO_ROOT) await Deno.copyFile(`${REPO_ROOT}/nats.conf`, `${home}/nats.conf`);
+    const server = await NatsServer.start({
+      configPath: `${home}/nats.conf`,
+      cwd: home,
+      port,
+      httpPort: Number(new URL(config.nats.monitoring).port || 8222),
+      logger: log.child({ component: "nats" }),
+    });
+    stack.push({ what: "nats-server", stop: () => server.stop() });
+    natsUrl = server.url;
+    authority = server.authority;
+    stateDir = `${home}/${server.options.stateDir}`;
+    serverLogFile = server.options.logFile;
+  } else {
+    const { loadOrCreateAuthority } = await import("@quicksilver/core");
+    authority = await loadOrCreateAuthority(stateDir);
+    log.info("using a nats-server already running", { url: `${host}:${port}` });
+  }
+  const connectAs = async (role: ServiceRole): Promise<EventBus> => {
+    const user = await mintUser(authority, { name: role.name, permissions: role.permissions });
+    const bus = await EventBus.connect({
+      servers: natsUrl,
+      name: role.name,
+      creds: user.creds,
+      logger: log,
+      connectTimeoutMs: 10_000,
+    });
+    stack.push({ what: `${role.name} connection`, stop: () => bus.drain() });
+    return bus;
+  };
+
+  // --- plugin manager: resolves once the plugins started at boot run, so that the first line
+  // typed (or piped) already finds their commands --------------------------------------------
+  const plugins: PluginHost = await startPluginHost({
+    config,
+    natsUrl,
+    authority,
+    stateDir,
+    ...(serverLogFile ? { serverLogFile } : {}),
+    logger: log,
+  });
+  stack.push({ what: "plugin manager", stop: () => plugins.stop() });
+
+  // --- router ----------------------------------------------------------------------------------
+  const routerBus = await connectAs(routerRole());
+  const router = await CommandRouter.start(routerBus, {
+    prefix: config.bot.commandPrefix,
+    botName: config.bot.name,
+    ignoreUsers: config.router.ignoreUsers,
+    timeoutMs: config.router.timeoutMs,
+    limits: config.router.rateLimits,
+    logger: log,
+  });
+  stack.push({ what: "router", stop: () => router.close() });
+  const stopReporting = startHealthReporter(routerBus, {
+    component: "router",
+    metrics: router.metricsRegistry,
+    stats: () => ({ commands: router.table.runningCommands().length }),
+  });
+  stack.push({ what: "router health reporter", stop: () => Promise.resolve(stopReporting()) });
+
+  // --- connectors ------------------------------------------------------------------------------
+  if (config.connectors.cytube.enabled) {
+    // INTEGRATION POINT (CyTube): the connector's socket layer is being written separately; it
+    // is bound to NATS here once it exists. Until then the bot says so instead of failing.
+    log.warn("connectors.cytube is enabled but the CyTube connector is not wired into dev yet");
+  }
+  let shell: ShellConnector | undefined;
+  if (shellWanted) {
+    shell = await ShellConnector.start(await connectAs(connectorRole("shell")), {
+      input: Deno.stdin.readable,
+      output: Deno.stdout.writable,
+      user: config.connectors.shell.user,
+      rank: config.connectors.shell.rank,
+      channel: config.connectors.shell.channel,
+      commandPrefix: config.bot.commandPrefix,
+      replyTimeoutMs: config.router.timeoutMs + 1000,
+      banner: Deno.stdin.isTerminal(),
+      logger: log,
+    });
+    const started = shell;
+    stack.push({ what: "shell connector", stop: () => started.close() });
+  }
+
+  // --- plugin reloads ------------------------------------------------------------------------
+  const watcher = watchPlugins(config.plugins.dir, plugins, log);
+  stack.push({ what: "plugin watcher", stop: () => watcher.stop() });
+
+  const monitoring = config.nats.managed ? config.nats.monitoring : "(not managed here)";
+  console.error(
+    `Quicksilver is running: NATS ${natsUrl}, monitoring ${monitoring}, ` +
+      `logs ${relative(logPath)}. ${shell ? "Ctrl-C or /quit to stop." : "Ctrl-C to stop."}`,
+  );
+
+  const reason = await Promise.race([
+    new Promise<string>((resolve) =>
+      signals.signal.addEventListener("abort", () => resolve(String(signals.signal.reason)), {
+        once: true,
+      })
+    ),
+    ...(shell ? [shell.done.then((why) => `shell ${why}`)] : []),
+  ]);
+  await shutdown(reason);
+  Deno.exit(0);
+}
+
+/** Reloads a plugin when its file changes; saves come in bursts, so changes are debounced. */
+function watchPlugins(dir: string, plugins: PluginHost, log: Logger): { stop(): Promise<void> } {
+  let watcher: Deno.FsWatcher;
+  try {
+    watcher = Deno.watchFs(dir, { recursive: false });
+  } catch (error) {
+    log.warn("not watching plugins for changes", { dir, error: String(error) });
+    return { stop: () => Promise.resolve() };
+  }
+  const timers = new Map<string, ReturnType<typeof setTimeout>>();
+  const loop = (async () => {
+    for await (const event of watcher) {
+      for (const path of event.paths) {
+        const match = /\/([a-z][a-z0-9_-]{0,31})\.ts$/.exec(path);
+        if (!match) continue;
+        const name = match[1]!;
+        clearTimeout(timers.get(name));
+        timers.set(
+          name,
+          setTimeout(() => {
+            timers.delete(name);
+            log.info("plugin file changed; reloading", { plugin: name });
+            plugins.reload(name).catch((error) =>
+              log.warn("reload failed", { plugin: name, error: String(error) })
+            );
+          }, 250),
+        );
+      }
+    }
+  })();
+  return {
+    stop: async () => {
+      for (const timer of timers.values()) clearTimeout(timer);
+      watcher.close();
+      await loop.catch(() => undefined);
+    },
+  };
+}
+
+function splitHostPort(url: string): [string, number] {
+  const colon = url.lastIndexOf(":");
+  return [url.slice(0, colon), Number(url.slice(colon + 1))];
+}
+
+function relative(path: string): string {
+  const cwd = Deno.cwd();
+  return path.startsWith(`${cwd}/`) ? path.slice(cwd.length + 1) : path;
+}
+
+async function withDeadline(promise: Promise<void>, ms: number, what: string): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what}: no stop within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,138 @@
+import assert from "node:assert/strict";
+import {
+  CONFIG_FILE_NAME,
+  ConfigError,
+  isPluginEnabled,
+  loadConfig,
+  parseConfig,
+  subjects,
+} from "@quicksilver/core";
+import { REPO_ROOT } from "../../scripts/nats_server.ts";
+
+const FILE = { file: CONFIG_FILE_NAME, baseDir: "/srv/rosey", env: () => undefined };
+
+function errorOf(text: string, env: (name: string) => string | undefined = () => undefined) {
+  try {
+    parseConfig(text, { ...FILE, env });
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${error}`);
+    return error;
+  }
+  assert.fail("expected the config to be refused");
+}
+
+Deno.test("without a config file the defaults run the shell and every plugin", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const config = await loadConfig(undefined, { baseDir: dir });
+    assert.equal(config.file, undefined);
+    assert.equal(config.connectors.shell.enabled, true);
+    assert.equal(config.connectors.shell.user, "you");
+    assert.equal(config.connectors.shell.rank, 3);
+    assert.equal(config.connectors.cytube.enabled, false);
+    assert.equal(config.bot.commandPrefix, "!");
+    assert.equal(config.router.timeoutMs, 5000);
+    assert.equal(config.plugins.dir, `${dir}/plugins`);
+    assert.equal(isPluginEnabled(config, "dice"), true);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the example file is valid and means what its comments say", async () => {
+  const config = await loadConfig(`${REPO_ROOT}/rosey.example.yaml`);
+  assert.equal(config.nats.url, "127.0.0.1:4222");
+  assert.equal(config.connectors.cytube.channel, "mychannel");
+  assert.deepEqual(config.router.rateLimits.perUser, { burst: 5, perSecond: 0.5 });
+  assert.equal(config.plugins.dir, `${REPO_ROOT}/plugins`);
+});
+
+Deno.test("per-plugin grants and limits are read in the sandbox's field names", () => {
+  const config = parseConfig(
+    `
+plugins:
+  enabled: [weather, dice]
+  disabled: [dice]
+  weather:
+    grants:
+      net: [api.open-meteo.com, "example.org:8443"]
+      subscribe: [${subjects.event("user.join")}]
+    limits: { memoryMb: 128, cpu: 0.25 }
+    config: { units: metric }
+  quiet:
+    enabled: false
+`,
+    FILE,
+  );
+  assert.equal(config.plugins.dir, "/srv/rosey/plugins");
+  const weather = config.plugins.settings.weather!;
+  assert.deepEqual(weather.grants.net, ["api.open-meteo.com:443", "example.org:8443"]);
+  assert.deepEqual(weather.grants.subscribe, [subjects.event("user.join")]);
+  assert.deepEqual(weather.limits, { memoryMb: 128, cpu: 0.25 });
+  assert.deepEqual(weather.config, { units: "metric" });
+  assert.equal(isPluginEnabled(config, "weather"), true);
+  assert.equal(isPluginEnabled(config, "dice"), false, "disabled wins over enabled");
+  assert.equal(isPluginEnabled(config, "trivia"), false, "not in the enabled list");
+  assert.equal(isPluginEnabled(config, "quiet"), false);
+});
+
+Deno.test("a bad value is refused with the file, the key path and a fix", () => {
+  assert.equal(
+    errorOf("plugins:\n  weather:\n    grants:\n      net: [api]\n").message,
+    'rosey.yaml: plugins.weather.grants.net[0]: "api" is not a host name; write e.g. ' +
+      '"api.open-meteo.com" (port 443) or "api.open-meteo.com:443"',
+  );
+  const timeout = errorOf("router:\n  timeoutMs: soon\n");
+  assert.equal(timeout.key, "router.timeoutMs");
+  assert.match(timeout.message, /got "soon"; write milliseconds, e\.g\. timeoutMs: 5000/);
+  assert.match(
+    errorOf("connectors:\n  cytube:\n    enabled: true\n").message,
+    /connectors\.cytube\.channel: missing; .* e\.g\. channel: "mychannel"/,
+  );
+  assert.match(errorOf("logging:\n  level: loud\n").message, /write debug, info, warn or error/);
+  assert.match(errorOf("nats:\n  url: nope\n").message, /nats\.url: "nope" is not host:port/);
+});
+
+Deno.test("a typo in a key is refused with a suggestion instead of ignored", () => {
+  assert.equal(
+    errorOf("connectors:\n  cytube:\n    chanel: mine\n").message,
+    'rosey.yaml: connectors.cytube: unknown key "chanel"; did you mean "channel"? ' +
+      "(known keys: enabled, server, channel, channelPassword, user)",
+  );
+  assert.match(errorOf("rooter: {}\n").message, /unknown key "rooter"; did you mean "router"\?/);
+});
+
+Deno.test("broken YAML is refused with its line and column", () => {
+  const error = errorOf("bot:\n  name: a\n    prefix: b\n");
+  assert.match(error.message, /^rosey\.yaml: line 2, column 9: not valid YAML/);
+  assert.match(errorOf("- a\n- b\n").message, /must be a mapping of sections/);
+});
+
+Deno.test("secrets come from the environment, and a missing variable names key and variable", () => {
+  const env = (name: string) => ({ CYTUBE_PASSWORD: "hunter2" } as Record<string, string>)[name];
+  const text = `
+connectors:
+  cytube:
+    channel: mine
+    user: { name: RoseyBot, password: "\${CYTUBE_PASSWORD}" }
+    channelPassword: "\${CHANNEL_PW:-open sesame}"
+bot:
+  name: "costs $\${5}"
+`;
+  const config = parseConfig(text, { ...FILE, env });
+  assert.equal(config.connectors.cytube.user?.password, "hunter2");
+  assert.equal(config.connectors.cytube.channelPassword, "open sesame");
+  assert.equal(config.bot.name, "costs ${5}");
+  const missing = errorOf(text, () => undefined);
+  assert.equal(missing.key, "connectors.cytube.user.password");
+  assert.match(missing.message, /environment variable CYTUBE_PASSWORD is not set; set it/);
+});
+
+Deno.test("a config file named on the command line must exist", async () => {
+  await assert.rejects(
+    () => loadConfig("/nonexistent/rosey.yaml"),
+    (error: Error) =>
+      error instanceof ConfigError &&
+      error.message.startsWith("/nonexistent/rosey.yaml: file not found; copy rosey.example.yaml"),
+  );
+});

@@ -1,0 +1,36 @@
+import assert from "node:assert/strict";
+import { connectorRole, routerRole, subjects } from "@quicksilver/core";
+import { TestNats, waitFor } from "@quicksilver/testing";
+
+Deno.test("each service identity may only do its own job on the bus", async () => {
+  await using nats = await TestNats.start();
+  const r = routerRole();
+  const c = connectorRole("shell");
+  const router = await nats.connect(r.name, r.permissions);
+  const shell = await nats.connect(c.name, c.permissions);
+  const refused: string[] = [];
+  for (const bus of [router, shell]) {
+    bus.onStatus((event) => {
+      if (event.type === "permission-violation") refused.push(`${bus.name} ${event.subject}`);
+    });
+  }
+  // Allowed: the connector publishes events; the router sends chat to any platform.
+  shell.publish(subjects.event("message"), {});
+  router.publish(subjects.platformAction("cytube", "chat"), {});
+  // Refused: a connector cannot run commands or speak for another platform; the router cannot
+  // forge chat events or the plugin table.
+  shell.publish(subjects.commandExecute("dice"), {});
+  shell.subscribe(subjects.allPlatformActions("cytube"), () => {});
+  router.publish(subjects.event("message"), {});
+  router.publish(subjects.pluginManifests(), {});
+  await waitFor(() => refused.length === 4, { what: "four refusals" });
+  assert.deepEqual(
+    refused.sort(),
+    [
+      `${c.name} ${subjects.allPlatformActions("cytube")}`,
+      `${c.name} ${subjects.commandExecute("dice")}`,
+      `${r.name} ${subjects.event("message")}`,
+      `${r.name} ${subjects.pluginManifests()}`,
+    ].sort(),
+  );
+});
