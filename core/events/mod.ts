@@ -4,3 +4,4 @@ export * from "./commands.ts";
 export * from "./codec.ts";
 export * from "./errors.ts";
 export * from "./manifest.ts";
+export * from "./channel.ts";
