@@ -1,0 +1,139 @@
+/**
+ * The NATS rights of one plugin launch, derived from its manifest and the operator's grants.
+ * This is one half of "one manifest, both sandboxes": the other half (Deno flags) is derived in
+ * `sandbox/manager/launch_plan.ts` from the same declaration, and `plugins check` shows both.
+ *
+ * The rules (seed, "Plugin Isolation Model"):
+ * - subscribe: `rosey.events.message` + the events it declares, its own commands, its own
+ *   control subject and its own inbox (`_INBOX.plugin-<name>.>`; the default `_INBOX.>` would
+ *   let it read every reply on the bus, NOTES-SANDBOX §3);
+ * - publish: its own `rosey.plugins.<name>.>`, `rosey.commands.<name>.result`, and one reply
+ *   per request received (`allow_responses`, max 1);
+ * - never: the platform, security, admin branches, JetStream's API and `$SYS` (an explicit deny
+ *   wins over any allow, so a careless operator grant cannot reopen them);
+ * - limits: subscriptions and payload size, enforced by the server from the JWT.
+ */
+import {
+  EVENT_TYPES,
+  type EventType,
+  inboxPrefix,
+  subjectMatches,
+  type SubjectPermissions,
+  subjects,
+} from "@quicksilver/core";
+import { PluginCredentialsError } from "./errors.ts";
+
+/** The inbox identity of a plugin: its requests' replies come back under `_INBOX.plugin-<name>`. */
+export function pluginIdentity(name: string): string {
+  return `plugin-${name}`;
+}
+
+/** Subjects no plugin may touch, whatever the operator grants. */
+export function deniedPluginSubjects(): string[] {
+  return [
+    subjects.allPlatform(),
+    subjects.allSecurity(),
+    subjects.allAdmin(),
+    subjects.allAudit(),
+    "$JS.API.>",
+    "$JS.ACK.>",
+    "$KV.>",
+    "$SYS.>",
+  ];
+}
+
+/** Extra subjects an operator may grant a plugin in config (never one of the denied ones). */
+export interface SubjectGrants {
+  publish?: readonly string[];
+  subscribe?: readonly string[];
+}
+
+export interface PluginNatsLimits {
+  /** Subscriptions the plugin may hold (server-enforced). Default 50. */
+  maxSubscriptions: number;
+  /** Largest message it may publish, in bytes (server-enforced). Default 128 KiB. */
+  maxPayload: number;
+}
+
+export const DEFAULT_PLUGIN_NATS_LIMITS: PluginNatsLimits = Object.freeze({
+  maxSubscriptions: 50,
+  maxPayload: 128 * 1024,
+});
+
+/** Everything the server is told about one plugin user. */
+export interface PluginNatsRights {
+  /** `plugin-<name>`: the JWT's name and the inbox identity. */
+  identity: string;
+  inboxPrefix: string;
+  permissions: SubjectPermissions & {
+    publish: { allow: string[]; deny: string[] };
+    subscribe: { allow: string[]; deny: string[] };
+  };
+  limits: PluginNatsLimits;
+}
+
+const KNOWN_EVENTS = new Set<string>(Object.values(EVENT_TYPES));
+
+/**
+ * Derives a plugin's NATS rights. Throws {@linkcode PluginCredentialsError} when it declares an
+ * unknown event or the operator grants a subject that is always denied.
+ */
+export function pluginNatsRights(
+  plugin: { name: string; events: readonly string[] },
+  grants: SubjectGrants = {},
+  limits: Partial<PluginNatsLimits> = {},
+): PluginNatsRights {
+  const { name } = plugin;
+  const events = new Set<string>([EVENT_TYPES.message]);
+  for (const event of plugin.events) {
+    if (!KNOWN_EVENTS.has(event)) {
+      throw new PluginCredentialsError(
+        `plugin ${name}: event "${event}" is not a normalized event type; use one of ` +
+          [...KNOWN_EVENTS].join(", "),
+      );
+    }
+    events.add(event);
+  }
+  const deny = deniedPluginSubjects();
+  for (
+    const [kind, list] of [["publish", grants.publish], ["subscribe", grants.subscribe]] as const
+  ) {
+    for (const subject of list ?? []) {
+      const blocked = deny.find((d) => subjectMatches(d, subject) || subjectMatches(subject, d));
+      if (blocked) {
+        throw new PluginCredentialsError(
+          `plugin ${name}: the ${kind} grant "${subject}" overlaps "${blocked}", which no plugin ` +
+            `may use; remove it from plugins.${name}.grants.${kind}`,
+        );
+      }
+    }
+  }
+  const identity = pluginIdentity(name);
+  const inbox = inboxPrefix(identity);
+  return {
+    identity,
+    inboxPrefix: inbox,
+    permissions: {
+      publish: {
+        allow: [
+          subjects.pluginAll(name),
+          subjects.commandResult(name),
+          ...(grants.publish ?? []),
+        ],
+        deny,
+      },
+      subscribe: {
+        allow: [
+          ...[...events].map((e) => subjects.event(e as EventType)),
+          subjects.pluginCommands(name),
+          subjects.pluginControl(name),
+          `${inbox}.>`,
+          ...(grants.subscribe ?? []),
+        ],
+        deny,
+      },
+      responses: { max: 1 },
+    },
+    limits: { ...DEFAULT_PLUGIN_NATS_LIMITS, ...limits },
+  };
+}

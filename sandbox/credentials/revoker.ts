@@ -1,0 +1,100 @@
+/**
+ * The kill switch's NATS half: revokes plugin users at once, without a server reload, by pushing
+ * an updated application-account JWT through `$SYS.REQ.ACCOUNT.<acc>.CLAIMS.UPDATE` from a
+ * system-account user (NOTES-SANDBOX §4: the victim gets "User Authentication Revoked"
+ * immediately and its reconnects are refused).
+ *
+ * Each update replaces the account's revocation list, so the revoker keeps every revocation it
+ * made and sends them all each time; entries older than the longest JWT lifetime are dropped
+ * (those JWTs have expired anyway). The MEMORY resolver forgets pushed updates on a server
+ * restart, which is why plugin JWTs also expire.
+ */
+import {
+  accountJwtRevoking,
+  type Authority,
+  EventBus,
+  type Logger,
+  mintUser,
+  silentLogger,
+} from "@quicksilver/core";
+import { PluginCredentialsError } from "./errors.ts";
+
+export class Revoker {
+  readonly #authority: Authority;
+  readonly #servers: string;
+  readonly #log: Logger;
+  readonly #keepSeconds: number;
+  readonly #revoked = new Map<string, number>();
+  #bus: Promise<EventBus> | undefined;
+
+  constructor(options: {
+    authority: Authority;
+    servers: string;
+    logger?: Logger;
+    /** How long a revocation must be kept: the longest plugin JWT lifetime. */
+    keepSeconds: number;
+  }) {
+    this.#authority = options.authority;
+    this.#servers = options.servers;
+    this.#log = options.logger ?? silentLogger;
+    this.#keepSeconds = options.keepSeconds;
+  }
+
+  /** Revokes a user by public key; resolves once the server confirmed the update. */
+  async revoke(publicKey: string): Promise<void> {
+    const now = Math.floor(Date.now() / 1000);
+    for (const [key, at] of this.#revoked) {
+      if (at < now - this.#keepSeconds) this.#revoked.delete(key);
+    }
+    this.#revoked.set(publicKey, now);
+    const accountJwt = await accountJwtRevoking(this.#authority, Object.fromEntries(this.#revoked));
+    const bus = await this.#connect();
+    const subject = `$SYS.REQ.ACCOUNT.${this.#authority.appAccount.publicKey}.CLAIMS.UPDATE`;
+    let reply: unknown;
+    try {
+      const msg = await bus.connection.request(subject, new TextEncoder().encode(accountJwt), {
+        timeout: 5000,
+      });
+      reply = msg.json();
+    } catch (cause) {
+      throw new PluginCredentialsError(
+        `revoking ${publicKey} failed: the server did not accept the claims update on ${subject}; ` +
+          `is the system account configured (nats-auth.conf)?`,
+        { cause },
+      );
+    }
+    const data = (reply as { data?: { code?: number } })?.data;
+    if (data?.code !== 200) {
+      throw new PluginCredentialsError(
+        `revoking ${publicKey} failed: the server answered ${JSON.stringify(reply)}`,
+      );
+    }
+    this.#log.info("plugin user revoked", { user: publicKey });
+  }
+
+  #connect(): Promise<EventBus> {
+    this.#bus ??= (async () => {
+      const user = await mintUser(this.#authority, {
+        name: "svc-plugin-revoker",
+        systemAccount: true,
+        permissions: {
+          publish: { allow: ["$SYS.REQ.ACCOUNT.*.CLAIMS.UPDATE"] },
+          subscribe: { allow: ["_INBOX.svc-plugin-revoker.>"] },
+        },
+      });
+      return await EventBus.connect({
+        servers: this.#servers,
+        name: "svc-plugin-revoker",
+        creds: user.creds,
+        logger: this.#log,
+      });
+    })();
+    return this.#bus;
+  }
+
+  async close(): Promise<void> {
+    const bus = this.#bus;
+    this.#bus = undefined;
+    if (bus) await (await bus.catch(() => undefined))?.close();
+  }
+}

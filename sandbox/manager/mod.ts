@@ -1,0 +1,39 @@
+/**
+ * The plugin manager: discovery, vetting, launch plans, supervision, admin subjects and the
+ * offline `check`.
+ *
+ * @module
+ */
+export { PluginManager, type PluginManagerOptions } from "./plugin_manager.ts";
+export { PluginSupervisor } from "./supervisor.ts";
+export type { SupervisorTimings } from "./supervisor_deps.ts";
+export type { LaunchFigures } from "./prepare_launch.ts";
+export { checkPlugin, type CheckReport, formatCheckReport } from "./check_plugin.ts";
+export { explainPlan, FORBIDDEN_DENO_FLAGS, type LaunchPlan, planLaunch } from "./launch_plan.ts";
+export {
+  type ModuleGraph,
+  moduleGraph,
+  trustedModules,
+  vetPlugin,
+  type VettingResult,
+} from "./module_vetting.ts";
+export { DEFAULT_RESTART_POLICY, RestartPacer, type RestartPolicy } from "./backoff.ts";
+export { discoverPlugins, pluginNameOf } from "./discovery.ts";
+export {
+  parsePluginSettings,
+  type PluginGrants,
+  PluginGrantsSchema,
+  type PluginSettings,
+  type PluginSettingsInput,
+  PluginSettingsSchema,
+} from "./settings.ts";
+export {
+  ADMIN_OPS,
+  type AdminOp,
+  type AdminReply,
+  type AdminRequest,
+  AdminRequestSchema,
+} from "./admin_service.ts";
+export { auditViolation, parseServerViolation, ViolationReporter } from "./violations.ts";
+export { PluginManagerError, PluginRefusedError } from "./errors.ts";
+export { REPO_PATHS } from "./repo_paths.ts";

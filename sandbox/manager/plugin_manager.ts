@@ -1,0 +1,423 @@
+/**
+ * The plugin manager: discovers `plugins/*.ts`, runs each in its own sandboxed process under a
+ * supervisor, publishes the `PluginTable` on every change (the router builds its command table
+ * from it), serves the admin subjects, and reports every violation it can see.
+ *
+ * @example
+ * ```ts ignore
+ * const manager = new PluginManager({ authority, servers: "127.0.0.1:4222",
+ *   pluginsDir: "plugins", dataDir: ".rosey/plugins", logger });
+ * await manager.start();
+ * // ...
+ * await manager.stop();
+ * ```
+ */
+import {
+  type Authority,
+  type BusSubscription,
+  errorText,
+  EventBus,
+  type Logger,
+  mintUser,
+  type PluginStatus,
+  type PluginTable,
+  type SecurityViolation,
+  silentLogger,
+  subjects,
+} from "@quicksilver/core";
+import { DEFAULT_PLUGIN_JWT_TTL_SECONDS, Revoker } from "../credentials/mod.ts";
+import { detectLimitSupport, type LimitSupport } from "../limits/mod.ts";
+import { createUidPool, type UidPool } from "../process/mod.ts";
+import { serveAdmin } from "./admin_service.ts";
+import { DEFAULT_RESTART_POLICY, type RestartPolicy } from "./backoff.ts";
+import { discoverPlugins, pluginNameOf } from "./discovery.ts";
+import { PluginManagerError } from "./errors.ts";
+import { RuntimeLayout } from "./layout.ts";
+import { type TrustedModules, trustedModules } from "./module_vetting.ts";
+import { parsePluginSettings, type PluginSettings, type PluginSettingsInput } from "./settings.ts";
+import { PluginSupervisor } from "./supervisor.ts";
+import type { SupervisorDeps, SupervisorTimings } from "./supervisor_deps.ts";
+import { FileFollower, parseServerViolation, ViolationReporter } from "./violations.ts";
+import { REPO_PATHS } from "./repo_paths.ts";
+
+export interface PluginManagerOptions {
+  authority: Authority;
+  /** NATS address as an IP literal `host:port` (plugins may dial only this). */
+  servers: string;
+  /** A bus with rights to publish tables/violations and serve admin; minted from `authority` if absent. */
+  bus?: EventBus;
+  /** Folder of plugin files (`plugins/`); every `*.ts` in it is a plugin. */
+  pluginsDir?: string;
+  /** More plugin files outside `pluginsDir` (tests, fixtures). */
+  pluginFiles?: readonly string[];
+  /** Where plugin data dirs and runtime files live (`.rosey/plugins`). */
+  dataDir: string;
+  /** Per-plugin settings (`plugins.<name>` in config). */
+  plugins?: Readonly<Record<string, PluginSettingsInput>>;
+  /** Settings every plugin starts from. */
+  defaults?: PluginSettingsInput;
+  /** Start plugins on `start()`: all enabled (true, default), none, or the named ones. */
+  autoStart?: boolean | readonly string[];
+  /** The nats-server log file: its permission-violation lines are reported per plugin. */
+  serverLogFile?: string;
+  /**
+   * The server's monitoring URL (`http://127.0.0.1:8222`): limit violations are logged by
+   * connection id, and `/connz` tells whose connection that was (from its JWT).
+   */
+  monitorUrl?: string;
+  /** Per-plugin uids when root: "auto" (default), or false to always use the manager's uid. */
+  uids?: "auto" | false;
+  /** Use cgroups where available (default true); false: watchdog only. */
+  cgroups?: boolean;
+  timings?: Partial<SupervisorTimings>;
+  restartPolicy?: Partial<RestartPolicy>;
+  /** Violations in one launch that trip the kill switch. Default 3. */
+  quarantineAfterViolations?: number;
+  jwtTtlSeconds?: number;
+  logger?: Logger;
+}
+
+export class PluginManager {
+  readonly #options: PluginManagerOptions;
+  readonly #log: Logger;
+  readonly #supervisors = new Map<string, PluginSupervisor>();
+  readonly #userToPlugin = new Map<string, string>();
+  /** Users of launches that just ended: their last violations are still being logged. */
+  readonly #recentUsers = new Map<string, string>();
+  readonly #subscriptions: BusSubscription[] = [];
+  #bus: EventBus | undefined;
+  #ownBus = false;
+  #revoker: Revoker | undefined;
+  #reporter: ViolationReporter | undefined;
+  #deps: SupervisorDeps | undefined;
+  #serverLog: FileFollower | undefined;
+  #revision = 0;
+  #publishTimer: ReturnType<typeof setTimeout> | undefined;
+  #trusted: Promise<TrustedModules> | undefined;
+  #started = false;
+
+  constructor(options: PluginManagerOptions) {
+    if (!/^\d{1,3}(\.\d{1,3}){3}:\d+$/.test(options.servers.replace(/^nats:\/\//, ""))) {
+      throw new PluginManagerError(
+        `PluginManager: servers "${options.servers}" must be an IP literal host:port such as ` +
+          `127.0.0.1:4222 (plugins get --allow-net for exactly that; a hostname needs DNS permission)`,
+      );
+    }
+    this.#options = options;
+    this.#log = (options.logger ?? silentLogger).child({ component: "plugin-manager" });
+  }
+
+  /** Connects, discovers plugins, starts the enabled ones, serves admin. */
+  async start(): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
+    const o = this.#options;
+    const server = o.servers.replace(/^nats:\/\//, "");
+    this.#bus = o.bus ?? await this.#connect(server);
+    this.#ownBus = !o.bus;
+    this.#reporter = new ViolationReporter(this.#bus, this.#log);
+    this.#reporter.onViolation((v) => this.#supervisors.get(v.plugin)?.counted(v));
+    const ttl = o.jwtTtlSeconds ?? DEFAULT_PLUGIN_JWT_TTL_SECONDS;
+    this.#revoker = new Revoker({
+      authority: o.authority,
+      servers: server,
+      logger: this.#log,
+      keepSeconds: ttl,
+    });
+    const layout = new RuntimeLayout(
+      o.dataDir.startsWith("/") ? o.dataDir : `${Deno.cwd()}/${o.dataDir}`,
+    );
+    for (const note of await layout.prepare()) this.#log.info(note);
+    let uids: UidPool | null = null;
+    if (o.uids !== false) {
+      const pool = await createUidPool({ logger: this.#log });
+      uids = pool.enabled ? pool : null;
+    }
+    let limitSupport: LimitSupport | undefined;
+    try {
+      limitSupport = await detectLimitSupport();
+    } catch (error) {
+      this.#log.warn("limit detection failed; the process layer will retry", {
+        error: errorText(error),
+      });
+    }
+    this.#deps = {
+      bus: this.#bus,
+      authority: o.authority,
+      revoker: this.#revoker,
+      server,
+      layout,
+      trusted: () => this.#trustedModules(),
+      uids,
+      limitSupport,
+      cgroups: o.cgroups ?? true,
+      denoPath: Deno.execPath(),
+      configPath: REPO_PATHS.config,
+      runnerModule: REPO_PATHS.runner,
+      reporter: this.#reporter,
+      settingsOf: (name) => this.settingsOf(name),
+      timings: timingsWith(o.timings),
+      restartPolicy: { ...DEFAULT_RESTART_POLICY, ...o.restartPolicy },
+      quarantineAfterViolations: o.quarantineAfterViolations ?? 3,
+      jwtTtlSeconds: ttl,
+      logger: this.#log,
+      changed: () => this.#schedulePublish(),
+      registerUser: (key, plugin) => {
+        if (plugin) this.#userToPlugin.set(key, plugin);
+        else {
+          const was = this.#userToPlugin.get(key);
+          this.#userToPlugin.delete(key);
+          if (was) this.#recentUsers.set(key, was);
+          if (this.#recentUsers.size > 200) {
+            this.#recentUsers.delete(this.#recentUsers.keys().next().value!);
+          }
+        }
+      },
+    };
+    this.#subscriptions.push(
+      this.#bus.subscribe(subjects.allPluginHeartbeats(), (_beat, context) => {
+        const name = context.subject.split(".")[2];
+        if (name) this.#supervisors.get(name)?.heartbeat();
+      }),
+    );
+    this.#subscriptions.push(...serveAdmin(this.#bus, this));
+    if (o.serverLogFile) {
+      this.#serverLog = new FileFollower(o.serverLogFile, (line) => void this.#serverLogLine(line));
+      await this.#serverLog.start();
+    }
+    await this.#bus.flush();
+    await this.reload({ startNew: false });
+    const auto = o.autoStart ?? true;
+    const names = [...this.#supervisors.keys()].filter((name) =>
+      (auto === true || (Array.isArray(auto) && auto.includes(name))) &&
+      this.settingsOf(name).enabled
+    );
+    this.#log.info("plugin manager started", {
+      plugins: [...this.#supervisors.keys()],
+      starting: names,
+    });
+    // Two cores: launch a couple at a time rather than all at once.
+    for (let i = 0; i < names.length; i += 2) {
+      await Promise.all(names.slice(i, i + 2).map((n) => this.#supervisors.get(n)!.start()));
+    }
+    this.#schedulePublish(0);
+  }
+
+  /** Stops every plugin gracefully, then the manager's own connections. */
+  async stop(): Promise<void> {
+    if (!this.#started) return;
+    this.#started = false;
+    await Promise.all([...this.#supervisors.values()].map((s) => s.close()));
+    await this.#serverLog?.stop();
+    clearTimeout(this.#publishTimer);
+    this.#publishTable();
+    await Promise.allSettled(this.#subscriptions.map((s) => s.drain()));
+    await this.#revoker?.close();
+    if (this.#ownBus) await this.#bus?.close();
+    else await this.#bus?.flush().catch(() => undefined);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
+  /** The settings of one plugin (defaults merged with `plugins.<name>`). */
+  settingsOf(name: string): PluginSettings {
+    const o = this.#options;
+    const own = o.plugins?.[name] ?? {};
+    const base = o.defaults ?? {};
+    return parsePluginSettings(name, { ...base, ...own });
+  }
+
+  list(): PluginStatus[] {
+    return [...this.#supervisors.values()].map((s) => s.status());
+  }
+
+  table(): PluginTable {
+    return { plugins: this.list(), revision: this.#revision };
+  }
+
+  /** Listens to every violation the manager reports. */
+  onViolation(listener: (violation: SecurityViolation) => void): () => void {
+    if (!this.#reporter) throw new PluginManagerError("start() the manager first");
+    return this.#reporter.onViolation(listener);
+  }
+
+  /** The supervisor of one plugin, for figures and tests. */
+  supervisor(name: string): PluginSupervisor {
+    const supervisor = this.#supervisors.get(name);
+    if (!supervisor) {
+      throw new PluginManagerError(
+        `no plugin named "${name}"; known: ${[...this.#supervisors.keys()].join(", ") || "none"}`,
+      );
+    }
+    return supervisor;
+  }
+
+  async startPlugin(name: string): Promise<PluginStatus> {
+    const s = this.supervisor(name);
+    await s.start();
+    return s.status();
+  }
+
+  async stopPlugin(name: string): Promise<PluginStatus> {
+    const s = this.supervisor(name);
+    await s.stop();
+    return s.status();
+  }
+
+  async restartPlugin(name: string): Promise<PluginStatus> {
+    const s = this.supervisor(name);
+    await s.restart();
+    return s.status();
+  }
+
+  /** Revokes the plugin's NATS user, kills it and quarantines it. */
+  async killSwitch(name: string, reason: string): Promise<PluginStatus> {
+    const s = this.supervisor(name);
+    await s.killSwitch(reason);
+    return s.status();
+  }
+
+  /**
+   * Re-reads the plugins dir: new files get supervisors (and start unless `startNew` is false),
+   * removed files are stopped and forgotten, running plugins are restarted to pick up changes.
+   */
+  async reload(options: { startNew?: boolean } = {}): Promise<string> {
+    const o = this.#options;
+    const deps = this.#deps;
+    if (!deps) throw new PluginManagerError("start() the manager first");
+    const files = new Map<string, string>();
+    if (o.pluginsDir) {
+      const dir = o.pluginsDir.startsWith("/") ? o.pluginsDir : `${Deno.cwd()}/${o.pluginsDir}`;
+      const { found, skipped } = await discoverPlugins(dir);
+      for (const note of skipped) this.#log.warn(note);
+      for (const p of found) files.set(p.name, p.file);
+    }
+    for (const file of o.pluginFiles ?? []) {
+      const name = pluginNameOf(file);
+      if (!name) throw new PluginManagerError(`${file}: a plugin file must be named like dice.ts`);
+      files.set(name, file.startsWith("/") ? file : `${Deno.cwd()}/${file}`);
+    }
+    const added: string[] = [];
+    const removed: string[] = [];
+    const restarted: string[] = [];
+    for (const [name, supervisor] of this.#supervisors) {
+      if (!files.has(name)) {
+        await supervisor.close();
+        this.#supervisors.delete(name);
+        removed.push(name);
+      }
+    }
+    for (const [name, file] of files) {
+      const existing = this.#supervisors.get(name);
+      if (!existing) {
+        this.#supervisors.set(name, new PluginSupervisor(name, file, deps));
+        added.push(name);
+        if (options.startNew !== false && this.settingsOf(name).enabled) {
+          await this.#supervisors.get(name)!.start();
+        }
+      } else if (existing.state === "running" && options.startNew !== false) {
+        await existing.restart();
+        restarted.push(name);
+      }
+    }
+    this.#schedulePublish(0);
+    return `added: ${added.join(", ") || "none"}; removed: ${removed.join(", ") || "none"}; ` +
+      `restarted: ${restarted.join(", ") || "none"}`;
+  }
+
+  #trustedModules(): Promise<TrustedModules> {
+    this.#trusted ??= trustedModules(REPO_PATHS.sdk, {
+      denoPath: Deno.execPath(),
+      configPath: REPO_PATHS.config,
+    });
+    this.#trusted.catch(() => (this.#trusted = undefined));
+    return this.#trusted;
+  }
+
+  async #connect(server: string): Promise<EventBus> {
+    const user = await mintUser(this.#options.authority, {
+      name: "svc-plugin-manager",
+      permissions: {
+        publish: {
+          allow: [
+            subjects.allSecurity(),
+            subjects.allAdmin(),
+            subjects.allPlugins(),
+            subjects.allMonitoring(),
+          ],
+        },
+        subscribe: {
+          allow: [subjects.allPlugins(), subjects.allAdmin(), "_INBOX.svc-plugin-manager.>"],
+        },
+        responses: { max: 1 },
+      },
+    });
+    return await EventBus.connect({
+      servers: server,
+      name: "svc-plugin-manager",
+      creds: user.creds,
+      logger: this.#log,
+    });
+  }
+
+  async #serverLogLine(line: string) {
+    const found = parseServerViolation(line);
+    if (!found) return;
+    const user = found.user ??
+      (found.cid !== undefined ? await this.#userOfConnection(found.cid) : undefined);
+    const plugin = user ? this.#userToPlugin.get(user) ?? this.#recentUsers.get(user) : undefined;
+    if (!plugin) return; // not a plugin user (a service's own problem is the service's log)
+    this.#reporter?.report({ plugin, kind: found.kind, detail: found.detail, action: "denied" });
+  }
+
+  /** The user key of a (possibly closed) connection, from the monitoring endpoint's JWT. */
+  async #userOfConnection(cid: number): Promise<string | undefined> {
+    if (!this.#options.monitorUrl) return undefined;
+    // nats-server 2.9 answers `cid` with `state=all` by nothing for open connections: ask
+    // open first, then closed (a payload violation closes the connection).
+    for (const state of ["open", "closed"]) {
+      try {
+        const response = await fetch(
+          `${this.#options.monitorUrl}/connz?cid=${cid}&state=${state}&auth=true`,
+          { signal: AbortSignal.timeout(2000) },
+        );
+        const body = await response.json() as { connections?: { jwt?: string }[] };
+        const token = body.connections?.[0]?.jwt;
+        if (!token) continue;
+        const claims = JSON.parse(atob(token.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/")));
+        if (typeof claims.sub === "string") return claims.sub;
+      } catch (error) {
+        this.#log.debug("connz lookup failed", { cid, error: errorText(error) });
+      }
+    }
+    return undefined;
+  }
+
+  #schedulePublish(delayMs = 20) {
+    if (!this.#started) return;
+    clearTimeout(this.#publishTimer);
+    this.#publishTimer = setTimeout(() => this.#publishTable(), delayMs);
+  }
+
+  #publishTable() {
+    this.#revision++;
+    try {
+      this.#bus?.publish(subjects.pluginManifests(), this.table());
+    } catch (error) {
+      this.#log.warn("plugin table not published", { error: errorText(error) });
+    }
+  }
+}
+
+function timingsWith(partial: Partial<SupervisorTimings> = {}): SupervisorTimings {
+  const heartbeatMs = partial.heartbeatMs ?? 2000;
+  return {
+    heartbeatMs,
+    heartbeatTimeoutMs: partial.heartbeatTimeoutMs ?? heartbeatMs * 3 + 1000,
+    startTimeoutMs: partial.startTimeoutMs ?? 20_000,
+    stopGraceMs: partial.stopGraceMs ?? 3000,
+    commandTimeoutMs: partial.commandTimeoutMs ?? 10_000,
+  };
+}

@@ -1,0 +1,228 @@
+/**
+ * Everything between "start plugin X" and a running process: vet the module graph, prepare a
+ * symlink-free data dir owned by the plugin's uid, write the entry, describe the plugin (no
+ * permissions), derive the plan, mint its NATS user, spawn it sandboxed and hand it the launch
+ * config (with the credentials) on stdin.
+ */
+import { errorText } from "@quicksilver/core";
+import { mintPluginUser } from "../credentials/mod.ts";
+import {
+  checkPathAccess,
+  pluginAccessTargets,
+  prepareDataDir,
+  type SandboxedProcess,
+  spawnSandboxed,
+  SymlinkInDataDirError,
+  type UidAssignment,
+} from "../process/mod.ts";
+import type { LaunchConfigInput } from "../runner/mod.ts";
+import type { PluginDescription } from "../sdk/mod.ts";
+import { describeInSandbox } from "./describe.ts";
+import { PluginRefusedError } from "./errors.ts";
+import { type LaunchPlan, planLaunch } from "./launch_plan.ts";
+import type { PluginPathsOnDisk } from "./layout.ts";
+import { vetPlugin } from "./module_vetting.ts";
+import type { SupervisorDeps } from "./supervisor_deps.ts";
+
+/** Milliseconds spent in each step of the last launch. */
+export interface LaunchFigures {
+  vetMs: number;
+  describeMs: number;
+  mintMs: number;
+  spawnMs: number;
+  /** From spawn to the first heartbeat (the plugin's cold start). */
+  readyMs: number;
+  spawnedAt: number;
+  uid: number | null;
+}
+
+export interface PreparedLaunch {
+  proc: SandboxedProcess;
+  plan: LaunchPlan;
+  description: PluginDescription;
+  paths: PluginPathsOnDisk;
+  userKey: string;
+  /** `host:port`s the plugin may dial (the NATS server and granted extras). */
+  allowedNet: string[];
+  figures: LaunchFigures;
+}
+
+const uidWarned = new Set<string>();
+
+/**
+ * Vetting and the description depend only on the plugin file (a plugin is one file and may import
+ * nothing but the SDK) and the npm grants: they are redone when the file changes.
+ */
+export interface LaunchCache {
+  key?: string;
+  description?: PluginDescription;
+}
+
+export async function preparePluginLaunch(
+  name: string,
+  file: string,
+  deps: SupervisorDeps,
+  cache: LaunchCache = {},
+): Promise<PreparedLaunch> {
+  const log = deps.logger.child({ plugin: name });
+  const settings = deps.settingsOf(name);
+  const t0 = performance.now();
+  const stat = await Deno.stat(file);
+  const key = `${stat.mtime?.getTime()}:${stat.size}:${settings.grants.npm.join(",")}`;
+  if (cache.key !== key) {
+    delete cache.key;
+    delete cache.description;
+    const vetting = await vetPlugin(file, await deps.trusted(), {
+      denoPath: deps.denoPath,
+      configPath: deps.configPath,
+      grantedNpm: settings.grants.npm,
+    });
+    if (!vetting.ok) {
+      throw new PluginRefusedError(name, "module-graph", `refused: ${vetting.problems.join("; ")}`);
+    }
+  }
+  const vetMs = performance.now() - t0;
+
+  let uid: UidAssignment | null = deps.uids?.assign(name) ?? null;
+  let paths = deps.layout.pathsOf(name, uid);
+  if (uid) {
+    const access = await checkPathAccess([
+      ...pluginAccessTargets({ denoExecutable: deps.denoPath, pluginFile: file }),
+      { path: deps.configPath, access: ["read"], role: "deno.json" },
+      { path: deps.runnerModule, access: ["read"], role: "runner" },
+      {
+        path: paths.entryFile.replace(/\/[^/]+$/, ""),
+        access: ["read", "execute"],
+        role: "entries",
+      },
+    ], uid);
+    if (!access.ok) {
+      if (!uidWarned.has(name)) {
+        uidWarned.add(name);
+        log.warn(
+          `running under the manager's uid, not its own: uid ${uid.uid} cannot reach what it needs ` +
+            `(${
+              access.problems.map((p) => p.message).join("; ")
+            }); make those paths world-readable ` +
+            `(and their folders o+x) to get per-plugin uids`,
+        );
+      }
+      uid = null;
+      paths = deps.layout.pathsOf(name, null);
+    }
+  }
+  try {
+    await prepareDataDir(paths.dataDir, { uid, symlinks: "refuse" });
+  } catch (error) {
+    if (error instanceof SymlinkInDataDirError) {
+      throw new PluginRefusedError(
+        name,
+        "symlink",
+        `refused: its data dir holds symlinks (${error.symlinks.join(", ")}); Deno would follow ` +
+          `them out of the sandbox. Remove them, then start the plugin again`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+  await deps.layout.writeEntry(name, file, deps.runnerModule);
+  await deps.layout.prepareLaunchFiles(paths, uid);
+
+  const t1 = performance.now();
+  const description = cache.key === key && cache.description
+    ? cache.description
+    : await describeInSandbox({
+      name,
+      denoPath: deps.denoPath,
+      configPath: deps.configPath,
+      entryFile: paths.entryFile,
+      cwd: paths.dataDir,
+      denoDir: paths.denoDir,
+      uid,
+      ...(deps.limitSupport ? { support: deps.limitSupport } : {}),
+      cgroups: deps.cgroups,
+      logger: log,
+    });
+  const describeMs = performance.now() - t1;
+  cache.key = key;
+  cache.description = description;
+
+  let plan: LaunchPlan;
+  try {
+    plan = planLaunch({
+      name,
+      description,
+      settings,
+      server: deps.server,
+      dataDir: paths.dataDir,
+      entryFile: paths.entryFile,
+      configPath: deps.configPath,
+    });
+  } catch (error) {
+    throw new PluginRefusedError(name, "definition", errorText(error), { cause: error });
+  }
+  const t2 = performance.now();
+  const user = await mintPluginUser(deps.authority, plan.nats, {
+    expiresInSeconds: deps.jwtTtlSeconds,
+  });
+  const mintMs = performance.now() - t2;
+
+  const t3 = performance.now();
+  const proc = await spawnSandboxed({
+    plugin: name,
+    argv: [deps.denoPath, ...plan.denoArgs],
+    cwd: paths.dataDir,
+    // Nothing from the manager's environment: the audit log is how we see denied checks.
+    env: {
+      DENO_DIR: paths.denoDir,
+      DENO_AUDIT_PERMISSIONS: paths.auditFile,
+      NO_COLOR: "1",
+      DENO_NO_UPDATE_CHECK: "1",
+    },
+    limits: plan.limits,
+    uid,
+    ...(deps.limitSupport ? { support: deps.limitSupport } : {}),
+    cgroups: deps.cgroups,
+    killGraceMs: deps.timings.stopGraceMs,
+    logger: log,
+  });
+  const spawnMs = performance.now() - t3;
+  const config: LaunchConfigInput = {
+    mode: "run",
+    name,
+    servers: deps.server,
+    creds: user.creds,
+    dataDir: paths.dataDir,
+    config: settings.config,
+    granted: {
+      net: plan.granted.net,
+      publish: plan.granted.publish,
+      subscribe: plan.granted.subscribe,
+    },
+    heartbeatMs: deps.timings.heartbeatMs,
+    commandTimeoutMs: deps.timings.commandTimeoutMs,
+  };
+  try {
+    await proc.stdin.write(new TextEncoder().encode(JSON.stringify(config)));
+    await proc.stdin.close();
+  } catch (error) {
+    log.warn("could not hand over the launch config", { error: errorText(error) });
+  }
+  return {
+    proc,
+    plan,
+    description,
+    paths,
+    userKey: user.publicKey,
+    allowedNet: [deps.server, ...plan.granted.net],
+    figures: {
+      vetMs: Math.round(vetMs),
+      describeMs: Math.round(describeMs),
+      mintMs: Math.round(mintMs),
+      spawnMs: Math.round(spawnMs),
+      readyMs: 0,
+      spawnedAt: Date.now(),
+      uid: uid?.uid ?? null,
+    },
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * What every plugin supervisor shares with the manager: the bus, the authority, the layout,
+ * the vetted SDK graph, the uid pool, the limits support and the timings.
+ */
+import type { Authority, EventBus, Logger } from "@quicksilver/core";
+import type { Revoker } from "../credentials/mod.ts";
+import type { LimitSupport } from "../limits/mod.ts";
+import type { UidPool } from "../process/mod.ts";
+import type { RestartPolicy } from "./backoff.ts";
+import type { RuntimeLayout } from "./layout.ts";
+import type { TrustedModules } from "./module_vetting.ts";
+import type { PluginSettings } from "./settings.ts";
+import type { ViolationReporter } from "./violations.ts";
+
+export interface SupervisorTimings {
+  /** How often the runner sends a heartbeat. Default 2000 ms. */
+  heartbeatMs: number;
+  /** No heartbeat for this long: the plugin is hung and is restarted. Default 3 × heartbeat + 1 s. */
+  heartbeatTimeoutMs: number;
+  /** Launch until first heartbeat, at most. Default 20 s. */
+  startTimeoutMs: number;
+  /** Graceful stop (control message) before SIGTERM, then SIGKILL after as long again. Default 3 s. */
+  stopGraceMs: number;
+  /** The runner answers a slower command with a `timeout` error. Default 10 s. */
+  commandTimeoutMs: number;
+}
+
+export interface SupervisorDeps {
+  bus: EventBus;
+  authority: Authority;
+  revoker: Revoker;
+  /** The NATS address plugins dial, as an IP literal `host:port`. */
+  server: string;
+  layout: RuntimeLayout;
+  trusted: () => Promise<TrustedModules>;
+  uids: UidPool | null;
+  limitSupport: LimitSupport | undefined;
+  cgroups: boolean;
+  denoPath: string;
+  configPath: string;
+  runnerModule: string;
+  reporter: ViolationReporter;
+  settingsOf: (name: string) => PluginSettings;
+  timings: SupervisorTimings;
+  restartPolicy: RestartPolicy;
+  /** Violations in one launch that trip the kill switch (revoke + kill + quarantine). */
+  quarantineAfterViolations: number;
+  jwtTtlSeconds: number;
+  logger: Logger;
+  /** Called on every state change: the manager republishes the table. */
+  changed: () => void;
+  /** Maps a NATS user key to its plugin, for server-log violations. */
+  registerUser: (publicKey: string, plugin: string | null) => void;
+}

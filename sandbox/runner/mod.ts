@@ -1,0 +1,19 @@
+/**
+ * The plugin runner: the code that runs inside a plugin's sandboxed process, between the
+ * manager (stdin, heartbeats, control) and the plugin (its definition).
+ *
+ * @module
+ */
+export { runPlugin } from "./run_plugin.ts";
+export { PluginHost } from "./plugin_host.ts";
+export {
+  ControlSchema,
+  type Heartbeat,
+  HeartbeatSchema,
+  type LaunchConfig,
+  type LaunchConfigInput,
+  LaunchConfigSchema,
+  type RunLaunchConfig,
+  RUNNER_EXIT,
+  RUNNER_MODES,
+} from "./launch_config.ts";

@@ -1,0 +1,251 @@
+/**
+ * Serves one plugin on the bus: builds its contexts, answers `CommandExecute` requests with a
+ * `CommandResult`, delivers its events, and stops it cleanly. Everything the plugin does goes
+ * through here, on the subjects its NATS user may use.
+ */
+import {
+  type CommandExecute,
+  CommandExecuteSchema,
+  type CommandResult,
+  EnvelopeSchema,
+  errorText,
+  type EventBus,
+  type EventType,
+  type Logger,
+  PluginSaySchema,
+  type Source,
+  subjectMatches,
+  subjects,
+} from "@quicksilver/core";
+import {
+  type CommandContext,
+  type GrantedExtras,
+  type GrantedMessageHandler,
+  JsonFileStorage,
+  NotGrantedError,
+  type Plugin,
+  type PluginContext,
+  TimerSet,
+  UsageError,
+} from "@quicksilver/sdk";
+import type { RunLaunchConfig } from "./launch_config.ts";
+
+export class PluginHost {
+  readonly plugin: Plugin;
+  readonly #bus: EventBus;
+  readonly #config: RunLaunchConfig;
+  readonly #log: Logger;
+  readonly #abort = new AbortController();
+  readonly #timers: TimerSet;
+  readonly #context: PluginContext;
+  readonly #cooldowns = new Map<string, number>();
+  readonly #subscriptions: { drain(): Promise<void> }[] = [];
+  handled = 0;
+  failed = 0;
+
+  constructor(plugin: Plugin, bus: EventBus, config: RunLaunchConfig, log: Logger) {
+    this.plugin = plugin;
+    this.#bus = bus;
+    this.#config = config;
+    this.#log = log;
+    this.#timers = new TimerSet((error) => log.error("timer failed", { error: errorText(error) }));
+    const granted: GrantedExtras = Object.freeze({
+      net: Object.freeze([...config.granted.net]),
+      publish: Object.freeze([...config.granted.publish]),
+      subscribe: Object.freeze([...config.granted.subscribe]),
+    });
+    this.#context = Object.freeze({
+      name: config.name,
+      config: Object.freeze(structuredClone(config.config)),
+      log: {
+        debug: (m: string, f?: Record<string, unknown>) => log.debug(m, f),
+        info: (m: string, f?: Record<string, unknown>) => log.info(m, f),
+        warn: (m: string, f?: Record<string, unknown>) => log.warn(m, f),
+        error: (m: string, f?: Record<string, unknown>) => log.error(m, f),
+      },
+      storage: new JsonFileStorage(config.dataDir),
+      timers: this.#timers,
+      granted,
+      signal: this.#abort.signal,
+      say: (source: Source, text: string, options?: { to?: string }) =>
+        this.#say(source, text, options?.to),
+      publish: (event: string, payload: unknown) =>
+        this.#publish(subjects.plugin(config.name, event), payload),
+      subscribe: (subject: string, handler: GrantedMessageHandler) =>
+        this.#subscribeGranted(subject, handler),
+    });
+  }
+
+  /** Runs setup, then starts serving commands and events. */
+  async start(): Promise<void> {
+    if (this.plugin.setup) {
+      await withTimeout(
+        Promise.resolve(this.plugin.setup(this.#context)),
+        this.#config.hookTimeoutMs,
+        "setup",
+      );
+    }
+    const name = this.#config.name;
+    this.#subscriptions.push(this.#bus.serve<CommandExecute, CommandResult>(
+      subjects.commandExecute(name),
+      (request) => this.execute(request),
+      { schema: CommandExecuteSchema },
+    ));
+    for (const [type, handler] of Object.entries(this.plugin.events ?? {})) {
+      if (!handler) continue;
+      this.#subscriptions.push(
+        this.#bus.subscribe(subjects.event(type as EventType), async (envelope) => {
+          await handler(envelope, this.#context);
+        }, { schema: EnvelopeSchema }),
+      );
+    }
+  }
+
+  /** Answers one command request. Never throws: every failure is a result with a code. */
+  async execute(request: CommandExecute): Promise<CommandResult> {
+    const commands = this.plugin.commands ?? {};
+    const entry = Object.entries(commands).find(([word, spec]) =>
+      word === request.command || (spec.aliases ?? []).includes(request.command)
+    );
+    if (!entry) {
+      return fail("unknown_command", `${this.#config.name} has no command "${request.command}"`);
+    }
+    const [word, spec] = entry;
+    if (request.user.rank < (spec.minRank ?? 0)) {
+      return fail("not_permitted", `!${word} needs rank ${spec.minRank} or higher`);
+    }
+    const cooldownKey = `${word}\u0000${request.user.name.toLowerCase()}`;
+    const now = Date.now();
+    const readyAt = this.#cooldowns.get(cooldownKey) ?? 0;
+    if (now < readyAt) {
+      return fail("rate_limited", `!${word} again in ${Math.ceil((readyAt - now) / 1000)} s`);
+    }
+    if ((spec.cooldownMs ?? 0) > 0) this.#cooldowns.set(cooldownKey, now + (spec.cooldownMs ?? 0));
+
+    const lines: string[] = [];
+    const context: CommandContext = Object.freeze({
+      ...this.#context,
+      command: word,
+      args: Object.freeze([...request.args]),
+      rawArgs: request.rawArgs,
+      user: Object.freeze({ ...request.user }),
+      source: Object.freeze({ ...request.source }),
+      private: request.private ?? false,
+      messageId: request.messageId,
+      reply: (text: string) => void lines.push(String(text)),
+      say: ((a: Source | string, b?: string, c?: { to?: string }) => {
+        if (typeof a === "string") {
+          this.#say(request.source, a, request.private ? request.user.name : undefined);
+        } else this.#say(a, b ?? "", c?.to);
+      }) as CommandContext["say"],
+    });
+    try {
+      const returned = await withTimeout(
+        Promise.resolve(spec.handler(context)),
+        this.#config.commandTimeoutMs,
+        `!${word}`,
+      );
+      this.handled++;
+      let isPrivate = request.private ?? false;
+      if (typeof returned === "string") lines.push(returned);
+      else if (Array.isArray(returned)) lines.push(...returned.map(String));
+      else if (returned && typeof returned === "object" && "reply" in returned) {
+        lines.push(...returned.reply.map(String));
+        if (returned.private !== undefined) isPrivate = returned.private;
+      }
+      return {
+        ok: true,
+        reply: lines.slice(0, 50).map((l) => l.slice(0, 10_000)),
+        ...(isPrivate ? { private: true } : {}),
+      };
+    } catch (error) {
+      this.failed++;
+      if (error instanceof UsageError) return fail("invalid_args", error.message.slice(0, 1000));
+      if (error instanceof HookTimeout) {
+        this.#log.warn("command timed out", {
+          command: word,
+          timeoutMs: this.#config.commandTimeoutMs,
+        });
+        return fail("timeout", `!${word} took too long`);
+      }
+      this.#log.error("command failed", { command: word, error: errorText(error) });
+      return fail("failed", `!${word} failed (internal error)`);
+    }
+  }
+
+  /** Stops serving, runs teardown, cancels timers. */
+  async stop(): Promise<void> {
+    if (this.#abort.signal.aborted) return;
+    this.#abort.abort();
+    await Promise.allSettled(this.#subscriptions.map((s) => s.drain()));
+    if (this.plugin.teardown) {
+      try {
+        await withTimeout(
+          Promise.resolve(this.plugin.teardown(this.#context)),
+          this.#config.hookTimeoutMs,
+          "teardown",
+        );
+      } catch (error) {
+        this.#log.error("teardown failed", { error: errorText(error) });
+      }
+    }
+    this.#timers.clear();
+  }
+
+  #subscribeGranted(subject: string, handler: GrantedMessageHandler): () => void {
+    const grants = this.#context.granted.subscribe;
+    if (!grants.some((grant) => subjectMatches(grant, subject))) {
+      throw new NotGrantedError(
+        `${this.#config.name} may not subscribe to ${subject}: ask for it in extras.subscribe ` +
+          `and have the operator grant it in plugins.${this.#config.name}.grants.subscribe` +
+          ` (granted: ${grants.join(", ") || "none"})`,
+      );
+    }
+    const subscription = this.#bus.subscribe<unknown>(
+      subject,
+      (data, message) => handler(data, message.subject),
+    );
+    this.#subscriptions.push(subscription);
+    return () => subscription.unsubscribe();
+  }
+
+  #say(source: Source, text: string, to: string | undefined) {
+    const value = PluginSaySchema.parse({ source, text: String(text), ...(to ? { to } : {}) });
+    this.#publish(subjects.pluginSay(this.#config.name), value);
+  }
+
+  #publish(subject: string, value: unknown) {
+    try {
+      this.#bus.publish(subject, value);
+    } catch (error) {
+      // max_payload is checked by the client before sending; the server would refuse it anyway.
+      this.#log.warn("publish refused", { subject, error: errorText(error) });
+      throw error;
+    }
+  }
+}
+
+class HookTimeout extends Error {
+  override name = "HookTimeout";
+}
+
+function fail(
+  code: Extract<CommandResult, { ok: false }>["error"]["code"],
+  message: string,
+): CommandResult {
+  return { ok: false, error: { code, message } };
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new HookTimeout(`${what} took longer than ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

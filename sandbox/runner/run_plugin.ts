@@ -1,0 +1,183 @@
+/**
+ * The plugin process's entry. The manager generates a two-line entry file per plugin:
+ *
+ * ```ts
+ * import { runPlugin } from "file:///…/sandbox/runner/mod.ts";
+ * await runPlugin(() => import("file:///…/plugins/dice.ts"));
+ * ```
+ *
+ * Both imports are static (analyzable), so the plugin file is loaded without `--allow-read` on
+ * it, and `deno info` on the entry shows the whole graph the manager vets. The plugin module is
+ * evaluated only after the launch config (with the credentials) has been read from stdin.
+ */
+import { createLogger, errorText, EventBus, subjects } from "@quicksilver/core";
+import { describePlugin, isPlugin, type Plugin } from "@quicksilver/sdk";
+import {
+  ControlSchema,
+  type LaunchConfig,
+  LaunchConfigSchema,
+  RUNNER_EXIT,
+} from "./launch_config.ts";
+import { PluginHost } from "./plugin_host.ts";
+
+type PluginImport = () => Promise<{ default?: unknown }>;
+
+/** Reads the launch config from stdin and runs (or describes) the plugin. Never returns. */
+export async function runPlugin(load: PluginImport): Promise<never> {
+  const config = await readLaunchConfig();
+  if (config.mode === "describe") return await describe(load);
+  const log = createLogger({
+    level: config.logLevel,
+    format: "json",
+    fields: { plugin: config.name },
+  });
+
+  const bus = await EventBus.connect({
+    servers: config.servers,
+    name: `plugin-${config.name}`,
+    creds: config.creds,
+    logger: log,
+    connectTimeoutMs: 10_000,
+  }).catch((error) => {
+    log.error("cannot connect to NATS", { error: errorText(error) });
+    return Deno.exit(RUNNER_EXIT.credentialsEnded);
+  });
+
+  let exiting = false;
+  const exit = async (code: number): Promise<never> => {
+    exiting = true;
+    await bus.close();
+    return Deno.exit(code);
+  };
+  installTripwires(log);
+  let plugin: Plugin;
+  try {
+    plugin = await loadPlugin(load, config.name);
+  } catch (error) {
+    log.error("not a valid plugin", { error: errorText(error) });
+    return await exit(RUNNER_EXIT.invalidPlugin);
+  }
+
+  const host = new PluginHost(plugin, bus, config, log);
+  let stopping: Promise<never> | undefined;
+  const stop = (why: string) =>
+    stopping ??= (async () => {
+      log.info("stopping", { why });
+      clearInterval(beat);
+      await host.stop();
+      await bus.drain();
+      return Deno.exit(RUNNER_EXIT.ok);
+    })();
+
+  bus.onStatus((event) => {
+    // Expired or revoked credentials close the connection for good: exit so that the manager
+    // relaunches with fresh ones (or not, if it revoked them on purpose).
+    if (event.type === "closed" && !stopping && !exiting) {
+      log.warn("NATS connection closed", { error: event.error ? errorText(event.error) : "none" });
+      Deno.exit(RUNNER_EXIT.credentialsEnded);
+    }
+  });
+  bus.subscribe(subjects.pluginControl(config.name), (message) => {
+    if (message.op === "stop") void stop("asked by the manager");
+  }, { schema: ControlSchema });
+  try {
+    Deno.addSignalListener("SIGTERM", () => void stop("SIGTERM"));
+  } catch (error) {
+    log.warn("no SIGTERM handler", { error: errorText(error) });
+  }
+
+  try {
+    await host.start();
+  } catch (error) {
+    log.error("setup failed", { error: errorText(error) });
+    return await exit(RUNNER_EXIT.setupFailed);
+  }
+
+  let seq = 0;
+  const heartbeat = () => {
+    try {
+      bus.publish(subjects.pluginHeartbeat(config.name), {
+        name: config.name,
+        seq: seq++,
+        time: Date.now(),
+        handled: host.handled,
+        failed: host.failed,
+      });
+    } catch {
+      // closed: the status listener exits
+    }
+  };
+  await bus.flush();
+  heartbeat(); // the first heartbeat tells the manager "ready"
+  const beat = setInterval(heartbeat, config.heartbeatMs);
+  log.info("ready", { commands: Object.keys(plugin.commands ?? {}) });
+  // Keep the process alive until stop() exits it.
+  return await new Promise<never>(() => {});
+}
+
+/**
+ * Deno's permission audit log does not record `run` checks (measured on 2.9.6), and a plugin
+ * can catch the NotCapable error. Plugins never get --allow-run, so every subprocess attempt is
+ * a denial: the runner, which is evaluated before the plugin, wraps `Deno.Command` to say so on
+ * stderr, where the manager reports it.
+ */
+function installTripwires(log: ReturnType<typeof createLogger>) {
+  const Original = Deno.Command;
+  function Command(command: string | URL, options?: Deno.CommandOptions) {
+    log.warn("permission denied", { permission: "run", value: String(command) });
+    return new Original(command, options);
+  }
+  try {
+    Object.defineProperty(Deno, "Command", {
+      value: Command,
+      writable: false,
+      configurable: false,
+    });
+  } catch (error) {
+    log.debug("no run tripwire", { error: errorText(error) });
+  }
+}
+
+async function describe(load: PluginImport): Promise<never> {
+  try {
+    const plugin = await loadPlugin(load, undefined);
+    const text = JSON.stringify({ ok: true, ...describePlugin(plugin) });
+    await writeAll(Deno.stdout, text + "\n");
+    return Deno.exit(RUNNER_EXIT.ok);
+  } catch (error) {
+    await writeAll(Deno.stdout, JSON.stringify({ ok: false, error: errorText(error) }) + "\n");
+    return Deno.exit(RUNNER_EXIT.invalidPlugin);
+  }
+}
+
+async function loadPlugin(load: PluginImport, expectedName: string | undefined): Promise<Plugin> {
+  const module = await load();
+  const plugin = module.default;
+  if (!isPlugin(plugin)) {
+    throw new Error(
+      "the plugin file must `export default definePlugin({...})` (imported from @quicksilver/sdk)",
+    );
+  }
+  if (expectedName !== undefined && plugin.name !== expectedName) {
+    throw new Error(`the plugin calls itself "${plugin.name}" but its file is ${expectedName}.ts`);
+  }
+  return plugin;
+}
+
+async function readLaunchConfig(): Promise<LaunchConfig> {
+  const text = await new Response(Deno.stdin.readable).text();
+  try {
+    return LaunchConfigSchema.parse(JSON.parse(text));
+  } catch (error) {
+    await writeAll(
+      Deno.stderr,
+      `quicksilver-runner: invalid launch config on stdin: ${errorText(error)}\n`,
+    );
+    return Deno.exit(RUNNER_EXIT.invalidPlugin);
+  }
+}
+
+async function writeAll(target: { write(p: Uint8Array): Promise<number> }, text: string) {
+  let data = new TextEncoder().encode(text);
+  while (data.length > 0) data = data.subarray(await target.write(data));
+}

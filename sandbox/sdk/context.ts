@@ -1,0 +1,92 @@
+/**
+ * What a plugin's code receives. Authors never see NATS, credentials or Deno flags: everything
+ * a plugin may do goes through these objects, and the runner maps each call onto the subjects
+ * the plugin's NATS user is allowed to use.
+ */
+import type { Envelope, Source, User } from "@quicksilver/core";
+import type { Storage } from "./storage.ts";
+import type { Timers } from "./timers.ts";
+
+/** A structured logger; lines are tagged with the plugin name and collected by the manager. */
+export interface PluginLogger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** Extras the operator granted (a subset of what the plugin asked for in `extras`). */
+export interface GrantedExtras {
+  /** `host:port` the plugin may connect to (fetch, WebSocket). */
+  readonly net: readonly string[];
+  readonly publish: readonly string[];
+  readonly subscribe: readonly string[];
+}
+
+/** Available in setup, teardown, event handlers and commands. */
+export interface PluginContext {
+  /** The plugin's name (its file name). */
+  readonly name: string;
+  /** The operator's settings for this plugin (`plugins.<name>.config`), or `{}`. */
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly log: PluginLogger;
+  /** Persistent JSON key-value storage in the plugin's data dir. */
+  readonly storage: Storage;
+  /** setTimeout/setInterval that are cancelled when the plugin stops. */
+  readonly timers: Timers;
+  readonly granted: GrantedExtras;
+  /** Aborted when the plugin is asked to stop: pass it to long operations (fetch). */
+  readonly signal: AbortSignal;
+  /** Says something in a channel on the plugin's own initiative (timers, games). */
+  say(source: Source, text: string, options?: { to?: string }): void;
+  /**
+   * Publishes one of the plugin's own events (`rosey.plugins.<name>.<event>`), for other
+   * services to consume. `event` is a word like `round-started`.
+   */
+  publish(event: string, payload: unknown): void;
+  /**
+   * Listens on an extra subject the operator granted (asked for in `extras.subscribe`, granted
+   * in `plugins.<name>.grants.subscribe`); `subject` may be a pattern inside a grant. Throws
+   * `NotGrantedError` otherwise. Returns a function that stops listening; every
+   * subscription ends when the plugin stops.
+   */
+  subscribe(subject: string, handler: GrantedMessageHandler): () => void;
+}
+
+/** Receives one message from a granted subject: its decoded JSON and its subject. */
+export type GrantedMessageHandler = (data: unknown, subject: string) => void | Promise<void>;
+
+/** Available in command handlers. */
+export interface CommandContext extends PluginContext {
+  /** The command as declared (aliases resolved): `roll`. */
+  readonly command: string;
+  /** Arguments, shell-style (quotes grouped). */
+  readonly args: readonly string[];
+  /** Everything after the command word, untouched. */
+  readonly rawArgs: string;
+  readonly user: User;
+  readonly source: Source;
+  /** True when the command came by private message (the reply then goes back privately). */
+  readonly private: boolean;
+  readonly messageId: string;
+  /** Adds a line to the reply (sent when the handler returns). */
+  reply(text: string): void;
+  /** Says a line now, in the channel the command came from (before the reply). */
+  say(text: string): void;
+  say(source: Source, text: string, options?: { to?: string }): void;
+}
+
+/** What a command handler may return: a line, lines, nothing, or lines sent privately. */
+export type CommandReturn =
+  | string
+  | readonly string[]
+  | void
+  | undefined
+  | { reply: readonly string[]; private?: boolean };
+
+export type CommandHandler = (ctx: CommandContext) => CommandReturn | Promise<CommandReturn>;
+
+/** A normalized event as a plugin receives it. */
+export type PluginEvent = Envelope<unknown>;
+
+export type EventHandler = (event: PluginEvent, ctx: PluginContext) => void | Promise<void>;

@@ -1,0 +1,223 @@
+/**
+ * A test bed for plugin authors: a private nats-server, the real plugin manager and your plugin
+ * in its real sandbox. Send it commands as any user and rank, read what it says, feed it events,
+ * restart it, look at its storage.
+ *
+ * @example
+ * ```ts ignore
+ * import { PluginTestBed } from "@quicksilver/sdk/testing";
+ * import assert from "node:assert/strict";
+ *
+ * Deno.test("!flip answers heads or tails", async () => {
+ *   await using bed = await PluginTestBed.start("plugins/dice.ts");
+ *   const result = await bed.command("!flip", { user: "alice" });
+ *   assert.match(bed.text(result), /alice flipped a coin: (heads|tails)/);
+ * });
+ * ```
+ */
+import {
+  type CommandResult,
+  CommandResultSchema,
+  createEnvelope,
+  type EventBus,
+  type EventType,
+  type Logger,
+  type PluginSay,
+  PluginSaySchema,
+  type PluginStatus,
+  type SecurityViolation,
+  SecurityViolationSchema,
+  type Source,
+  subjects,
+} from "@quicksilver/core";
+import {
+  PluginManager,
+  type PluginManagerOptions,
+  type PluginSettingsInput,
+} from "@quicksilver/sandbox";
+import { TestNats, waitFor } from "@quicksilver/testing";
+import { STORAGE_FILE } from "./storage.ts";
+
+export interface TestBedOptions {
+  /** The operator's settings for the plugin: config, grants, limits. */
+  settings?: PluginSettingsInput;
+  /** Faster heartbeats etc. for tests (defaults: 250 ms heartbeat, 5 s command timeout). */
+  timings?: PluginManagerOptions["timings"];
+  restartPolicy?: PluginManagerOptions["restartPolicy"];
+  /** Where commands come from. Default `{ platform: "shell", channel: "test" }`. */
+  source?: Source;
+  logger?: Logger;
+  /** Fail `start()` unless the plugin is running. Default true; false to test refusals. */
+  requireRunning?: boolean;
+}
+
+export interface CommandAs {
+  user?: string;
+  /** Normalized rank (see RANKS). Default 1 (a registered user). */
+  rank?: number;
+  private?: boolean;
+  timeoutMs?: number;
+}
+
+export class PluginTestBed implements AsyncDisposable {
+  readonly name: string;
+  readonly nats: TestNats;
+  readonly manager: PluginManager;
+  /** The plugin's data dir (its storage lives here). */
+  readonly dataDir: string;
+  readonly source: Source;
+  /** Everything the plugin said on its own (`ctx.say`), in order. */
+  readonly said: PluginSay[] = [];
+  /** Violations the manager reported for it. */
+  readonly violations: SecurityViolation[] = [];
+  readonly #client: EventBus;
+  readonly #root: string;
+  #messageId = 0;
+
+  private constructor(
+    name: string,
+    nats: TestNats,
+    manager: PluginManager,
+    client: EventBus,
+    root: string,
+    source: Source,
+  ) {
+    this.name = name;
+    this.nats = nats;
+    this.manager = manager;
+    this.#client = client;
+    this.#root = root;
+    this.dataDir = `${root}/${name}`;
+    this.source = source;
+  }
+
+  /** Starts a server, the manager and the plugin in `file`; resolves once it answers. */
+  static async start(file: string, options: TestBedOptions = {}): Promise<PluginTestBed> {
+    const name = (file.split("/").pop() ?? "").replace(/\.ts$/, "");
+    const nats = await TestNats.start();
+    const root = await Deno.makeTempDir({ prefix: `quicksilver-plugin-${name}-` });
+    let manager: PluginManager | undefined;
+    try {
+      const client = await nats.connect("plugin-tester");
+      const source = options.source ?? { platform: "shell", channel: "test" };
+      manager = new PluginManager({
+        authority: nats.authority,
+        servers: nats.url,
+        pluginFiles: [file],
+        dataDir: root,
+        plugins: options.settings ? { [name]: options.settings } : {},
+        serverLogFile: nats.server.options.logFile,
+        monitorUrl: nats.server.monitorUrl,
+        timings: { heartbeatMs: 250, commandTimeoutMs: 5000, ...options.timings },
+        restartPolicy: { initialDelayMs: 100, ...options.restartPolicy },
+        ...(options.logger ? { logger: options.logger } : {}),
+      });
+      const bed = new PluginTestBed(name, nats, manager, client, root, source);
+      client.subscribe(subjects.pluginSay(name), (say) => void bed.said.push(say), {
+        schema: PluginSaySchema,
+      });
+      client.subscribe(subjects.securityViolation(), (v) => {
+        if (v.plugin === name) bed.violations.push(v);
+      }, { schema: SecurityViolationSchema });
+      await client.flush();
+      await manager.start();
+      const status = bed.status();
+      if (options.requireRunning !== false && status.state !== "running") {
+        throw new Error(
+          `plugin ${name} did not start: ${status.state}: ${status.reason ?? "no reason given"}`,
+        );
+      }
+      return bed;
+    } catch (error) {
+      await manager?.stop();
+      await nats.close();
+      await Deno.remove(root, { recursive: true }).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /**
+   * Sends a command the way the router would (`"!roll 2d6"` or `"roll 2d6"`) and returns the
+   * plugin's `CommandResult`.
+   */
+  async command(text: string, as: CommandAs = {}): Promise<CommandResult> {
+    const [word, ...args] = splitArgs(text.replace(/^!/, ""));
+    const rawArgs = text.replace(/^!?\S+\s?/, "");
+    return await this.#client.request(subjects.commandExecute(this.name), {
+      command: word ?? "",
+      args,
+      rawArgs,
+      user: { name: as.user ?? "tester", rank: as.rank ?? 1 },
+      source: this.source,
+      ...(as.private ? { private: true } : {}),
+      messageId: `test-${++this.#messageId}`,
+    }, { timeoutMs: as.timeoutMs ?? 10_000, schema: CommandResultSchema });
+  }
+
+  /** The reply lines joined, or the error message: handy in assertions. */
+  text(result: CommandResult): string {
+    return result.ok ? result.reply.join("\n") : `${result.error.code}: ${result.error.message}`;
+  }
+
+  /** Publishes a normalized event (`message`, `user.join`, ...) as a connector would. */
+  emit(type: EventType, payload: unknown): void {
+    this.#client.publish(subjects.event(type), createEnvelope(type, this.source, payload));
+  }
+
+  /** Waits for the plugin to say something matching. */
+  async nextSay(
+    predicate: (say: PluginSay) => boolean = () => true,
+    timeoutMs = 10_000,
+  ): Promise<PluginSay> {
+    return await waitFor(() => this.said.find(predicate), {
+      timeoutMs,
+      what: `${this.name} to say something`,
+    });
+  }
+
+  /** The plugin's storage, as stored on disk. */
+  async storage(): Promise<Record<string, unknown>> {
+    try {
+      return JSON.parse(await Deno.readTextFile(`${this.dataDir}/${STORAGE_FILE}`));
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return {};
+      throw error;
+    }
+  }
+
+  status(): PluginStatus {
+    return this.manager.supervisor(this.name).status();
+  }
+
+  /** Restarts the plugin (new process, new credentials, same data dir). */
+  async restart(): Promise<void> {
+    await this.manager.restartPlugin(this.name);
+  }
+
+  async stop(): Promise<void> {
+    await this.manager.stopPlugin(this.name);
+  }
+
+  async start(): Promise<void> {
+    await this.manager.startPlugin(this.name);
+  }
+
+  async close(): Promise<void> {
+    await this.manager.stop();
+    await this.nats.close();
+    await Deno.remove(this.#root, { recursive: true }).catch(() => undefined);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+/** Shell-style split: whitespace separates, quotes group. */
+export function splitArgs(text: string): string[] {
+  const out: string[] = [];
+  for (const match of text.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)) {
+    out.push(match[1] ?? match[2] ?? match[3] ?? "");
+  }
+  return out;
+}

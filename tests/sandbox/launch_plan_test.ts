@@ -1,0 +1,95 @@
+import assert from "node:assert/strict";
+import {
+  checkPlugin,
+  deniedPluginSubjects,
+  FORBIDDEN_DENO_FLAGS,
+  parsePluginSettings,
+  planLaunch,
+  pluginNatsRights,
+} from "@quicksilver/sandbox";
+
+const description = {
+  manifest: {
+    name: "weather",
+    version: "1.0.0",
+    description: "",
+    commands: [],
+    events: ["user.join"],
+  },
+  extras: { net: ["api.open-meteo.com:443", "evil.example:443"], memoryMb: 512 },
+};
+
+Deno.test("one manifest gives both sandboxes: Deno flags and NATS rights, grants only narrow", () => {
+  const settings = parsePluginSettings("weather", { grants: { net: ["api.open-meteo.com:443"] } });
+  const plan = planLaunch({
+    name: "weather",
+    description,
+    settings,
+    server: "127.0.0.1:4222",
+    dataDir: "/data/weather",
+    entryFile: "/rt/weather.ts",
+    configPath: "/repo/deno.json",
+  });
+  for (const flag of FORBIDDEN_DENO_FLAGS) {
+    assert.ok(
+      !plan.denoArgs.some((a) => a === flag || a.startsWith(`${flag}=`)),
+      `${flag} must not be granted`,
+    );
+  }
+  for (const flag of ["--no-prompt", "--cached-only", "--frozen", "--no-remote"]) {
+    assert.ok(plan.denoArgs.includes(flag));
+  }
+  assert.ok(plan.denoArgs.includes("--allow-net=127.0.0.1:4222,api.open-meteo.com:443"));
+  assert.ok(plan.denoArgs.includes("--allow-read=/data/weather"));
+  assert.ok(plan.denoArgs.includes("--allow-write=/data/weather"));
+  assert.deepEqual(plan.notGranted, [
+    "net evil.example:443",
+    "memoryMb 512 (set plugins.weather.limits.memoryMb)",
+  ]);
+  assert.ok(plan.nats.permissions.subscribe.allow.includes("_INBOX.plugin-weather.>"));
+  assert.equal(plan.nats.permissions.responses?.max, 1);
+});
+
+Deno.test("an operator grant can never reopen the platform, security, admin or JetStream API subjects", () => {
+  for (
+    const subject of [
+      ">",
+      "rosey.>",
+      "rosey.platform.cytube.action.chat",
+      "$JS.API.STREAM.NAMES",
+      "$SYS.>",
+    ]
+  ) {
+    assert.throws(
+      () => pluginNatsRights({ name: "x", events: [] }, { publish: [subject] }),
+      /which no plugin may use; remove it from plugins.x.grants.publish/,
+    );
+  }
+  assert.throws(
+    () => pluginNatsRights({ name: "x", events: ["nope"] }),
+    /"nope" is not a normalized event type/,
+  );
+  assert.ok(deniedPluginSubjects().includes("$JS.API.>"));
+});
+
+Deno.test("bad settings name the key and the fix", () => {
+  assert.throws(
+    () => parsePluginSettings("dice", { grants: { net: ["no port"] } }),
+    /plugins\.dice\.grants\.net\[0\]: write host:port/,
+  );
+  assert.throws(
+    () => parsePluginSettings("dice", { limits: { memoryMb: 1 } }),
+    /plugins\.dice\.limits\.memoryMb/,
+  );
+});
+
+Deno.test("plugins check explains dice and refuses an import from outside the plugin", async () => {
+  const dice = await checkPlugin(new URL("../../plugins/dice.ts", import.meta.url).pathname);
+  assert.ok(dice.ok, dice.problems.join("; "));
+  assert.deepEqual(dice.description?.manifest.commands.map((c) => c.name), ["roll", "flip"]);
+  const hostile = await checkPlugin(
+    new URL("./hostile/import_outside.ts", import.meta.url).pathname,
+  );
+  assert.equal(hostile.ok, false);
+  assert.match(hostile.problems.join(" "), /deno\.json, a file outside the plugin/);
+});
