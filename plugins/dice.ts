@@ -60,7 +60,7 @@ export function parseDice(input: string): Term[] {
     const count = m[1] === "" || m[1] === undefined ? 1 : Number(m[1]);
     const sides = Number(m[2]);
     if (count < 1) throw new UsageError("Roll at least one die.");
-    if (sides < 2) throw new UsageError("A die needs at least 2 sides.");
+    if (sides < 1) throw new UsageError("A die needs at least 1 side.");
     if (sides > MAX_SIDES) {
       throw new UsageError(`Dice can have at most ${MAX_SIDES} sides (you asked for ${sides}).`);
     }

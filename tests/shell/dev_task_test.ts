@@ -30,13 +30,13 @@ Deno.test("`deno task dev` with piped input answers !help and exits cleanly at E
       `nats:\n  url: "127.0.0.1:${port}"\n  monitoring: "http://127.0.0.1:${monitor}"\n` +
         `plugins:\n  dir: ${REPO_ROOT}/plugins\n`,
     );
-    const run = await runDev(home, ["--config", `${home}/rosey.yaml`], "!help\nhello\n!roll 5\n");
+    const run = await runDev(home, ["--config", `${home}/rosey.yaml`], "!help\nhello\n!roll 1d1\n");
     assert.equal(run.code, 0, run.stderr);
     assert.match(
       run.stdout,
       /^\[bot\] Commands: .*!help.*!roll.* \(!help <command> for details\)$/m,
     );
-    assert.match(run.stdout, /^\[bot\] .*= 5$/m, "dice answered from its sandbox");
+    assert.match(run.stdout, /^\[bot\] .*= 1$/m, "dice answered from its sandbox");
     assert.match(run.stderr, new RegExp(`monitoring http://127\\.0\\.0\\.1:${monitor}`));
     assert.match(run.stderr, /logs .*\.rosey\/logs\/rosey\.log/);
     const log = await Deno.readTextFile(`${home}/.rosey/logs/rosey.log`);

@@ -36,9 +36,9 @@ Deno.test("typing !help then !roll in the shell is answered by the real sandboxe
 
     await type("!help");
     await waitFor(() => /\[bot\] Commands: .*!roll/.test(printed), { what: "the help list" });
-    // A constant is deterministic; `!roll 1d1` is the acceptance example once dice allows d1.
-    await type("!roll 5");
-    await waitFor(() => /^\[bot\] .*= 5$/m.test(printed), { what: "the roll's result" });
+    // A one-sided die is deterministic: the README's acceptance example.
+    await type("!roll 1d1");
+    await waitFor(() => /^\[bot\] .*= 1$/m.test(printed), { what: "the roll's result" });
     await type("!roll 1d0");
     await waitFor(() => /\[bot\] A die needs/.test(printed), { what: "the plugin's usage error" });
     await typing.close();
