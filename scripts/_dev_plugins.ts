@@ -22,6 +22,8 @@ export interface PluginHostOptions {
   stateDir: string;
   /** nats-server's log: its permission-violation lines are reported per plugin. */
   serverLogFile?: string;
+  /** nats-server's monitoring URL: maps a violation's connection id to the plugin's user. */
+  monitorUrl?: string;
   logger: Logger;
 }
 
@@ -39,6 +41,7 @@ export async function startPluginHost(options: PluginHostOptions): Promise<Plugi
     plugins,
     autoStart: config.plugins.enabled ?? true,
     ...(options.serverLogFile ? { serverLogFile: options.serverLogFile } : {}),
+    ...(options.monitorUrl ? { monitorUrl: options.monitorUrl } : {}),
     logger: options.logger,
   });
   await manager.start();

@@ -20,6 +20,8 @@ import {
   loadConfig,
   type Logger,
   mintUser,
+  monitorRole,
+  MonitorService,
   type QuicksilverConfig,
   routerRole,
   type ServiceRole,
@@ -177,10 +179,18 @@ async function main() {
     natsUrl,
     authority,
     stateDir,
-    ...(serverLogFile ? { serverLogFile } : {}),
+    ...(serverLogFile ? { serverLogFile, monitorUrl: config.nats.monitoring } : {}),
     logger: log,
   });
   stack.push({ what: "plugin manager", stop: () => plugins.stop() });
+
+  // --- monitor: health, metrics, status table, Prometheus endpoint ---------------------------
+  const monitor = new MonitorService(await connectAs(monitorRole()), {
+    httpPort: config.monitoring.metricsPort === 0 ? null : config.monitoring.metricsPort,
+    logger: log,
+  });
+  await monitor.start();
+  stack.push({ what: "monitor", stop: () => monitor.stop() });
 
   // --- router ----------------------------------------------------------------------------------
   const routerBus = await connectAs(routerRole());
@@ -195,6 +205,7 @@ async function main() {
   stack.push({ what: "router", stop: () => router.close() });
   const stopReporting = startHealthReporter(routerBus, {
     component: "router",
+    intervalMs: config.monitoring.healthIntervalMs,
     metrics: router.metricsRegistry,
     stats: () => ({ commands: router.table.runningCommands().length }),
   });
@@ -228,8 +239,9 @@ async function main() {
   stack.push({ what: "plugin watcher", stop: () => watcher.stop() });
 
   const monitoring = config.nats.managed ? config.nats.monitoring : "(not managed here)";
+  const metrics = monitor.httpUrl ? `, metrics ${monitor.httpUrl}/metrics` : "";
   console.error(
-    `Quicksilver is running: NATS ${natsUrl}, monitoring ${monitoring}, ` +
+    `Quicksilver is running: NATS ${natsUrl}, monitoring ${monitoring}${metrics}, ` +
       `logs ${relative(logPath)}. ${shell ? "Ctrl-C or /quit to stop." : "Ctrl-C to stop."}`,
   );
 

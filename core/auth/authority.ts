@@ -76,7 +76,12 @@ export async function createAuthority(): Promise<Authority> {
   return {
     operatorJwt,
     operatorKeyPair: operator,
-    systemAccount: { name: "SYS", publicKey: system.getPublicKey(), keyPair: system, jwt: systemJwt },
+    systemAccount: {
+      name: "SYS",
+      publicKey: system.getPublicKey(),
+      keyPair: system,
+      jwt: systemJwt,
+    },
     appAccount: { name: "ROSEY", publicKey: app.getPublicKey(), keyPair: app, jwt: appJwt },
   };
 }
@@ -159,7 +164,12 @@ function parseStored(text: string, file: string): Authority {
         keyPair: system,
         jwt: stored.system.jwt,
       },
-      appAccount: { name: "ROSEY", publicKey: app.getPublicKey(), keyPair: app, jwt: stored.app.jwt },
+      appAccount: {
+        name: "ROSEY",
+        publicKey: app.getPublicKey(),
+        keyPair: app,
+        jwt: stored.app.jwt,
+      },
     };
   } catch (cause) {
     throw new AuthError(

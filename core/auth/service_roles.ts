@@ -16,6 +16,7 @@ export const SERVICE_IDENTITIES = {
   pluginManager: "svc-plugin-manager",
   /** The manager's second user, in the system account, that only sends revocations. */
   pluginManagerSystem: "svc-plugin-manager-sys",
+  monitor: "svc-monitor",
 } as const;
 
 /** The identity of the connector for `platform`: `connector-shell`, `connector-cytube`. */
@@ -133,6 +134,29 @@ export function pluginManagerSystemRole(): ServiceRole {
     permissions: {
       publish: { allow: ["$SYS.REQ.ACCOUNT.*.CLAIMS.UPDATE"] },
       subscribe: { allow: [inbox(name)] },
+    },
+  };
+}
+
+/**
+ * The monitor service: reads health, metrics and the plugin table; answers status requests.
+ * It publishes nothing but its own health and metrics.
+ */
+export function monitorRole(): ServiceRole {
+  const name = SERVICE_IDENTITIES.monitor;
+  return {
+    name,
+    permissions: {
+      publish: { allow: [subjects.monitoringHealth(), subjects.monitoringMetrics()] },
+      subscribe: {
+        allow: [
+          subjects.allMonitoring(),
+          subjects.pluginManifests(),
+          subjects.adminStatus(),
+          inbox(name),
+        ],
+      },
+      responses: { max: 1 },
     },
   };
 }

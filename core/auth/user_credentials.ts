@@ -44,8 +44,13 @@ export interface UserCredentials {
 const textDecoder = new TextDecoder();
 
 /** Mints a user with the given permissions and limits. */
-export async function mintUser(authority: Authority, options: MintOptions): Promise<UserCredentials> {
-  const account: AccountKeys = options.systemAccount ? authority.systemAccount : authority.appAccount;
+export async function mintUser(
+  authority: Authority,
+  options: MintOptions,
+): Promise<UserCredentials> {
+  const account: AccountKeys = options.systemAccount
+    ? authority.systemAccount
+    : authority.appAccount;
   for (const list of [options.permissions.publish, options.permissions.subscribe]) {
     for (const subject of [...(list?.allow ?? []), ...(list?.deny ?? [])]) {
       if (!isValidPermissionSubject(subject)) {
@@ -69,7 +74,9 @@ export async function mintUser(authority: Authority, options: MintOptions): Prom
     claims.resp = { max: responses.max, ttl: (responses.ttlMs ?? 0) * 1_000_000 };
   }
   const token = await jwt.encodeUser(options.name, user, account.keyPair, claims, {
-    ...(options.expiresInSeconds !== undefined ? { exp: nowSeconds() + options.expiresInSeconds } : {}),
+    ...(options.expiresInSeconds !== undefined
+      ? { exp: nowSeconds() + options.expiresInSeconds }
+      : {}),
   });
   return {
     name: options.name,

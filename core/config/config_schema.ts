@@ -209,6 +209,13 @@ export const LoggingSectionSchema = z.strictObject({
   dir: z.string().min(1).default(".rosey/logs"),
 });
 
+export const MonitoringSectionSchema = z.strictObject({
+  /** Loopback port of the Prometheus endpoint (`/metrics`, `/status`); 0 turns it off. */
+  metricsPort: z.number().int().min(0).max(65535).default(9464),
+  /** How often each component reports health and metrics on the bus. */
+  healthIntervalMs: z.number().int().min(250).max(300_000).default(5000),
+});
+
 export const RoseyFileSchema = z.strictObject({
   bot: BotSectionSchema.default(BotSectionSchema.parse({})),
   nats: NatsSectionSchema.default(NatsSectionSchema.parse({})),
@@ -216,4 +223,5 @@ export const RoseyFileSchema = z.strictObject({
   router: RouterSectionSchema.default(RouterSectionSchema.parse({})),
   plugins: PluginsSectionSchema.prefault({}),
   logging: LoggingSectionSchema.default(LoggingSectionSchema.parse({})),
+  monitoring: MonitoringSectionSchema.default(MonitoringSectionSchema.parse({})),
 });

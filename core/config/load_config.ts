@@ -33,6 +33,7 @@ export interface QuicksilverConfig {
     settings: Record<string, PluginSettings>;
   };
   logging: FileShape["logging"];
+  monitoring: FileShape["monitoring"];
 }
 
 export interface LoadConfigOptions {
@@ -106,7 +107,7 @@ export function parseConfig(
     throw new ConfigError(
       label,
       "",
-      "must be a mapping of sections (bot, nats, connectors, router, plugins, logging); " +
+      "must be a mapping of sections (bot, nats, connectors, router, plugins, logging, monitoring); " +
         "see rosey.example.yaml",
     );
   }
@@ -136,6 +137,7 @@ export function parseConfig(
       settings: perPlugin as Record<string, PluginSettings>,
     },
     logging: parsed.logging,
+    monitoring: parsed.monitoring,
   };
 }
 

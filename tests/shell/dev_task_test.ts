@@ -25,10 +25,12 @@ Deno.test("`deno task dev` with piped input answers !help and exits cleanly at E
   try {
     const port = freePort();
     const monitor = freePort();
+    const metricsPort = freePort();
     await Deno.writeTextFile(
       `${home}/rosey.yaml`,
       `nats:\n  url: "127.0.0.1:${port}"\n  monitoring: "http://127.0.0.1:${monitor}"\n` +
-        `plugins:\n  dir: ${REPO_ROOT}/plugins\n`,
+        `plugins:\n  dir: ${REPO_ROOT}/plugins\n` +
+        `monitoring:\n  metricsPort: ${metricsPort}\n`,
     );
     const run = await runDev(home, ["--config", `${home}/rosey.yaml`], "!help\nhello\n!roll 1d1\n");
     assert.equal(run.code, 0, run.stderr);
@@ -39,6 +41,7 @@ Deno.test("`deno task dev` with piped input answers !help and exits cleanly at E
     assert.match(run.stdout, /^\[bot\] .*= 1$/m, "dice answered from its sandbox");
     assert.match(run.stderr, new RegExp(`monitoring http://127\\.0\\.0\\.1:${monitor}`));
     assert.match(run.stderr, /logs .*\.rosey\/logs\/rosey\.log/);
+    assert.match(run.stderr, new RegExp(`metrics http://127\\.0\\.0\\.1:${metricsPort}/metrics`));
     const log = await Deno.readTextFile(`${home}/.rosey/logs/rosey.log`);
     assert.match(log, /"msg":"stopping".*"reason":"shell eof"/);
     // nats-server was stopped: its port is free again.
@@ -67,7 +70,8 @@ Deno.test("Ctrl-C stops `deno task dev` cleanly, nats-server included", async ()
     const port = freePort();
     await Deno.writeTextFile(
       `${home}/rosey.yaml`,
-      `nats:\n  url: "127.0.0.1:${port}"\n  monitoring: "http://127.0.0.1:${freePort()}"\n`,
+      `nats:\n  url: "127.0.0.1:${port}"\n  monitoring: "http://127.0.0.1:${freePort()}"\n` +
+        `monitoring:\n  metricsPort: 0\n`,
     );
     const child = new Deno.Command(Deno.execPath(), {
       args: ["run", "--allow-all", `${REPO_ROOT}/scripts/dev.ts`, "--home", home],
