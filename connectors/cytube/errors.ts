@@ -1,0 +1,140 @@
+/**
+ * Typed errors of the CyTube connector. Each says what happened, where (URL, channel, user)
+ * and what to do about it, so a log line or a chat reply is enough to fix the cause.
+ *
+ * @module
+ */
+
+/** Base class: `instanceof CytubeError` catches every error this connector raises. */
+export class CytubeError extends Error {
+  /** A stable, machine-readable code; errors cross the bus as `{code, message}`. */
+  readonly code: string;
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "CytubeError";
+    this.code = code;
+  }
+}
+
+/** The channel name does not match CyTube's `/^[\w-]{1,30}$/`, so the server would reject it. */
+export class InvalidChannelNameError extends CytubeError {
+  readonly channel: string;
+  constructor(channel: string, options?: ErrorOptions) {
+    super(
+      "INVALID_CHANNEL_NAME",
+      `CyTube channel name ${JSON.stringify(channel)} is invalid: a name is 1-30 characters ` +
+        `of letters, digits, "_" and "-"; write e.g. "my_channel"`,
+      options,
+    );
+    this.name = "InvalidChannelNameError";
+    this.channel = channel;
+  }
+}
+
+/** `GET /socketconfig/<channel>.json` failed or returned something unusable. */
+export class SocketConfigError extends CytubeError {
+  readonly url: string;
+  constructor(url: string, detail: string, options?: ErrorOptions) {
+    super(
+      "SOCKET_CONFIG",
+      `CyTube server discovery GET ${url} failed: ${detail}; check the CyTube base URL ` +
+        `(e.g. "https://cytu.be") and that the channel exists`,
+      options,
+    );
+    this.name = "SocketConfigError";
+    this.url = url;
+  }
+}
+
+/** The channel asked for a password and the configured one was missing or wrong. */
+export class WrongChannelPasswordError extends CytubeError {
+  readonly channel: string;
+  readonly passwordGiven: boolean;
+  constructor(channel: string, passwordGiven: boolean, options?: ErrorOptions) {
+    super(
+      "WRONG_CHANNEL_PASSWORD",
+      passwordGiven
+        ? `CyTube channel "${channel}" rejected the configured channel password; ` +
+          `set the current password in the connector configuration`
+        : `CyTube channel "${channel}" is password-protected; set the channel password in the ` +
+          `connector configuration (or log in as a moderator, rank >= 2)`,
+      options,
+    );
+    this.name = "WrongChannelPasswordError";
+    this.channel = channel;
+    this.passwordGiven = passwordGiven;
+  }
+}
+
+/** The server refused our `login` (bad password, invalid or registered guest name, ...). */
+export class LoginFailedError extends CytubeError {
+  readonly user: string;
+  readonly serverMessage: string;
+  constructor(user: string, serverMessage: string, options?: ErrorOptions) {
+    super(
+      "LOGIN_FAILED",
+      `CyTube login as "${user}" failed: ${serverMessage}; check the bot's user name and ` +
+        `password (a guest name must be 1-20 letters, digits, "_" or "-" and not registered)`,
+      options,
+    );
+    this.name = "LoginFailedError";
+    this.user = user;
+    this.serverMessage = serverMessage;
+  }
+}
+
+/** The server kicked us; we do not reconnect in a loop after this. */
+export class KickedError extends CytubeError {
+  readonly channel: string;
+  readonly reason: string;
+  constructor(channel: string, reason: string, options?: ErrorOptions) {
+    super(
+      "KICKED",
+      `kicked from CyTube channel "${channel}": ${reason || "(no reason given)"}; ` +
+        `the client stays disconnected until it is restarted` +
+        (reason === "Duplicate login" ? " (another client logged in with the same name)" : ""),
+      options,
+    );
+    this.name = "KickedError";
+    this.channel = channel;
+    this.reason = reason;
+  }
+}
+
+/** The socket could not be (re)connected; the client keeps retrying with backoff. */
+export class ConnectionError extends CytubeError {
+  readonly url: string;
+  constructor(url: string, detail: string, options?: ErrorOptions) {
+    super(
+      "CONNECTION",
+      `CyTube socket ${url}: ${detail}; the client retries with backoff`,
+      options,
+    );
+    this.name = "ConnectionError";
+    this.url = url;
+  }
+}
+
+/** A server frame did not match its schema; it was counted and skipped. */
+export class MalformedFrameError extends CytubeError {
+  readonly event: string;
+  readonly issues: string;
+  constructor(event: string, issues: string, options?: ErrorOptions) {
+    super(
+      "MALFORMED_FRAME",
+      `CyTube sent a malformed "${event}" frame (${issues}); it was skipped`,
+      options,
+    );
+    this.name = "MalformedFrameError";
+    this.event = event;
+    this.issues = issues;
+  }
+}
+
+/** An operation on a client or queue that was already closed. */
+export class ClosedError extends CytubeError {
+  constructor(what: string, options?: ErrorOptions) {
+    super("CLOSED", `${what} is closed; create a new one`, options);
+    this.name = "ClosedError";
+  }
+}

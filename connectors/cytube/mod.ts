@@ -1,0 +1,31 @@
+/**
+ * The CyTube protocol layer, with no bus in it: server discovery, frame schemas, HTML
+ * decoding, message splitting, flood-safe pacing, channel state and the client. A binding to
+ * NATS builds on {@linkcode CytubeClient} and its events.
+ *
+ * @example
+ * ```ts ignore
+ * import { CytubeClient } from "./mod.ts";
+ * const client = new CytubeClient({
+ *   baseUrl: "https://cytu.be",
+ *   channel: "my_channel",
+ *   user: { name: "rosey", password: "secret" },
+ * });
+ * client.on("chat", (message) => console.log(message.username, message.text));
+ * await client.connect();
+ * ```
+ *
+ * @module
+ */
+
+export * from "./errors.ts";
+export * from "./socket_config.ts";
+export * from "./protocol.ts";
+export * from "./html.ts";
+export * from "./split.ts";
+export * from "./pacing_queue.ts";
+export * from "./flood_policy.ts";
+export * from "./channel_state.ts";
+export * from "./client_events.ts";
+export * from "./client.ts";
+export { backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } from "./_backoff.ts";
