@@ -99,3 +99,5 @@ export type PlaylistResetPayload = z.infer<typeof PlaylistResetPayloadSchema>;
 /** The bot joined (or left) a channel: its own name and rank there. */
 export const ChannelJoinedPayloadSchema = z.object({ self: UserSchema });
 export const ChannelLeftPayloadSchema = z.object({ reason: z.string().max(500) });
+export const ChannelUserCountPayloadSchema = z.object({ count: z.number().int().nonnegative() });
+export type ChannelUserCountPayload = z.infer<typeof ChannelUserCountPayloadSchema>;

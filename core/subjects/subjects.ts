@@ -58,6 +58,8 @@ export const EVENT_TYPES = {
   playlistReset: "playlist.reset",
   channelJoined: "channel.joined",
   channelLeft: "channel.left",
+  /** How many are connected (viewers, anonymous included): for peak-viewer stats. */
+  channelUserCount: "channel.usercount",
 } as const;
 export type EventType = typeof EVENT_TYPES[keyof typeof EVENT_TYPES];
 
