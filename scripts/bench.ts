@@ -8,31 +8,58 @@
 import { parseArgs } from "node:util";
 import { createLogger } from "../core/log/mod.ts";
 import { measureBaseline, ratio } from "./bench/baseline.ts";
+import { measureColdStart } from "./bench/cold_start.ts";
+import { findSustainableRate, mb, type RateFigure, startBotUnderTest } from "./bench/end_to_end.ts";
 import { latencyHistogramSvg } from "./bench/stats.ts";
 import { REPO_ROOT, startEphemeralNatsServer } from "./nats_server.ts";
 
-const { values } = parseArgs({
+const { values, positionals } = parseArgs({
   args: Deno.args,
+  allowPositionals: true,
   options: {
     messages: { type: "string", default: "200000" },
     requests: { type: "string", default: "5000" },
+    seconds: { type: "string", default: "5" },
+    minutes: { type: "string", default: "10" },
     out: { type: "string", default: `${REPO_ROOT}/.rosey/bench` },
   },
 });
 
-const log = createLogger({ fields: { component: "bench" } });
-await using nats = await startEphemeralNatsServer({ logger: log });
-const server = nats.server;
+const FIVE_PLUGINS = ["dice", "eightball", "quotes", "countdown", "trivia"].filter((name) => {
+  try {
+    return Deno.statSync(`${REPO_ROOT}/plugins/${name}.ts`).isFile;
+  } catch {
+    return false;
+  }
+});
+
+const log = createLogger({ level: "warn", fields: { component: "bench" } });
+const print = (rows: string[][]) => {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
+  for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join("  "));
+};
+
+if (positionals[0] === "soak") {
+  await soak(Number(values.minutes));
+  Deno.exit(0);
+}
 
 console.log(
   `# Quicksilver benchmark (${Deno.build.os}, ${navigator.hardwareConcurrency} cores, deno ${Deno.version.deno})`,
 );
-const baseline = await measureBaseline(server, {
-  messages: Number(values.messages),
-  requests: Number(values.requests),
-});
 
-const rows: [string, string, string, string][] = [
+// --- 1. raw NATS baseline and the EventBus, two Deno processes -------------------------------
+const baseline = await (async () => {
+  await using nats = await startEphemeralNatsServer({ logger: log });
+  return await measureBaseline(nats.server, {
+    messages: Number(values.messages),
+    requests: Number(values.requests),
+  });
+})();
+console.log(
+  "\n## Raw nats.js vs EventBus (envelope validated), publisher and subscriber in two processes",
+);
+print([
   ["figure", "raw nats.js", "quicksilver", "ratio"],
   [
     "pub->sub msg/s (publisher)",
@@ -43,22 +70,112 @@ const rows: [string, string, string, string][] = [
     ),
   ],
   [
-    "pub->sub msg/s (subscriber, validated)",
+    "pub->sub msg/s (subscriber)",
     String(baseline.raw.throughput.receivePerSecond),
     String(baseline.bus.throughput.receivePerSecond),
     String(
       ratio(baseline.bus.throughput.receivePerSecond, baseline.raw.throughput.receivePerSecond),
     ),
   ],
-  ...(["p50", "p90", "p99", "max"] as const).map((q): [string, string, string, string] => [
+  ...(["p50", "p90", "p99", "max"] as const).map((q) => [
     `request/reply ${q} ms`,
     String(baseline.raw.requestReply[q]),
     String(baseline.bus.requestReply[q]),
     String(ratio(baseline.bus.requestReply[q], baseline.raw.requestReply[q])),
   ]),
-];
-const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join("  "));
+]);
+
+// --- 2. plugin cold start ----------------------------------------------------------------------
+const cold = await measureColdStart("dice", 7);
+console.log("\n## Plugin cold start (dice: spawn of the sandboxed process to its first heartbeat)");
+print([
+  ["launches", "p50 ms", "p90 ms", "max ms", "first launch incl. vetting ms"],
+  [
+    String(cold.readyMs.count),
+    String(cold.readyMs.p50),
+    String(cold.readyMs.p90),
+    String(cold.readyMs.max),
+    String(cold.firstLaunchMs),
+  ],
+]);
+
+// --- 3. end to end through the real bot ---------------------------------------------------------
+const seconds = Number(values.seconds);
+let at1000: RateFigure & { samples: number[] };
+let sustainable: { steps: RateFigure[]; highest: number };
+let memory: Awaited<ReturnType<Awaited<ReturnType<typeof startBotUnderTest>>["memory"]>>;
+{
+  await using bot = await startBotUnderTest(FIVE_PLUGINS);
+  at1000 = await bot.drive(1000, seconds);
+  sustainable = await findSustainableRate(
+    bot,
+    [2000, 5000, 10000, 15000, 20000, 30000],
+    Math.min(seconds, 3),
+  );
+  memory = await bot.memory();
+}
+const rawHop = baseline.raw.requestReply;
+console.log(
+  "\n## End to end: normalized message -> router -> sandboxed dice -> chat action (deno task dev as its own process)",
+);
+print([
+  [
+    "offered msg/s",
+    "answered",
+    "achieved msg/s",
+    "p50 ms",
+    "p90 ms",
+    "p99 ms",
+    "max ms",
+    "p99 / raw hop p99",
+  ],
+  ...[at1000, ...sustainable.steps].map((f) => [
+    String(f.targetPerSecond),
+    `${f.answered}/${f.sent}`,
+    String(f.achievedPerSecond),
+    String(f.latency.p50),
+    String(f.latency.p90),
+    String(f.latency.p99),
+    String(f.latency.max),
+    String(ratio(f.latency.p99, rawHop.p99)),
+  ]),
+]);
+console.log(
+  `highest sustainable rate (all answered, >= 95% of offered, p99 < 100 ms): ${sustainable.highest} msg/s`,
+);
+
+console.log(
+  `\n## Memory with ${memory.plugins.length} plugins running (${FIVE_PLUGINS.join(", ")})`,
+);
+print([
+  ["process", "pid", "RSS MB"],
+  [memory.core.name, String(memory.core.pid), String(mb(memory.core.rssBytes))],
+  ...(memory.nats
+    ? [[memory.nats.name, String(memory.nats.pid), String(mb(memory.nats.rssBytes))]]
+    : []),
+  ...memory.plugins.map((p) => [`plugin ${p.name}`, String(p.pid), String(mb(p.rssBytes))]),
+]);
+
+// --- 4. targets (reported, never asserted) -------------------------------------------------------
+const maxPluginRss = Math.max(0, ...memory.plugins.map((p) => p.rssBytes));
+const targets = [
+  ["end-to-end p99 <= 5 ms at 1000 msg/s", at1000.latency.p99 <= 5, `${at1000.latency.p99} ms`],
+  [">= 10,000 commands/s sustained", sustainable.highest >= 10000, `${sustainable.highest}/s`],
+  [
+    "EventBus throughput >= 50% of raw",
+    baseline.bus.throughput.receivePerSecond >= baseline.raw.throughput.receivePerSecond * 0.5,
+    `${
+      Math.round(
+        100 * baseline.bus.throughput.receivePerSecond / baseline.raw.throughput.receivePerSecond,
+      )
+    }%`,
+  ],
+  ["plugin cold start <= 300 ms median", cold.readyMs.p50 <= 300, `${cold.readyMs.p50} ms`],
+  ["core RSS <= 100 MB", memory.core.rssBytes <= 100 * 1048576, `${mb(memory.core.rssBytes)} MB`],
+  ["plugin RSS <= 60 MB", maxPluginRss <= 60 * 1048576, `${mb(maxPluginRss)} MB max`],
+] as const;
+console.log("\n## Targets");
+print([["target", "met", "measured"], ...targets.map(([t, ok, v]) => [t, ok ? "yes" : "NO", v])]);
 
 await Deno.mkdir(values.out!, { recursive: true });
 const svgPath = `${values.out}/latency.svg`;
@@ -66,12 +183,18 @@ await Deno.writeTextFile(
   svgPath,
   latencyHistogramSvg([
     { name: "raw nats.js request/reply (one hop)", samples: baseline.samples.rawRequestReply },
-    { name: "EventBus request/reply (validated)", samples: baseline.samples.busRequestReply },
+    { name: "EventBus request/reply", samples: baseline.samples.busRequestReply },
+    {
+      name: "end to end at 1000 msg/s (connector->router->plugin->action)",
+      samples: at1000.samples,
+    },
   ]),
 );
-console.log(`latency histogram: ${svgPath}`);
+console.log(`\nlatency histogram: ${svgPath}`);
 
+const { samples: _s, ...at1000Figures } = at1000;
 console.log(JSON.stringify({
+  time: new Date().toISOString(),
   baseline: { throughput: baseline.raw.throughput, requestReply: baseline.raw.requestReply },
   eventBus: {
     throughput: baseline.bus.throughput,
@@ -81,4 +204,55 @@ console.log(JSON.stringify({
       baseline.raw.throughput.receivePerSecond,
     ),
   },
+  coldStart: { readyMs: cold.readyMs, firstLaunchMs: cold.firstLaunchMs },
+  endToEnd: {
+    at1000: at1000Figures,
+    p99VsRawHop: ratio(at1000.latency.p99, rawHop.p99),
+    steps: sustainable.steps,
+    highestSustainable: sustainable.highest,
+  },
+  memory: {
+    coreBytes: memory.core.rssBytes,
+    natsBytes: memory.nats?.rssBytes,
+    plugins: Object.fromEntries(memory.plugins.map((p) => [p.name, p.rssBytes])),
+  },
+  targets: Object.fromEntries(targets.map(([t, ok]) => [t, ok])),
 }));
+
+/** `deno task bench soak`: 1000 msg/s for N minutes, RSS sampled every 30 s. */
+async function soak(minutes: number) {
+  console.log(`# soak: 1000 msg/s for ${minutes} min, RSS every 30 s`);
+  await using bot = await startBotUnderTest(FIVE_PLUGINS);
+  const first = await bot.memory();
+  const rows = [["minute", "core MB", "plugins MB (max)", "answered", "p99 ms"]];
+  const rounds = Math.max(1, Math.round(minutes * 2));
+  let last = first;
+  for (let i = 0; i < rounds; i++) {
+    const figure = await bot.drive(1000, 30);
+    last = await bot.memory();
+    rows.push([
+      String((i + 1) / 2),
+      String(mb(last.core.rssBytes)),
+      String(mb(Math.max(0, ...last.plugins.map((p) => p.rssBytes)))),
+      `${figure.answered}/${figure.sent}`,
+      String(figure.latency.p99),
+    ]);
+    console.log(rows.at(-1)!.join("  "));
+  }
+  const growth = last.core.rssBytes - first.core.rssBytes;
+  console.log(`core RSS growth over the soak: ${mb(growth)} MB`);
+  console.log(JSON.stringify({
+    soakMinutes: minutes,
+    coreStartBytes: first.core.rssBytes,
+    coreEndBytes: last.core.rssBytes,
+    coreGrowthBytes: growth,
+    plugins: Object.fromEntries(
+      last.plugins.map((
+        p,
+      ) => [p.name, {
+        start: first.plugins.find((q) => q.name === p.name)?.rssBytes,
+        end: p.rssBytes,
+      }]),
+    ),
+  }));
+}

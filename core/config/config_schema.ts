@@ -16,9 +16,10 @@ const HOST_PORT = /^[A-Za-z0-9.-]+:\d{1,5}$/;
 
 const show = (value: unknown) => JSON.stringify(value);
 
+/** A token bucket. The upper bounds are generous so that a benchmark can lift the limits. */
 const rate = z.strictObject({
-  burst: z.number().int().min(1).max(1000),
-  perSecond: z.number().positive().max(1000),
+  burst: z.number().int().min(1).max(1_000_000),
+  perSecond: z.number().positive().max(1_000_000),
 });
 
 export const BotSectionSchema = z.strictObject({

@@ -16,7 +16,7 @@ import {
   type Source,
   subjectMatches,
   subjects,
-} from "@quicksilver/core";
+} from "@quicksilver/core/client";
 import {
   type CommandContext,
   type GrantedExtras,
@@ -190,6 +190,10 @@ export class PluginHost {
       }
     }
     this.#timers.clear();
+    // Changes still waiting for a group commit are written before the process exits.
+    await this.#context.storage.flush().catch((error) =>
+      this.#log.error("storage flush failed", { error: errorText(error) })
+    );
   }
 
   #subscribeGranted(subject: string, handler: GrantedMessageHandler): () => void {

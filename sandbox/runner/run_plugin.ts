@@ -10,7 +10,7 @@
  * it, and `deno info` on the entry shows the whole graph the manager vets. The plugin module is
  * evaluated only after the launch config (with the credentials) has been read from stdin.
  */
-import { createLogger, errorText, EventBus, subjects } from "@quicksilver/core";
+import { createLogger, errorText, EventBus, subjects } from "@quicksilver/core/client";
 import { describePlugin, isPlugin, type Plugin } from "@quicksilver/sdk";
 import {
   ControlSchema,

@@ -3,7 +3,7 @@
  * a plugin may do goes through these objects, and the runner maps each call onto the subjects
  * the plugin's NATS user is allowed to use.
  */
-import type { Envelope, Source, User } from "@quicksilver/core";
+import type { Envelope, Source, User } from "@quicksilver/core/client";
 import type { Storage } from "./storage.ts";
 import type { Timers } from "./timers.ts";
 

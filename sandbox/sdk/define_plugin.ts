@@ -18,7 +18,7 @@ import {
   type EventType,
   type PluginManifest,
   PluginManifestSchema,
-} from "@quicksilver/core";
+} from "@quicksilver/core/client";
 import { z } from "zod";
 import type { CommandHandler, EventHandler, PluginContext } from "./context.ts";
 import { PluginDefinitionError } from "./errors.ts";

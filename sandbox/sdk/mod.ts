@@ -48,4 +48,4 @@ export {
   subjectMatches,
   subjects,
   type User,
-} from "@quicksilver/core";
+} from "@quicksilver/core/client";

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { waitFor } from "@quicksilver/testing";
 import { PluginTestBed } from "@quicksilver/sdk/testing";
 import { MAX_DICE, parseDice, roll } from "../../plugins/dice.ts";
 
@@ -46,10 +47,12 @@ Deno.test("the dice plugin answers !roll and !flip in its sandbox and keeps a co
     ok: false,
     error: { code: "invalid_args", message: "At most 100 dice per roll (you asked for 500)." },
   });
-  assert.deepEqual(await bed.storage(), { rolls: 2 });
+  // The count is saved in the background (batched saves), so wait for it to reach the disk.
+  await waitFor(async () => (await bed.storage()).rolls === 2, { what: "two rolls saved" });
   await bed.restart();
+  assert.deepEqual(await bed.storage(), { rolls: 2 }, "storage survives a restart");
   assert.ok((await bed.command("!roll d4")).ok);
-  assert.deepEqual(await bed.storage(), { rolls: 3 }, "storage survives a restart");
+  await waitFor(async () => (await bed.storage()).rolls === 3, { what: "the count continued" });
   assert.equal(bed.status().restarts, 1);
   assert.deepEqual(bed.violations, []);
 });

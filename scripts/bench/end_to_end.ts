@@ -1,0 +1,297 @@
+/**
+ * End-to-end figures on the real bot: `scripts/dev.ts` runs as its own process (nats-server,
+ * plugin manager with five sandboxed plugins, router, monitor) exactly as an operator runs it;
+ * this process plays a platform connector ("bench"), publishes normalized `!roll` messages and
+ * times each until the router's chat action for it arrives. Every message carries its own
+ * channel name, so each reply is matched to its message without touching the payloads.
+ */
+import {
+  ChatActionSchema,
+  connectorRole,
+  createEnvelope,
+  EventBus,
+  loadOrCreateAuthority,
+  mintUser,
+  PluginStatusSchema,
+  subjects,
+} from "../../core/mod.ts";
+import { freePort, REPO_ROOT } from "../nats_server.ts";
+import { type LatencySummary, round, summarize } from "./stats.ts";
+import { z } from "zod";
+
+export interface RateFigure {
+  targetPerSecond: number;
+  sent: number;
+  answered: number;
+  achievedPerSecond: number;
+  latency: LatencySummary;
+}
+
+export interface ProcessMemory {
+  name: string;
+  pid: number;
+  rssBytes: number;
+}
+
+export interface BotUnderTest extends AsyncDisposable {
+  readonly home: string;
+  readonly pid: number;
+  readonly connector: EventBus;
+  readonly admin: EventBus;
+  /** Sends `count` commands at `perSecond` (open loop) and waits for the answers. */
+  drive(perSecond: number, seconds: number): Promise<RateFigure & { samples: number[] }>;
+  /** RSS of the core process, nats-server and each running plugin. */
+  memory(): Promise<{ core: ProcessMemory; nats?: ProcessMemory; plugins: ProcessMemory[] }>;
+}
+
+const BENCH_PLATFORM = "bench";
+const ADMIN_NAME = "bench-admin";
+
+/** Starts `deno task dev` in a temp home with the given plugins and lifted rate limits. */
+export async function startBotUnderTest(plugins: string[]): Promise<BotUnderTest> {
+  const home = await Deno.makeTempDir({ prefix: "quicksilver-bench-" });
+  const natsPort = freePort();
+  await Deno.writeTextFile(
+    `${home}/rosey.yaml`,
+    [
+      "nats:",
+      `  url: "127.0.0.1:${natsPort}"`,
+      `  monitoring: "http://127.0.0.1:${freePort()}"`,
+      "connectors:",
+      "  shell:",
+      "    enabled: false",
+      "router:",
+      "  timeoutMs: 5000",
+      "  rateLimits:",
+      "    perUser: { burst: 1000000, perSecond: 1000000 }",
+      "    perPlugin: { burst: 1000000, perSecond: 1000000 }",
+      "plugins:",
+      `  dir: ${REPO_ROOT}/plugins`,
+      `  enabled: [${plugins.join(", ")}]`,
+      "monitoring:",
+      "  metricsPort: 0",
+      "logging:",
+      "  level: warn",
+      "",
+    ].join("\n"),
+  );
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", `${REPO_ROOT}/scripts/dev.ts`, "--home", home, "--no-shell"],
+    cwd: home,
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const stderr = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  const deadline = Date.now() + 60_000;
+  while (!seen.includes("Quicksilver is running")) {
+    if (Date.now() > deadline) throw new Error(`the bot did not start:\n${seen}`);
+    const { value, done } = await stderr.read();
+    if (done) throw new Error(`the bot exited during start-up:\n${seen}`);
+    seen += value;
+  }
+  // Keep draining stderr so the child never blocks on a full pipe.
+  const drained = (async () => {
+    while (!(await stderr.read()).done) { /* discard */ }
+  })().catch(() => undefined);
+
+  const authority = await loadOrCreateAuthority(`${home}/.rosey`);
+  const role = connectorRole(BENCH_PLATFORM);
+  const connectorUser = await mintUser(authority, role);
+  const connector = await EventBus.connect({
+    servers: `127.0.0.1:${natsPort}`,
+    name: role.name,
+    creds: connectorUser.creds,
+  });
+  const adminUser = await mintUser(authority, {
+    name: ADMIN_NAME,
+    permissions: {
+      publish: { allow: [subjects.adminPlugins("list")] },
+      subscribe: { allow: [`_INBOX.${ADMIN_NAME}.>`] },
+    },
+  });
+  const admin = await EventBus.connect({
+    servers: `127.0.0.1:${natsPort}`,
+    name: ADMIN_NAME,
+    creds: adminUser.creds,
+  });
+
+  const pending = new Map<string, number>();
+  let onAnswer: (() => void) | undefined;
+  const answers: number[] = [];
+  let lastAnswerAt = 0;
+  connector.subscribe(subjects.platformAction(BENCH_PLATFORM, "chat"), (action) => {
+    const sentAt = pending.get(action.channel);
+    if (sentAt === undefined) return;
+    pending.delete(action.channel);
+    lastAnswerAt = performance.now();
+    answers.push(lastAnswerAt - sentAt);
+    onAnswer?.();
+  }, { schema: ChatActionSchema });
+  await connector.flush();
+
+  let sequence = 0;
+  const sendOne = (user: number) => {
+    const channel = `b${++sequence}`;
+    pending.set(channel, performance.now());
+    connector.publish(
+      subjects.event("message"),
+      createEnvelope("message", { platform: BENCH_PLATFORM, channel }, {
+        user: { name: `user${user}`, rank: 1 },
+        text: "!roll 1d6",
+      }),
+    );
+  };
+
+  // Wait until dice answers (the plugins are up and the router has the table).
+  const ready = Date.now() + 60_000;
+  for (;;) {
+    answers.length = 0;
+    sendOne(0);
+    await connector.flush();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    if (answers.length > 0) break;
+    if (Date.now() > ready) throw new Error("dice never answered through the router");
+  }
+
+  const drive = async (perSecond: number, seconds: number) => {
+    answers.length = 0;
+    pending.clear();
+    const total = Math.round(perSecond * seconds);
+    const tickMs = 10;
+    const perTick = perSecond * tickMs / 1000;
+    let sent = 0;
+    let owed = 0;
+    const start = performance.now();
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        // Catch up on ticks the event loop delayed, so the offered rate stays honest.
+        const due = Math.min(total, Math.round(((performance.now() - start) / tickMs) * perTick));
+        owed = due - sent;
+        for (let i = 0; i < owed; i++) sendOne(sent++ % 200);
+        if (sent >= total) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, tickMs);
+    });
+    const sendSeconds = (performance.now() - start) / 1000;
+    const waitUntil = Date.now() + 10_000;
+    while (answers.length < total && Date.now() < waitUntil) {
+      await new Promise<void>((resolve) => {
+        onAnswer = () => {
+          if (answers.length >= total) resolve();
+        };
+        setTimeout(resolve, 200);
+      });
+    }
+    onAnswer = undefined;
+    const busySeconds = Math.max(sendSeconds, (lastAnswerAt - start) / 1000);
+    const samples = [...answers];
+    return {
+      targetPerSecond: perSecond,
+      sent: total,
+      answered: samples.length,
+      achievedPerSecond: Math.round(samples.length / busySeconds),
+      latency: summarize(samples),
+      samples,
+    };
+  };
+
+  const memory = async () => {
+    const list = await admin.request(subjects.adminPlugins("list"), {}, {
+      schema: z.object({ plugins: z.array(PluginStatusSchema) }).passthrough(),
+    });
+    const plugins: ProcessMemory[] = [];
+    for (const p of list.plugins) {
+      if (p.pid === undefined || p.state !== "running") continue;
+      plugins.push({ name: p.name, pid: p.pid, rssBytes: await rssOf(p.pid) });
+    }
+    const natsPid = await pidListening(natsPort);
+    return {
+      core: {
+        name: "core (dev: router, manager, monitor)",
+        pid: child.pid,
+        rssBytes: await rssOf(child.pid),
+      },
+      ...(natsPid
+        ? { nats: { name: "nats-server", pid: natsPid, rssBytes: await rssOf(natsPid) } }
+        : {}),
+      plugins,
+    };
+  };
+
+  const close = async () => {
+    await connector.close();
+    await admin.close();
+    try {
+      child.kill("SIGTERM");
+    } catch {
+      // gone already
+    }
+    await child.status;
+    await drained;
+    await Deno.remove(home, { recursive: true }).catch(() => undefined);
+  };
+  return {
+    home,
+    pid: child.pid,
+    connector,
+    admin,
+    drive,
+    memory,
+    [Symbol.asyncDispose]: close,
+  };
+}
+
+/** Resident set size of a process, from /proc (bytes; 0 if it is gone). */
+export async function rssOf(pid: number): Promise<number> {
+  try {
+    const status = await Deno.readTextFile(`/proc/${pid}/status`);
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    return kb * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/** The pid of the nats-server listening on `port` (found through /proc; Linux only). */
+async function pidListening(port: number): Promise<number | undefined> {
+  try {
+    for await (const entry of Deno.readDir("/proc")) {
+      if (!/^\d+$/.test(entry.name)) continue;
+      const cmdline = await Deno.readTextFile(`/proc/${entry.name}/cmdline`).catch(() => "");
+      if (cmdline.includes("nats-server") && cmdline.includes(`\0${port}\0`)) {
+        return Number(entry.name);
+      }
+    }
+  } catch {
+    // no /proc: not Linux
+  }
+  return undefined;
+}
+
+/** Steps the offered rate up until the bot falls behind; returns every step's figures. */
+export async function findSustainableRate(
+  bot: BotUnderTest,
+  rates: number[],
+  seconds: number,
+): Promise<{ steps: RateFigure[]; highest: number }> {
+  const steps: RateFigure[] = [];
+  let highest = 0;
+  for (const rate of rates) {
+    const { samples: _samples, ...figure } = await bot.drive(rate, seconds);
+    steps.push(figure);
+    // Sustainable: every command answered, the offered rate achieved, p99 under 100 ms.
+    const ok = figure.answered === figure.sent && figure.achievedPerSecond >= rate * 0.95 &&
+      figure.latency.p99 < 100;
+    if (!ok) break;
+    highest = rate;
+  }
+  return { steps, highest };
+}
+
+export function mb(bytes: number): number {
+  return round(bytes / 1048576, 1);
+}
