@@ -137,7 +137,7 @@ export default definePlugin({
       help: `Rolls dice: NdM, +/- constants, kh/kl/dh/dl to keep or drop, adv/dis for two d20. ` +
         `At most ${MAX_DICE} dice of ${MAX_SIDES} sides.`,
       cooldownMs: 0,
-      async handler(ctx) {
+      handler(ctx) {
         const notation = ctx.rawArgs.trim() || "d20";
         const { total, detail } = roll(parseDice(notation));
         // A statistic: the reply need not wait for it to reach the disk (saves are batched).
