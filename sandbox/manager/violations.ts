@@ -88,11 +88,31 @@ export function auditViolation(
       if (path === grants.dataDir || path.startsWith(`${grants.dataDir}/`)) return null;
       return { kind: `deno-${entry.permission}`, detail: `${entry.permission} ${value}` };
     }
-    case "net":
-      if (grants.net.includes(value)) return null;
-      return { kind: "deno-net", detail: `net ${value}` };
+    case "net": {
+      const target = netTarget(value);
+      if (grants.net.includes(target)) return null;
+      return { kind: "deno-net", detail: `net ${target}` };
+    }
     default:
       return { kind: `deno-${entry.permission}`, detail: `${entry.permission} ${value}`.trim() };
+  }
+}
+
+/**
+ * `fetch` is audited with the whole URL (`http://127.0.0.1:8080/v1/search?...`), sockets with
+ * `host:port`: grants are `host:port`, so compare on that (the URL's default port if none).
+ */
+function netTarget(value: string): string {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return value;
+  try {
+    const url = new URL(value);
+    const port = url.port ||
+      ({ "https:": "443", "wss:": "443", "http:": "80", "ws:": "80" } as Record<string, string>)[
+        url.protocol
+      ];
+    return port ? `${url.hostname}:${port}` : url.hostname;
+  } catch {
+    return value;
   }
 }
 

@@ -1,0 +1,129 @@
+import assert from "node:assert/strict";
+import { PluginTestBed } from "@quicksilver/sdk/testing";
+import { waitFor } from "@quicksilver/testing";
+import { describeCode, formatWeather, parseCurrent, parsePlace } from "../../plugins/weather.ts";
+
+/** An Open-Meteo look-alike on a free loopback port; records the requests it saw. */
+function mockOpenMeteo() {
+  const requests: URL[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (request) => {
+    const url = new URL(request.url);
+    requests.push(url);
+    if (url.pathname === "/v1/search") {
+      const name = url.searchParams.get("name") ?? "";
+      if (name === "Atlantis") return Response.json({ generationtime_ms: 0.1 });
+      if (name === "Broken") return new Response("oops", { status: 500 });
+      return Response.json({
+        results: [{
+          name: "Paris",
+          country: "France",
+          admin1: "Île-de-France",
+          latitude: 48.85,
+          longitude: 2.35,
+        }],
+      });
+    }
+    if (url.pathname === "/v1/forecast") {
+      const f = url.searchParams.get("temperature_unit") === "fahrenheit";
+      return Response.json({
+        current: {
+          temperature_2m: f ? 64.4 : 18,
+          apparent_temperature: f ? 62.6 : 17,
+          relative_humidity_2m: 60,
+          wind_speed_10m: 12.4,
+          weather_code: 2,
+        },
+      });
+    }
+    return new Response("not found", { status: 404 });
+  });
+  const host = `127.0.0.1:${server.addr.port}`;
+  return { server, host, url: `http://${host}`, requests };
+}
+
+Deno.test("weather: decodes the API's answers and formats them", () => {
+  const place = parsePlace({
+    results: [{ name: "Oslo", country: "Norway", latitude: 59.9, longitude: 10.7 }],
+  })!;
+  assert.equal(parsePlace({}), null);
+  assert.throws(() => parseCurrent({ current: { temperature_2m: 1 } }), /current\.apparent/);
+  const now = parseCurrent({
+    current: {
+      temperature_2m: -3.25,
+      apparent_temperature: -8,
+      relative_humidity_2m: 80.4,
+      wind_speed_10m: 20,
+      weather_code: 73,
+    },
+  });
+  assert.equal(
+    formatWeather(place, now, "metric"),
+    "Weather in Oslo, Norway: 🌨 snow, -3.3°C (feels like -8.0°C), humidity 80%, wind 20 km/h",
+  );
+  assert.equal(describeCode(1234), "weather code 1234");
+});
+
+Deno.test("weather with its host granted", async (t) => {
+  const mock = mockOpenMeteo();
+  await using _server = mock.server;
+  await using bed = await PluginTestBed.start("plugins/weather.ts", {
+    settings: {
+      grants: { net: [mock.host] },
+      config: { geocodingUrl: mock.url, forecastUrl: mock.url },
+    },
+  });
+
+  await t.step("tells the current weather for a place", async () => {
+    const text = bed.text(await bed.command("!weather paris", { user: "alice" }));
+    assert.equal(
+      text,
+      "Weather in Paris, Île-de-France, France: ⛅ partly cloudy, 18.0°C (feels like 17.0°C), humidity 60%, wind 12 km/h",
+    );
+    const search = mock.requests.find((u) => u.pathname === "/v1/search")!;
+    assert.equal(search.searchParams.get("name"), "paris");
+    const forecast = mock.requests.find((u) => u.pathname === "/v1/forecast")!;
+    assert.equal(forecast.searchParams.get("latitude"), "48.85");
+  });
+
+  await t.step("says clearly when a place is unknown or the service fails", async () => {
+    assert.equal(
+      bed.text(await bed.command("!weather Atlantis", { user: "bob" })),
+      'I can\'t find a place called "Atlantis".',
+    );
+    assert.match(
+      bed.text(await bed.command("!weather Broken", { user: "carol" })),
+      /invalid_args: The weather service answered 500/,
+    );
+    assert.match(
+      bed.text(await bed.command("!weather", { user: "nobody" })),
+      /invalid_args: Where\?/,
+    );
+  });
+
+  await t.step("remembers each user's last place across a restart", async () => {
+    await bed.restart();
+    const text = bed.text(await bed.command("!weather", { user: "alice" }));
+    assert.match(text, /^Weather in Paris/);
+    assert.equal(mock.requests.at(-2)?.searchParams.get("name"), "paris");
+    assert.deepEqual(bed.violations, []);
+  });
+});
+
+Deno.test("weather without the grant answers 'not permitted' and a violation is reported", async () => {
+  const mock = mockOpenMeteo();
+  await using _server = mock.server;
+  await using bed = await PluginTestBed.start("plugins/weather.ts", {
+    settings: { config: { geocodingUrl: mock.url, forecastUrl: mock.url } },
+  });
+  const text = bed.text(await bed.command("!weather paris"));
+  assert.equal(
+    text,
+    `Weather is not permitted to reach ${mock.host}: the operator has to grant it in plugins.weather.grants.net.`,
+  );
+  assert.equal(mock.requests.length, 0);
+  const violation = await waitFor(() => bed.violations.find((v) => v.kind === "deno-net"), {
+    timeoutMs: 10_000,
+    what: "a deno-net violation",
+  });
+  assert.match(violation.detail, new RegExp(mock.host.replace(/\./g, "\\.")));
+});
