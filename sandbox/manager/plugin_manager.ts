@@ -39,6 +39,7 @@ import { PluginSupervisor } from "./supervisor.ts";
 import type { SupervisorDeps, SupervisorTimings } from "./supervisor_deps.ts";
 import { FileFollower, parseServerViolation, ViolationReporter } from "./violations.ts";
 import { REPO_PATHS } from "./repo_paths.ts";
+import { HeartbeatSchema } from "../runner/mod.ts";
 
 export interface PluginManagerOptions {
   authority: Authority;
@@ -65,6 +66,8 @@ export interface PluginManagerOptions {
    * connection id, and `/connz` tells whose connection that was (from its JWT).
    */
   monitorUrl?: string;
+  /** How often each plugin's CPU and memory are sampled (and the table republished). Default 5 s. */
+  statsIntervalMs?: number;
   /** Per-plugin uids when root: "auto" (default), or false to always use the manager's uid. */
   uids?: "auto" | false;
   /** Use cgroups where available (default true); false: watchdog only. */
@@ -93,6 +96,7 @@ export class PluginManager {
   #serverLog: FileFollower | undefined;
   #revision = 0;
   #publishTimer: ReturnType<typeof setTimeout> | undefined;
+  #sampleTimer: ReturnType<typeof setInterval> | undefined;
   #trusted: Promise<TrustedModules> | undefined;
   #started = false;
 
@@ -175,9 +179,14 @@ export class PluginManager {
       },
     };
     this.#subscriptions.push(
-      this.#bus.subscribe(subjects.allPluginHeartbeats(), (_beat, context) => {
+      this.#bus.subscribe(subjects.allPluginHeartbeats(), (beat: unknown, context) => {
         const name = context.subject.split(".")[2];
-        if (name) this.#supervisors.get(name)?.heartbeat();
+        const parsed = HeartbeatSchema.safeParse(beat);
+        if (name) {
+          this.#supervisors.get(name)?.heartbeat(
+            parsed.success ? parsed.data.handled + parsed.data.failed : undefined,
+          );
+        }
       }),
     );
     this.#subscriptions.push(...serveAdmin(this.#bus, this));
@@ -201,12 +210,18 @@ export class PluginManager {
       await Promise.all(names.slice(i, i + 2).map((n) => this.#supervisors.get(n)!.start()));
     }
     this.#schedulePublish(0);
+    // CPU and memory of each plugin for the status table, refreshed with the table.
+    this.#sampleTimer = setInterval(() => {
+      void Promise.all([...this.#supervisors.values()].map((s) => s.sample()))
+        .then(() => this.#schedulePublish(0));
+    }, o.statsIntervalMs ?? 5000);
   }
 
   /** Stops every plugin gracefully, then the manager's own connections. */
   async stop(): Promise<void> {
     if (!this.#started) return;
     this.#started = false;
+    clearInterval(this.#sampleTimer);
     await Promise.all([...this.#supervisors.values()].map((s) => s.close()));
     await this.#serverLog?.stop();
     clearTimeout(this.#publishTimer);

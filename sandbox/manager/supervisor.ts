@@ -66,6 +66,8 @@ export class PluginSupervisor {
   readonly #cache: LaunchCache = {};
   /** Timings of the last launch (for `plugins list` and the bench). */
   lastFigures: LaunchFigures | null = null;
+  /** Sampled by {@linkcode sample}, for `deno task status`. */
+  #usage: { rssBytes?: number; cpuPercent?: number; messages?: number } = {};
 
   constructor(name: string, file: string, deps: SupervisorDeps) {
     this.name = name;
@@ -88,7 +90,18 @@ export class PluginSupervisor {
       restarts: this.#restarts,
       ...(this.#reason ? { reason: this.#reason.slice(0, 1000) } : {}),
       violations: this.#violations,
+      ...(this.#proc ? this.#usage : {}),
     };
+  }
+
+  /** Samples the process's memory and CPU share (cgroup or /proc) for the status table. */
+  async sample(): Promise<void> {
+    const proc = this.#proc;
+    if (!proc) return;
+    const stats = await proc.stats().catch(() => null);
+    if (!stats || proc !== this.#proc) return;
+    if (stats.rssBytes !== null) this.#usage.rssBytes = stats.rssBytes;
+    if (stats.cpuShare !== null) this.#usage.cpuPercent = Math.round(stats.cpuShare * 1000) / 10;
   }
 
   /** Starts it (also out of quarantine or refusal: the operator asked). Resolves when running or failed. */
@@ -121,8 +134,12 @@ export class PluginSupervisor {
     this.#deps.changed();
   }
 
-  /** A heartbeat arrived from this plugin's subject (only its own NATS user can publish there). */
-  heartbeat(): void {
+  /**
+   * A heartbeat arrived from this plugin's subject (only its own NATS user can publish there).
+   * `messages` is what the plugin says it handled: shown, never trusted for decisions.
+   */
+  heartbeat(messages?: number): void {
+    if (messages !== undefined) this.#usage.messages = messages;
     this.#lastBeat = Date.now();
     this.#ready?.();
   }
