@@ -9,7 +9,9 @@ import { NatsServer, NatsServerNotFoundError, NatsServerStartError } from "./nat
 const log = createLogger({ fields: { component: "nats" } });
 try {
   const server = await NatsServer.start({ logger: log });
-  log.info(`serving ${server.url}; monitoring ${server.monitorUrl}/varz; log ${server.options.logFile}`);
+  log.info(
+    `serving ${server.url}; monitoring ${server.monitorUrl}/varz; log ${server.options.logFile}`,
+  );
   const stop = async () => {
     log.info("stopping nats-server");
     await server.stop();

@@ -24,7 +24,13 @@ const coverageDir = `${REPO_ROOT}/coverage`;
 await Deno.remove(coverageDir, { recursive: true }).catch(() => undefined);
 const targets = Deno.args.length > 0 ? Deno.args : ["tests/"];
 const child = new Deno.Command(Deno.execPath(), {
-  args: ["test", "--allow-all", `--coverage=${coverageDir}`, "--coverage-raw-data-only", ...targets],
+  args: [
+    "test",
+    "--allow-all",
+    `--coverage=${coverageDir}`,
+    "--coverage-raw-data-only",
+    ...targets,
+  ],
   cwd: REPO_ROOT,
   stdin: "null",
   stdout: "piped",
@@ -40,7 +46,9 @@ const test = await child.status;
 // deno prints "ok | 12 passed (3 steps) | 0 failed | 1 ignored"; CI reads "N passed, N failed".
 // deno-lint-ignore no-control-regex -- stripping ANSI colour codes is the point
 const plain = tail.replace(/\x1b\[[0-9;]*m/g, "");
-const summary = [...plain.matchAll(/(\d+) passed.*?\| (\d+) failed(?:.*?\| (\d+) ignored)?/g)].at(-1);
+const summary = [...plain.matchAll(/(\d+) passed.*?\| (\d+) failed(?:.*?\| (\d+) ignored)?/g)].at(
+  -1,
+);
 
 if (test.success) {
   // Coverage of the foundation every other part builds on (the seed asks 100% on the EventBus).
@@ -51,6 +59,8 @@ if (test.success) {
   }).spawn().status;
 }
 if (summary) {
-  console.log(`\n${summary[1]} passed, ${summary[2]} failed${summary[3] ? `, ${summary[3]} skipped` : ""}`);
+  console.log(
+    `\n${summary[1]} passed, ${summary[2]} failed${summary[3] ? `, ${summary[3]} skipped` : ""}`,
+  );
 }
 Deno.exit(test.code);

@@ -65,7 +65,9 @@ function formatPretty(level: Exclude<LogLevel, "silent">, message: string, field
   const { component, plugin, ...rest } = fields;
   const who = [component, plugin].filter((x) => x !== undefined).join("/");
   const extra = Object.keys(rest).length > 0 ? " " + safeJson(rest) : "";
-  return `${COLOURS[level]}${time} ${level.padEnd(5)}\x1b[0m ${who ? `[${who}] ` : ""}${message}${extra}`;
+  return `${COLOURS[level]}${time} ${level.padEnd(5)}\x1b[0m ${
+    who ? `[${who}] ` : ""
+  }${message}${extra}`;
 }
 
 function safeJson(value: unknown): string {

@@ -50,7 +50,10 @@ export async function within<T>(promise: Promise<T>, timeoutMs: number, what: st
     return await Promise.race([
       promise,
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms: ${what}`)), timeoutMs);
+        timer = setTimeout(
+          () => reject(new Error(`timed out after ${timeoutMs} ms: ${what}`)),
+          timeoutMs,
+        );
       }),
     ]);
   } finally {
@@ -68,6 +71,9 @@ export class Inbox<T> {
     return this.items.length;
   }
   async next(predicate: (item: T) => boolean = () => true, timeoutMs = 10_000): Promise<T> {
-    return await waitFor(() => this.items.find(predicate), { timeoutMs, what: "a matching message" });
+    return await waitFor(() => this.items.find(predicate), {
+      timeoutMs,
+      what: "a matching message",
+    });
   }
 }
