@@ -12,22 +12,31 @@
  */
 import { parseArgs } from "node:util";
 import {
+  chatlogRole,
   CommandRouter,
   ConfigError,
   connectorRole,
   createLogger,
+  ensureCoreStreams,
   EventBus,
   loadConfig,
   type Logger,
   mintUser,
+  moderatorRole,
   monitorRole,
   MonitorService,
   type QuicksilverConfig,
   routerRole,
   type ServiceRole,
   startHealthReporter,
+  statsRole,
+  streamAdminRole,
 } from "@quicksilver/core";
+import { CYTUBE_PLATFORM, CytubeConnector } from "../connectors/cytube/mod.ts";
 import { ShellConnector } from "../connectors/shell/mod.ts";
+import { ChatLogService } from "../services/chatlog/mod.ts";
+import { ModeratorService } from "../services/moderator/mod.ts";
+import { StatsService } from "../services/stats/mod.ts";
 import {
   NatsServer,
   NatsServerNotFoundError,
@@ -172,6 +181,11 @@ async function main() {
     return bus;
   };
 
+  // --- core streams: created once by a stream-admin identity, before anyone publishes events
+  const admin = await connectAs(streamAdminRole());
+  await ensureCoreStreams(admin);
+  await admin.drain();
+
   // --- plugin manager: resolves once the plugins started at boot run, so that the first line
   // typed (or piped) already finds their commands --------------------------------------------
   const plugins: PluginHost = await startPluginHost({
@@ -211,11 +225,40 @@ async function main() {
   });
   stack.push({ what: "router health reporter", stop: () => Promise.resolve(stopReporting()) });
 
+  // --- Rosey parity services: chat/media logs and stats (durable consumers on ROSEY_EVENTS, so
+  // they catch up on whatever happened while they were down) and the moderator PM shell ------
+  const chatlog = await ChatLogService.start(await connectAs(chatlogRole()), {
+    dir: logDir,
+    logger: log,
+  });
+  stack.push({ what: "chat log", stop: () => chatlog.close() });
+  const stats = await StatsService.start(await connectAs(statsRole()), {
+    dir: `${stateDir}/stats`,
+    logger: log,
+  });
+  stack.push({ what: "stats", stop: () => stats.close() });
+  const moderator = await ModeratorService.start(await connectAs(moderatorRole()), {
+    ignorePrefixes: [config.bot.commandPrefix],
+    logger: log,
+  });
+  stack.push({ what: "moderator shell", stop: () => moderator.close() });
+
   // --- connectors ------------------------------------------------------------------------------
-  if (config.connectors.cytube.enabled) {
-    // INTEGRATION POINT (CyTube): the connector's socket layer is being written separately; it
-    // is bound to NATS here once it exists. Until then the bot says so instead of failing.
-    log.warn("connectors.cytube is enabled but the CyTube connector is not wired into dev yet");
+  const cytubeConfig = config.connectors.cytube;
+  if (cytubeConfig.enabled && cytubeConfig.channel !== undefined) {
+    const cytube = await CytubeConnector.start(await connectAs(connectorRole(CYTUBE_PLATFORM)), {
+      server: cytubeConfig.server,
+      channel: cytubeConfig.channel,
+      ...(cytubeConfig.channelPassword !== undefined
+        ? { channelPassword: cytubeConfig.channelPassword }
+        : {}),
+      // Without an account the bot joins as a guest under its own name.
+      user: cytubeConfig.user ?? { name: config.bot.name },
+      healthIntervalMs: config.monitoring.healthIntervalMs,
+      logger: log,
+    });
+    stack.push({ what: "CyTube connector", stop: () => cytube.close() });
+    console.error(`Joining CyTube channel ${cytubeConfig.channel} on ${cytubeConfig.server}.`);
   }
   let shell: ShellConnector | undefined;
   if (shellWanted) {
@@ -226,6 +269,7 @@ async function main() {
       rank: config.connectors.shell.rank,
       channel: config.connectors.shell.channel,
       commandPrefix: config.bot.commandPrefix,
+      botName: config.bot.name,
       replyTimeoutMs: config.router.timeoutMs + 1000,
       banner: Deno.stdin.isTerminal(),
       logger: log,

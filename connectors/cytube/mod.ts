@@ -1,7 +1,8 @@
 /**
- * The CyTube protocol layer, with no bus in it: server discovery, frame schemas, HTML
- * decoding, message splitting, flood-safe pacing, channel state and the client. A binding to
- * NATS builds on {@linkcode CytubeClient} and its events.
+ * The CyTube connector. The protocol layer has no bus in it: server discovery, frame schemas,
+ * HTML decoding, message splitting, flood-safe pacing, channel state and the client
+ * ({@linkcode CytubeClient}). {@linkcode CytubeConnector} binds that client to NATS: raw and
+ * normalized events out (normalized ones through JetStream), actions and state queries in.
  *
  * @example
  * ```ts ignore
@@ -29,3 +30,8 @@ export * from "./channel_state.ts";
 export * from "./client_events.ts";
 export * from "./client.ts";
 export { backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } from "./_backoff.ts";
+export * from "./normalize.ts";
+export * from "./actions.ts";
+export * from "./state_service.ts";
+export * from "./event_outbox.ts";
+export * from "./connector.ts";

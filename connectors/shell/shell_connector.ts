@@ -9,6 +9,9 @@
  * drive it without a TTY.
  */
 import {
+  type ActionResult,
+  ChannelQuerySchema,
+  type ChannelSnapshot,
   ChatActionSchema,
   createEnvelope,
   EVENT_TYPES,
@@ -39,6 +42,11 @@ export interface ShellConnectorOptions {
   channel?: string;
   /** How the bot's lines are labelled. Default `bot`. */
   botLabel?: string;
+  /**
+   * The bot's own name here, as the channel snapshot reports it (`/pm <botName> help` reaches
+   * the moderator shell). Default `rosey`.
+   */
+  botName?: string;
   /** Print a one-line "how to use" banner first. Default false. */
   banner?: boolean;
   /**
@@ -68,6 +76,8 @@ export class ShellConnector {
   readonly #user: string;
   readonly #rank: number;
   readonly #label: string;
+  readonly #botName: string;
+  readonly #startedAt = Date.now();
   readonly #prefix: string;
   readonly #replyTimeoutMs: number;
   readonly #settleMs: number;
@@ -91,6 +101,7 @@ export class ShellConnector {
     this.#user = options.user ?? "you";
     this.#rank = options.rank ?? 3;
     this.#label = options.botLabel ?? "bot";
+    this.#botName = options.botName ?? "rosey";
     this.#prefix = options.commandPrefix ?? "!";
     this.#replyTimeoutMs = options.replyTimeoutMs ?? 6000;
     this.#settleMs = options.settleMs ?? 300;
@@ -128,14 +139,51 @@ export class ShellConnector {
   }
 
   #subscribe() {
+    const ok = (reply: string | undefined) => {
+      if (reply) this.#bus.publish(reply, { ok: true });
+    };
     this.#subscriptions.push(
-      this.#bus.subscribe(subjects.platformAction(SHELL_PLATFORM, "chat"), (action) => {
+      this.#bus.subscribe(subjects.platformAction(SHELL_PLATFORM, "chat"), (action, context) => {
         this.#print(action.text);
+        ok(context.reply);
       }, { schema: ChatActionSchema }),
-      this.#bus.subscribe(subjects.platformAction(SHELL_PLATFORM, "pm"), (action) => {
+      this.#bus.subscribe(subjects.platformAction(SHELL_PLATFORM, "pm"), (action, context) => {
         const to = action.to === this.#user ? "" : ` to ${action.to}`;
         this.#print(action.text, ` (private${to})`);
+        ok(context.reply);
       }, { schema: PrivateMessageActionSchema }),
+      // A console has no playlist and no one to kick: other actions get a clear refusal
+      // instead of a timeout.
+      this.#bus.subscribe(subjects.allPlatformActions(SHELL_PLATFORM), (_value, context) => {
+        const name = context.subject.slice(context.subject.lastIndexOf(".") + 1);
+        if (name === "chat" || name === "pm" || !context.reply) return;
+        this.#bus.publish(
+          context.reply,
+          {
+            ok: false,
+            error: { code: "unsupported", message: `the shell has no "${name}"; try it on CyTube` },
+          } satisfies ActionResult,
+        );
+      }),
+      // The moderator shell asks who is here: you, at your rank, and the bot; nothing plays.
+      this.#bus.serve(
+        subjects.platformState(SHELL_PLATFORM, "snapshot"),
+        (): ChannelSnapshot => ({
+          source: this.source,
+          connected: true,
+          server: "local console",
+          connectedSince: this.#startedAt,
+          startedAt: this.#startedAt,
+          self: { name: this.#botName, rank: this.#rank, afk: false },
+          users: [
+            { name: this.#user, rank: this.#rank, afk: false, muted: false },
+            { name: this.#botName, rank: this.#rank, afk: false, muted: false },
+          ],
+          userCount: 2,
+          playlist: [],
+        }),
+        { schema: ChannelQuerySchema },
+      ),
     );
   }
 
@@ -264,7 +312,10 @@ export class ShellConnector {
       ...(fields.action ? { action: true } : {}),
       ...(fields.to !== undefined ? { to: fields.to } : {}),
     };
-    if (!fields.action && text.trimStart().startsWith(this.#prefix)) {
+    const toBot = fields.to !== undefined &&
+      fields.to.toLowerCase() === this.#botName.toLowerCase();
+    // A command, or a PM to the bot (the moderator shell), expects an answer.
+    if (!fields.action && (text.trimStart().startsWith(this.#prefix) || toBot)) {
       this.#awaitingSince = Date.now();
     }
     try {

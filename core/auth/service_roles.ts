@@ -7,7 +7,8 @@
  * Each identity's inbox is `_INBOX.<identity>` (see `inboxPrefix`), and each role grants only
  * its own inbox, so one service cannot read another's replies.
  */
-import { inboxPrefix, subjects } from "../subjects/mod.ts";
+import { CORE_STREAMS, JETSTREAM_API } from "../bus/core_streams.ts";
+import { inboxPrefix, STREAMS, subjects } from "../subjects/mod.ts";
 import type { SubjectPermissions } from "./user_credentials.ts";
 
 /** The identity (NATS user name, client name and inbox token) of each core service. */
@@ -17,6 +18,14 @@ export const SERVICE_IDENTITIES = {
   /** The manager's second user, in the system account, that only sends revocations. */
   pluginManagerSystem: "svc-plugin-manager-sys",
   monitor: "svc-monitor",
+  /** Creates and updates the core JetStream streams at boot (`ensureCoreStreams`). */
+  streamAdmin: "svc-stream-admin",
+  /** The moderator PM shell (`services/moderator`). */
+  moderator: "svc-moderator",
+  /** Chat and media log files (`services/chatlog`). */
+  chatlog: "svc-chatlog",
+  /** Channel statistics (`services/stats`). */
+  stats: "svc-stats",
 } as const;
 
 /** The identity of the connector for `platform`: `connector-shell`, `connector-cytube`. */
@@ -71,13 +80,26 @@ export function routerRole(): ServiceRole {
 /**
  * A platform connector: publishes what happens on its platform (raw and normalized), carries
  * out actions addressed to its platform only, and answers state queries about it.
+ *
+ * Normalized events go into the `ROSEY_EVENTS` stream: a JetStream publish is an ordinary
+ * publish on `rosey.events.*` with a reply to the connector's own inbox, so the only JetStream
+ * API right it needs is reading that stream's info (to check the stream exists before relying
+ * on acknowledgements).
  */
 export function connectorRole(platform: string): ServiceRole {
   const name = connectorIdentity(platform);
   return {
     name,
     permissions: {
-      publish: { allow: [subjects.allPlatformRaw(platform), subjects.allEvents()] },
+      publish: {
+        allow: [
+          subjects.allPlatformRaw(platform),
+          subjects.allEvents(),
+          JETSTREAM_API.streamInfo(STREAMS.events),
+          subjects.monitoringHealth(),
+          subjects.monitoringMetrics(),
+        ],
+      },
       subscribe: {
         allow: [
           subjects.allPlatformActions(platform),
@@ -156,6 +178,120 @@ export function monitorRole(): ServiceRole {
           inbox(name),
         ],
       },
+      responses: { max: 1 },
+    },
+  };
+}
+
+/**
+ * Creates the core streams at boot and nothing else: account info (which `jetstreamManager`
+ * asks first) and info/create/update of the streams in `CORE_STREAMS`. No delete, purge or
+ * consumer rights, and no `rosey.>` subject at all.
+ */
+export function streamAdminRole(): ServiceRole {
+  const name = SERVICE_IDENTITIES.streamAdmin;
+  return {
+    name,
+    permissions: {
+      publish: {
+        allow: [
+          JETSTREAM_API.info(),
+          ...CORE_STREAMS.flatMap((stream) => [
+            JETSTREAM_API.streamInfo(stream.name),
+            JETSTREAM_API.streamCreate(stream.name),
+            JETSTREAM_API.streamUpdate(stream.name),
+          ]),
+        ],
+      },
+      subscribe: { allow: [inbox(name)] },
+    },
+  };
+}
+
+/**
+ * The JetStream rights to read one durable consumer of one stream, and nothing more: look it
+ * up, create it (the server's create subjects, with and without a filter), pull from it and
+ * acknowledge. No stream management, no other consumer, no delete.
+ */
+export function durableConsumerRights(stream: string, durable: string): string[] {
+  return [
+    "$JS.API.INFO",
+    `$JS.API.CONSUMER.INFO.${stream}.${durable}`,
+    `$JS.API.CONSUMER.CREATE.${stream}.${durable}`,
+    `$JS.API.CONSUMER.CREATE.${stream}.${durable}.>`,
+    `$JS.API.CONSUMER.DURABLE.CREATE.${stream}.${durable}`,
+    `$JS.API.CONSUMER.MSG.NEXT.${stream}.${durable}`,
+    `$JS.ACK.${stream}.${durable}.>`,
+  ];
+}
+
+/** The durable consumer names of the services that read `ROSEY_EVENTS`. */
+export const EVENT_CONSUMERS = { chatlog: "chatlog", stats: "stats" } as const;
+
+/** The PM actions and channel actions the moderator shell carries out, on any platform. */
+const MODERATOR_ACTIONS = [
+  "chat",
+  "pm",
+  "queue",
+  "delete",
+  "move",
+  "jump",
+  "pause",
+  "kick",
+  "afk",
+] as const;
+
+/**
+ * The moderator PM shell: reads PMs (core NATS, never replayed), asks connectors for the
+ * channel snapshot and the stats service for numbers, carries out moderator actions and
+ * publishes its audit trail. It cannot read chat, publish events or touch JetStream.
+ */
+export function moderatorRole(): ServiceRole {
+  const name = SERVICE_IDENTITIES.moderator;
+  return {
+    name,
+    permissions: {
+      publish: {
+        allow: [
+          subjects.anyPlatformState("snapshot"),
+          ...MODERATOR_ACTIONS.map((action) => subjects.anyPlatformAction(action)),
+          subjects.statsQuery("channel"),
+          subjects.statsQuery("user"),
+          subjects.audit("moderator"),
+        ],
+      },
+      subscribe: { allow: [subjects.event("pm"), inbox(name)] },
+    },
+  };
+}
+
+/**
+ * The chat log writer: reads `ROSEY_EVENTS` through its own durable consumer and writes files.
+ * It publishes nothing on `rosey.>` and subscribes to nothing but its inbox (where pulled
+ * messages arrive).
+ */
+export function chatlogRole(): ServiceRole {
+  const name = SERVICE_IDENTITIES.chatlog;
+  return {
+    name,
+    permissions: {
+      publish: { allow: durableConsumerRights(STREAMS.events, EVENT_CONSUMERS.chatlog) },
+      subscribe: { allow: [inbox(name)] },
+    },
+  };
+}
+
+/**
+ * The stats service: reads `ROSEY_EVENTS` through its own durable consumer and answers stats
+ * queries (replies go to the asker's inbox).
+ */
+export function statsRole(): ServiceRole {
+  const name = SERVICE_IDENTITIES.stats;
+  return {
+    name,
+    permissions: {
+      publish: { allow: durableConsumerRights(STREAMS.events, EVENT_CONSUMERS.stats) },
+      subscribe: { allow: [subjects.allStatsQueries(), inbox(name)] },
       responses: { max: 1 },
     },
   };

@@ -2,3 +2,4 @@ export * from "./event_bus.ts";
 export * from "./durable_streams.ts";
 export * from "./errors.ts";
 export * from "./counters.ts";
+export * from "./core_streams.ts";

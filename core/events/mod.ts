@@ -5,3 +5,4 @@ export * from "./codec.ts";
 export * from "./errors.ts";
 export * from "./manifest.ts";
 export * from "./channel.ts";
+export * from "./stats.ts";

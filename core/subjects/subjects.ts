@@ -13,6 +13,7 @@
  * - `rosey.monitoring.<kind>`            health and metrics
  * - `rosey.admin.<area>.<op>`            operator requests (plugin list/start/stop/...)
  * - `rosey.audit.<service>`              who did what, for moderator actions
+ * - `rosey.stats.query.<kind>`           channel and user statistics (request/reply)
  */
 import { SubjectError } from "./errors.ts";
 
@@ -76,6 +77,8 @@ export const subjects = {
   anyPlatformAction: (action: string) => `${ROOT}.platform.*.action.${token(action, "action")}`,
   platformState: (platform: string, query: string) =>
     `${ROOT}.platform.${token(platform, "platform")}.state.${token(query, "state query")}`,
+  /** One state query on every platform: what a platform-neutral service may ask. */
+  anyPlatformState: (query: string) => `${ROOT}.platform.*.state.${token(query, "state query")}`,
   allPlatformState: (platform: string) => `${ROOT}.platform.${token(platform, "platform")}.state.*`,
   allPlatform: () => `${ROOT}.platform.>`,
 
@@ -120,6 +123,9 @@ export const subjects = {
   adminStatus: () => `${ROOT}.admin.status`,
   allAdmin: () => `${ROOT}.admin.>`,
   audit: (service: string) => `${ROOT}.audit.${token(service, "service")}`,
+  /** Channel statistics answered by the stats service (`channel`, `user`): request/reply. */
+  statsQuery: (kind: string) => `${ROOT}.stats.query.${token(kind, "stats query")}`,
+  allStatsQueries: () => `${ROOT}.stats.query.*`,
   allAudit: () => `${ROOT}.audit.>`,
   all: () => `${ROOT}.>`,
 } as const;

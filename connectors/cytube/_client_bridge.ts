@@ -1,0 +1,88 @@
+/**
+ * Listens to a {@linkcode CytubeClient} and turns what it reports into raw frames and
+ * normalized events for the connector to publish. Own echoes and the join backlog never get
+ * here: the client drops them, and the bot's own `addUser` is skipped below.
+ *
+ * @module
+ */
+
+import { EVENT_TYPES, type EventType } from "@quicksilver/core";
+import type { ConnectorMetrics } from "./_metrics.ts";
+import type { CytubeClient } from "./client.ts";
+import type { ReadyInfo } from "./client_events.ts";
+import {
+  type CytubeError,
+  KickedError,
+  LoginFailedError,
+  WrongChannelPasswordError,
+} from "./errors.ts";
+import { mediaChangePayload, messagePayload, playlistEvent, pmPayload } from "./normalize.ts";
+import type { ServerFrame } from "./protocol.ts";
+
+/** Where the bridge sends what it sees. */
+export interface BridgeSink {
+  emit(type: EventType, payload: unknown, time?: number): void;
+  publishRaw(frame: ServerFrame): void;
+  metrics: ConnectorMetrics;
+  onReady(info: ReadyInfo): void;
+  /** Returns whether we were in the channel (then a `channel.left` event is due). */
+  onDisconnected(reason: string): boolean;
+  /** `fatal`: kicked, wrong channel password or refused login; the client stays down. */
+  onError(error: CytubeError, fatal: boolean): void;
+}
+
+/** Subscribes `sink` to every client event the connector publishes. */
+export function bridgeClientEvents(client: CytubeClient, sink: BridgeSink): void {
+  const state = client.state;
+  const isSelf = (name: string) => state.self.name?.toLowerCase() === name.toLowerCase();
+  client.on("frame", (frame) => {
+    sink.metrics.framesIn.inc({ event: frame.event });
+    sink.publishRaw(frame);
+    if (frame.event === "setUserMeta") {
+      const { name, meta } = frame.data;
+      sink.emit(EVENT_TYPES.userUpdate, { user: { name }, afk: meta.afk, muted: meta.muted });
+    } else if (frame.event === "usercount") {
+      sink.emit(EVENT_TYPES.channelUserCount, { count: Math.max(0, Math.trunc(frame.data)) });
+    }
+  });
+  client.on("chat", (chat) => {
+    // "[server]" notices are not users; they stay visible on the raw subject.
+    if (chat.isServer) return sink.metrics.ignored.inc({ reason: "server_notice" });
+    sink.emit(EVENT_TYPES.message, messagePayload(state, chat), chat.time);
+  });
+  client.on("pm", (pm) => sink.emit(EVENT_TYPES.privateMessage, pmPayload(state, pm), pm.time));
+  client.on("userJoin", (user) => {
+    if (isSelf(user.name)) return;
+    sink.emit(EVENT_TYPES.userJoin, { user: { name: user.name, rank: user.rank } });
+  });
+  client.on("userLeave", ({ name }) => sink.emit(EVENT_TYPES.userLeave, { user: { name } }));
+  client.on("userRank", ({ name, rank }) => {
+    sink.emit(EVENT_TYPES.userUpdate, { user: { name }, rank });
+  });
+  client.on("userAfk", ({ name, afk }) => {
+    sink.emit(EVENT_TYPES.userUpdate, { user: { name }, afk });
+  });
+  client.on("mediaChange", (now) => {
+    sink.emit(EVENT_TYPES.mediaChange, mediaChangePayload(state, now));
+  });
+  client.on("playlistChange", (change) => {
+    const event = playlistEvent(change);
+    if (event) sink.emit(event.type, event.payload);
+  });
+  client.on("ready", (info) => {
+    sink.onReady(info);
+    sink.emit(EVENT_TYPES.channelJoined, { self: { name: info.name, rank: info.rank } });
+  });
+  client.on("disconnected", (info) => {
+    if (sink.onDisconnected(info.reason)) {
+      sink.emit(EVENT_TYPES.channelLeft, { reason: info.reason.slice(0, 500) || "disconnected" });
+    }
+  });
+  client.on("error", (error) => {
+    const fatal = error instanceof KickedError || error instanceof WrongChannelPasswordError ||
+      error instanceof LoginFailedError;
+    sink.onError(error, fatal);
+  });
+  client.on("malformed", () => sink.metrics.malformedFrames.inc());
+  client.on("outboundDropped", ({ reason }) => sink.metrics.pacingDrops.inc({ reason }));
+}

@@ -1,0 +1,56 @@
+/**
+ * The JetStream streams the core relies on, created once at boot by an identity allowed to
+ * manage streams ({@linkcode streamAdminRole}). Connectors only publish into them: a
+ * JetStream publish is an ordinary publish with a reply inbox, so no connector needs
+ * `$JS.API` rights beyond reading the stream's info.
+ */
+import { STREAMS, subjects } from "../subjects/mod.ts";
+import type { StreamSpec } from "./durable_streams.ts";
+import type { EventBus } from "./event_bus.ts";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * `ROSEY_EVENTS`: every normalized event (`rosey.events.>`), kept 7 days on disk so that log
+ * and stats services can consume them durably and catch up after a restart. The 2-minute
+ * duplicate window is what makes the connectors' retried publishes safe.
+ */
+export const EVENTS_STREAM: Readonly<StreamSpec> = {
+  name: STREAMS.events,
+  subjects: [subjects.allEvents()],
+  storage: "file",
+  maxAgeMs: 7 * DAY_MS,
+  duplicateWindowMs: 2 * 60 * 1000,
+};
+
+/** Every stream {@linkcode ensureCoreStreams} creates. */
+export const CORE_STREAMS: readonly Readonly<StreamSpec>[] = [EVENTS_STREAM];
+
+/**
+ * Creates the core streams, or brings their subjects and limits up to date. Call it at boot
+ * with a bus connected as {@linkcode streamAdminRole} (or any user with those rights),
+ * before connectors start publishing events.
+ *
+ * @example
+ * ```ts ignore
+ * const admin = await EventBus.connect({ servers, name: role.name, creds });
+ * await ensureCoreStreams(admin);
+ * await admin.close();
+ * ```
+ */
+export async function ensureCoreStreams(bus: EventBus): Promise<void> {
+  for (const spec of CORE_STREAMS) {
+    await bus.durable.ensureStream({ ...spec, subjects: [...spec.subjects] });
+  }
+}
+
+/**
+ * JetStream API subjects, for roles and for the few callers that ask JetStream directly.
+ * `info` is what `jetstreamManager()` asks first; `streamInfo` answers "does the stream exist".
+ */
+export const JETSTREAM_API = {
+  info: () => "$JS.API.INFO",
+  streamInfo: (stream: string) => `$JS.API.STREAM.INFO.${stream}`,
+  streamCreate: (stream: string) => `$JS.API.STREAM.CREATE.${stream}`,
+  streamUpdate: (stream: string) => `$JS.API.STREAM.UPDATE.${stream}`,
+} as const;

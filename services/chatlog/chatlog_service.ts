@@ -1,0 +1,255 @@
+/**
+ * Chat and media logs as files, fed by JetStream: a durable consumer on `ROSEY_EVENTS`, so a
+ * line is never lost when this process, the connector or nats-server restarts (the consumer
+ * resumes from its ack floor), and never written twice.
+ *
+ * Exactly once, by stream sequence: after appending a line the service records the stream
+ * sequence and every file's size in a cursor file (written atomically), and only then acks.
+ * A crash between the append and the cursor leaves a line the cursor does not know: at start
+ * the file is cut back to the recorded size, and the unacked message is redelivered and
+ * written again. A redelivery of a recorded sequence is skipped.
+ *
+ * Files: `<dir>/<platform>/<channel>/chat.log` (chat and PMs) and `media.log`. A media change
+ * that repeats what the media log last recorded (same item: the connector re-announces what is
+ * playing whenever it rejoins) is not logged again.
+ */
+import {
+  type DurableConsumer,
+  type DurableDelivery,
+  type Envelope,
+  EnvelopeSchema,
+  errorText,
+  EVENT_TYPES,
+  type EventBus,
+  type Logger,
+  MediaChangePayloadSchema,
+  MessagePayloadSchema,
+  silentLogger,
+  type Source,
+  STREAMS,
+  subjects,
+} from "@quicksilver/core";
+import { z } from "zod";
+import { ChatLogStateError } from "./errors.ts";
+import { chatLine, mediaLine, pmLine } from "./log_format.ts";
+
+/** The default durable consumer name (the chatlog role may read this one only). */
+export const CHATLOG_DURABLE = "chatlog";
+const CURSOR_FILE = ".chatlog-cursor.json";
+
+const CursorSchema = z.object({
+  lastSeq: z.number().int().nonnegative(),
+  /** Size in bytes of each log file (relative path) after the last recorded line. */
+  sizes: z.record(z.string(), z.number().int().nonnegative()),
+  /** Per media log: what it last logged (`type:id#uid`), to skip a rejoin's re-announcement. */
+  playing: z.record(z.string(), z.string()).default({}),
+});
+type Cursor = z.infer<typeof CursorSchema>;
+
+export interface ChatLogOptions {
+  /** The log directory, e.g. `.rosey/logs`. */
+  dir: string;
+  /** Durable consumer name. Default `chatlog`. */
+  durable?: string;
+  logger?: Logger;
+}
+
+export class ChatLogService {
+  readonly dir: string;
+  readonly #bus: EventBus;
+  readonly #durable: string;
+  readonly #log: Logger;
+  #cursor: Cursor = { lastSeq: 0, sizes: {}, playing: {} };
+  #consumer: DurableConsumer | undefined;
+  readonly #waiters = new Set<() => void>();
+
+  private constructor(bus: EventBus, options: ChatLogOptions) {
+    this.#bus = bus;
+    this.dir = options.dir;
+    this.#durable = options.durable ?? CHATLOG_DURABLE;
+    this.#log = (options.logger ?? silentLogger).child({ component: "chatlog" });
+  }
+
+  /**
+   * Repairs the files against the cursor, then starts consuming. Rejects with a
+   * {@linkcode ChatLogStateError} when the cursor file is unreadable.
+   */
+  static async start(bus: EventBus, options: ChatLogOptions): Promise<ChatLogService> {
+    const service = new ChatLogService(bus, options);
+    await Deno.mkdir(service.dir, { recursive: true });
+    await service.#loadCursor();
+    await service.#repairFiles();
+    service.#consumer = bus.durable.consume({
+      stream: STREAMS.events,
+      durable: service.#durable,
+      filterSubject: subjects.allEvents(),
+      schema: EnvelopeSchema as z.ZodType<Envelope>,
+    }, (envelope, delivery) => service.#apply(envelope, delivery));
+    return service;
+  }
+
+  /** The last stream sequence applied (written or skipped). */
+  get lastSeq(): number {
+    return this.#cursor.lastSeq;
+  }
+
+  /** The chat log file of a channel. */
+  chatLogPath(source: Source): string {
+    return `${this.dir}/${this.#relative(source, "chat.log")}`;
+  }
+
+  /** The media log file of a channel. */
+  mediaLogPath(source: Source): string {
+    return `${this.dir}/${this.#relative(source, "media.log")}`;
+  }
+
+  /** Resolves once the event with stream sequence `seq` (or a later one) is applied. */
+  async applied(seq: number, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.#cursor.lastSeq < seq) {
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new Error(`chatlog: stream sequence ${seq} not applied within ${timeoutMs} ms`);
+      }
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          this.#waiters.delete(wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, left);
+        this.#waiters.add(wake);
+      });
+    }
+  }
+
+  /** Stops consuming (the position stays on the server under the durable name). */
+  async close(): Promise<void> {
+    await this.#consumer?.stop();
+    this.#consumer = undefined;
+    for (const wake of this.#waiters) wake();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  async #apply(envelope: Envelope, delivery: DurableDelivery): Promise<void> {
+    if (delivery.seq <= this.#cursor.lastSeq) return;
+    const entry = this.#lineOf(envelope);
+    if (entry?.playing !== undefined && this.#cursor.playing[entry.file] === entry.playing) {
+      // The connector announces what is playing each time it (re)joins: not a change.
+      this.#cursor = { ...this.#cursor, lastSeq: delivery.seq };
+    } else if (entry) {
+      const bytes = new TextEncoder().encode(entry.line + "\n");
+      const path = `${this.dir}/${entry.file}`;
+      await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+      const before = this.#cursor.sizes[entry.file] ?? await sizeOf(path);
+      await Deno.writeFile(path, bytes, { append: true });
+      this.#cursor = {
+        lastSeq: delivery.seq,
+        sizes: { ...this.#cursor.sizes, [entry.file]: before + bytes.length },
+        playing: entry.playing !== undefined
+          ? { ...this.#cursor.playing, [entry.file]: entry.playing }
+          : this.#cursor.playing,
+      };
+      await this.#saveCursor();
+    } else {
+      // Nothing written: no need to persist; a redelivery would write nothing either.
+      this.#cursor = { ...this.#cursor, lastSeq: delivery.seq };
+    }
+    for (const wake of this.#waiters) wake();
+  }
+
+  #lineOf(envelope: Envelope): { file: string; line: string; playing?: string } | undefined {
+    const { source, time, type } = envelope;
+    try {
+      switch (type) {
+        case EVENT_TYPES.message:
+          return {
+            file: this.#relative(source, "chat.log"),
+            line: chatLine(time, MessagePayloadSchema.parse(envelope.payload)),
+          };
+        case EVENT_TYPES.privateMessage:
+          return {
+            file: this.#relative(source, "chat.log"),
+            line: pmLine(time, MessagePayloadSchema.parse(envelope.payload)),
+          };
+        case EVENT_TYPES.mediaChange: {
+          const change = MediaChangePayloadSchema.parse(envelope.payload);
+          return {
+            file: this.#relative(source, "media.log"),
+            line: mediaLine(time, change),
+            playing: `${change.media.type}:${change.media.id}#${change.uid ?? ""}`,
+          };
+        }
+        default:
+          return undefined;
+      }
+    } catch (error) {
+      // A bad payload will not get better by redelivery: skip it, loudly.
+      this.#log.warn("event not logged: invalid payload", { type, error: errorText(error) });
+      return undefined;
+    }
+  }
+
+  /** `<platform>/<channel>/<file>`, the channel made safe as one path segment. */
+  #relative(source: Source, file: string): string {
+    const channel = source.channel.replace(/[^A-Za-z0-9_.-]/g, "_").replace(/^\.+/, "_");
+    return `${source.platform}/${channel}/${file}`;
+  }
+
+  async #loadCursor(): Promise<void> {
+    const path = `${this.dir}/${CURSOR_FILE}`;
+    let text: string;
+    try {
+      text = await Deno.readTextFile(path);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return;
+      throw new ChatLogStateError(`chatlog: cannot read ${path}: ${errorText(error)}`, {
+        cause: error,
+      });
+    }
+    try {
+      this.#cursor = CursorSchema.parse(JSON.parse(text));
+    } catch (error) {
+      throw new ChatLogStateError(
+        `chatlog: ${path} is not a valid cursor (${errorText(error)}); move it aside to start ` +
+          `over (lines already written may then be written again)`,
+        { cause: error },
+      );
+    }
+  }
+
+  async #saveCursor(): Promise<void> {
+    const path = `${this.dir}/${CURSOR_FILE}`;
+    await Deno.writeTextFile(`${path}.tmp`, JSON.stringify(this.#cursor));
+    await Deno.rename(`${path}.tmp`, path);
+  }
+
+  /** Cuts each file back to its recorded size (a line written, not recorded, before a crash). */
+  async #repairFiles(): Promise<void> {
+    const sizes = { ...this.#cursor.sizes };
+    for (const [file, recorded] of Object.entries(sizes)) {
+      const path = `${this.dir}/${file}`;
+      const actual = await sizeOf(path);
+      if (actual > recorded) {
+        await Deno.truncate(path, recorded);
+        this.#log.info("removed an unrecorded line; it will be written again", { file });
+      } else if (actual < recorded) {
+        // Rotated or truncated by the operator: carry on from what is there.
+        sizes[file] = actual;
+      }
+    }
+    this.#cursor = { ...this.#cursor, sizes };
+  }
+}
+
+async function sizeOf(path: string): Promise<number> {
+  try {
+    return (await Deno.stat(path)).size;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return 0;
+    throw error;
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * One end-to-end setup for the CyTube tests: a real nats-server with the core streams, a fake
+ * CyTube server, the connector running as its least-privilege NATS user with short reconnect
+ * delays, and optionally the real router and a real sandboxed dice plugin.
+ *
+ * @module
+ */
+
+import {
+  CommandRouter,
+  connectorRole,
+  ensureCoreStreams,
+  type EventBus,
+  routerRole,
+  streamAdminRole,
+} from "@quicksilver/core";
+import { PluginManager } from "@quicksilver/sandbox";
+import { TestNats, waitFor } from "@quicksilver/testing";
+import {
+  CYTUBE_PLATFORM,
+  CytubeConnector,
+  type CytubeConnectorOptions,
+} from "../../connectors/cytube/mod.ts";
+import { type FakeCytube, type FakeCytubeOptions, startFakeCytube } from "../fake_cytube/mod.ts";
+import { REPO_ROOT } from "../../scripts/nats_server.ts";
+
+/** The bot's account on the fake: a moderator, so playlist actions are allowed. */
+export const BOT = { name: "rosey", password: "hunter2", rank: 2 } as const;
+
+export interface E2eOptions {
+  fake?: FakeCytubeOptions;
+  /** Start the router and the sandboxed dice plugin. */
+  withPlugin?: boolean;
+  connector?: Partial<CytubeConnectorOptions>;
+  /** Wait for the bot to be in the channel before returning. Default true. */
+  waitReady?: boolean;
+}
+
+export class E2e {
+  nats!: TestNats;
+  fake!: FakeCytube;
+  connector!: CytubeConnector;
+  connectorBus!: EventBus;
+  router: CommandRouter | undefined;
+  #manager: PluginManager | undefined;
+  #dataDir: string | undefined;
+
+  static async start(options: E2eOptions = {}): Promise<E2e> {
+    const env = new E2e();
+    try {
+      await env.#start(options);
+    } catch (error) {
+      await env.close();
+      throw error;
+    }
+    return env;
+  }
+
+  async #start(options: E2eOptions): Promise<void> {
+    this.nats = await TestNats.start();
+    const admin = streamAdminRole();
+    const adminBus = await this.nats.connect(admin.name, admin.permissions);
+    await ensureCoreStreams(adminBus);
+    await adminBus.close();
+    this.fake = await startFakeCytube({
+      accounts: { [BOT.name]: { password: BOT.password, rank: BOT.rank } },
+      ...options.fake,
+    });
+    if (options.withPlugin) {
+      this.#dataDir = await Deno.makeTempDir({ prefix: "quicksilver-cytube-e2e-" });
+      this.#manager = new PluginManager({
+        authority: this.nats.authority,
+        servers: this.nats.url,
+        pluginFiles: [`${REPO_ROOT}/plugins/dice.ts`],
+        dataDir: this.#dataDir,
+      });
+      await this.#manager.start();
+      const r = routerRole();
+      this.router = await CommandRouter.start(await this.nats.connect(r.name, r.permissions));
+      await waitFor(() => this.router!.table.resolve("roll")?.running === true, {
+        what: "dice running",
+        timeoutMs: 20_000,
+      });
+    }
+    const c = connectorRole(CYTUBE_PLATFORM);
+    this.connectorBus = await this.nats.connect(c.name, c.permissions);
+    this.connector = await CytubeConnector.start(this.connectorBus, {
+      server: this.fake.url,
+      channel: this.fake.channel,
+      user: { name: BOT.name, password: BOT.password },
+      reconnect: { initialDelayMs: 50, maxDelayMs: 500 },
+      healthIntervalMs: 60_000,
+      ...options.connector,
+    });
+    if (options.waitReady ?? true) await this.connector.ready();
+  }
+
+  /** Lines the fake server accepted from the bot. */
+  botLines(): string[] {
+    return this.fake.accepted("chat", BOT.name);
+  }
+
+  async close(): Promise<void> {
+    await this.connector?.close();
+    await this.router?.close();
+    await this.#manager?.stop();
+    await this.fake?.close();
+    await this.nats?.close();
+    if (this.#dataDir) await Deno.remove(this.#dataDir, { recursive: true }).catch(() => {});
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
