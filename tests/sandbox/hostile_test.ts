@@ -149,7 +149,7 @@ Deno.test("hostile plugins fail, are reported on rosey.security.violation, and d
         const started = await admin(client, "start", c.name);
         assert.ok(started.ok, JSON.stringify(started));
         if (c.refused) {
-          assert.equal(started.plugins[0]?.state, "refused", started.plugins[0]?.reason);
+          assert.equal(started.plugins[0]?.state, "refused", started.plugins[0]?.reason ?? "");
         }
         const seen = await waitFor(
           () => violations.slice(from).find((v) => v.plugin === c.name && c.kinds.includes(v.kind)),
