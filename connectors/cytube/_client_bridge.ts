@@ -41,6 +41,10 @@ export function bridgeClientEvents(client: CytubeClient, sink: BridgeSink): void
     if (frame.event === "setUserMeta") {
       const { name, meta } = frame.data;
       sink.emit(EVENT_TYPES.userUpdate, { user: { name }, afk: meta.afk, muted: meta.muted });
+    } else if (frame.event === "userlist") {
+      const users = frame.data.filter((u) => !isSelf(u.name))
+        .map((u) => ({ name: u.name, rank: u.rank }));
+      sink.emit(EVENT_TYPES.channelPresence, { users });
     } else if (frame.event === "usercount") {
       sink.emit(EVENT_TYPES.channelUserCount, { count: Math.max(0, Math.trunc(frame.data)) });
     }

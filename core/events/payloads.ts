@@ -101,3 +101,7 @@ export const ChannelJoinedPayloadSchema = z.object({ self: UserSchema });
 export const ChannelLeftPayloadSchema = z.object({ reason: z.string().max(500) });
 export const ChannelUserCountPayloadSchema = z.object({ count: z.number().int().nonnegative() });
 export type ChannelUserCountPayload = z.infer<typeof ChannelUserCountPayloadSchema>;
+
+/** Who is in the channel (the bot excluded), as of joining it. */
+export const ChannelPresencePayloadSchema = z.object({ users: z.array(UserSchema).max(10_000) });
+export type ChannelPresencePayload = z.infer<typeof ChannelPresencePayloadSchema>;

@@ -9,6 +9,7 @@
  * - a crashed, missing or slow plugin gets one short apology, never silence or a stack trace;
  * - a denial gets a short notice at most once per window per user, so it never floods.
  */
+import { RecentIds } from "./recent_ids.ts";
 import { BusRequestError, type BusSubscription, type EventBus } from "../bus/mod.ts";
 import {
   type CommandExecute,
@@ -71,6 +72,7 @@ export class CommandRouter {
   readonly #log: Logger;
   readonly #prefix: string;
   readonly #ignored: Set<string>;
+  readonly #recentIds = new RecentIds();
   readonly #timeoutMs: number;
   readonly #now: () => number;
   readonly #policy: CommandPolicy;
@@ -206,6 +208,13 @@ export class CommandRouter {
     if (envelope.payload.action) return;
     const parsed = parseCommand(text, { prefix: this.#prefix });
     if (!parsed) return;
+    // Connectors publish durably: a publish whose ack was lost is retried, and the retry
+    // reaches subscribers again (the stream drops the copy, core subscribers do not). A
+    // command must run once, so an envelope id already seen is skipped.
+    if (!this.#recentIds.add(envelope.id)) {
+      this.#metrics.ignored();
+      return;
+    }
     if (this.#ignored.has(user.name.toLowerCase())) {
       this.#metrics.ignored();
       return;

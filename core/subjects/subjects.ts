@@ -59,6 +59,11 @@ export const EVENT_TYPES = {
   playlistReset: "playlist.reset",
   channelJoined: "channel.joined",
   channelLeft: "channel.left",
+  /**
+   * Everyone in the channel, sent when the connector (re)joins and learns the user list: users
+   * already present never produce `user.join`, so presence-based stats start from this.
+   */
+  channelPresence: "channel.presence",
   /** How many are connected (viewers, anonymous included): for peak-viewer stats. */
   channelUserCount: "channel.usercount",
 } as const;

@@ -6,6 +6,7 @@
  * happened. Rosey's `rosey.db` kept the same (NOTES-CYTUBE.md, D).
  */
 import {
+  ChannelPresencePayloadSchema,
   type ChannelStats,
   ChannelUserCountPayloadSchema,
   type Envelope,
@@ -147,10 +148,31 @@ export function applyEvent(state: StatsState, envelope: Envelope): boolean {
       }
       return true;
     }
-    case EVENT_TYPES.channelLeft:
-    case EVENT_TYPES.channelJoined: {
-      // The bot lost (or re-made) its connection: leaves in between were never seen, so every
-      // open session ends now; the connector announces who is there again.
+    case EVENT_TYPES.channelPresence: {
+      // Who was already there when the bot (re)joined: open their sessions from now, close
+      // the sessions of anyone no longer present.
+      const parsed = ChannelPresencePayloadSchema.safeParse(envelope.payload);
+      if (!parsed.success) return false;
+      const channel = channelOf(state, source);
+      const present = new Set<string>();
+      for (const { name } of parsed.data.users) {
+        const user = userOf(channel, name, time);
+        user.lastSeen = Math.max(user.lastSeen, time);
+        const key = name.toLowerCase();
+        present.add(key);
+        channel.online[key] ??= time;
+      }
+      for (const key of Object.keys(channel.online)) {
+        if (!present.has(key)) closeSession(channel, key, time);
+      }
+      if (present.size > channel.peakChatUsers.count) {
+        channel.peakChatUsers = { count: present.size, at: time };
+      }
+      return true;
+    }
+    case EVENT_TYPES.channelLeft: {
+      // The bot lost its connection: leaves in between will never be seen, so every open
+      // session ends now; on rejoining, `channel.presence` says who is there again.
       const channel = state.channels[channelKey(source)];
       if (!channel) return false;
       for (const key of Object.keys(channel.online)) closeSession(channel, key, time);

@@ -128,13 +128,18 @@ export class RouterFixture {
   }
 
   /** Says `text` in the channel as `user` (rank 0 unless given). */
-  say(text: string, user = "alice", rank = 0, options: { private?: boolean } = {}): string {
+  say(
+    text: string,
+    user = "alice",
+    rank = 0,
+    options: { private?: boolean; id?: string } = {},
+  ): string {
     const type = options.private ? "pm" : "message";
     const envelope = createEnvelope(type, { platform: PLATFORM, channel: CHANNEL }, {
       user: { name: user, rank },
       text,
       ...(options.private ? { to: "rosey" } : {}),
-    });
+    }, options.id ? { id: options.id } : {});
     this.world.publish(subjects.event(type), envelope);
     return envelope.id;
   }

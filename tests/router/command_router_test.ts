@@ -270,3 +270,15 @@ Deno.test("the manager's admin list reply fills an empty table but never a newer
   assert.equal(await fx.router.refreshTable(), false, "no revision: the published table stays");
   assert.equal(fx.router.table.resolve("roll"), undefined);
 });
+
+Deno.test("a message delivered twice (a retried durable publish) runs its command once", async () => {
+  await using fx = await RouterFixture.start({ table: DICE });
+  const received = await fx.plugin("dice", (req) => ({ ok: true, reply: [req.messageId] }));
+  fx.say("!roll 1d6", "alice", 1, { id: "same-id" });
+  fx.say("!roll 1d6", "alice", 1, { id: "same-id" });
+  fx.say("!roll 1d4", "alice", 1, { id: "other-id" });
+  assert.deepEqual((await fx.texts(2)).sort(), ["other-id", "same-id"]);
+  // The router sends requests in arrival order on one connection: a copy of "same-id" would
+  // have reached the plugin before "other-id" did.
+  assert.equal(received.length, 2, "the duplicate never reached the plugin");
+});

@@ -48,3 +48,26 @@ Deno.test("stats count sessions, chat lines and peaks with when they happened", 
   assert.equal(userSummary(state, source, "bob", 50_000)!.timeConnectedMs, 10_000);
   assert.equal(userSummary(state, source, "nobody", 1), null);
 });
+
+Deno.test("users already present when the bot joins are counted from the presence list", () => {
+  const state = emptyStatsState();
+  for (
+    const event of [
+      // The user list can arrive before or after the join notice: neither closes the sessions.
+      at(
+        "channel.presence",
+        { users: [{ name: "carol", rank: 2 }, { name: "dan", rank: 0 }] },
+        1_000,
+      ),
+      at("channel.joined", { self: { name: "rosey", rank: 2 } }, 1_100),
+      at("user.join", { user: { name: "erin", rank: 1 } }, 2_000),
+      at("channel.left", { reason: "socket dropped" }, 11_000),
+      at("channel.presence", { users: [{ name: "carol", rank: 2 }] }, 20_000),
+    ]
+  ) applyEvent(state, event);
+  assert.deepEqual(channelSummary(state, source).peakChatUsers, { count: 3, at: 2_000 });
+  assert.equal(userSummary(state, source, "dan", 30_000)!.timeConnectedMs, 10_000);
+  const carol = userSummary(state, source, "carol", 30_000)!;
+  assert.equal(carol.timeConnectedMs, 20_000, "10 s before the drop, 10 s since the rejoin");
+  assert.equal(carol.sessionStart, 20_000);
+});
