@@ -30,6 +30,7 @@ export const DEFAULT_CHANNEL_PERMISSIONS: Readonly<Record<string, number>> = {
   playlistdelete: 2,
   playlistjump: 1.5,
   playlistclear: 2,
+  chatclear: 2,
   kick: 1.5,
   voteskip: -1,
 };
@@ -146,8 +147,10 @@ export function performAction(
       client.kick(target.name, action.payload.reason ?? "");
       return OK;
     }
-    case "clear":
+    case "clearPlaylist":
       return check.need("playlistclear", "clear the playlist") ?? sent(client.clearPlaylist());
+    case "clearChat":
+      return check.need("chatclear", "clear the chat") ?? (client.chat("/clear"), OK);
     case "afk": {
       const self = client.state.self.name;
       const current = self === null ? false : client.state.user(self)?.afk ?? false;

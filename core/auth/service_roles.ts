@@ -239,6 +239,7 @@ const MODERATOR_ACTIONS = [
   "pause",
   "kick",
   "afk",
+  "clearChat",
 ] as const;
 
 /**

@@ -79,7 +79,10 @@ export const PLATFORM_ACTIONS = {
     user: z.string().min(1).max(100),
     reason: z.string().max(300).optional(),
   }),
-  clear: ChannelTarget,
+  /** Empty the playlist. */
+  clearPlaylist: ChannelTarget,
+  /** Clear the chat for everyone (CyTube `/clear`; moderators only). */
+  clearChat: ChannelTarget,
   afk: ChannelTarget.extend({ afk: z.boolean() }),
   voteskip: ChannelTarget,
 } as const;

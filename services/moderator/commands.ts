@@ -179,10 +179,9 @@ const COMMANDS: Record<CommandName, Command> = {
     return `PM sent to ${to}: ${message}`;
   },
 
-  // Rosey's `clear` clears the chat (CyTube's `/clear` chat command, rank >= 2), not the
-  // playlist: the platform `clear` action empties the playlist, so it is not used here.
+  // Rosey's `clear` clears the chat (CyTube's `/clear`, rank >= 2), not the playlist.
   clear: async (_args, ctx) => {
-    await ctx.act("chat", { text: "/clear" });
+    await ctx.act("clearChat", {});
     return "Chat cleared";
   },
 

@@ -5,7 +5,7 @@ Deno.test("the parity services cannot publish events or act outside their roles"
   await using nats = await TestNats.start();
   const cases = [
     [moderatorRole(), subjects.event("message")],
-    [moderatorRole(), subjects.platformAction("cytube", "clear")],
+    [moderatorRole(), subjects.platformAction("cytube", "clearPlaylist")],
     [chatlogRole(), subjects.event("message")],
     [chatlogRole(), subjects.platformAction("cytube", "chat")],
     [statsRole(), subjects.audit("moderator")],
