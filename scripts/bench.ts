@@ -9,7 +9,13 @@ import { parseArgs } from "node:util";
 import { createLogger } from "../core/log/mod.ts";
 import { measureBaseline, ratio } from "./bench/baseline.ts";
 import { measureColdStart } from "./bench/cold_start.ts";
-import { findSustainableRate, mb, type RateFigure, startBotUnderTest } from "./bench/end_to_end.ts";
+import {
+  findSustainableRate,
+  isSustainable,
+  mb,
+  type RateFigure,
+  startBotUnderTest,
+} from "./bench/end_to_end.ts";
 import { latencyHistogramSvg } from "./bench/stats.ts";
 import { REPO_ROOT, startEphemeralNatsServer } from "./nats_server.ts";
 

@@ -75,8 +75,18 @@ export async function startBotUnderTest(plugins: string[]): Promise<BotUnderTest
       "",
     ].join("\n"),
   );
+  // QUICKSILVER_BENCH_PROFILE=<dir> writes a V8 CPU profile of the core process there.
+  const profileDir = Deno.env.get("QUICKSILVER_BENCH_PROFILE");
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", `${REPO_ROOT}/scripts/dev.ts`, "--home", home, "--no-shell"],
+    args: [
+      "run",
+      "--allow-all",
+      ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []),
+      `${REPO_ROOT}/scripts/dev.ts`,
+      "--home",
+      home,
+      "--no-shell",
+    ],
     cwd: home,
     stdin: "null",
     stdout: "null",
@@ -272,6 +282,12 @@ async function pidListening(port: number): Promise<number | undefined> {
   return undefined;
 }
 
+/** Sustainable: every command answered, >= 95 % of the offered rate achieved, p99 < 100 ms. */
+export function isSustainable(figure: RateFigure): boolean {
+  return figure.answered === figure.sent &&
+    figure.achievedPerSecond >= figure.targetPerSecond * 0.95 && figure.latency.p99 < 100;
+}
+
 /** Steps the offered rate up until the bot falls behind; returns every step's figures. */
 export async function findSustainableRate(
   bot: BotUnderTest,
@@ -283,10 +299,7 @@ export async function findSustainableRate(
   for (const rate of rates) {
     const { samples: _samples, ...figure } = await bot.drive(rate, seconds);
     steps.push(figure);
-    // Sustainable: every command answered, the offered rate achieved, p99 under 100 ms.
-    const ok = figure.answered === figure.sent && figure.achievedPerSecond >= rate * 0.95 &&
-      figure.latency.p99 < 100;
-    if (!ok) break;
+    if (!isSustainable(figure)) break;
     highest = rate;
   }
   return { steps, highest };
