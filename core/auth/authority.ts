@@ -174,7 +174,9 @@ function parseStored(text: string, file: string): Authority {
   } catch (cause) {
     throw new AuthError(
       `${file} is not a valid Quicksilver authority file; delete the state dir's auth/ folder ` +
-        `and nats-auth.conf to create a new one (existing JetStream data is kept)`,
+        `and nats-auth.conf to create a new one. The new application account will not see the ` +
+        `old account's JetStream data (stored under jetstream/jetstream/<old account key>/); ` +
+        `restore the file from a backup to keep it`,
       { cause },
     );
   }

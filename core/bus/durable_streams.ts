@@ -193,7 +193,15 @@ export class DurableStreams {
           const messages = await consumer.consume({ max_messages: 256, idle_heartbeat: 2000 });
           current = messages;
           failures = 0;
-          if (stop.signal.aborted) break;
+          if (stop.signal.aborted) {
+            // stop() came while we were attaching and found nothing to close: close it here,
+            // or its pull subscription would outlive the consumer. The close takes effect only
+            // as the iterator runs; anything already pulled goes back at once.
+            const closing = messages.close();
+            for await (const msg of messages) msg.nak();
+            await closing.catch(() => undefined);
+            break;
+          }
           for await (const msg of messages) {
             await this.#deliver(spec, msg, handler);
             if (stop.signal.aborted) break;

@@ -40,3 +40,18 @@ export class BusPermissionError extends Error {
     this.subject = subject;
   }
 }
+
+/**
+ * The first connect failed: the server was not reachable in time, or it refused the
+ * credentials. The message names the server, the client and what to do; `cause` is the
+ * nats.js error.
+ */
+export class BusConnectError extends Error {
+  override name = "BusConnectError";
+  /** `refused`: the server rejected the credentials (retrying cannot help). */
+  readonly reason: "unreachable" | "refused";
+  constructor(reason: "unreachable" | "refused", message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.reason = reason;
+  }
+}

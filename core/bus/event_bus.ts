@@ -14,7 +14,6 @@
  * {@linkcode EventBus.durable} (JetStream, retried until acknowledged).
  */
 import {
-  connect,
   credsAuthenticator,
   type Msg,
   type NatsConnection,
@@ -29,6 +28,7 @@ import { encodeJson, parseJson, validate } from "../events/codec.ts";
 import { EventDecodeError } from "../events/errors.ts";
 import { type Logger, silentLogger } from "../log/mod.ts";
 import { inboxPrefix as inboxPrefixFor } from "../subjects/subjects.ts";
+import { firstConnect } from "./_first_connect.ts";
 import { installSocketErrorGuard } from "./_socket_guard.ts";
 import { type BusCounters, emptyCounters } from "./counters.ts";
 import { BusClosedError, BusPermissionError, BusRequestError } from "./errors.ts";
@@ -51,7 +51,7 @@ export interface EventBusOptions {
   reconnectWaitMs?: number;
   /** Wait for the server to come up on first connect instead of failing. Default true. */
   waitOnFirstConnect?: boolean;
-  /** Give up the first connect after this many ms (only with waitOnFirstConnect). */
+  /** Give up the first connect after this many ms (only with waitOnFirstConnect). Default never. */
   connectTimeoutMs?: number;
 }
 
@@ -134,33 +134,31 @@ export class EventBus {
     this.#statusLoop = this.#watchStatus();
   }
 
-  /** Connects (by default waiting for the server, reconnecting forever). */
+  /**
+   * Connects (by default waiting for the server, reconnecting forever). Rejects with a
+   * {@linkcode BusConnectError} when the server refuses the credentials, or when it stays
+   * unreachable past `connectTimeoutMs` (or at once with `waitOnFirstConnect: false`).
+   */
   static async connect(options: EventBusOptions): Promise<EventBus> {
     installSocketErrorGuard();
     const log = (options.logger ?? silentLogger).child({ bus: options.name });
-    const connecting = connect({
+    const reconnectWaitMs = options.reconnectWaitMs ?? 500;
+    const nc = await firstConnect({
       servers: options.servers,
       name: options.name,
       inboxPrefix: options.inboxPrefix ?? inboxPrefixFor(options.name),
       maxReconnectAttempts: -1,
-      reconnectTimeWait: options.reconnectWaitMs ?? 500,
+      reconnectTimeWait: reconnectWaitMs,
       reconnectJitter: 100,
-      waitOnFirstConnect: options.waitOnFirstConnect ?? true,
       ...(options.creds
         ? { authenticator: credsAuthenticator(new TextEncoder().encode(options.creds)) }
         : {}),
+    }, {
+      wait: options.waitOnFirstConnect ?? true,
+      timeoutMs: options.connectTimeoutMs,
+      retryMs: reconnectWaitMs,
+      log,
     });
-    if (options.connectTimeoutMs !== undefined) {
-      // A connect that completes after we gave up must not leak a live connection.
-      const timedOut = withTimeout(
-        connecting,
-        options.connectTimeoutMs,
-        `connect to ${options.servers}`,
-      );
-      timedOut.catch(() => connecting.then((late) => late.close()).catch(() => undefined));
-      await timedOut;
-    }
-    const nc = await connecting;
     log.debug("connected", { server: nc.getServer() });
     return new EventBus(nc, options.name, log);
   }
@@ -205,45 +203,59 @@ export class EventBus {
       this.counters.handlerErrors++;
       this.#log.error("handler failed", { subject, error: errorText(error) });
     };
+    // `inflight` counts handlers that went async; serial mode queues messages while one runs.
+    // The queue is pumped in a loop, not by recursion, so a long backlog of sync handlers
+    // behind one async handler cannot overflow the stack.
     let inflight = 0;
-    let idle: PromiseWithResolvers<void> | undefined;
-    const queue: [T, MessageContext][] = [];
     let busy = false;
-    const settle = () => {
-      inflight--;
-      if (inflight === 0 && idle) idle.resolve();
-      if (options.serial) {
-        busy = false;
-        const next = queue.shift();
-        if (next) invoke(next[0], next[1]);
+    const queue: [T, MessageContext][] = [];
+    let idle: PromiseWithResolvers<void> | undefined;
+    const checkIdle = () => {
+      if (idle && inflight === 0 && queue.length === 0) {
+        idle.resolve();
+        idle = undefined;
       }
     };
-    const invoke = (value: T, context: MessageContext): void => {
-      if (options.serial) {
-        if (busy) {
-          queue.push([value, context]);
-          return;
-        }
-        busy = true;
-      }
-      inflight++;
+    /** Runs the handler; false when it returned a promise (then `done` runs when it settles). */
+    const run = (value: T, context: MessageContext, done: () => void): boolean => {
       let result: void | Promise<void>;
       try {
         result = handler(value, context);
       } catch (error) {
         handlerFailed(error);
-        settle();
-        return;
+        return true;
       }
-      if (result instanceof Promise) {
-        result.then(settle, (error) => {
-          handlerFailed(error);
-          settle();
-        });
-      } else {
-        settle();
+      if (!(result instanceof Promise)) return true;
+      inflight++;
+      result.then(done, (error) => {
+        handlerFailed(error);
+        done();
+      });
+      return false;
+    };
+    const concurrentDone = () => {
+      inflight--;
+      checkIdle();
+    };
+    const serialDone = () => {
+      inflight--;
+      busy = false;
+      pump();
+      checkIdle();
+    };
+    const pump = () => {
+      while (!busy) {
+        const next = queue.shift();
+        if (!next) return;
+        busy = !run(next[0], next[1], serialDone);
       }
     };
+    const invoke = options.serial
+      ? (value: T, context: MessageContext) => {
+        queue.push([value, context]);
+        pump();
+      }
+      : (value: T, context: MessageContext) => void run(value, context, concurrentDone);
     const sub: Subscription = this.#nc.subscribe(subject, {
       ...(options.queue ? { queue: options.queue } : {}),
       ...(options.max ? { max: options.max } : {}),
@@ -264,7 +276,12 @@ export class EventBus {
             : new EventDecodeError(String(error), { field: "(root)", issues: [] });
           this.counters.invalid++;
           this.#log.warn("invalid message rejected", { subject, error: decodeError.message });
-          options.onInvalid?.(decodeError, context);
+          try {
+            options.onInvalid?.(decodeError, context);
+          } catch (failure) {
+            // Like a handler, a throwing onInvalid must not reach nats.js's read loop.
+            handlerFailed(failure);
+          }
           return;
         }
         invoke(value, context);
@@ -277,7 +294,7 @@ export class EventBus {
       drain: async () => {
         if (!sub.isClosed()) await sub.drain().catch(() => undefined);
         if (inflight > 0 || queue.length > 0) {
-          idle = Promise.withResolvers<void>();
+          idle ??= Promise.withResolvers<void>();
           await idle.promise;
         }
       },
@@ -491,18 +508,4 @@ function toRequestError(subject: string, error: unknown): BusRequestError {
 export function errorText(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return String(error);
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -8,6 +8,9 @@ import { EventBus, type EventBusOptions } from "../../core/bus/mod.ts";
 import { type Logger, silentLogger } from "../../core/log/mod.ts";
 import { DEFAULT_CONFIG, freePort, NatsServer } from "../../scripts/nats_server.ts";
 
+/** A free port on 127.0.0.1, for tests that need an address where nothing listens. */
+export { freePort };
+
 /** Full rights in the application account; what an unrestricted test client gets. */
 export const ALL_RIGHTS: SubjectPermissions = {
   publish: { allow: [">"] },

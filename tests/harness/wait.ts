@@ -71,9 +71,11 @@ export class Inbox<T> {
     return this.items.length;
   }
   async next(predicate: (item: T) => boolean = () => true, timeoutMs = 10_000): Promise<T> {
-    return await waitFor(() => this.items.find(predicate), {
-      timeoutMs,
-      what: "a matching message",
-    });
+    // Wrapped, so that a falsy item (0, "", false, null) still counts as found.
+    const found = await waitFor(() => {
+      const index = this.items.findIndex(predicate);
+      return index >= 0 ? { item: this.items[index] as T } : undefined;
+    }, { timeoutMs, what: "a matching message" });
+    return found.item;
   }
 }

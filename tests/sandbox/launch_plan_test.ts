@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { subjects } from "@quicksilver/core";
 import {
   checkPlugin,
   deniedPluginSubjects,
@@ -54,8 +55,8 @@ Deno.test("an operator grant can never reopen the platform, security, admin or J
   for (
     const subject of [
       ">",
-      "rosey.>",
-      "rosey.platform.cytube.action.chat",
+      subjects.all(),
+      subjects.platformAction("cytube", "chat"),
       "$JS.API.STREAM.NAMES",
       "$SYS.>",
     ]
