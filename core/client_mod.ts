@@ -8,3 +8,4 @@ export * from "./bus/mod.ts";
 export * from "./subjects/mod.ts";
 export * from "./events/mod.ts";
 export * from "./log/mod.ts";
+export * from "./persist/mod.ts";

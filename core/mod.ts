@@ -11,3 +11,4 @@ export * from "./log/mod.ts";
 export * from "./router/mod.ts";
 export * from "./config/mod.ts";
 export * from "./monitoring/mod.ts";
+export * from "./persist/mod.ts";

@@ -67,6 +67,13 @@ export interface DurableConsumerSpec<T> {
   ackWaitMs?: number;
   /** After this many deliveries a message that keeps failing is dropped. Default 5. */
   maxDeliver?: number;
+  /**
+   * How many handlers may be unfinished at once. Default 1: each message waits for the one
+   * before. Above 1, handlers still start in stream order, but the next one starts while the
+   * previous is, say, waiting for a batched save: a service that group-commits its state acks a
+   * whole batch per disk write instead of writing once per message.
+   */
+  maxInFlight?: number;
 }
 
 export interface DurableDelivery {
@@ -202,9 +209,22 @@ export class DurableStreams {
             await closing.catch(() => undefined);
             break;
           }
-          for await (const msg of messages) {
-            await this.#deliver(spec, msg, handler);
-            if (stop.signal.aborted) break;
+          const maxInFlight = Math.max(1, spec.maxInFlight ?? 1);
+          const inFlight = new Set<Promise<void>>();
+          try {
+            for await (const msg of messages) {
+              // #deliver calls the handler synchronously, so handlers start in stream order.
+              const delivering = this.#deliver(spec, msg, handler);
+              if (maxInFlight === 1) await delivering;
+              else {
+                inFlight.add(delivering);
+                delivering.finally(() => inFlight.delete(delivering));
+                if (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+              }
+              if (stop.signal.aborted) break;
+            }
+          } finally {
+            await Promise.allSettled(inFlight);
           }
         } catch (error) {
           if (stop.signal.aborted || this.#nc.isClosed()) break;

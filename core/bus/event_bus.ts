@@ -150,6 +150,10 @@ export class EventBus {
       maxReconnectAttempts: -1,
       reconnectTimeWait: reconnectWaitMs,
       reconnectJitter: 100,
+      // nats.js otherwise builds an Error per request only to keep its stack for a possible
+      // failure: measured as ~4 % of the core's CPU at 1000 commands/s. Our request errors
+      // name the subject instead.
+      noAsyncTraces: true,
       ...(options.creds
         ? { authenticator: credsAuthenticator(new TextEncoder().encode(options.creds)) }
         : {}),

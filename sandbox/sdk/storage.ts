@@ -7,6 +7,7 @@
  * on disk (measured: one save per command capped a plugin at ~700 commands/s under its CPU
  * limit; batching removes the per-command file write under load). Values must be JSON.
  */
+import { GroupCommit } from "@quicksilver/core/client";
 import { StorageError } from "./errors.ts";
 
 export interface Storage {
@@ -34,11 +35,9 @@ export class JsonFileStorage implements Storage {
   readonly #dir: string;
   #data: Record<string, unknown> | undefined;
   #queue: Promise<unknown> = Promise.resolve();
-  /** The save that will include changes made now (not started yet). */
-  #nextSave: Promise<void> | undefined;
-  /** The save being written. */
-  #writing: Promise<void> | undefined;
-  #lastSaveAt = 0;
+  readonly #commit = new GroupCommit(() => this.#save(this.#data ?? {}), {
+    minIntervalMs: SAVE_INTERVAL_MS,
+  });
 
   /** `dir` is the plugin's data dir. */
   constructor(dir: string) {
@@ -85,37 +84,18 @@ export class JsonFileStorage implements Storage {
     return existed;
   }
 
+  async keys(): Promise<string[]> {
+    return Object.keys(await this.#load());
+  }
+
   /** Waits until every change made so far is on disk. */
   async flush(): Promise<void> {
     await this.#queue;
-    await this.#nextSave;
-    await this.#writing;
+    await this.#commit.flush();
   }
 
-  /** Group commit: joins the next save, starting it once the running one has finished. */
   #requestSave(): Promise<void> {
-    this.#nextSave ??= (async () => {
-      await this.#writing?.catch(() => undefined);
-      // At most one save per SAVE_INTERVAL_MS under load: a busy plugin writes a few times a
-      // second instead of once per change.
-      const wait = this.#lastSaveAt + SAVE_INTERVAL_MS - Date.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      this.#lastSaveAt = Date.now();
-      // From here on, new changes belong to the save after this one.
-      this.#nextSave = undefined;
-      const writing = this.#save(this.#data ?? {});
-      this.#writing = writing;
-      try {
-        await writing;
-      } finally {
-        if (this.#writing === writing) this.#writing = undefined;
-      }
-    })();
-    return this.#nextSave;
-  }
-
-  async keys(): Promise<string[]> {
-    return Object.keys(await this.#load());
+    return this.#commit.request();
   }
 
   #serial<T>(task: () => Promise<T>): Promise<T> {

@@ -2,8 +2,9 @@
  * End-to-end figures on the real bot: `scripts/dev.ts` runs as its own process (nats-server,
  * plugin manager with five sandboxed plugins, router, monitor) exactly as an operator runs it;
  * this process plays a platform connector ("bench"), publishes normalized `!roll` messages and
- * times each until the router's chat action for it arrives. Every message carries its own
- * channel name, so each reply is matched to its message without touching the payloads.
+ * times each until the router's chat action for it arrives. Each message rolls `1d1+<n>` with
+ * its own n, and dice echoes the notation, so each reply is matched to its message while users
+ * and channels stay few, as in a real channel (a soak must not grow per-channel state).
  */
 import {
   ChatActionSchema,
@@ -132,9 +133,10 @@ export async function startBotUnderTest(plugins: string[]): Promise<BotUnderTest
   const answers: number[] = [];
   let lastAnswerAt = 0;
   connector.subscribe(subjects.platformAction(BENCH_PLATFORM, "chat"), (action) => {
-    const sentAt = pending.get(action.channel);
-    if (sentAt === undefined) return;
-    pending.delete(action.channel);
+    const key = /rolled 1d1\+(\d+)/.exec(action.text)?.[1];
+    const sentAt = key === undefined ? undefined : pending.get(key);
+    if (sentAt === undefined || key === undefined) return;
+    pending.delete(key);
     lastAnswerAt = performance.now();
     answers.push(lastAnswerAt - sentAt);
     onAnswer?.();
@@ -143,13 +145,13 @@ export async function startBotUnderTest(plugins: string[]): Promise<BotUnderTest
 
   let sequence = 0;
   const sendOne = (user: number) => {
-    const channel = `b${++sequence}`;
-    pending.set(channel, performance.now());
+    const key = String(++sequence);
+    pending.set(key, performance.now());
     connector.publish(
       subjects.event("message"),
-      createEnvelope("message", { platform: BENCH_PLATFORM, channel }, {
+      createEnvelope("message", { platform: BENCH_PLATFORM, channel: `room${user % 4}` }, {
         user: { name: `user${user}`, rank: 1 },
-        text: "!roll 1d6",
+        text: `!roll 1d1+${key}`,
       }),
     );
   };
@@ -179,7 +181,7 @@ export async function startBotUnderTest(plugins: string[]): Promise<BotUnderTest
         // Catch up on ticks the event loop delayed, so the offered rate stays honest.
         const due = Math.min(total, Math.round(((performance.now() - start) / tickMs) * perTick));
         owed = due - sent;
-        for (let i = 0; i < owed; i++) sendOne(sent++ % 200);
+        for (let i = 0; i < owed; i++) sendOne(sent++ % 50);
         if (sent >= total) {
           clearInterval(timer);
           resolve();

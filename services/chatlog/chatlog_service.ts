@@ -3,8 +3,10 @@
  * line is never lost when this process, the connector or nats-server restarts (the consumer
  * resumes from its ack floor), and never written twice.
  *
- * Exactly once, by stream sequence: after appending a line the service records the stream
+ * Exactly once, by stream sequence: after appending lines the service records the stream
  * sequence and every file's size in a cursor file (written atomically), and only then acks.
+ * Lines are group-committed: events arriving while a write runs are appended together by the
+ * next one (one append per file and one cursor write per batch, not per line).
  * A crash between the append and the cursor leaves a line the cursor does not know: at start
  * the file is cut back to the recorded size, and the unacked message is redelivered and
  * written again. A redelivery of a recorded sequence is skipped.
@@ -21,6 +23,7 @@ import {
   errorText,
   EVENT_TYPES,
   type EventBus,
+  GroupCommit,
   type Logger,
   MediaChangePayloadSchema,
   MessagePayloadSchema,
@@ -59,7 +62,15 @@ export class ChatLogService {
   readonly #bus: EventBus;
   readonly #durable: string;
   readonly #log: Logger;
+  /** What is on disk (and acked). */
   #cursor: Cursor = { lastSeq: 0, sizes: {}, playing: {} };
+  /** Applied in memory, not yet written: the lines per file and the sequence they reach. */
+  #pending: { lastSeq: number; lines: Map<string, string[]>; playing: Record<string, string> } = {
+    lastSeq: 0,
+    lines: new Map(),
+    playing: {},
+  };
+  readonly #commit = new GroupCommit(() => this.#write(), { minIntervalMs: 50 });
   #consumer: DurableConsumer | undefined;
   readonly #waiters = new Set<() => void>();
 
@@ -79,11 +90,14 @@ export class ChatLogService {
     await Deno.mkdir(service.dir, { recursive: true });
     await service.#loadCursor();
     await service.#repairFiles();
+    service.#pending.lastSeq = service.#cursor.lastSeq;
+    service.#pending.playing = { ...service.#cursor.playing };
     service.#consumer = bus.durable.consume({
       stream: STREAMS.events,
       durable: service.#durable,
       filterSubject: subjects.allEvents(),
       schema: EnvelopeSchema as z.ZodType<Envelope>,
+      maxInFlight: 1024,
     }, (envelope, delivery) => service.#apply(envelope, delivery));
     return service;
   }
@@ -127,6 +141,7 @@ export class ChatLogService {
   async close(): Promise<void> {
     await this.#consumer?.stop();
     this.#consumer = undefined;
+    await this.#commit.flush().catch(() => undefined);
     for (const wake of this.#waiters) wake();
   }
 
@@ -134,29 +149,56 @@ export class ChatLogService {
     await this.close();
   }
 
-  async #apply(envelope: Envelope, delivery: DurableDelivery): Promise<void> {
-    if (delivery.seq <= this.#cursor.lastSeq) return;
+  /**
+   * Takes the event into the next batch at once (handlers start in stream order) and resolves
+   * when the batch holding it is on disk and recorded; only then is the event acked.
+   */
+  #apply(envelope: Envelope, delivery: DurableDelivery): Promise<void> {
+    const pending = this.#pending;
+    if (delivery.seq <= pending.lastSeq) return Promise.resolve();
+    pending.lastSeq = delivery.seq;
     const entry = this.#lineOf(envelope);
-    if (entry?.playing !== undefined && this.#cursor.playing[entry.file] === entry.playing) {
-      // The connector announces what is playing each time it (re)joins: not a change.
-      this.#cursor = { ...this.#cursor, lastSeq: delivery.seq };
-    } else if (entry) {
-      const bytes = new TextEncoder().encode(entry.line + "\n");
-      const path = `${this.dir}/${entry.file}`;
-      await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
-      const before = this.#cursor.sizes[entry.file] ?? await sizeOf(path);
-      await Deno.writeFile(path, bytes, { append: true });
-      this.#cursor = {
-        lastSeq: delivery.seq,
-        sizes: { ...this.#cursor.sizes, [entry.file]: before + bytes.length },
-        playing: entry.playing !== undefined
-          ? { ...this.#cursor.playing, [entry.file]: entry.playing }
-          : this.#cursor.playing,
+    // The connector announces what is playing each time it (re)joins: not a change.
+    const repeat = entry?.playing !== undefined && pending.playing[entry.file] === entry.playing;
+    if (entry && !repeat) {
+      const lines = pending.lines.get(entry.file) ?? [];
+      lines.push(entry.line);
+      pending.lines.set(entry.file, lines);
+      if (entry.playing !== undefined) pending.playing[entry.file] = entry.playing;
+    }
+    return this.#commit.request();
+  }
+
+  /** One batch: append each file's lines, then record sizes and sequence, then wake waiters. */
+  async #write(): Promise<void> {
+    // The snapshot, taken before the first await: later events go to the next batch.
+    const lastSeq = this.#pending.lastSeq;
+    const playing = { ...this.#pending.playing };
+    const batch = [...this.#pending.lines];
+    this.#pending.lines = new Map();
+    const sizes = { ...this.#cursor.sizes };
+    try {
+      for (const [file, lines] of batch) {
+        const bytes = new TextEncoder().encode(lines.join("\n") + "\n");
+        const path = `${this.dir}/${file}`;
+        await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+        const before = sizes[file] ?? await sizeOf(path);
+        await Deno.writeFile(path, bytes, { append: true });
+        sizes[file] = before + bytes.length;
+      }
+      const next = { lastSeq, sizes, playing };
+      if (batch.length > 0 || lastSeq > this.#cursor.lastSeq) await this.#saveCursor(next);
+      this.#cursor = next;
+    } catch (error) {
+      // Cut back what this batch appended and forget the batch: its events are not acked, so
+      // they come again, and the sequence check must let them through.
+      await this.#repairFiles().catch(() => undefined);
+      this.#pending = {
+        lastSeq: this.#cursor.lastSeq,
+        lines: new Map(),
+        playing: { ...this.#cursor.playing },
       };
-      await this.#saveCursor();
-    } else {
-      // Nothing written: no need to persist; a redelivery would write nothing either.
-      this.#cursor = { ...this.#cursor, lastSeq: delivery.seq };
+      throw error;
     }
     for (const wake of this.#waiters) wake();
   }
@@ -221,9 +263,9 @@ export class ChatLogService {
     }
   }
 
-  async #saveCursor(): Promise<void> {
+  async #saveCursor(cursor: Cursor): Promise<void> {
     const path = `${this.dir}/${CURSOR_FILE}`;
-    await Deno.writeTextFile(`${path}.tmp`, JSON.stringify(this.#cursor));
+    await Deno.writeTextFile(`${path}.tmp`, JSON.stringify(cursor));
     await Deno.rename(`${path}.tmp`, path);
   }
 

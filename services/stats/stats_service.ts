@@ -18,6 +18,7 @@ import {
   EnvelopeSchema,
   errorText,
   type EventBus,
+  GroupCommit,
   type Logger,
   silentLogger,
   STATS_QUERIES,
@@ -58,6 +59,9 @@ export class StatsService {
   #consumer: DurableConsumer | undefined;
   readonly #subscriptions: BusSubscription[] = [];
   readonly #waiters = new Set<() => void>();
+  #savedSeq = 0;
+  /** At most ~10 state writes a second however busy the channel is. */
+  readonly #commit = new GroupCommit(() => this.#save(), { minIntervalMs: 100 });
 
   private constructor(bus: EventBus, options: StatsServiceOptions) {
     this.#bus = bus;
@@ -99,19 +103,20 @@ export class StatsService {
       durable: service.#durable,
       filterSubject: subjects.allEvents(),
       schema: EnvelopeSchema as z.ZodType<Envelope>,
+      maxInFlight: 1024,
     }, (envelope, delivery) => service.#apply(envelope, delivery));
     return service;
   }
 
-  /** The last stream sequence applied. */
+  /** The last stream sequence applied and saved. */
   get lastSeq(): number {
-    return this.#state.lastSeq;
+    return this.#savedSeq;
   }
 
-  /** Resolves once the event with stream sequence `seq` (or a later one) is applied. */
+  /** Resolves once the event with stream sequence `seq` (or a later one) is applied and saved. */
   async applied(seq: number, timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (this.#state.lastSeq < seq) {
+    while (this.#savedSeq < seq) {
       const left = deadline - Date.now();
       if (left <= 0) {
         throw new Error(`stats: stream sequence ${seq} not applied within ${timeoutMs} ms`);
@@ -133,6 +138,7 @@ export class StatsService {
     this.#subscriptions.length = 0;
     await this.#consumer?.stop();
     this.#consumer = undefined;
+    await this.#commit.flush().catch(() => undefined);
     for (const wake of this.#waiters) wake();
   }
 
@@ -140,16 +146,17 @@ export class StatsService {
     await this.close();
   }
 
-  async #apply(envelope: Envelope, delivery: DurableDelivery): Promise<void> {
-    if (delivery.seq <= this.#state.lastSeq) return;
-    // Apply to a copy: if saving fails, memory still matches the file and the redelivery
-    // applies the event again.
-    const next = structuredClone(this.#state);
-    applyEvent(next, envelope);
-    next.lastSeq = delivery.seq;
-    await this.#save(next);
-    this.#state = next;
-    for (const wake of this.#waiters) wake();
+  /**
+   * Applies in memory at once (in stream order: the consumer starts handlers in order), then
+   * waits for the group-committed save that contains it; only then is the event acked. A
+   * crash before the save loses nothing: the unacked events are redelivered, and events at or
+   * below the saved `lastSeq` are skipped, so none is counted twice.
+   */
+  #apply(envelope: Envelope, delivery: DurableDelivery): Promise<void> {
+    if (delivery.seq <= this.#state.lastSeq) return Promise.resolve();
+    applyEvent(this.#state, envelope);
+    this.#state.lastSeq = delivery.seq;
+    return this.#commit.request();
   }
 
   async #load(): Promise<void> {
@@ -171,12 +178,17 @@ export class StatsService {
         { cause: error },
       );
     }
+    this.#savedSeq = this.#state.lastSeq;
     this.#log.info("stats state loaded", { lastSeq: this.#state.lastSeq });
   }
 
-  async #save(state: StatsState): Promise<void> {
+  async #save(): Promise<void> {
+    const text = JSON.stringify(this.#state); // the snapshot: taken before the first await
+    const seq = this.#state.lastSeq;
     const tmp = `${this.statePath}.tmp`;
-    await Deno.writeTextFile(tmp, JSON.stringify(state));
+    await Deno.writeTextFile(tmp, text);
     await Deno.rename(tmp, this.statePath);
+    this.#savedSeq = seq;
+    for (const wake of this.#waiters) wake();
   }
 }
