@@ -113,11 +113,15 @@ let memory: Awaited<ReturnType<Awaited<ReturnType<typeof startBotUnderTest>>["me
 {
   await using bot = await startBotUnderTest(FIVE_PLUGINS);
   at1000 = await bot.drive(1000, seconds);
-  sustainable = await findSustainableRate(
-    bot,
-    [2000, 5000, 10000, 15000, 20000, 30000],
-    Math.min(seconds, 3),
-  );
+  // Step up from 1000 msg/s only while the bot keeps up; 1000 itself counts when it does.
+  sustainable = isSustainable(at1000)
+    ? await findSustainableRate(
+      bot,
+      [2000, 5000, 10000, 15000, 20000, 30000],
+      Math.min(seconds, 3),
+    )
+    : { steps: [], highest: 0 };
+  if (isSustainable(at1000) && sustainable.highest === 0) sustainable.highest = 1000;
   memory = await bot.memory();
 }
 const rawHop = baseline.raw.requestReply;
