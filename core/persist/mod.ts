@@ -1,1 +1,2 @@
 export * from "./group_commit.ts";
+export * from "./sequence_watch.ts";

@@ -27,6 +27,7 @@ import {
   type Logger,
   MediaChangePayloadSchema,
   MessagePayloadSchema,
+  SequenceWatch,
   silentLogger,
   type Source,
   STREAMS,
@@ -72,7 +73,8 @@ export class ChatLogService {
   };
   readonly #commit = new GroupCommit(() => this.#write(), { minIntervalMs: 50 });
   #consumer: DurableConsumer | undefined;
-  readonly #waiters = new Set<() => void>();
+  /** The last stream sequence on disk (`#cursor.lastSeq`), to wait on. */
+  readonly #written = new SequenceWatch();
 
   private constructor(bus: EventBus, options: ChatLogOptions) {
     this.#bus = bus;
@@ -91,6 +93,7 @@ export class ChatLogService {
     await service.#loadCursor();
     await service.#repairFiles();
     service.#pending.lastSeq = service.#cursor.lastSeq;
+    service.#written.advance(service.#cursor.lastSeq);
     service.#pending.playing = { ...service.#cursor.playing };
     service.#consumer = bus.durable.consume({
       stream: STREAMS.events,
@@ -117,24 +120,9 @@ export class ChatLogService {
     return `${this.dir}/${this.#relative(source, "media.log")}`;
   }
 
-  /** Resolves once the event with stream sequence `seq` (or a later one) is applied. */
-  async applied(seq: number, timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.#cursor.lastSeq < seq) {
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        throw new Error(`chatlog: stream sequence ${seq} not applied within ${timeoutMs} ms`);
-      }
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          clearTimeout(timer);
-          this.#waiters.delete(wake);
-          resolve();
-        };
-        const timer = setTimeout(wake, left);
-        this.#waiters.add(wake);
-      });
-    }
+  /** Resolves once the event with stream sequence `seq` (or a later one) is on disk. */
+  applied(seq: number, timeoutMs = 10_000): Promise<void> {
+    return this.#written.reach(seq, timeoutMs, "chatlog");
   }
 
   /** Stops consuming (the position stays on the server under the durable name). */
@@ -142,7 +130,7 @@ export class ChatLogService {
     await this.#consumer?.stop();
     this.#consumer = undefined;
     await this.#commit.flush().catch(() => undefined);
-    for (const wake of this.#waiters) wake();
+    this.#written.wakeAll();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -200,7 +188,7 @@ export class ChatLogService {
       };
       throw error;
     }
-    for (const wake of this.#waiters) wake();
+    this.#written.advance(lastSeq);
   }
 
   #lineOf(envelope: Envelope): { file: string; line: string; playing?: string } | undefined {

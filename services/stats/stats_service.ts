@@ -20,6 +20,7 @@ import {
   type EventBus,
   GroupCommit,
   type Logger,
+  SequenceWatch,
   silentLogger,
   STATS_QUERIES,
   STREAMS,
@@ -58,8 +59,8 @@ export class StatsService {
   #state: StatsState = emptyStatsState();
   #consumer: DurableConsumer | undefined;
   readonly #subscriptions: BusSubscription[] = [];
-  readonly #waiters = new Set<() => void>();
-  #savedSeq = 0;
+  /** The last stream sequence applied and saved. */
+  readonly #saved = new SequenceWatch();
   /** At most ~10 state writes a second however busy the channel is. */
   readonly #commit = new GroupCommit(() => this.#save(), { minIntervalMs: 100 });
 
@@ -110,27 +111,12 @@ export class StatsService {
 
   /** The last stream sequence applied and saved. */
   get lastSeq(): number {
-    return this.#savedSeq;
+    return this.#saved.value;
   }
 
   /** Resolves once the event with stream sequence `seq` (or a later one) is applied and saved. */
-  async applied(seq: number, timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.#savedSeq < seq) {
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        throw new Error(`stats: stream sequence ${seq} not applied within ${timeoutMs} ms`);
-      }
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          clearTimeout(timer);
-          this.#waiters.delete(wake);
-          resolve();
-        };
-        const timer = setTimeout(wake, left);
-        this.#waiters.add(wake);
-      });
-    }
+  applied(seq: number, timeoutMs = 10_000): Promise<void> {
+    return this.#saved.reach(seq, timeoutMs, "stats");
   }
 
   async close(): Promise<void> {
@@ -139,7 +125,7 @@ export class StatsService {
     await this.#consumer?.stop();
     this.#consumer = undefined;
     await this.#commit.flush().catch(() => undefined);
-    for (const wake of this.#waiters) wake();
+    this.#saved.wakeAll();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -178,7 +164,7 @@ export class StatsService {
         { cause: error },
       );
     }
-    this.#savedSeq = this.#state.lastSeq;
+    this.#saved.advance(this.#state.lastSeq);
     this.#log.info("stats state loaded", { lastSeq: this.#state.lastSeq });
   }
 
@@ -188,7 +174,6 @@ export class StatsService {
     const tmp = `${this.statePath}.tmp`;
     await Deno.writeTextFile(tmp, text);
     await Deno.rename(tmp, this.statePath);
-    this.#savedSeq = seq;
-    for (const wake of this.#waiters) wake();
+    this.#saved.advance(seq);
   }
 }
