@@ -158,6 +158,7 @@ Deno.test("logs and stats survive restarts of every process and of nats-server, 
   assert.match(shown, /=== Top Chatters ===\n1\. alice: 3 messages\n2\. bob: 1 messages/);
 
   // --- a full redelivery of the stream (a new durable, same files) adds nothing
+  await caughtUp(env);
   const before = {
     chat: await Deno.readTextFile(chatPath),
     stats: await Deno.readTextFile(env.stats!.statePath),
@@ -176,7 +177,13 @@ Deno.test("logs and stats survive restarts of every process and of nats-server, 
   await replayStats.applied(seq);
   await replayStats.close();
   assert.equal(await Deno.readTextFile(chatPath), before.chat);
-  assert.equal(await Deno.readTextFile(env.stats!.statePath), before.stats);
+  // The running service may still record a later sequence (the moderator's own traffic), so
+  // compare what was counted, not how far the stream has been read.
+  const counted = (text: string) => ({ ...JSON.parse(text), lastSeq: undefined });
+  assert.deepEqual(
+    counted(await Deno.readTextFile(env.stats!.statePath)),
+    counted(before.stats),
+  );
 });
 
 function escape(text: string): string {
