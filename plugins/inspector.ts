@@ -184,7 +184,7 @@ async function setup(ctx: PluginContext) {
   recorder = new Recorder();
   recorder.paused = (await ctx.storage.get<Persisted>(STATE_KEY))?.paused ?? false;
   if (ctx.granted.subscribe.length === 0) {
-    ctx.log.warn("nothing to inspect: grant subjects in plugins.inspector.grants.subscribe");
+    ctx.log.info("nothing to inspect: grant subjects in plugins.inspector.grants.subscribe");
   }
   for (const subject of ctx.granted.subscribe) {
     ctx.subscribe(subject, (data, actual) => recorder.record(actual, data));
