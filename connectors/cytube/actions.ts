@@ -88,11 +88,12 @@ export function performAction(
   }
   // Chat and PMs are held while the socket reconnects; everything else needs a session.
   if (action.name === "chat") {
-    client.chat(action.payload.text);
+    // Text from plugins and services is chat, never a CyTube command run with the bot's rank.
+    client.chat(action.payload.text, { literal: true });
     return OK;
   }
   if (action.name === "pm") {
-    client.pm(action.payload.to, action.payload.text);
+    client.pm(action.payload.to, action.payload.text, { literal: true });
     return OK;
   }
   if (status !== "ready") {

@@ -42,7 +42,12 @@ import {
   type ServerFrameMap,
 } from "./protocol.ts";
 import { validateChannelName } from "./socket_config.ts";
-import { CYTUBE_MAX_MESSAGE_LENGTH, splitMessage, type SplitOptions } from "./split.ts";
+import {
+  CYTUBE_MAX_MESSAGE_LENGTH,
+  literalChat,
+  splitMessage,
+  type SplitOptions,
+} from "./split.ts";
 
 /** Where the client is in its life. */
 export type ClientStatus =
@@ -266,10 +271,13 @@ export class CytubeClient {
   // Outbound: chat and PMs are paced and held while disconnected; other actions need a session.
 
   /** Queues public chat, split at the message limit. Returns the number of chunks queued. */
-  chat(text: string, options: SplitOptions = {}): number {
+  chat(text: string, options: SplitOptions & { literal?: boolean } = {}): number {
     this.#assertOpen();
-    const chunks = splitMessage(text, { limit: this.#messageLimit, ...options });
-    for (const msg of chunks) this.#chatQueue.enqueue({ kind: "chat", msg });
+    const { literal, ...split } = options;
+    const chunks = splitMessage(text, { limit: this.#messageLimit - (literal ? 1 : 0), ...split });
+    for (const chunk of chunks) {
+      this.#chatQueue.enqueue({ kind: "chat", msg: literal ? literalChat(chunk) : chunk });
+    }
     return chunks.length;
   }
 
@@ -282,10 +290,13 @@ export class CytubeClient {
   }
 
   /** Queues a private message, split at the message limit (`options.limit`, e.g. 500). */
-  pm(to: string, text: string, options: SplitOptions = {}): number {
+  pm(to: string, text: string, options: SplitOptions & { literal?: boolean } = {}): number {
     this.#assertOpen();
-    const chunks = splitMessage(text, { limit: this.#messageLimit, ...options });
-    for (const msg of chunks) this.#chatQueue.enqueue({ kind: "pm", to, msg });
+    const { literal, ...split } = options;
+    const chunks = splitMessage(text, { limit: this.#messageLimit - (literal ? 1 : 0), ...split });
+    for (const chunk of chunks) {
+      this.#chatQueue.enqueue({ kind: "pm", to, msg: literal ? literalChat(chunk) : chunk });
+    }
     return chunks.length;
   }
 

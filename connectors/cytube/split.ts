@@ -95,3 +95,17 @@ export function splitMessage(text: string, options: SplitOptions = {}): string[]
   flush();
   return chunks;
 }
+
+/** A zero-width space: invisible in chat, and not whitespace to `String.prototype.trim`. */
+const ZERO_WIDTH_SPACE = "\u200b";
+
+/**
+ * Makes a chunk of text safe to send as chat: CyTube runs any chat line that starts with "/" as
+ * a command (`/kick`, `/ban`, `/clear`, `/say`...) with the bot's rank. Text that comes from
+ * plugins or users (a stored quote, an echoed argument) must never become one, so a leading "/"
+ * gets an invisible zero-width space in front. Applied per chunk, after splitting, because any
+ * chunk of a multi-line reply is sent as its own line.
+ */
+export function literalChat(chunk: string): string {
+  return chunk.startsWith("/") ? ZERO_WIDTH_SPACE + chunk : chunk;
+}
