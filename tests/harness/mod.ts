@@ -1,2 +1,3 @@
 export * from "./test_nats.ts";
 export * from "./wait.ts";
+export * from "./dev_process.ts";

@@ -3,7 +3,7 @@
  * connector of `deno task dev` (short question time from the operator's config).
  */
 import assert from "node:assert/strict";
-import { waitFor } from "@quicksilver/testing";
+import { DevProcess } from "@quicksilver/testing";
 import { freePort, REPO_ROOT } from "../../scripts/nats_server.ts";
 
 Deno.test("a game of trivia is played to the end from the shell in `deno task dev`", async () => {
@@ -15,48 +15,22 @@ Deno.test("a game of trivia is played to the end from the shell in `deno task de
       `  trivia:\n    config:\n      questionSeconds: 3\n      breakSeconds: 0.2\n` +
       `monitoring:\n  metricsPort: 0\n`,
   );
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", `${REPO_ROOT}/scripts/dev.ts`, "--home", home],
-    cwd: home,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const input = child.stdin.getWriter();
-  let stdout = "";
-  let stderr = "";
-  const reading = Promise.all([
-    (async () => {
-      for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) stdout += chunk;
-    })(),
-    (async () => {
-      for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) stderr += chunk;
-    })(),
-  ]);
-  const type = (line: string) => input.write(new TextEncoder().encode(`${line}\n`));
+  const dev = await DevProcess.start(home);
   try {
-    await waitFor(() => stderr.includes("Quicksilver is running"), {
-      timeoutMs: 60_000,
-      what: "the bot to start",
-    });
-    await type("!trivia start 2");
+    await dev.type("!trivia start 2");
     // Answer the first question by number (right or wrong), let the second run out.
-    await waitFor(() => /Q1\/2/.test(stdout), { what: "the first question" });
-    await type("!a 1");
-    await waitFor(() => /Q2\/2/.test(stdout), { what: "the second question" });
-    await waitFor(() => /Time's up!/.test(stdout.slice(stdout.indexOf("Q2/2"))), {
-      what: "the second question to time out",
-    });
-    await waitFor(() => /Trivia over!/.test(stdout), { what: "the end of the game" });
-    await type("!trivia lb");
-    await waitFor(() => /\[bot\].*(leaderboard|Leaderboard|No scores|no scores)/.test(stdout), {
-      what: "the leaderboard",
-    });
+    await dev.waitForOutput(/Q1\/2/, "the first question");
+    await dev.type("!a 1");
+    await dev.waitForOutput(/Q2\/2[\s\S]*Time's up!/, "the second question to time out");
+    await dev.waitForOutput(/Trivia over!/, "the end of the game");
+    await dev.type("!trivia lb");
+    await dev.waitForOutput(
+      /\[bot\] (🏆 Leaderboard: 1\) you \d+|Nobody has scored yet)/,
+      "the leaderboard",
+    );
   } finally {
-    await input.close().catch(() => undefined);
-    const status = await child.status;
-    await reading;
+    const code = await dev.close();
     await Deno.remove(home, { recursive: true });
-    assert.equal(status.code, 0, stderr);
+    assert.equal(code, 0, dev.stderr);
   }
 });

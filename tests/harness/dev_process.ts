@@ -1,0 +1,75 @@
+/**
+ * `deno task dev` as a test drives it: its own process in a temp home, stdin to type into, and
+ * stdout/stderr collected as they arrive, so a test can wait for what a person would see.
+ */
+import { REPO_ROOT } from "../../scripts/nats_server.ts";
+import { waitFor } from "./wait.ts";
+
+export class DevProcess implements AsyncDisposable {
+  stdout = "";
+  stderr = "";
+  readonly #child: Deno.ChildProcess;
+  readonly #input: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #reading: Promise<unknown>;
+
+  private constructor(child: Deno.ChildProcess) {
+    this.#child = child;
+    this.#input = child.stdin.getWriter();
+    this.#reading = Promise.all([
+      (async () => {
+        for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+          this.stdout += chunk;
+        }
+      })(),
+      (async () => {
+        for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
+          this.stderr += chunk;
+        }
+      })(),
+    ]);
+  }
+
+  /** Starts `scripts/dev.ts --home <home> ...args` and waits until it says it is running. */
+  static async start(home: string, args: string[] = []): Promise<DevProcess> {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-all", `${REPO_ROOT}/scripts/dev.ts`, "--home", home, ...args],
+      cwd: home,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const dev = new DevProcess(child);
+    try {
+      await waitFor(() => dev.stderr.includes("Quicksilver is running"), {
+        timeoutMs: 60_000,
+        what: "deno task dev to start",
+      });
+    } catch (error) {
+      await dev.close();
+      throw new Error(`${(error as Error).message}\n${dev.stderr}`);
+    }
+    return dev;
+  }
+
+  /** Types one line into the shell. */
+  type(line: string): Promise<void> {
+    return this.#input.write(new TextEncoder().encode(`${line}\n`));
+  }
+
+  /** Waits until stdout matches. */
+  async waitForOutput(pattern: RegExp, what: string, timeoutMs = 10_000): Promise<void> {
+    await waitFor(() => pattern.test(this.stdout), { timeoutMs, what });
+  }
+
+  /** Ends input (the shell's EOF) and waits for the exit; returns the exit code. */
+  async close(): Promise<number> {
+    await this.#input.close().catch(() => undefined);
+    const status = await this.#child.status;
+    await this.#reading;
+    return status.code;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
