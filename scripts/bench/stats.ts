@@ -64,7 +64,8 @@ export function latencyHistogramSvg(series: { name: string; samples: number[] }[
   counts.forEach((c, si) => {
     c.forEach((share, bi) => {
       if (share === 0) return;
-      const h = (share / maxShare) * plotH;
+      // Bars use the lower 75 % of the plot so the legend above them never hides one.
+      const h = (share / maxShare) * plotH * 0.75;
       const x = left + (bi * series.length + si) * barW;
       parts.push(
         `<rect x="${x.toFixed(1)}" y="${(top + plotH - h).toFixed(1)}" width="${
@@ -73,7 +74,7 @@ export function latencyHistogramSvg(series: { name: string; samples: number[] }[
       );
     });
   });
-  for (let d = Math.ceil(lo); d <= Math.floor(hi); d++) {
+  for (let d = Math.floor(lo); d <= Math.floor(hi); d++) {
     for (const m of [1, 2, 5]) {
       const v = m * 10 ** d;
       const lv = Math.log10(v);
@@ -94,6 +95,11 @@ export function latencyHistogramSvg(series: { name: string; samples: number[] }[
       top + plotH
     }" stroke="black"/>`,
     `<text x="${left + plotW / 2}" y="${height - 10}" text-anchor="middle">milliseconds</text>`,
+  );
+  parts.push(
+    `<rect x="${left + 4}" y="${top}" width="${plotW * 0.8}" height="${
+      series.length * 18 + 8
+    }" fill="white" fill-opacity="0.85"/>`,
   );
   series.forEach((s, si) => {
     const sum = summarize(s.samples);
