@@ -32,7 +32,12 @@ export interface LoggerOptions {
 
 const encoder = new TextEncoder();
 const stderrSink: LogSink = (line) => {
-  Deno.stderr.writeSync(encoder.encode(line + "\n"));
+  try {
+    Deno.stderr.writeSync(encoder.encode(line + "\n"));
+  } catch {
+    // stderr is gone (its reader exited: a broken pipe). Logging must never take the process
+    // down or stop it from shutting down, so the line is dropped.
+  }
 };
 
 function defaultLevel(): LogLevel {

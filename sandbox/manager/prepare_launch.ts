@@ -203,8 +203,11 @@ export async function preparePluginLaunch(
     commandTimeoutMs: deps.timings.commandTimeoutMs,
   };
   try {
-    await proc.stdin.write(new TextEncoder().encode(JSON.stringify(config)));
-    await proc.stdin.close();
+    // One line of config; then stdin stays open as the plugin's lifeline: when the manager's
+    // process ends (even by SIGKILL) the pipe closes and the runner stops itself, so no plugin
+    // outlives its manager. It is closed here once the plugin has exited.
+    await proc.stdin.write(new TextEncoder().encode(JSON.stringify(config) + "\n"));
+    proc.status.finally(() => proc.stdin.close().catch(() => undefined));
   } catch (error) {
     log.warn("could not hand over the launch config", { error: errorText(error) });
   }

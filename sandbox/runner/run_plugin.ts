@@ -22,9 +22,12 @@ import { PluginHost } from "./plugin_host.ts";
 
 type PluginImport = () => Promise<{ default?: unknown }>;
 
+/** How long a graceful stop (teardown, storage flush, NATS drain) may take before exiting anyway. */
+const STOP_DEADLINE_MS = 5000;
+
 /** Reads the launch config from stdin and runs (or describes) the plugin. Never returns. */
 export async function runPlugin(load: PluginImport): Promise<never> {
-  const config = await readLaunchConfig();
+  const { config, lifeline } = await readLaunchConfig();
   if (config.mode === "describe") return await describe(load);
   const log = createLogger({
     level: config.logLevel,
@@ -62,6 +65,8 @@ export async function runPlugin(load: PluginImport): Promise<never> {
   let stopping: Promise<never> | undefined;
   const stop = (why: string) =>
     stopping ??= (async () => {
+      // A graceful stop never hangs: with NATS gone, drain would wait for a reconnect forever.
+      setTimeout(() => Deno.exit(RUNNER_EXIT.ok), STOP_DEADLINE_MS);
       log.info("stopping", { why });
       clearInterval(beat);
       await host.stop();
@@ -85,6 +90,8 @@ export async function runPlugin(load: PluginImport): Promise<never> {
   } catch (error) {
     log.warn("no SIGTERM handler", { error: errorText(error) });
   }
+  // The manager holds our stdin open for as long as it lives: its end means the manager is gone.
+  void lifeline.then(() => stop("the plugin manager is gone (stdin closed)"));
 
   try {
     await host.start();
@@ -164,10 +171,33 @@ async function loadPlugin(load: PluginImport, expectedName: string | undefined):
   return plugin;
 }
 
-async function readLaunchConfig(): Promise<LaunchConfig> {
-  const text = await new Response(Deno.stdin.readable).text();
+/**
+ * The launch config is the first line on stdin. The rest of stdin is the lifeline: `lifeline`
+ * resolves when it ends (the manager closed it, or died and the OS closed it).
+ */
+async function readLaunchConfig(): Promise<{ config: LaunchConfig; lifeline: Promise<void> }> {
+  const reader = Deno.stdin.readable.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  let ended = false;
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) {
+      ended = true;
+      break;
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+  const lifeline = ended ? Promise.resolve() : (async () => {
+    try {
+      while (!(await reader.read()).done) { /* nothing else is sent */ }
+    } catch {
+      // a broken pipe is an end too
+    }
+  })();
   try {
-    return LaunchConfigSchema.parse(JSON.parse(text));
+    const firstLine = text.split("\n")[0] ?? "";
+    return { config: LaunchConfigSchema.parse(JSON.parse(firstLine)), lifeline };
   } catch (error) {
     await writeAll(
       Deno.stderr,

@@ -51,6 +51,10 @@ export class DevProcess implements AsyncDisposable {
     return dev;
   }
 
+  get pid(): number {
+    return this.#child.pid;
+  }
+
   /** Types one line into the shell. */
   type(line: string): Promise<void> {
     return this.#input.write(new TextEncoder().encode(`${line}\n`));
