@@ -16,6 +16,7 @@ import {
   PluginStatusSchema,
   subjects,
 } from "../../core/mod.ts";
+import { sampleProcess } from "../../sandbox/limits/mod.ts";
 import { freePort, REPO_ROOT } from "../nats_server.ts";
 import { type LatencySummary, round, summarize } from "./stats.ts";
 import { z } from "zod";
@@ -257,15 +258,9 @@ export async function startBotUnderTest(plugins: string[]): Promise<BotUnderTest
   };
 }
 
-/** Resident set size of a process, from /proc (bytes; 0 if it is gone). */
-export async function rssOf(pid: number): Promise<number> {
-  try {
-    const status = await Deno.readTextFile(`/proc/${pid}/status`);
-    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-    return kb * 1024;
-  } catch {
-    return 0;
-  }
+/** Resident set size of a process (bytes; 0 if it is gone), sampled as the watchdog does. */
+async function rssOf(pid: number): Promise<number> {
+  return (await sampleProcess(pid))?.rssBytes ?? 0;
 }
 
 /** The pid of the nats-server listening on `port` (found through /proc; Linux only). */
