@@ -4,7 +4,12 @@
  * credentials (jwt/nkeys) or monitoring server. Every sandboxed plugin loads this graph, so
  * keeping it small is plugin cold start and memory (see docs/PERFORMANCE.md).
  */
-export * from "./bus/mod.ts";
+// The bus without JetStream: EventBus.connect loads nats.js only when asked for it, and
+// plugins ask for the lite client (sandbox/runner).
+export * from "./bus/event_bus.ts";
+export * from "./bus/errors.ts";
+export * from "./bus/counters.ts";
+export type * from "./bus/connection.ts";
 export * from "./subjects/mod.ts";
 export * from "./events/mod.ts";
 export * from "./log/mod.ts";

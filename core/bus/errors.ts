@@ -55,3 +55,9 @@ export class BusConnectError extends Error {
     this.reason = reason;
   }
 }
+
+/** A short, safe description of any thrown value. */
+export function errorText(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}

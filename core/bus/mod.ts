@@ -3,3 +3,4 @@ export * from "./durable_streams.ts";
 export * from "./errors.ts";
 export * from "./counters.ts";
 export * from "./core_streams.ts";
+export type * from "./connection.ts";

@@ -3,14 +3,18 @@
  * a real process boundary (as plugins have). Reads `{url, creds}` as one JSON line on stdin,
  * prints one JSON line with its result on stdout.
  *
- * Roles: raw-pub, raw-sub, raw-reply (plain nats.js), bus-pub, bus-sub, bus-reply (EventBus with
- * envelope validation).
+ * Roles: raw-pub, raw-sub, raw-reply (plain nats.js); bus-pub, bus-sub, bus-reply (EventBus with
+ * envelope validation, on nats.js as core services run it); lite-pub, lite-sub, lite-reply (the
+ * same EventBus on the lite client, as plugins run it).
  */
 import { connect, credsAuthenticator } from "@nats-io/transport-node";
 import { z } from "zod";
 import { createEnvelope, envelopeOf, EventBus, MessagePayloadSchema } from "../../core/mod.ts";
 
-const [role, subject, countText, sizeText] = Deno.args;
+const [roleArg, subject, countText, sizeText] = Deno.args;
+// lite-* roles are the bus-* roles on the lite client.
+const client = roleArg?.startsWith("lite-") ? "lite" : "nats.js";
+const role = roleArg?.replace(/^lite-/, "bus-");
 const count = Number(countText ?? "0");
 const size = Number(sizeText ?? "128");
 const { url, creds } = JSON.parse(await readLine()) as { url: string; creds: string };
@@ -80,7 +84,7 @@ switch (role) {
     break;
   }
   case "bus-pub": {
-    const bus = await EventBus.connect({ servers: url, name: "bench-pub", creds });
+    const bus = await EventBus.connect({ servers: url, name: "bench-pub", creds, client });
     const start = performance.now();
     for (let i = 0; i < count; i++) {
       bus.publish(subject!, sample);
@@ -92,7 +96,7 @@ switch (role) {
     break;
   }
   case "bus-sub": {
-    const bus = await EventBus.connect({ servers: url, name: "bench-sub", creds });
+    const bus = await EventBus.connect({ servers: url, name: "bench-sub", creds, client });
     let seen = 0;
     let first = 0;
     const finished = Promise.withResolvers<void>();
@@ -108,7 +112,7 @@ switch (role) {
     break;
   }
   case "bus-reply": {
-    const bus = await EventBus.connect({ servers: url, name: "bench-reply", creds });
+    const bus = await EventBus.connect({ servers: url, name: "bench-reply", creds, client });
     bus.serve(subject!, (request) => request, {
       schema: envelopeOf(MessagePayloadSchema) as z.ZodType<unknown>,
     });

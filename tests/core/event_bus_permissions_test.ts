@@ -48,14 +48,25 @@ async function connectOnceProcess(
   }
 }
 
-Deno.test("event bus: what the server refuses, and how the bus reports it", async (t) => {
+// Each step runs on both clients the bus can use (nats.js for core services, lite for plugins);
+// the observer and the revoker are always nats.js.
+for (const client of ["nats.js", "lite"] as const) {
+  Deno.test(
+    `event bus (${client}): what the server refuses, and how the bus reports it`,
+    (t) => suite(t, client),
+  );
+}
+
+async function suite(t: Deno.TestContext, client: "nats.js" | "lite") {
   await using nats = await TestNats.start();
+  const connect: typeof nats.connect = (name, permissions, options = {}) =>
+    nats.connect(name, permissions, { client, ...options });
   const observer = await nats.connect("svc-observer");
 
   await t.step(
     "a denied publish is a permission-violation event; the connection lives on",
     async () => {
-      const narrow = await nats.connect("narrow-pub", {
+      const narrow = await connect("narrow-pub", {
         publish: { allow: ["perm.ok", "perm.ok.>"], deny: ["perm.ok.denied"] },
         subscribe: { allow: ["_INBOX.narrow-pub.>"] },
       });
@@ -87,7 +98,7 @@ Deno.test("event bus: what the server refuses, and how the bus reports it", asyn
   );
 
   await t.step("a denied subscribe is a violation that ends only that subscription", async () => {
-    const narrow = await nats.connect("narrow-sub", {
+    const narrow = await connect("narrow-sub", {
       publish: { allow: [] },
       subscribe: { allow: ["perm.visible", "_INBOX.narrow-sub.>"] },
     });
@@ -114,7 +125,7 @@ Deno.test("event bus: what the server refuses, and how the bus reports it", asyn
     async () => {
       observer.serve("perm.service", () => "served");
       await observer.flush();
-      const narrow = await nats.connect("narrow-req", {
+      const narrow = await connect("narrow-req", {
         publish: { allow: ["perm.allowed"] },
         subscribe: { allow: ["_INBOX.narrow-req.>"] },
       });
@@ -134,7 +145,7 @@ Deno.test("event bus: what the server refuses, and how the bus reports it", asyn
     "a request whose reply inbox is not granted fails with permission-denied",
     async () => {
       // Granted another identity's inbox only: its replies could not come back.
-      const narrow = await nats.connect("narrow-inbox", {
+      const narrow = await connect("narrow-inbox", {
         publish: { allow: ["perm.service"] },
         subscribe: { allow: ["_INBOX.someone-else.>"] },
       });
@@ -145,7 +156,7 @@ Deno.test("event bus: what the server refuses, and how the bus reports it", asyn
           error.message.includes('subscription to "_INBOX.narrow-inbox.'),
       );
       // With its own inbox granted, the same request works: the bus uses _INBOX.<name>.
-      const own = await nats.connect("narrow-own", {
+      const own = await connect("narrow-own", {
         publish: { allow: ["perm.service"] },
         subscribe: { allow: ["_INBOX.narrow-own.>"] },
       });
@@ -159,6 +170,7 @@ Deno.test("event bus: what the server refuses, and how the bus reports it", asyn
       servers: nats.url,
       name: "limited",
       creds: user.creds,
+      client,
     });
     try {
       const error = deferred<Error>();
@@ -176,7 +188,7 @@ Deno.test("event bus: what the server refuses, and how the bus reports it", asyn
     for (const options of [{}, { connectTimeoutMs: 5000 }, { waitOnFirstConnect: false }]) {
       const started = Date.now();
       await assert.rejects(
-        () => EventBus.connect({ servers: nats.url, name: "anonymous", ...options }),
+        () => EventBus.connect({ servers: nats.url, name: "anonymous", client, ...options }),
         (error: unknown) =>
           error instanceof BusConnectError && error.reason === "refused" &&
           error.message.includes(`NATS at ${nats.url} as "anonymous" refused`) &&
@@ -188,6 +200,80 @@ Deno.test("event bus: what the server refuses, and how the bus reports it", asyn
     }
   });
 
+  await t.step("a user whose JWT expires is disconnected and closed", async () => {
+    const user = await nats.mint("short-lived", undefined, { expiresInSeconds: 2 });
+    const bus = await EventBus.connect({
+      servers: nats.url,
+      name: "short-lived",
+      creds: user.creds,
+      client,
+      reconnectWaitMs: 100,
+    });
+    try {
+      const events = new Inbox<BusStatusEvent>();
+      bus.onStatus(events.push);
+      assert.equal(bus.status, "connected");
+      await events.next((e) => e.type === "closed", 8000);
+      assert.equal(bus.status, "closed");
+      // The server said why before it hung up; reconnects with the same JWT were refused.
+      assert.ok(
+        events.items.some((e) => e.type === "error" && /expired/i.test(e.error.message)),
+        JSON.stringify(events.items),
+      );
+      assert.throws(() => bus.publish("perm.ok", 1));
+    } finally {
+      await bus.close();
+    }
+  });
+
+  await t.step("revoking a user through the system account kicks it at once", async () => {
+    const victimUser = await nats.mint("victim");
+    const victim = await EventBus.connect({
+      servers: nats.url,
+      name: "victim",
+      creds: victimUser.creds,
+      client,
+      reconnectWaitMs: 100,
+    });
+    const revokerUser = await nats.mint("sys-revoker", {
+      publish: { allow: ["$SYS.REQ.ACCOUNT.*.CLAIMS.UPDATE"] },
+      subscribe: { allow: ["_INBOX.sys-revoker.>"] },
+    }, { systemAccount: true });
+    const revoker = await EventBus.connect({
+      servers: nats.url,
+      name: "sys-revoker",
+      creds: revokerUser.creds,
+    });
+    try {
+      const gone = deferred<BusStatusEvent>();
+      victim.onStatus((e) => (e.type === "closed" || e.type === "disconnected") && gone.resolve(e));
+      const accountJwt = await accountJwtRevoking(nats.authority, {
+        [victimUser.publicKey]: Math.floor(Date.now() / 1000),
+      });
+      const reply = await revoker.connection.request(
+        `$SYS.REQ.ACCOUNT.${nats.authority.appAccount.publicKey}.CLAIMS.UPDATE`,
+        new TextEncoder().encode(accountJwt),
+        { timeout: 5000 },
+      );
+      assert.equal(reply.json<{ data: { code: number } }>().data.code, 200);
+      await within(gone.promise, 5000, "the victim is disconnected");
+      await waitFor(() => victim.status === "closed", { what: "reconnects refused, bus closed" });
+      // Everyone else carries on.
+      assert.equal(observer.status, "connected");
+      await observer.flush();
+    } finally {
+      await victim.close();
+      await revoker.close();
+    }
+  });
+
+  // nats.js only from here: its crash guard and its first-connect loop.
+  if (client === "nats.js") {
+    await natsJsOnlySteps(t, nats);
+  }
+}
+
+async function natsJsOnlySteps(t: Deno.TestContext, nats: TestNats) {
   await t.step("the bus's crash guard swallows stray connection resets and nothing else", () => {
     // Installed by the first EventBus.connect in a process (this file connected several).
     const reset = Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" });
@@ -253,69 +339,4 @@ Deno.test("event bus: what the server refuses, and how the bus reports it", asyn
       }
     },
   );
-
-  await t.step("a user whose JWT expires is disconnected and closed", async () => {
-    const user = await nats.mint("short-lived", undefined, { expiresInSeconds: 2 });
-    const bus = await EventBus.connect({
-      servers: nats.url,
-      name: "short-lived",
-      creds: user.creds,
-      reconnectWaitMs: 100,
-    });
-    try {
-      const events = new Inbox<BusStatusEvent>();
-      bus.onStatus(events.push);
-      assert.equal(bus.status, "connected");
-      await events.next((e) => e.type === "closed", 8000);
-      assert.equal(bus.status, "closed");
-      // The server said why before it hung up; reconnects with the same JWT were refused.
-      assert.ok(
-        events.items.some((e) => e.type === "error" && /expired/i.test(e.error.message)),
-        JSON.stringify(events.items),
-      );
-      assert.throws(() => bus.publish("perm.ok", 1));
-    } finally {
-      await bus.close();
-    }
-  });
-
-  await t.step("revoking a user through the system account kicks it at once", async () => {
-    const victimUser = await nats.mint("victim");
-    const victim = await EventBus.connect({
-      servers: nats.url,
-      name: "victim",
-      creds: victimUser.creds,
-      reconnectWaitMs: 100,
-    });
-    const revokerUser = await nats.mint("sys-revoker", {
-      publish: { allow: ["$SYS.REQ.ACCOUNT.*.CLAIMS.UPDATE"] },
-      subscribe: { allow: ["_INBOX.sys-revoker.>"] },
-    }, { systemAccount: true });
-    const revoker = await EventBus.connect({
-      servers: nats.url,
-      name: "sys-revoker",
-      creds: revokerUser.creds,
-    });
-    try {
-      const gone = deferred<BusStatusEvent>();
-      victim.onStatus((e) => (e.type === "closed" || e.type === "disconnected") && gone.resolve(e));
-      const accountJwt = await accountJwtRevoking(nats.authority, {
-        [victimUser.publicKey]: Math.floor(Date.now() / 1000),
-      });
-      const reply = await revoker.connection.request(
-        `$SYS.REQ.ACCOUNT.${nats.authority.appAccount.publicKey}.CLAIMS.UPDATE`,
-        new TextEncoder().encode(accountJwt),
-        { timeout: 5000 },
-      );
-      assert.equal(reply.json<{ data: { code: number } }>().data.code, 200);
-      await within(gone.promise, 5000, "the victim is disconnected");
-      await waitFor(() => victim.status === "closed", { what: "reconnects refused, bus closed" });
-      // Everyone else carries on.
-      assert.equal(observer.status, "connected");
-      await observer.flush();
-    } finally {
-      await victim.close();
-      await revoker.close();
-    }
-  });
-});
+}

@@ -1,6 +1,8 @@
 /**
  * EventBus against a real nats-server: connect, publish, subscribe, request/reply, status and
- * counters. One server for the file (each step uses its own subjects), so it stays fast.
+ * counters. One server per client (each step uses its own subjects), so it stays fast. Every
+ * step runs on both clients the bus can use: nats.js (core services) and lite (plugins); `raw`
+ * is always a nats.js bus, for what the bus itself would never send.
  */
 import assert from "node:assert/strict";
 import { z } from "zod";
@@ -27,16 +29,23 @@ function captureLogs() {
   return { lines, logger, has: (msg: string) => lines.some((l) => l.msg === msg) };
 }
 
-Deno.test("event bus: core messaging against a real server", async (t) => {
+for (const client of ["nats.js", "lite"] as const) {
+  Deno.test(`event bus (${client}): core messaging against a real server`, (t) => suite(t, client));
+}
+
+async function suite(t: Deno.TestContext, client: "nats.js" | "lite") {
   await using nats = await TestNats.start();
-  const a = await nats.connect("svc-a");
+  const connect: typeof nats.connect = (name, permissions, options = {}) =>
+    nats.connect(name, permissions, { client, ...options });
+  const raw = await nats.connect("svc-raw");
+  const a = await connect("svc-a");
   const logs = captureLogs();
-  const b = await nats.connect("svc-b", undefined, { logger: logs.logger });
+  const b = await connect("svc-b", undefined, { logger: logs.logger });
 
   await t.step("a bus connects under its own name and reports connected", async () => {
     assert.equal(a.name, "svc-a");
     assert.equal(a.status, "connected");
-    assert.equal(a.connection.isClosed(), false);
+    if (client === "nats.js") assert.equal(a.connection.isClosed(), false);
     const connz = await (await fetch(`${nats.server.monitorUrl}/connz`)).json();
     const names = connz.connections.map((c: { name: string }) => c.name);
     assert.ok(names.includes("svc-a") && names.includes("svc-b"), JSON.stringify(names));
@@ -270,7 +279,7 @@ Deno.test("event bus: core messaging against a real server", async (t) => {
       },
     });
     assert.match((reply as { error: { message: string } }).error.message, /x: /);
-    const notJson = await a.connection.request("t.echo", new TextEncoder().encode("nope"));
+    const notJson = await raw.connection.request("t.echo", new TextEncoder().encode("nope"));
     assert.equal(notJson.json<{ error: { code: string } }>().error.code, "invalid_args");
   });
 
@@ -336,10 +345,11 @@ Deno.test("event bus: core messaging against a real server", async (t) => {
 
   await t.step("a reply that does not match the schema is an invalid-reply error", async () => {
     b.serve("t.wrong", () => ({ unexpected: true }));
-    b.connection.subscribe("t.garbage", {
+    raw.connection.subscribe("t.garbage", {
       callback: (_e, msg) => void msg.respond(new TextEncoder().encode("<html>")),
     });
     await b.flush();
+    await raw.flush();
     const failures = a.counters.requestFailures;
     await assert.rejects(
       () => a.request("t.wrong", {}, { schema: z.object({ expected: z.string() }) }),
@@ -400,18 +410,21 @@ Deno.test("event bus: core messaging against a real server", async (t) => {
         throw new Error("listener bug");
       });
       stop();
+      // nats.js only: the lite client delivers each message as it is read, so it has no
+      // client-side pending queue to overflow.
+      if (client === "lite") return assert.deepEqual(events, []);
       // A slow consumer on the raw connection is reported through the bus's status events.
       const slow = deferred<{ subject: string; pending: number }>();
       b.onStatus((event) => {
         if (event.type === "slow-consumer") slow.resolve(event);
       });
-      const raw = b.connection.subscribe("t.slow", { slow: 2 });
+      const slowSub = b.connection.subscribe("t.slow", { slow: 2 });
       await b.flush();
       for (let n = 0; n < 3; n++) a.publish("t.slow", n);
       const event = await within(slow.promise, 5000, "slow-consumer event");
       assert.equal(event.subject, "t.slow");
       assert.ok(event.pending >= 2);
-      raw.unsubscribe();
+      slowSub.unsubscribe();
       assert.deepEqual(events, []);
       assert.ok(logs.has("status listener failed"));
     },
@@ -426,7 +439,7 @@ Deno.test("event bus: core messaging against a real server", async (t) => {
   });
 
   await t.step("a closed bus refuses work with BusClosedError and reports closed", async () => {
-    const c = await nats.connect("svc-c");
+    const c = await connect("svc-c");
     const events: string[] = [];
     c.onStatus((event) => events.push(event.type));
     const served = c.serve("t.closing", () => new Promise<never>(() => {}));
@@ -442,7 +455,7 @@ Deno.test("event bus: core messaging against a real server", async (t) => {
   });
 
   await t.step("a request in flight when its bus closes fails with closed", async () => {
-    const d = await nats.connect("svc-d");
+    const d = await connect("svc-d");
     b.subscribe("t.hang", () => {});
     await b.flush();
     const pending = d.request("t.hang", {}, { timeoutMs: 10_000 });
@@ -458,7 +471,7 @@ Deno.test("event bus: core messaging against a real server", async (t) => {
     "a serve handler that answers after its bus closed loses only that reply",
     async () => {
       const servingLogs = captureLogs();
-      const e = await nats.connect("svc-e", undefined, { logger: servingLogs.logger });
+      const e = await connect("svc-e", undefined, { logger: servingLogs.logger });
       const gate = deferred<void>();
       const entered = deferred<void>();
       e.serve("t.late", async () => {
@@ -477,7 +490,7 @@ Deno.test("event bus: core messaging against a real server", async (t) => {
   );
 
   await t.step("drain delivers what is buffered, then closes", async () => {
-    const f = await nats.connect("svc-f");
+    const f = await connect("svc-f");
     const inbox = new Inbox<number>();
     b.subscribe("t.final", (v: number) => inbox.push(v));
     await b.flush();
@@ -500,6 +513,7 @@ Deno.test("event bus: core messaging against a real server", async (t) => {
         creds: user.creds,
         inboxPrefix: "_INBOX.custom-box",
         logger: logs.logger,
+        client,
       });
       disposed = g;
       assert.deepEqual(await g.request("t.echo", { x: "boxed" }), {
@@ -510,4 +524,4 @@ Deno.test("event bus: core messaging against a real server", async (t) => {
     }
     assert.equal(disposed.status, "closed", "await using closes the bus");
   });
-});
+}

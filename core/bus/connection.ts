@@ -1,0 +1,72 @@
+/**
+ * What the EventBus needs from a NATS client, so that the bus can run on either of two:
+ * nats.js (core services: JetStream, KV) or the lite client (sandboxed plugins: core NATS only,
+ * a fraction of the memory; see docs/PERFORMANCE.md). Both report the same events and the
+ * same typed errors, so code above the bus never learns which one it runs on.
+ *
+ * @module
+ */
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { Logger } from "../log/mod.ts";
+import type { BusCounters } from "./counters.ts";
+import type { DurableStreams } from "./durable_streams.ts";
+
+/** One message as it came off the wire. */
+export interface RawMessage {
+  subject: string;
+  reply?: string;
+  data: Uint8Array;
+}
+
+/** Connection changes and problems, in the client-neutral form the bus turns into status events. */
+export type ConnectionEvent =
+  | { type: "disconnect"; server: string }
+  | { type: "reconnecting" }
+  | { type: "reconnect"; server: string }
+  | { type: "slow-consumer"; subject: string; pending: number }
+  | { type: "permission"; operation: "publish" | "subscription"; subject: string }
+  | { type: "error"; error: Error };
+
+export interface RawSubscribeOptions {
+  queue?: string;
+  max?: number;
+  /**
+   * Called for each message, or once with an error (a {@linkcode BusPermissionError} when the
+   * server refused the subscription) after which the subscription is closed.
+   */
+  callback: (error: Error | null, message: RawMessage | null) => void;
+}
+
+export interface RawSubscription {
+  readonly subject: string;
+  /** Resolves when the subscription ends (unsubscribe, drain, max reached or refusal). */
+  readonly closed: Promise<void>;
+  isClosed(): boolean;
+  unsubscribe(): void;
+  /** Stops interest and resolves once the server has delivered everything sent before. */
+  drain(): Promise<void>;
+}
+
+export interface BusConnection {
+  /** `host:port` of the server in use. */
+  readonly server: string;
+  /** Resolves when the connection is closed for good: the error, if it was not asked for. */
+  readonly closed: Promise<Error | undefined>;
+  isClosed(): boolean;
+  /** Fire and forget; throws when closed or when `data` exceeds the server's max payload. */
+  publish(subject: string, data: Uint8Array, reply?: string): void;
+  subscribe(subject: string, options: RawSubscribeOptions): RawSubscription;
+  /** Rejects with a {@linkcode BusRequestError} (timeout, no-responders, permission-denied…). */
+  request(subject: string, data: Uint8Array, timeoutMs: number): Promise<RawMessage>;
+  /** Resolves once the server has processed everything sent so far. */
+  flush(): Promise<void>;
+  /** Drains every subscription, sends what is buffered, then closes. */
+  drain(): Promise<void>;
+  close(): Promise<void>;
+  /** The one listener for connection events (the bus). */
+  onEvent(listener: (event: ConnectionEvent) => void): void;
+  /** nats.js only: the underlying connection, for JetStream and raw access. */
+  readonly natsConnection?: NatsConnection;
+  /** nats.js only: JetStream for this connection. */
+  durable?(log: Logger, counters: BusCounters): DurableStreams;
+}
