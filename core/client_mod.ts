@@ -11,6 +11,11 @@ export * from "./bus/errors.ts";
 export * from "./bus/counters.ts";
 export type * from "./bus/connection.ts";
 export * from "./subjects/mod.ts";
-export * from "./events/mod.ts";
+// The event model without zod (~9 MB per process): types, constants, JSON and the wire checks.
+export type * from "./events/mod.ts";
+export * from "./events/json.ts";
+export * from "./events/errors.ts";
+export * from "./events/constants.ts";
+export * from "./events/wire_checks.ts";
 export * from "./log/mod.ts";
 export * from "./persist/mod.ts";

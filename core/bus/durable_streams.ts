@@ -20,7 +20,7 @@ import {
 } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { z } from "zod";
-import { encodeJson, parseJson, validate } from "../events/codec.ts";
+import { encodeJson, parseJson, validate } from "../events/json.ts";
 import { newEventId } from "../events/envelope.ts";
 import type { Logger } from "../log/mod.ts";
 import type { BusCounters } from "./counters.ts";

@@ -14,8 +14,7 @@
  * {@linkcode EventBus.durable} (JetStream, retried until acknowledged).
  */
 import type { NatsConnection } from "@nats-io/transport-node";
-import type { z } from "zod";
-import { encodeJson, parseJson, validate } from "../events/codec.ts";
+import { encodeJson, parseJson, validate, type Validator } from "../events/json.ts";
 import { EventDecodeError } from "../events/errors.ts";
 import { type Logger, silentLogger } from "../log/mod.ts";
 import { inboxPrefix as inboxPrefixFor } from "../subjects/subjects.ts";
@@ -80,7 +79,7 @@ export interface MessageContext {
 
 export interface SubscribeOptions<T> {
   /** Validates every message; invalid ones go to `onInvalid` and the counters. */
-  schema?: z.ZodType<T>;
+  schema?: Validator<T>;
   /** Queue group: each message goes to one member (load sharing). */
   queue?: string;
   /** Run handlers one at a time, in arrival order. Default: concurrently. */
@@ -105,11 +104,11 @@ export interface BusSubscription {
 export interface RequestOptions<R> {
   timeoutMs?: number;
   /** Validates the reply; a bad reply is a `BusRequestError` with code `invalid-reply`. */
-  schema?: z.ZodType<R>;
+  schema?: Validator<R>;
 }
 
 export interface ServeOptions<Q> {
-  schema?: z.ZodType<Q>;
+  schema?: Validator<Q>;
   queue?: string;
   /** The reply sent when the request fails validation; default `{ok:false,error:{code:"invalid_args"}}`. */
   invalidReply?: (error: EventDecodeError) => unknown;

@@ -1,49 +1,11 @@
 /**
- * Encoding and decoding at the edge. Everything that crosses the bus is JSON; decode validates
- * with a zod schema once, and the rest of the code trusts the typed value.
+ * Decoding at the edge with zod: everything that crosses the bus is JSON; decode validates with
+ * a zod schema once, and the rest of the code trusts the typed value. The zod-free half (JSON,
+ * `validate` against any validator) is `json.ts`.
  */
 import type { z } from "zod";
 import { type Envelope, EnvelopeSchema } from "./envelope.ts";
-import { EventDecodeError } from "./errors.ts";
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-export function encodeJson(value: unknown): Uint8Array {
-  return encoder.encode(JSON.stringify(value));
-}
-
-/** Parses JSON bytes or text; a syntax error becomes an {@linkcode EventDecodeError}. */
-export function parseJson(data: Uint8Array | string): unknown {
-  const text = typeof data === "string" ? data : decoder.decode(data);
-  try {
-    return JSON.parse(text);
-  } catch (cause) {
-    throw new EventDecodeError(`not JSON: ${(cause as Error).message}`, {
-      field: "(root)",
-      issues: [{ path: "(root)", message: "not JSON" }],
-    }, { cause });
-  }
-}
-
-/** Validates `value` against `schema`, throwing an error that names the first bad field. */
-export function validate<S extends z.ZodType>(
-  schema: S,
-  value: unknown,
-  what = "value",
-): z.infer<S> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issues = result.error.issues.map((issue) => ({
-    path: issue.path.length > 0 ? issue.path.map(String).join(".") : "(root)",
-    message: issue.message,
-  }));
-  const first = issues[0] ?? { path: "(root)", message: "invalid" };
-  throw new EventDecodeError(`${what}: ${first.path}: ${first.message}`, {
-    field: first.path,
-    issues,
-  });
-}
+import { parseJson, validate } from "./json.ts";
 
 /** Decodes bytes into a value checked by `schema`. */
 export function decode<S extends z.ZodType>(

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { SourceSchema, UserSchema } from "./_schemas.ts";
+import { COMMAND_ERROR_CODES, type CommandErrorCode } from "./constants.ts";
 
 export const CommandExecuteSchema = z.object({
   /** The command as the plugin declared it (aliases resolved): `roll`. */
@@ -22,17 +23,6 @@ export const CommandExecuteSchema = z.object({
 export type CommandExecute = z.infer<typeof CommandExecuteSchema>;
 
 /** A stable error code, so callers can tell what failed without parsing words. */
-export const COMMAND_ERROR_CODES = {
-  invalidArgs: "invalid_args",
-  notPermitted: "not_permitted",
-  failed: "failed",
-  unknownCommand: "unknown_command",
-  rateLimited: "rate_limited",
-  timeout: "timeout",
-  unavailable: "unavailable",
-} as const;
-export type CommandErrorCode = typeof COMMAND_ERROR_CODES[keyof typeof COMMAND_ERROR_CODES];
-
 export const CommandErrorSchema = z.object({
   code: z.enum(Object.values(COMMAND_ERROR_CODES) as [CommandErrorCode, ...CommandErrorCode[]]),
   /** Short and safe to show in chat: never a stack trace. */

@@ -5,12 +5,12 @@
  */
 import { z } from "zod";
 
-export const PLUGIN_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
+import { COMMAND_WORD, PLUGIN_NAME } from "./constants.ts";
 
 export const CommandSpecSchema = z.object({
   /** The command word without prefix: `roll`. */
-  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/),
-  aliases: z.array(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/)).max(10).default([]),
+  name: z.string().regex(COMMAND_WORD),
+  aliases: z.array(z.string().regex(COMMAND_WORD)).max(10).default([]),
   /** One-line usage: `!roll <dice>`. */
   usage: z.string().max(200).default(""),
   /** One or two sentences for `!help <command>`. */

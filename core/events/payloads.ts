@@ -6,18 +6,6 @@
  */
 import { z } from "zod";
 
-export const RANKS = {
-  anonymous: -1,
-  guest: 0,
-  user: 1,
-  leader: 1.5,
-  moderator: 2,
-  admin: 3,
-  owner: 4,
-  founder: 5,
-  siteAdmin: 255,
-} as const;
-
 export const UserSchema = z.object({
   name: z.string().min(1).max(100),
   rank: z.number().min(-1).max(1000),

@@ -1,56 +1,146 @@
 /**
- * What the manager hands a plugin process on stdin: one JSON document, then stdin closes.
- * Credentials travel only this way (never argv, env or disk: argv and env are visible in
- * /proc to other processes of the same uid, files outlive the launch).
+ * What the manager hands a plugin process on stdin: one JSON document, then stdin stays open as
+ * the lifeline. Credentials travel only this way (never argv, env or disk: argv and env are
+ * visible in /proc to other processes of the same uid, files outlive the launch).
+ *
+ * Checked without zod: this module is part of every plugin process (see wire_checks.ts).
  */
-import { z } from "zod";
+import {
+  arrayAt,
+  numberAt,
+  objectAt,
+  stringAt,
+  type Validator,
+  validatorOf,
+} from "@quicksilver/core/client";
 
 export const RUNNER_MODES = { run: "run", describe: "describe" } as const;
 
-const Granted = z.object({
-  net: z.array(z.string()).default([]),
-  publish: z.array(z.string()).default([]),
-  subscribe: z.array(z.string()).default([]),
-});
+export interface Granted {
+  net: string[];
+  publish: string[];
+  subscribe: string[];
+}
 
-export const LaunchConfigSchema = z.discriminatedUnion("mode", [
-  z.object({
-    mode: z.literal(RUNNER_MODES.describe),
-  }),
-  z.object({
-    mode: z.literal(RUNNER_MODES.run),
-    name: z.string().min(1).max(32),
-    /** IP-literal `host:port` (NOTES-SANDBOX §1: a hostname would need DNS permission). */
-    servers: z.string().min(1),
-    creds: z.string().min(1),
-    dataDir: z.string().min(1),
-    config: z.record(z.string(), z.unknown()).default({}),
-    granted: Granted.default({ net: [], publish: [], subscribe: [] }),
-    heartbeatMs: z.number().int().min(50).max(60_000).default(2000),
-    /** A command handler that takes longer is answered with a `timeout` error. */
-    commandTimeoutMs: z.number().int().min(10).max(300_000).default(10_000),
-    /** How long setup and teardown may take. */
-    hookTimeoutMs: z.number().int().min(10).max(300_000).default(10_000),
-    logLevel: z.enum(["debug", "info", "warn", "error"]).default("info"),
-  }),
-]);
-export type LaunchConfig = z.infer<typeof LaunchConfigSchema>;
-export type RunLaunchConfig = Extract<LaunchConfig, { mode: "run" }>;
-export type LaunchConfigInput = z.input<typeof LaunchConfigSchema>;
+export type LogLevel = "debug" | "info" | "warn" | "error";
+const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
+
+export interface RunLaunchConfig {
+  mode: typeof RUNNER_MODES.run;
+  name: string;
+  /** IP-literal `host:port` (NOTES-SANDBOX §1: a hostname would need DNS permission). */
+  servers: string;
+  creds: string;
+  dataDir: string;
+  config: Record<string, unknown>;
+  granted: Granted;
+  heartbeatMs: number;
+  /** A command handler that takes longer is answered with a `timeout` error. */
+  commandTimeoutMs: number;
+  /** How long setup and teardown may take. */
+  hookTimeoutMs: number;
+  logLevel: LogLevel;
+}
+
+export type LaunchConfig = { mode: typeof RUNNER_MODES.describe } | RunLaunchConfig;
+
+/** What the manager writes: the same, with defaults left out. */
+export type LaunchConfigInput =
+  | { mode: typeof RUNNER_MODES.describe }
+  | (
+    & Pick<RunLaunchConfig, "mode" | "name" | "servers" | "creds" | "dataDir">
+    & Partial<Omit<RunLaunchConfig, "mode" | "name" | "servers" | "creds" | "dataDir" | "granted">>
+    & { granted?: Partial<Granted> }
+  );
+
+const DEFAULTS = {
+  heartbeatMs: 2000,
+  commandTimeoutMs: 10_000,
+  hookTimeoutMs: 10_000,
+  logLevel: "info",
+} as const;
+
+type Path = readonly PropertyKey[];
+
+const strings = (value: unknown, path: Path) =>
+  value === undefined ? [] : arrayAt(value, path, (v, p) => stringAt(v, p));
+
+const intOr = (value: unknown, path: Path, fallback: number, min: number, max: number) =>
+  value === undefined ? fallback : numberAt(value, path, { int: true, min, max });
+
+export const LaunchConfigSchema: Validator<LaunchConfig> = validatorOf((value, path) => {
+  const o = objectAt(value, path);
+  if (o.mode === RUNNER_MODES.describe) return { mode: RUNNER_MODES.describe };
+  if (o.mode !== RUNNER_MODES.run) {
+    return stringAt(undefined, [...path, "mode"], {}) as never; // "expected a string"
+  }
+  const granted = o.granted === undefined ? {} : objectAt(o.granted, [...path, "granted"]);
+  const config = o.config === undefined ? {} : objectAt(o.config, [...path, "config"]);
+  const logLevel = o.logLevel === undefined
+    ? DEFAULTS.logLevel
+    : stringAt(o.logLevel, [...path, "logLevel"], {
+      pattern: /^(debug|info|warn|error)$/,
+      patternMessage: `must be one of ${LOG_LEVELS.join(", ")}`,
+    }) as LogLevel;
+  return {
+    mode: RUNNER_MODES.run,
+    name: stringAt(o.name, [...path, "name"], { min: 1, max: 32 }),
+    servers: stringAt(o.servers, [...path, "servers"], { min: 1 }),
+    creds: stringAt(o.creds, [...path, "creds"], { min: 1 }),
+    dataDir: stringAt(o.dataDir, [...path, "dataDir"], { min: 1 }),
+    config,
+    granted: {
+      net: strings(granted.net, [...path, "granted", "net"]),
+      publish: strings(granted.publish, [...path, "granted", "publish"]),
+      subscribe: strings(granted.subscribe, [...path, "granted", "subscribe"]),
+    },
+    heartbeatMs: intOr(o.heartbeatMs, [...path, "heartbeatMs"], DEFAULTS.heartbeatMs, 50, 60_000),
+    commandTimeoutMs: intOr(
+      o.commandTimeoutMs,
+      [...path, "commandTimeoutMs"],
+      DEFAULTS.commandTimeoutMs,
+      10,
+      300_000,
+    ),
+    hookTimeoutMs: intOr(
+      o.hookTimeoutMs,
+      [...path, "hookTimeoutMs"],
+      DEFAULTS.hookTimeoutMs,
+      10,
+      300_000,
+    ),
+    logLevel,
+  };
+});
 
 /** A plugin's heartbeat (`rosey.plugins.<name>.heartbeat`); the first one means "ready". */
-export const HeartbeatSchema = z.object({
-  name: z.string(),
-  seq: z.number().int().nonnegative(),
-  time: z.number(),
+export interface Heartbeat {
+  name: string;
+  seq: number;
+  time: number;
   /** Commands answered and failed since start. */
-  handled: z.number().int().nonnegative(),
-  failed: z.number().int().nonnegative(),
+  handled: number;
+  failed: number;
+}
+
+export const HeartbeatSchema: Validator<Heartbeat> = validatorOf((value, path) => {
+  const o = objectAt(value, path);
+  const count = (key: string) => numberAt(o[key], [...path, key], { int: true, min: 0 });
+  return {
+    name: stringAt(o.name, [...path, "name"]),
+    seq: count("seq"),
+    time: numberAt(o.time, [...path, "time"]),
+    handled: count("handled"),
+    failed: count("failed"),
+  };
 });
-export type Heartbeat = z.infer<typeof HeartbeatSchema>;
 
 /** The manager's graceful stop request on `rosey.plugins.<name>.control`. */
-export const ControlSchema = z.object({ op: z.enum(["stop"]) });
+export const ControlSchema: Validator<{ op: "stop" }> = validatorOf((value, path) => {
+  const o = objectAt(value, path);
+  stringAt(o.op, [...path, "op"], { pattern: /^stop$/, patternMessage: 'must be "stop"' });
+  return { op: "stop" };
+});
 
 /**
  * Exit codes the runner chooses, so the manager tells them from crashes:

@@ -5,17 +5,18 @@
  */
 import {
   type CommandExecute,
-  CommandExecuteSchema,
+  commandExecuteCheck,
   type CommandResult,
-  EnvelopeSchema,
+  envelopeCheck,
   errorText,
   type EventBus,
   type EventType,
   type Logger,
-  PluginSaySchema,
+  pluginSayCheck,
   type Source,
   subjectMatches,
   subjects,
+  validate,
 } from "@quicksilver/core/client";
 import {
   type CommandContext,
@@ -89,14 +90,14 @@ export class PluginHost {
     this.#subscriptions.push(this.#bus.serve<CommandExecute, CommandResult>(
       subjects.commandExecute(name),
       (request) => this.execute(request),
-      { schema: CommandExecuteSchema },
+      { schema: commandExecuteCheck },
     ));
     for (const [type, handler] of Object.entries(this.plugin.events ?? {})) {
       if (!handler) continue;
       this.#subscriptions.push(
         this.#bus.subscribe(subjects.event(type as EventType), async (envelope) => {
           await handler(envelope, this.#context);
-        }, { schema: EnvelopeSchema }),
+        }, { schema: envelopeCheck }),
       );
     }
   }
@@ -214,7 +215,11 @@ export class PluginHost {
   }
 
   #say(source: Source, text: string, to: string | undefined) {
-    const value = PluginSaySchema.parse({ source, text: String(text), ...(to ? { to } : {}) });
+    const value = validate(
+      pluginSayCheck,
+      { source, text: String(text), ...(to ? { to } : {}) },
+      "say",
+    );
     this.#publish(subjects.pluginSay(this.#config.name), value);
   }
 

@@ -10,7 +10,7 @@
  * it, and `deno info` on the entry shows the whole graph the manager vets. The plugin module is
  * evaluated only after the launch config (with the credentials) has been read from stdin.
  */
-import { createLogger, errorText, EventBus, subjects } from "@quicksilver/core/client";
+import { createLogger, errorText, EventBus, subjects, validate } from "@quicksilver/core/client";
 import { describePlugin, isPlugin, type Plugin } from "@quicksilver/sdk";
 import {
   ControlSchema,
@@ -199,7 +199,10 @@ async function readLaunchConfig(): Promise<{ config: LaunchConfig; lifeline: Pro
   })();
   try {
     const firstLine = text.split("\n")[0] ?? "";
-    return { config: LaunchConfigSchema.parse(JSON.parse(firstLine)), lifeline };
+    return {
+      config: validate(LaunchConfigSchema, JSON.parse(firstLine), "launch config"),
+      lifeline,
+    };
   } catch (error) {
     await writeAll(
       Deno.stderr,

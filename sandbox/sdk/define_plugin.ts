@@ -14,12 +14,18 @@
  * ```
  */
 import {
+  arrayAt,
   EVENT_TYPES,
   type EventType,
+  manifestCheck,
+  numberAt,
+  objectAt,
+  onlyKeys,
+  optional,
   type PluginManifest,
-  PluginManifestSchema,
+  stringAt,
+  validatorOf,
 } from "@quicksilver/core/client";
-import { z } from "zod";
 import type { CommandHandler, EventHandler, PluginContext } from "./context.ts";
 import { PluginDefinitionError } from "./errors.ts";
 
@@ -77,17 +83,42 @@ export type Plugin = PluginDefinition & { readonly [BRAND]: true };
 const HOST_PORT = /^[A-Za-z0-9.-]{1,253}:\d{1,5}$/;
 /** In `extras.net`: "the hosts the operator grants", whatever they are. */
 export const ANY_GRANTED_HOST = "*";
-const ExtrasSchema = z.strictObject({
-  net: z.array(
-    z.string().regex(HOST_PORT, "must be host:port, e.g. api.example.com:443").or(
-      z.literal(ANY_GRANTED_HOST),
-    ),
-  ).max(20).optional(),
-  publish: z.array(z.string().min(1).max(200)).max(20).optional(),
-  subscribe: z.array(z.string().min(1).max(200)).max(20).optional(),
-  memoryMb: z.number().int().min(48).max(4096).optional(),
+/** What a plugin asks for in `extras`, checked (the SDK does not load zod: see wire_checks.ts). */
+export interface ExtrasRequest {
+  net?: string[];
+  publish?: string[];
+  subscribe?: string[];
+  memoryMb?: number;
+}
+const EXTRAS_KEYS = ["net", "publish", "subscribe", "memoryMb"] as const;
+const ExtrasSchema = validatorOf<ExtrasRequest>((value, path) => {
+  const o = objectAt(value, path);
+  onlyKeys(o, EXTRAS_KEYS, path);
+  const out: Record<string, unknown> = {};
+  optional(
+    out,
+    o,
+    "net",
+    path,
+    (v, p) =>
+      arrayAt(v, p, (host, q) =>
+        host === ANY_GRANTED_HOST ? host : stringAt(host, q, {
+          pattern: HOST_PORT,
+          patternMessage: "must be host:port, e.g. api.example.com:443",
+        }), 20),
+  );
+  for (const key of ["publish", "subscribe"]) {
+    optional(
+      out,
+      o,
+      key,
+      path,
+      (v, p) => arrayAt(v, p, (subject, q) => stringAt(subject, q, { min: 1, max: 200 }), 20),
+    );
+  }
+  optional(out, o, "memoryMb", path, (v, p) => numberAt(v, p, { int: true, min: 48, max: 4096 }));
+  return out as ExtrasRequest;
 });
-export type ExtrasRequest = z.infer<typeof ExtrasSchema>;
 
 /** Checks a definition and marks it as a plugin. Throws {@linkcode PluginDefinitionError}. */
 export function definePlugin(definition: PluginDefinition): Plugin {
@@ -140,7 +171,7 @@ export function describePlugin(definition: PluginDefinition): PluginDescription 
       throw new PluginDefinitionError(`${where}: events.${event} must be a handler function`);
     }
   }
-  const parsed = PluginManifestSchema.safeParse({
+  const parsed = manifestCheck.safeParse({
     name: definition.name,
     version: definition.version,
     description: definition.description ?? "",
