@@ -116,32 +116,43 @@ print([
 ]);
 
 // --- 3. end to end through the real bot ---------------------------------------------------------
+// Two configurations, each `deno task dev` as its own process:
+// - the whole bot: five plugins, and the chat log, stats and moderator services (every chat line
+//   is also delivered to the two durable consumers): latency at 1000 msg/s, and memory;
+// - router + one plugin, as the throughput target names it: dice alone with one core
+//   (`plugins.dice.limits.cpu: 1`) and the services off: latency at 1000 msg/s and the
+//   highest sustainable rate.
 const seconds = Number(values.seconds);
-let at1000: RateFigure & { samples: number[] };
-let sustainable: { steps: RateFigure[]; highest: number };
+type Run = RateFigure & { samples: number[] };
+let whole: Run;
 let memory: Awaited<ReturnType<Awaited<ReturnType<typeof startBotUnderTest>>["memory"]>>;
 {
   await using bot = await startBotUnderTest(FIVE_PLUGINS);
   // Warm-up (JIT, connection buffers, the plugins' first commands) is not measured.
   await bot.drive(1000, 2);
-  at1000 = await bot.drive(1000, seconds);
-  // Step up from 1000 msg/s only while the bot keeps up; 1000 itself counts when it does.
-  sustainable = isSustainable(at1000)
-    ? await findSustainableRate(
-      bot,
-      [2000, 5000, 10000, 15000, 20000, 30000],
-      Math.min(seconds, 3),
-    )
-    : { steps: [], highest: 0 };
-  if (isSustainable(at1000) && sustainable.highest === 0) sustainable.highest = 1000;
+  whole = await bot.drive(1000, seconds);
   memory = await bot.memory();
+}
+let lean: Run;
+let sustainable: { steps: RateFigure[]; highest: number };
+{
+  await using bot = await startBotUnderTest(["dice"], { services: false, pluginCpu: { dice: 1 } });
+  await bot.drive(1000, 2);
+  await bot.drive(5000, 2); // the hot paths compiled at a high rate too
+  lean = await bot.drive(1000, seconds);
+  // Step up from 1000 msg/s only while the bot keeps up; 1000 itself counts when it does.
+  sustainable = isSustainable(lean)
+    ? await findSustainableRate(bot, [2000, 5000, 10000, 15000, 20000], Math.min(seconds, 3))
+    : { steps: [], highest: 0 };
+  if (isSustainable(lean) && sustainable.highest === 0) sustainable.highest = 1000;
 }
 const rawHop = baseline.raw.requestReply;
 console.log(
-  "\n## End to end: normalized message -> router -> sandboxed dice -> chat action (deno task dev as its own process)",
+  "\n## End to end: normalized message -> router -> sandboxed plugin -> chat action (deno task dev as its own process)",
 );
 print([
   [
+    "configuration",
     "offered msg/s",
     "answered",
     "achieved msg/s",
@@ -151,7 +162,12 @@ print([
     "max ms",
     "p99 / raw hop p99",
   ],
-  ...[at1000, ...sustainable.steps].map((f) => [
+  ...([
+    ["whole bot", whole],
+    ["router + dice", lean],
+    ...sustainable.steps.map((step) => ["router + dice", step] as const),
+  ] as const).map(([name, f]) => [
+    name,
     String(f.targetPerSecond),
     `${f.answered}/${f.sent}`,
     String(f.achievedPerSecond),
@@ -163,7 +179,8 @@ print([
   ]),
 ]);
 console.log(
-  `highest sustainable rate (all answered, >= 95% of offered, p99 < 100 ms): ${sustainable.highest} msg/s`,
+  `highest sustainable rate, router + dice (all answered, >= 95% of offered, p99 < 100 ms): ` +
+    `${sustainable.highest} msg/s`,
 );
 
 console.log(
@@ -185,8 +202,16 @@ const receiveRatio = (figure: { receivePerSecond: number }) =>
 const busRatio = receiveRatio(baseline.bus.throughput);
 const liteRatio = receiveRatio(baseline.lite.throughput);
 const targets = [
-  ["end-to-end p99 <= 5 ms at 1000 msg/s", at1000.latency.p99 <= 5, `${at1000.latency.p99} ms`],
-  [">= 10,000 commands/s sustained", sustainable.highest >= 10000, `${sustainable.highest}/s`],
+  [
+    "end-to-end p99 <= 5 ms at 1000 msg/s (router + one plugin)",
+    lean.latency.p99 <= 5,
+    `${lean.latency.p99} ms (whole bot: ${whole.latency.p99} ms)`,
+  ],
+  [
+    ">= 10,000 commands/s sustained (router + one plugin)",
+    sustainable.highest >= 10000,
+    `${sustainable.highest}/s`,
+  ],
   [
     "EventBus throughput >= 50% of raw",
     Math.min(busRatio, liteRatio) >= 0.5,
@@ -206,15 +231,14 @@ await Deno.writeTextFile(
   latencyHistogramSvg([
     { name: "raw nats.js request/reply (one hop)", samples: baseline.samples.rawRequestReply },
     { name: "EventBus request/reply", samples: baseline.samples.busRequestReply },
-    {
-      name: "end to end at 1000 msg/s (connector->router->plugin->action)",
-      samples: at1000.samples,
-    },
+    { name: "end to end at 1000 msg/s, router + dice", samples: lean.samples },
+    { name: "end to end at 1000 msg/s, whole bot", samples: whole.samples },
   ]),
 );
 console.log(`\nlatency histogram: ${svgPath}`);
 
-const { samples: _s, ...at1000Figures } = at1000;
+const { samples: _ws, ...wholeFigures } = whole;
+const { samples: _ls, ...leanFigures } = lean;
 console.log(JSON.stringify({
   time: new Date().toISOString(),
   baseline: { throughput: baseline.raw.throughput, requestReply: baseline.raw.requestReply },
@@ -230,10 +254,13 @@ console.log(JSON.stringify({
   },
   coldStart: { readyMs: cold.readyMs, firstLaunchMs: cold.firstLaunchMs },
   endToEnd: {
-    at1000: at1000Figures,
-    p99VsRawHop: ratio(at1000.latency.p99, rawHop.p99),
-    steps: sustainable.steps,
-    highestSustainable: sustainable.highest,
+    wholeBot: { at1000: wholeFigures, p99VsRawHop: ratio(whole.latency.p99, rawHop.p99) },
+    routerAndPlugin: {
+      at1000: leanFigures,
+      p99VsRawHop: ratio(lean.latency.p99, rawHop.p99),
+      steps: sustainable.steps,
+      highestSustainable: sustainable.highest,
+    },
   },
   memory: {
     coreBytes: memory.core.rssBytes,

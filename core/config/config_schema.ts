@@ -217,6 +217,22 @@ export const MonitoringSectionSchema = z.strictObject({
   healthIntervalMs: z.number().int().min(250).max(300_000).default(5000),
 });
 
+const serviceSwitch = () =>
+  z.strictObject({
+    /** Off: the service does not run (its durable consumer keeps its place for later). */
+    enabled: z.boolean().default(true),
+  }).prefault({});
+
+/** The core services beside the router; each can be turned off (e.g. no chat logs kept). */
+export const ServicesSectionSchema = z.strictObject({
+  /** Chat and media logs (`logging.dir`/chat), from the durable event stream. */
+  chatlog: serviceSwitch(),
+  /** Per-user and per-channel stats (`!stats` answers), from the durable event stream. */
+  stats: serviceSwitch(),
+  /** The moderators' PM command shell. */
+  moderator: serviceSwitch(),
+});
+
 export const RoseyFileSchema = z.strictObject({
   bot: BotSectionSchema.default(BotSectionSchema.parse({})),
   nats: NatsSectionSchema.default(NatsSectionSchema.parse({})),
@@ -225,4 +241,5 @@ export const RoseyFileSchema = z.strictObject({
   plugins: PluginsSectionSchema.prefault({}),
   logging: LoggingSectionSchema.default(LoggingSectionSchema.parse({})),
   monitoring: MonitoringSectionSchema.default(MonitoringSectionSchema.parse({})),
+  services: ServicesSectionSchema.prefault({}),
 });

@@ -34,6 +34,7 @@ export interface QuicksilverConfig {
   };
   logging: FileShape["logging"];
   monitoring: FileShape["monitoring"];
+  services: FileShape["services"];
 }
 
 export interface LoadConfigOptions {
@@ -138,6 +139,7 @@ export function parseConfig(
     },
     logging: parsed.logging,
     monitoring: parsed.monitoring,
+    services: parsed.services,
   };
 }
 

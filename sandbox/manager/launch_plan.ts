@@ -96,7 +96,9 @@ export function planLaunch(input: PlanInput): LaunchPlan {
     "--no-remote",
     "--node-modules-dir=manual",
     `--config=${input.configPath}`,
-    `--v8-flags=--max-old-space-size=${heapMb}`,
+    // A 1 MB young generation (V8 grows it to 16 MB under load): a plugin's per-command garbage
+    // is small, and this keeps a busy plugin's RSS ~20 MB lower (docs/PERFORMANCE.md).
+    `--v8-flags=--max-old-space-size=${heapMb},--max-semi-space-size=1`,
     // An IP literal on both sides: `localhost` would need DNS permission (NOTES-SANDBOX §1).
     `--allow-net=${[input.server, ...granted.net].join(",")}`,
     `--allow-read=${input.dataDir}`,

@@ -374,6 +374,8 @@ export class PluginManager {
       name: "svc-plugin-manager",
       creds: user.creds,
       logger: this.#log,
+      // Core NATS only: the lite client (core/bus/lite) costs less memory and CPU.
+      client: "lite",
     });
   }
 

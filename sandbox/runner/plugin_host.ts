@@ -141,11 +141,11 @@ export class PluginHost {
       }) as CommandContext["say"],
     });
     try {
-      const returned = await withTimeout(
-        Promise.resolve(spec.handler(context)),
-        this.#config.commandTimeoutMs,
-        `!${word}`,
-      );
+      // Only a handler that went async can overrun; a synchronous answer needs no timer.
+      const result = spec.handler(context);
+      const returned = result instanceof Promise
+        ? await withTimeout(result, this.#config.commandTimeoutMs, `!${word}`)
+        : result;
       this.handled++;
       let isPrivate = request.private ?? false;
       if (typeof returned === "string") lines.push(returned);

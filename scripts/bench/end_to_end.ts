@@ -49,8 +49,19 @@ export interface BotUnderTest extends AsyncDisposable {
 const BENCH_PLATFORM = "bench";
 const ADMIN_NAME = "bench-admin";
 
+/** How the bot under test is configured beyond its plugins. */
+export interface BotScenario {
+  /** Run the chat log, stats and moderator services (default true: the whole bot). */
+  services?: boolean;
+  /** CPU limit (cores) per plugin name, where the default 0.5 should not apply. */
+  pluginCpu?: Record<string, number>;
+}
+
 /** Starts `deno task dev` in a temp home with the given plugins and lifted rate limits. */
-export async function startBotUnderTest(plugins: string[]): Promise<BotUnderTest> {
+export async function startBotUnderTest(
+  plugins: string[],
+  scenario: BotScenario = {},
+): Promise<BotUnderTest> {
   const home = await Deno.makeTempDir({ prefix: "quicksilver-bench-" });
   const natsPort = freePort();
   await Deno.writeTextFile(
@@ -70,6 +81,14 @@ export async function startBotUnderTest(plugins: string[]): Promise<BotUnderTest
       "plugins:",
       `  dir: ${REPO_ROOT}/plugins`,
       `  enabled: [${plugins.join(", ")}]`,
+      ...Object.entries(scenario.pluginCpu ?? {}).flatMap(([name, cpu]) => [
+        `  ${name}:`,
+        `    limits: { cpu: ${cpu} }`,
+      ]),
+      "services:",
+      ...["chatlog", "stats", "moderator"].map((service) =>
+        `  ${service}: { enabled: ${scenario.services ?? true} }`
+      ),
       "monitoring:",
       "  metricsPort: 0",
       "logging:",
@@ -111,10 +130,12 @@ export async function startBotUnderTest(plugins: string[]): Promise<BotUnderTest
   const authority = await loadOrCreateAuthority(`${home}/.rosey`);
   const role = connectorRole(BENCH_PLATFORM);
   const connectorUser = await mintUser(authority, role);
+  // The load generator runs on the lite client: it shares the two cores with the bot.
   const connector = await EventBus.connect({
     servers: `127.0.0.1:${natsPort}`,
     name: role.name,
     creds: connectorUser.creds,
+    client: "lite",
   });
   const adminUser = await mintUser(authority, {
     name: ADMIN_NAME,
@@ -172,7 +193,9 @@ export async function startBotUnderTest(plugins: string[]): Promise<BotUnderTest
     answers.length = 0;
     pending.clear();
     const total = Math.round(perSecond * seconds);
-    const tickMs = 10;
+    // Arrivals are spread evenly, 1 ms apart at most: sending a burst every 10 ms measured mostly
+    // the queueing inside each burst (the 10th command waits for the 9 before it).
+    const tickMs = 1;
     const perTick = perSecond * tickMs / 1000;
     let sent = 0;
     let owed = 0;

@@ -136,3 +136,20 @@ Deno.test("a config file named on the command line must exist", async () => {
       error.message.startsWith("/nonexistent/rosey.yaml: file not found; copy rosey.example.yaml"),
   );
 });
+
+Deno.test("services run by default and each can be turned off, with a clear error on a typo", () => {
+  const defaults = parseConfig("", FILE);
+  assert.deepEqual(defaults.services, {
+    chatlog: { enabled: true },
+    stats: { enabled: true },
+    moderator: { enabled: true },
+  });
+  const off = parseConfig("services:\n  chatlog: { enabled: false }\n", FILE);
+  assert.equal(off.services.chatlog.enabled, false);
+  assert.equal(off.services.stats.enabled, true);
+  assert.match(
+    errorOf("services:\n  stats: { enabled: nope }\n").message,
+    /services\.stats\.enabled: expected true or false, got "nope"/,
+  );
+  assert.match(errorOf("services:\n  chatlogs: {}\n").message, /did you mean "chatlog"\?/);
+});

@@ -71,3 +71,13 @@ Deno.test("the lite parser refuses what no NATS server sends", () => {
     );
   }
 });
+
+Deno.test("the lite parser accepts tabs, runs of spaces and lower-case verbs", () => {
+  const ops = text(
+    parseAll([new TextEncoder().encode("msg\ta.b  7\t_INBOX.r 2\r\nhi\r\nping\r\n")]),
+  );
+  assert.deepEqual(ops, [
+    { op: "MSG", subject: "a.b", sid: 7, reply: "_INBOX.r", data: "hi" },
+    { op: "PING" },
+  ]);
+});

@@ -78,12 +78,16 @@ export class ProtocolParser {
     bodyStart: number,
     emit: (op: ServerOp) => void,
   ): number {
-    const space = line.indexOf(" ");
-    const verb = (space < 0 ? line : line.slice(0, space)).toUpperCase();
+    // Messages are nearly every operation: no case folding for the server's own spelling.
+    const verb = line.startsWith("MSG ") ? "MSG" : verbOf(line);
     switch (verb) {
       case "MSG":
       case "HMSG": {
-        const parts = line.split(" ").filter((p) => p !== "");
+        // nats-server separates with single spaces; the protocol also allows tabs and runs.
+        let parts = line.split(" ");
+        if (parts.includes("") || line.includes("\t")) {
+          parts = line.split(/[ \t]+/).filter((p) => p !== "");
+        }
         const headered = verb === "HMSG";
         const fixed = headered ? 5 : 4; // verb subject sid [reply] [hdr] total
         if (parts.length !== fixed && parts.length !== fixed + 1) {
@@ -139,6 +143,11 @@ export class ProtocolParser {
         throw new ProtocolError(`unknown operation: ${line.slice(0, 200)}`);
     }
   }
+}
+
+function verbOf(line: string): string {
+  const end = line.search(/[ \t]/);
+  return (end < 0 ? line : line.slice(0, end)).toUpperCase();
 }
 
 /** `NATS/1.0 503` (optionally with a description) → 503. */
