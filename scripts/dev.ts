@@ -32,7 +32,6 @@ import {
   statsRole,
   streamAdminRole,
 } from "@quicksilver/core";
-import { CYTUBE_PLATFORM, CytubeConnector } from "../connectors/cytube/mod.ts";
 import { ShellConnector } from "../connectors/shell/mod.ts";
 import { ChatLogService } from "../services/chatlog/mod.ts";
 import { ModeratorService } from "../services/moderator/mod.ts";
@@ -261,6 +260,8 @@ async function main() {
   // --- connectors ------------------------------------------------------------------------------
   const cytubeConfig = config.connectors.cytube;
   if (cytubeConfig.enabled && cytubeConfig.channel !== undefined) {
+    // Imported only when configured: socket.io-client and the connector are ~6 MB of memory.
+    const { CYTUBE_PLATFORM, CytubeConnector } = await import("../connectors/cytube/mod.ts");
     const cytube = await CytubeConnector.start(await connectAs(connectorRole(CYTUBE_PLATFORM)), {
       server: cytubeConfig.server,
       channel: cytubeConfig.channel,

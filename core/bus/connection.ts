@@ -11,6 +11,18 @@ import type { Logger } from "../log/mod.ts";
 import type { BusCounters } from "./counters.ts";
 import type { DurableStreams } from "./durable_streams.ts";
 
+/** What both clients are connected with (the EventBus fills it from its options). */
+export interface ConnectSettings {
+  servers: string | string[];
+  name: string;
+  creds?: string | undefined;
+  inboxPrefix: string;
+  reconnectWaitMs: number;
+  waitOnFirstConnect: boolean;
+  connectTimeoutMs?: number | undefined;
+  log: Logger;
+}
+
 /** One message as it came off the wire. */
 export interface RawMessage {
   subject: string;

@@ -17,6 +17,7 @@ import type { Logger } from "../log/mod.ts";
 import type {
   BusConnection,
   ConnectionEvent,
+  ConnectSettings,
   RawMessage,
   RawSubscribeOptions,
   RawSubscription,
@@ -27,19 +28,8 @@ import { BusPermissionError, BusRequestError, errorText } from "./errors.ts";
 import { firstConnect } from "./_first_connect.ts";
 import { installSocketErrorGuard } from "./_socket_guard.ts";
 
-export interface NatsJsConnectOptions {
-  servers: string | string[];
-  name: string;
-  creds?: string | undefined;
-  inboxPrefix: string;
-  reconnectWaitMs: number;
-  waitOnFirstConnect: boolean;
-  connectTimeoutMs?: number | undefined;
-  log: Logger;
-}
-
 /** Connects (see {@linkcode firstConnect} for the first-connect policy); reconnects forever. */
-export async function connectNatsJs(options: NatsJsConnectOptions): Promise<BusConnection> {
+export async function connectNatsJs(options: ConnectSettings): Promise<BusConnection> {
   installSocketErrorGuard();
   const nc = await firstConnect({
     servers: options.servers,

@@ -13,10 +13,10 @@
  *
  * @module
  */
-import type { Logger } from "../../log/mod.ts";
 import type {
   BusConnection,
   ConnectionEvent,
+  ConnectSettings,
   RawMessage,
   RawSubscribeOptions,
   RawSubscription,
@@ -31,15 +31,7 @@ import {
 import { type CredsSigner, credsSigner } from "./nkey_signer.ts";
 import { ProtocolParser, type ServerInfo, type ServerOp } from "./protocol.ts";
 
-export interface LiteConnectOptions {
-  servers: string | string[];
-  name: string;
-  creds?: string | undefined;
-  inboxPrefix: string;
-  reconnectWaitMs: number;
-  waitOnFirstConnect: boolean;
-  connectTimeoutMs?: number | undefined;
-  log: Logger;
+export interface LiteConnectOptions extends ConnectSettings {
   /** Client PING interval; two unanswered PINGs mean the server is gone. Default 20 s. */
   pingIntervalMs?: number;
 }
