@@ -199,6 +199,17 @@ Deno.test("event bus (lite): outages, reconnection and the first connect", async
     },
   );
 
+  await t.step("a lite bus drained while its server is down closes at once", async () => {
+    const bus = await nats.connect("lite-drain", undefined, { client: "lite" });
+    bus.subscribe("lite.drain", () => {});
+    await bus.flush();
+    await nats.server.kill();
+    await waitFor(() => bus.status === "disconnected", { what: "the bus notices the outage" });
+    await within(bus.drain(), 3000, "drain without a server");
+    assert.equal(bus.status, "closed");
+    await nats.server.start();
+  });
+
   await t.step(
     "a lite bus that cannot reach a server gives up after connectTimeoutMs",
     async () => {

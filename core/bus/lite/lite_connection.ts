@@ -132,6 +132,15 @@ class LiteConnection implements BusConnection {
         await this.#open();
         break;
       } catch (error) {
+        if (error instanceof TlsRequiredError) {
+          throw new BusConnectError(
+            "refused",
+            `NATS at ${where} requires TLS, which the lite client does not speak: connect this ` +
+              `component with client "nats.js", or serve it from a listener without TLS (the ` +
+              `bot's own nats-server listens on 127.0.0.1 without TLS)`,
+            { cause: error },
+          );
+        }
         if (error instanceof RefusedError) {
           throw new BusConnectError(
             "refused",
@@ -270,6 +279,9 @@ class LiteConnection implements BusConnection {
 
   async drain(): Promise<void> {
     if (this.#isClosed) return;
+    // Disconnected there is nothing to drain: the server dropped our interest already, and
+    // what is queued would be dropped anyway. Waiting for a reconnect could wait forever.
+    if (!this.#connected) return await this.close();
     await Promise.all([...this.#subs.values()].map((sub) => this.#drainSub(sub)));
     await this.flush().catch(() => undefined);
     await this.close();
@@ -301,7 +313,7 @@ class LiteConnection implements BusConnection {
         this.#info = op.info;
         if (op.info.tls_required) {
           handshake.reject(
-            new RefusedError("the server requires TLS, which the lite client lacks"),
+            new TlsRequiredError("the server requires TLS, which the lite client lacks"),
           );
           return;
         }
@@ -598,6 +610,11 @@ interface LiteMessage extends RawMessage {
 /** The handshake was answered with an authentication failure (retrying cannot help). */
 class RefusedError extends Error {
   override name = "RefusedError";
+}
+
+/** The server insists on TLS (retrying cannot help either). */
+class TlsRequiredError extends RefusedError {
+  override name = "TlsRequiredError";
 }
 
 function parseServer(server: string): { host: string; port: number; label: string } {
