@@ -20,6 +20,7 @@ import {
 } from "@quicksilver/core/client";
 import {
   type CommandContext,
+  type CommandDefinition,
   type GrantedExtras,
   type GrantedMessageHandler,
   JsonFileStorage,
@@ -40,6 +41,8 @@ export class PluginHost {
   readonly #timers: TimerSet;
   readonly #context: PluginContext;
   readonly #cooldowns = new Map<string, number>();
+  /** Every word (name or alias) a command answers to, with its declared name and spec. */
+  readonly #words = new Map<string, [string, CommandDefinition]>();
   readonly #subscriptions: { drain(): Promise<void> }[] = [];
   handled = 0;
   failed = 0;
@@ -50,6 +53,12 @@ export class PluginHost {
     this.#config = config;
     this.#log = log;
     this.#timers = new TimerSet((error) => log.error("timer failed", { error: errorText(error) }));
+    for (const [word, spec] of Object.entries(plugin.commands ?? {})) {
+      // First declaration wins, as definePlugin refuses a word used twice anyway.
+      for (const alias of [word, ...(spec.aliases ?? [])]) {
+        if (!this.#words.has(alias)) this.#words.set(alias, [word, spec]);
+      }
+    }
     const granted: GrantedExtras = Object.freeze({
       net: Object.freeze([...config.granted.net]),
       publish: Object.freeze([...config.granted.publish]),
@@ -104,10 +113,7 @@ export class PluginHost {
 
   /** Answers one command request. Never throws: every failure is a result with a code. */
   async execute(request: CommandExecute): Promise<CommandResult> {
-    const commands = this.plugin.commands ?? {};
-    const entry = Object.entries(commands).find(([word, spec]) =>
-      word === request.command || (spec.aliases ?? []).includes(request.command)
-    );
+    const entry = this.#words.get(request.command);
     if (!entry) {
       return fail("unknown_command", `${this.#config.name} has no command "${request.command}"`);
     }

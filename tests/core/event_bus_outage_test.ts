@@ -6,6 +6,8 @@ import assert from "node:assert/strict";
 import {
   BusConnectError,
   type BusStatusEvent,
+  type ConnectionEvent,
+  connectLite,
   EventBus,
   newEventId,
   silentLogger,
@@ -231,4 +233,33 @@ Deno.test("event bus (lite): outages, reconnection and the first connect", async
       assert.ok(elapsed >= 250 && elapsed < 3000, `gave up after ${elapsed} ms`);
     },
   );
+});
+
+Deno.test("the lite client notices a server that stops answering, and comes back with it", async () => {
+  await using nats = await TestNats.start();
+  const user = await nats.mint("lite-stale");
+  const events = new Inbox<ConnectionEvent>();
+  // A frozen server (SIGSTOP) keeps the socket open: only unanswered PINGs can tell.
+  const connection = await connectLite({
+    servers: nats.url,
+    name: "lite-stale",
+    creds: user.creds,
+    inboxPrefix: "_INBOX.lite-stale",
+    reconnectWaitMs: 100,
+    waitOnFirstConnect: false,
+    log: silentLogger,
+    pingIntervalMs: 200,
+  });
+  connection.onEvent(events.push);
+  const pid = nats.server.pid!;
+  try {
+    Deno.kill(pid, "SIGSTOP");
+    await events.next((e) => e.type === "disconnect", 5000);
+    Deno.kill(pid, "SIGCONT");
+    await events.next((e) => e.type === "reconnect", 10_000);
+    await within(connection.flush(), 5000, "a flush after the server came back");
+  } finally {
+    Deno.kill(pid, "SIGCONT");
+    await connection.close();
+  }
 });
