@@ -269,7 +269,8 @@ export class EventBus {
           return;
         }
         this.counters.received++;
-        const context = contextOf(msg);
+        // The client's message object is the handler's context: one allocation less per message.
+        const context: MessageContext = msg;
         let value: T;
         try {
           const parsed = parseJson(msg.data);
@@ -465,10 +466,4 @@ export class EventBus {
         break;
     }
   }
-}
-
-function contextOf(msg: RawMessage): MessageContext {
-  return msg.reply
-    ? { subject: msg.subject, reply: msg.reply, data: msg.data }
-    : { subject: msg.subject, data: msg.data };
 }
