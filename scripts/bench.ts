@@ -64,7 +64,7 @@ const baseline = await (async () => {
   });
 })();
 console.log(
-  "\n## Raw nats.js vs EventBus (envelope validated), publisher and subscriber in two processes",
+  "\n## Raw nats.js vs EventBus (each chat-line envelope validated, as the router does), publisher and subscriber in two processes",
 );
 console.log("EventBus on nats.js: as core services run it; on lite: as plugins run it");
 {

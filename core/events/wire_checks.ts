@@ -30,6 +30,12 @@ export interface WireEnvelope {
   correlationId?: string;
   payload: unknown;
 }
+export interface WireMessagePayload {
+  user: WireUser;
+  text: string;
+  action?: boolean;
+  to?: string;
+}
 export interface WireCommandExecute {
   command: string;
   args: string[];
@@ -220,6 +226,31 @@ export const envelopeCheck: Validator<WireEnvelope> = validatorOf((value, path) 
   );
   return envelope;
 });
+
+/** A chat line or PM as connectors publish it (zod: `envelopeOf(MessagePayloadSchema)`). */
+export const messageEnvelopeCheck: Validator<WireEnvelope & { payload: WireMessagePayload }> =
+  validatorOf((value, path) => {
+    const envelope = envelopeCheck.safeParse(value);
+    if (!envelope.success) {
+      const issue = envelope.error.issues[0]!;
+      fail([...path, ...issue.path], issue.message);
+    }
+    const o = objectAt(envelope.data.payload, [...path, "payload"]);
+    const at = [...path, "payload"];
+    const payload: WireMessagePayload = {
+      user: userAt(o.user, [...at, "user"]),
+      text: stringAt(o.text, [...at, "text"], { max: 10_000 }),
+    };
+    optional(payload as unknown as Record<string, unknown>, o, "action", at, booleanAt);
+    optional(
+      payload as unknown as Record<string, unknown>,
+      o,
+      "to",
+      at,
+      (v, p) => stringAt(v, p, { max: 100 }),
+    );
+    return { ...envelope.data, payload };
+  });
 
 export const commandExecuteCheck: Validator<WireCommandExecute> = validatorOf((value, path) => {
   const o = objectAt(value, path);

@@ -3,13 +3,12 @@
  * a real process boundary (as plugins have). Reads `{url, creds}` as one JSON line on stdin,
  * prints one JSON line with its result on stdout.
  *
- * Roles: raw-pub, raw-sub, raw-reply (plain nats.js); bus-pub, bus-sub, bus-reply (EventBus with
- * envelope validation, on nats.js as core services run it); lite-pub, lite-sub, lite-reply (the
- * same EventBus on the lite client, as plugins run it).
+ * Roles: raw-pub, raw-sub, raw-reply (plain nats.js); bus-pub, bus-sub, bus-reply (EventBus
+ * validating each chat-line envelope as the router does, on nats.js as core services run it);
+ * lite-pub, lite-sub, lite-reply (the same EventBus on the lite client, as plugins run it).
  */
 import { connect, credsAuthenticator } from "@nats-io/transport-node";
-import { z } from "zod";
-import { createEnvelope, envelopeOf, EventBus, MessagePayloadSchema } from "../../core/mod.ts";
+import { createEnvelope, EventBus, messageEnvelopeCheck } from "../../core/mod.ts";
 
 const [roleArg, subject, countText, sizeText] = Deno.args;
 // lite-* roles are the bus-* roles on the lite client.
@@ -103,7 +102,7 @@ switch (role) {
     bus.subscribe(subject!, () => {
       if (seen++ === 0) first = performance.now();
       if (seen === count) finished.resolve();
-    }, { schema: envelopeOf(MessagePayloadSchema) as z.ZodType<unknown> });
+    }, { schema: messageEnvelopeCheck });
     await bus.flush();
     done({ ready: true });
     await finished.promise;
@@ -113,9 +112,7 @@ switch (role) {
   }
   case "bus-reply": {
     const bus = await EventBus.connect({ servers: url, name: "bench-reply", creds, client });
-    bus.serve(subject!, (request) => request, {
-      schema: envelopeOf(MessagePayloadSchema) as z.ZodType<unknown>,
-    });
+    bus.serve(subject!, (request) => request, { schema: messageEnvelopeCheck });
     await bus.flush();
     done({ ready: true });
     await new Promise(() => {});

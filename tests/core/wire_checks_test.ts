@@ -8,8 +8,11 @@ import {
   commandExecuteCheck,
   CommandExecuteSchema,
   envelopeCheck,
+  envelopeOf,
   EnvelopeSchema,
   manifestCheck,
+  messageEnvelopeCheck,
+  MessagePayloadSchema,
   PluginManifestSchema,
   pluginSayCheck,
   PluginSaySchema,
@@ -25,6 +28,16 @@ const CASES: [string, Validator<unknown>, Validator<unknown>, unknown[]][] = [
     { id: "e1", type: "message", source, time: 1, payload: { any: "thing" } },
     { id: "e1", type: "message", source, time: 0, correlationId: "c", payload: null, extra: 1 },
     { id: "x".repeat(128), type: "t".repeat(64), source, time: 2 ** 52 },
+  ]],
+  ["message envelope", envelopeOf(MessagePayloadSchema), messageEnvelopeCheck, [
+    {
+      id: "m1",
+      type: "message",
+      source,
+      time: 5,
+      payload: { user, text: "!roll 1d6", action: false, to: "bot", extra: 1 },
+    },
+    { id: "m2", type: "message", source, time: 6, correlationId: "c", payload: { user, text: "" } },
   ]],
   ["command.execute", CommandExecuteSchema, commandExecuteCheck, [
     { command: "roll", args: ["1d6"], rawArgs: "1d6", user, source, messageId: "m1" },
