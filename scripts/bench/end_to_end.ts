@@ -17,6 +17,7 @@ import {
   subjects,
 } from "../../core/mod.ts";
 import { sampleProcess } from "../../sandbox/limits/mod.ts";
+import { CORE_DENO_FLAGS } from "../core_flags.ts";
 import { freePort, REPO_ROOT } from "../nats_server.ts";
 import { type LatencySummary, round, summarize } from "./stats.ts";
 import { z } from "zod";
@@ -102,6 +103,7 @@ export async function startBotUnderTest(
     args: [
       "run",
       "--allow-all",
+      ...CORE_DENO_FLAGS,
       ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []),
       `${REPO_ROOT}/scripts/dev.ts`,
       "--home",

@@ -7,6 +7,7 @@ import {
   parseConfig,
   subjects,
 } from "@quicksilver/core";
+import { CORE_DENO_FLAGS } from "../../scripts/core_flags.ts";
 import { REPO_ROOT } from "../../scripts/nats_server.ts";
 
 const FILE = { file: CONFIG_FILE_NAME, baseDir: "/srv/rosey", env: () => undefined };
@@ -152,4 +153,12 @@ Deno.test("services run by default and each can be turned off, with a clear erro
     /services\.stats\.enabled: expected true or false, got "nope"/,
   );
   assert.match(errorOf("services:\n  chatlogs: {}\n").message, /did you mean "chatlog"\?/);
+});
+
+Deno.test("deno task dev runs the core with the flags the benchmark measures", async () => {
+  const tasks = JSON.parse(await Deno.readTextFile(`${REPO_ROOT}/deno.json`)).tasks;
+  const dev = String(tasks.dev).split(" ");
+  assert.deepEqual(dev.slice(0, 3), ["deno", "run", "--allow-all"]);
+  assert.deepEqual(dev.slice(3, -1), [...CORE_DENO_FLAGS], "deno.json's dev task");
+  assert.equal(dev.at(-1), "scripts/dev.ts");
 });

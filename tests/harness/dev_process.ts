@@ -2,6 +2,7 @@
  * `deno task dev` as a test drives it: its own process in a temp home, stdin to type into, and
  * stdout/stderr collected as they arrive, so a test can wait for what a person would see.
  */
+import { CORE_DENO_FLAGS } from "../../scripts/core_flags.ts";
 import { REPO_ROOT } from "../../scripts/nats_server.ts";
 import { waitFor } from "./wait.ts";
 
@@ -32,7 +33,15 @@ export class DevProcess implements AsyncDisposable {
   /** Starts `scripts/dev.ts --home <home> ...args` and waits until it says it is running. */
   static async start(home: string, args: string[] = []): Promise<DevProcess> {
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-all", `${REPO_ROOT}/scripts/dev.ts`, "--home", home, ...args],
+      args: [
+        "run",
+        "--allow-all",
+        ...CORE_DENO_FLAGS,
+        `${REPO_ROOT}/scripts/dev.ts`,
+        "--home",
+        home,
+        ...args,
+      ],
       cwd: home,
       stdin: "piped",
       stdout: "piped",
