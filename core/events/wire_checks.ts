@@ -165,14 +165,27 @@ export function arrayAt<T>(
 
 /** Sets `out[key]` from `from[key]` when the key is there (zod's `.optional()`). */
 export function optional<T>(
-  out: Record<string, unknown>,
+  out: object,
   from: Record<string, unknown>,
   key: string,
   path: Path,
   check: (value: unknown, path: Path) => T,
 ): void {
   if (!(key in from)) return;
-  out[key] = from[key] === undefined ? undefined : check(from[key], [...path, key]);
+  (out as Record<string, unknown>)[key] = from[key] === undefined
+    ? undefined
+    : check(from[key], [...path, key]);
+}
+
+/** `optional` for a string of at most `max` characters. */
+export function optionalString(
+  out: object,
+  from: Record<string, unknown>,
+  key: string,
+  path: Path,
+  max: number,
+): void {
+  optional(out, from, key, path, (v, p) => stringAt(v, p, { max }));
 }
 
 // --- the shapes -----------------------------------------------------------------------------------
@@ -196,13 +209,7 @@ export function userAt(value: unknown, path: Path): WireUser {
     name: stringAt(o.name, [...path, "name"], { min: 1, max: 100 }),
     rank: numberAt(o.rank, [...path, "rank"], { min: -1, max: 1000 }),
   };
-  optional(
-    user as unknown as Record<string, unknown>,
-    o,
-    "id",
-    path,
-    (v, p) => stringAt(v, p, { max: 128 }),
-  );
+  optionalString(user, o, "id", path, 128);
   return user;
 }
 
@@ -217,13 +224,7 @@ export const envelopeCheck: Validator<WireEnvelope> = validatorOf((value, path) 
     time: numberAt(o.time, [...path, "time"], { int: true, min: 0 }),
     payload: o.payload,
   };
-  optional(
-    envelope as unknown as Record<string, unknown>,
-    o,
-    "correlationId",
-    path,
-    (v, p) => stringAt(v, p, { max: 128 }),
-  );
+  optionalString(envelope, o, "correlationId", path, 128);
   return envelope;
 });
 
@@ -241,14 +242,8 @@ export const messageEnvelopeCheck: Validator<WireEnvelope & { payload: WireMessa
       user: userAt(o.user, [...at, "user"]),
       text: stringAt(o.text, [...at, "text"], { max: 10_000 }),
     };
-    optional(payload as unknown as Record<string, unknown>, o, "action", at, booleanAt);
-    optional(
-      payload as unknown as Record<string, unknown>,
-      o,
-      "to",
-      at,
-      (v, p) => stringAt(v, p, { max: 100 }),
-    );
+    optional(payload, o, "action", at, booleanAt);
+    optionalString(payload, o, "to", at, 100);
     return { ...envelope.data, payload };
   });
 
@@ -262,7 +257,7 @@ export const commandExecuteCheck: Validator<WireCommandExecute> = validatorOf((v
     source: sourceAt(o.source, [...path, "source"]),
     messageId: stringAt(o.messageId, [...path, "messageId"], { max: 128 }),
   };
-  optional(request as unknown as Record<string, unknown>, o, "private", path, booleanAt);
+  optional(request, o, "private", path, booleanAt);
   return request;
 });
 
@@ -272,13 +267,7 @@ export const pluginSayCheck: Validator<WirePluginSay> = validatorOf((value, path
     source: sourceAt(o.source, [...path, "source"]),
     text: stringAt(o.text, [...path, "text"], { min: 1, max: 10_000 }),
   };
-  optional(
-    say as unknown as Record<string, unknown>,
-    o,
-    "to",
-    path,
-    (v, p) => stringAt(v, p, { max: 100 }),
-  );
+  optionalString(say, o, "to", path, 100);
   return say;
 });
 
