@@ -5,6 +5,8 @@
  * @module
  */
 import {
+  AuthorizationError,
+  connect,
   credsAuthenticator,
   type Msg,
   type NatsConnection,
@@ -12,6 +14,7 @@ import {
   PermissionViolationError,
   RequestError,
   TimeoutError,
+  UserAuthenticationExpiredError,
 } from "@nats-io/transport-node";
 import type { Logger } from "../log/mod.ts";
 import type {
@@ -25,26 +28,46 @@ import type {
 import type { BusCounters } from "./counters.ts";
 import { DurableStreams } from "./durable_streams.ts";
 import { BusPermissionError, BusRequestError, errorText } from "./errors.ts";
-import { firstConnect } from "./_first_connect.ts";
+import { credentialsRefused, firstConnect } from "./_first_connect.ts";
 import { installSocketErrorGuard } from "./_socket_guard.ts";
+
+/** Connects (see {@linkcode firstConnect} for the first-connect policy); reconnects forever. */
+/**
+ * nats.js's per-dial timeout. An attempt waits at most what is left of `timeoutMs`, but never
+ * less than a second: the same option governs every later reconnect dial of the connection,
+ * and a tiny connect deadline must not make those fail on a busy machine.
+ */
+const DIAL_TIMEOUT_MS = 20_000;
+const MIN_DIAL_TIMEOUT_MS = 1000;
 
 /** Connects (see {@linkcode firstConnect} for the first-connect policy); reconnects forever. */
 export async function connectNatsJs(options: ConnectSettings): Promise<BusConnection> {
   installSocketErrorGuard();
+  const where = `${options.servers} as "${options.name}"`;
   const nc = await firstConnect({
-    servers: options.servers,
-    name: options.name,
-    inboxPrefix: options.inboxPrefix,
-    maxReconnectAttempts: -1,
-    reconnectTimeWait: options.reconnectWaitMs,
-    reconnectJitter: 100,
-    // nats.js otherwise builds an Error per request only to keep its stack for a possible
-    // failure: measured as ~4 % of the core's CPU at 1000 commands/s. Our request errors
-    // name the subject instead.
-    noAsyncTraces: true,
-    ...(options.creds
-      ? { authenticator: credsAuthenticator(new TextEncoder().encode(options.creds)) }
-      : {}),
+    where,
+    dial: (remainingMs) =>
+      connect({
+        servers: options.servers,
+        name: options.name,
+        inboxPrefix: options.inboxPrefix,
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: options.reconnectWaitMs,
+        reconnectJitter: 100,
+        // nats.js otherwise builds an Error per request only to keep its stack for a possible
+        // failure: measured as ~4 % of the core's CPU at 1000 commands/s. Our request errors
+        // name the subject instead.
+        noAsyncTraces: true,
+        ...(options.creds
+          ? { authenticator: credsAuthenticator(new TextEncoder().encode(options.creds)) }
+          : {}),
+        waitOnFirstConnect: false,
+        timeout: Math.max(MIN_DIAL_TIMEOUT_MS, Math.min(DIAL_TIMEOUT_MS, remainingMs)),
+      }),
+    refusal: (error) =>
+      error instanceof AuthorizationError || error instanceof UserAuthenticationExpiredError
+        ? credentialsRefused(where, error.message)
+        : undefined,
   }, {
     wait: options.waitOnFirstConnect,
     timeoutMs: options.connectTimeoutMs,

@@ -28,6 +28,7 @@ import {
   BusRequestError,
   errorText,
 } from "../errors.ts";
+import { credentialsRefused, firstConnect } from "../_first_connect.ts";
 import { type CredsSigner, credsSigner } from "./nkey_signer.ts";
 import { ProtocolParser, type ServerInfo, type ServerOp } from "./protocol.ts";
 
@@ -125,48 +126,26 @@ class LiteConnection implements BusConnection {
   /** The first connect: retries while unreachable (if asked to), fails at once when refused. */
   async start(): Promise<void> {
     const { log, waitOnFirstConnect, connectTimeoutMs, reconnectWaitMs, name } = this.#options;
-    const deadline = connectTimeoutMs === undefined ? Infinity : Date.now() + connectTimeoutMs;
     const where = `${this.#servers.map((s) => s.label).join(",")} as "${name}"`;
-    for (let attempt = 1;; attempt++) {
-      try {
-        await this.#open();
-        break;
-      } catch (error) {
-        if (error instanceof TlsRequiredError) {
-          throw new BusConnectError(
-            "refused",
-            `NATS at ${where} requires TLS, which the lite client does not speak: connect this ` +
-              `component with client "nats.js", or serve it from a listener without TLS (the ` +
-              `bot's own nats-server listens on 127.0.0.1 without TLS)`,
-            { cause: error },
-          );
+    await firstConnect({
+      where,
+      dial: async () => {
+        try {
+          await this.#open();
+        } catch (error) {
+          this.#serverIndex = (this.#serverIndex + 1) % this.#servers.length;
+          throw error;
         }
-        if (error instanceof RefusedError) {
-          throw new BusConnectError(
-            "refused",
-            `NATS at ${where} refused the connection (${error.message}): the credentials are ` +
-              `missing, expired, revoked or from another installation; mint fresh ones from ` +
-              `this server's authority`,
-            { cause: error },
-          );
-        }
-        const remaining = deadline - Date.now();
-        if (!waitOnFirstConnect || remaining <= 0) {
-          const within = waitOnFirstConnect ? ` within ${connectTimeoutMs} ms` : "";
-          throw new BusConnectError(
-            "unreachable",
-            `cannot connect to NATS at ${where}${within} (${errorText(error)}); is nats-server ` +
-              `running there? (\`deno task nats\` or \`deno task dev\` start it)`,
-            { cause: error },
-          );
-        }
-        if (attempt === 1) {
-          log.warn("NATS not reachable yet; retrying", { servers: where, error: errorText(error) });
-        }
-        this.#serverIndex = (this.#serverIndex + 1) % this.#servers.length;
-        await delay(Math.min(reconnectWaitMs, remaining));
-      }
-    }
+      },
+      refusal: (error) =>
+        error instanceof TlsRequiredError
+          ? `NATS at ${where} requires TLS, which the lite client does not speak: connect this ` +
+            `component with client "nats.js", or serve it from a listener without TLS (the ` +
+            `bot's own nats-server listens on 127.0.0.1 without TLS)`
+          : error instanceof RefusedError
+          ? credentialsRefused(where, error.message)
+          : undefined,
+    }, { wait: waitOnFirstConnect, timeoutMs: connectTimeoutMs, retryMs: reconnectWaitMs, log });
     const interval = this.#options.pingIntervalMs ?? 20_000;
     const pinger = setInterval(() => this.#keepalive(), interval);
     Deno.unrefTimer(pinger);
