@@ -7,15 +7,9 @@
  * `rosey.admin.plugins.*`.
  */
 import { parseArgs } from "node:util";
-import {
-  BusRequestError,
-  EventBus,
-  loadOrCreateAuthority,
-  mintUser,
-  type PluginStatus,
-  subjects,
-} from "../core/mod.ts";
+import { BusRequestError, type PluginStatus, subjects } from "../core/mod.ts";
 import { type AdminReply, checkPlugin, formatCheckReport } from "../sandbox/mod.ts";
+import { connectCliBus } from "./_cli_bus.ts";
 import { DEFAULT_STATE_DIR, REPO_ROOT } from "./nats_server.ts";
 
 const USAGE = `usage: deno task plugins <command>
@@ -65,26 +59,12 @@ if (["start", "stop", "restart"].includes(command) && !arg) {
   Deno.exit(2);
 }
 
-const authority = await loadOrCreateAuthority(values.state!);
-const user = await mintUser(authority, {
+const bus = await connectCliBus({
   name: "cli-plugins",
-  permissions: {
-    publish: { allow: [subjects.adminPlugins(command)] },
-    subscribe: { allow: ["_INBOX.cli-plugins.>"] },
-  },
+  server: values.server!,
+  stateDir: values.state!,
+  publish: subjects.adminPlugins(command),
   expiresInSeconds: 120,
-});
-const bus = await EventBus.connect({
-  servers: values.server!,
-  name: "cli-plugins",
-  creds: user.creds,
-  waitOnFirstConnect: false,
-  connectTimeoutMs: 3000,
-}).catch((error) => {
-  console.error(
-    `cannot reach NATS at ${values.server}: ${error.message}. Is \`deno task dev\` running?`,
-  );
-  Deno.exit(1);
 });
 let reply: AdminReply;
 try {

@@ -3,15 +3,8 @@
  * restarts, CPU, RSS, messages, violations), asked of the monitor service over NATS.
  */
 import { parseArgs } from "node:util";
-import {
-  BusRequestError,
-  EventBus,
-  loadOrCreateAuthority,
-  mintUser,
-  type StatusTable,
-  StatusTableSchema,
-  subjects,
-} from "../core/mod.ts";
+import { BusRequestError, type StatusTable, StatusTableSchema, subjects } from "../core/mod.ts";
+import { connectCliBus } from "./_cli_bus.ts";
 import { DEFAULT_STATE_DIR, REPO_ROOT } from "./nats_server.ts";
 
 const { values } = parseArgs({
@@ -23,26 +16,12 @@ const { values } = parseArgs({
   },
 });
 
-const authority = await loadOrCreateAuthority(values.state!);
-const user = await mintUser(authority, {
+const bus = await connectCliBus({
   name: "cli-status",
-  permissions: {
-    publish: { allow: [subjects.adminStatus()] },
-    subscribe: { allow: ["_INBOX.cli-status.>"] },
-  },
+  server: values.server!,
+  stateDir: values.state!,
+  publish: subjects.adminStatus(),
   expiresInSeconds: 60,
-});
-const bus = await EventBus.connect({
-  servers: values.server!,
-  name: "cli-status",
-  creds: user.creds,
-  waitOnFirstConnect: false,
-  connectTimeoutMs: 3000,
-}).catch((error) => {
-  console.error(
-    `cannot reach NATS at ${values.server}: ${error.message}. Is \`deno task dev\` running?`,
-  );
-  Deno.exit(1);
 });
 let table: StatusTable;
 try {

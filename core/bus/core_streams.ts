@@ -4,8 +4,9 @@
  * JetStream publish is an ordinary publish with a reply inbox, so no connector needs
  * `$JS.API` rights beyond reading the stream's info.
  */
+import { type Envelope, EnvelopeSchema } from "../events/envelope.ts";
 import { STREAMS, subjects } from "../subjects/mod.ts";
-import type { StreamSpec } from "./durable_streams.ts";
+import type { DurableConsumer, DurableDelivery, StreamSpec } from "./durable_streams.ts";
 import type { EventBus } from "./event_bus.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -54,3 +55,22 @@ export const JETSTREAM_API = {
   streamCreate: (stream: string) => `$JS.API.STREAM.CREATE.${stream}`,
   streamUpdate: (stream: string) => `$JS.API.STREAM.UPDATE.${stream}`,
 } as const;
+
+/**
+ * Consumes every normalized event from `ROSEY_EVENTS` under the durable name `durable`, each a
+ * validated envelope, in stream order. Up to 1024 handlers may be unfinished at once, so a
+ * service that group-commits acks a whole batch per disk write (see `maxInFlight`).
+ */
+export function consumeEvents(
+  bus: EventBus,
+  durable: string,
+  handler: (envelope: Envelope, delivery: DurableDelivery) => void | Promise<void>,
+): DurableConsumer {
+  return bus.durable.consume<Envelope>({
+    stream: STREAMS.events,
+    durable,
+    filterSubject: subjects.allEvents(),
+    schema: EnvelopeSchema,
+    maxInFlight: 1024,
+  }, handler);
+}

@@ -19,8 +19,7 @@ import {
   StorageType,
 } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import type { z } from "zod";
-import { encodeJson, parseJson, validate } from "../events/json.ts";
+import { encodeJson, parseJson, validate, type Validator } from "../events/json.ts";
 import { newEventId } from "../events/envelope.ts";
 import type { Logger } from "../log/mod.ts";
 import type { BusCounters } from "./counters.ts";
@@ -60,7 +59,7 @@ export interface DurableConsumerSpec<T> {
   /** Durable name: the server remembers the position under it across restarts. */
   durable: string;
   filterSubject?: string;
-  schema?: z.ZodType<T>;
+  schema?: Validator<T>;
   /** Where a new durable starts. Default `all`. */
   deliver?: "all" | "new" | "last";
   /** Redelivery after this long without an ack. Default 30 s. */

@@ -9,6 +9,7 @@ import type { LimitSupport } from "../limits/mod.ts";
 import { spawnSandboxed, type UidAssignment } from "../process/mod.ts";
 import { PluginManifestSchema } from "@quicksilver/core";
 import { PluginRefusedError } from "./errors.ts";
+import { sandboxedRunArgs } from "./launch_plan.ts";
 import type { PluginDescription } from "../sdk/mod.ts";
 
 /** Colour codes (built without a control character in a regex literal, for the linter). */
@@ -47,13 +48,7 @@ export async function describeInSandbox(options: DescribeOptions): Promise<Plugi
     plugin: options.name,
     argv: [
       options.denoPath,
-      "run",
-      "--no-prompt",
-      "--cached-only",
-      "--frozen",
-      "--no-remote",
-      "--node-modules-dir=manual",
-      `--config=${options.configPath}`,
+      ...sandboxedRunArgs(options.configPath),
       "--v8-flags=--max-old-space-size=128",
       options.entryFile,
     ],

@@ -87,15 +87,7 @@ export function planLaunch(input: PlanInput): LaunchPlan {
   // heap under it lets an object hog die as "heap exhausted" (exit 133) rather than an OOM kill.
   const heapMb = Math.max(32, Math.floor(limits.memoryMb * 0.75));
   const denoArgs = [
-    "run",
-    "--no-prompt",
-    // NOTES-SANDBOX §1 holes 3-4: without these three a plugin can download npm/esm.sh/jsr code
-    // and rewrite the shared lockfile and node_modules.
-    "--cached-only",
-    "--frozen",
-    "--no-remote",
-    "--node-modules-dir=manual",
-    `--config=${input.configPath}`,
+    ...sandboxedRunArgs(input.configPath),
     // A 1 MB young generation (V8 grows it to 16 MB under load): a plugin's per-command garbage
     // is small, and this keeps a busy plugin's RSS ~20 MB lower (docs/PERFORMANCE.md).
     `--v8-flags=--max-old-space-size=${heapMb},--max-semi-space-size=1`,
@@ -106,6 +98,24 @@ export function planLaunch(input: PlanInput): LaunchPlan {
     input.entryFile,
   ];
   return { name, denoArgs, nats, limits, heapMb, granted, notGranted };
+}
+
+/**
+ * `deno run` and the flags every sandboxed process of a plugin gets (its launch and the
+ * permissionless describe run): no prompt, and no code from anywhere but the vetted cache.
+ */
+export function sandboxedRunArgs(configPath: string): string[] {
+  return [
+    "run",
+    "--no-prompt",
+    // NOTES-SANDBOX §1 holes 3-4: without these three a plugin can download npm/esm.sh/jsr code
+    // and rewrite the shared lockfile and node_modules.
+    "--cached-only",
+    "--frozen",
+    "--no-remote",
+    "--node-modules-dir=manual",
+    `--config=${configPath}`,
+  ];
 }
 
 /** The plan in plain words, for `plugins check` and the manager's log. */

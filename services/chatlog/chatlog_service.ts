@@ -16,10 +16,10 @@
  * playing whenever it rejoins) is not logged again.
  */
 import {
+  consumeEvents,
   type DurableConsumer,
   type DurableDelivery,
   type Envelope,
-  EnvelopeSchema,
   errorText,
   EVENT_TYPES,
   type EventBus,
@@ -30,8 +30,6 @@ import {
   SequenceWatch,
   silentLogger,
   type Source,
-  STREAMS,
-  subjects,
 } from "@quicksilver/core";
 import { z } from "zod";
 import { ChatLogStateError } from "./errors.ts";
@@ -95,13 +93,11 @@ export class ChatLogService {
     service.#pending.lastSeq = service.#cursor.lastSeq;
     service.#written.advance(service.#cursor.lastSeq);
     service.#pending.playing = { ...service.#cursor.playing };
-    service.#consumer = bus.durable.consume({
-      stream: STREAMS.events,
-      durable: service.#durable,
-      filterSubject: subjects.allEvents(),
-      schema: EnvelopeSchema as z.ZodType<Envelope>,
-      maxInFlight: 1024,
-    }, (envelope, delivery) => service.#apply(envelope, delivery));
+    service.#consumer = consumeEvents(
+      bus,
+      service.#durable,
+      (envelope, delivery) => service.#apply(envelope, delivery),
+    );
     return service;
   }
 

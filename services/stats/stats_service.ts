@@ -12,10 +12,10 @@ import {
   type BusSubscription,
   ChannelStatsQuerySchema,
   type ChannelStatsReply,
+  consumeEvents,
   type DurableConsumer,
   type DurableDelivery,
   type Envelope,
-  EnvelopeSchema,
   errorText,
   type EventBus,
   GroupCommit,
@@ -23,12 +23,10 @@ import {
   SequenceWatch,
   silentLogger,
   STATS_QUERIES,
-  STREAMS,
   subjects,
   UserStatsQuerySchema,
   type UserStatsReply,
 } from "@quicksilver/core";
-import type { z } from "zod";
 import { StatsStateError } from "./errors.ts";
 import {
   applyEvent,
@@ -99,13 +97,11 @@ export class StatsService {
       ),
     );
     await bus.flush();
-    service.#consumer = bus.durable.consume({
-      stream: STREAMS.events,
-      durable: service.#durable,
-      filterSubject: subjects.allEvents(),
-      schema: EnvelopeSchema as z.ZodType<Envelope>,
-      maxInFlight: 1024,
-    }, (envelope, delivery) => service.#apply(envelope, delivery));
+    service.#consumer = consumeEvents(
+      bus,
+      service.#durable,
+      (envelope, delivery) => service.#apply(envelope, delivery),
+    );
     return service;
   }
 
