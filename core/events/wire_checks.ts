@@ -272,7 +272,7 @@ export const pluginSayCheck: Validator<WirePluginSay> = validatorOf((value, path
 });
 
 /** `value[key]`, or `fallback` when it is undefined (zod's `.default()`). */
-function withDefault<T>(
+export function withDefault<T>(
   from: Record<string, unknown>,
   key: string,
   path: Path,

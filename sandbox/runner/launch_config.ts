@@ -12,6 +12,7 @@ import {
   stringAt,
   type Validator,
   validatorOf,
+  withDefault,
 } from "@quicksilver/core/client";
 
 export const RUNNER_MODES = { run: "run", describe: "describe" } as const;
@@ -62,11 +63,10 @@ const DEFAULTS = {
 
 type Path = readonly PropertyKey[];
 
-const strings = (value: unknown, path: Path) =>
-  value === undefined ? [] : arrayAt(value, path, (v, p) => stringAt(v, p));
+const strings = (value: unknown, path: Path) => arrayAt(value, path, (v, p) => stringAt(v, p));
 
-const intOr = (value: unknown, path: Path, fallback: number, min: number, max: number) =>
-  value === undefined ? fallback : numberAt(value, path, { int: true, min, max });
+const ms = (min: number, max: number) => (value: unknown, path: Path) =>
+  numberAt(value, path, { int: true, min, max });
 
 export const LaunchConfigSchema: Validator<LaunchConfig> = validatorOf((value, path) => {
   const o = objectAt(value, path);
@@ -74,41 +74,34 @@ export const LaunchConfigSchema: Validator<LaunchConfig> = validatorOf((value, p
   if (o.mode !== RUNNER_MODES.run) {
     return stringAt(undefined, [...path, "mode"], {}) as never; // "expected a string"
   }
-  const granted = o.granted === undefined ? {} : objectAt(o.granted, [...path, "granted"]);
-  const config = o.config === undefined ? {} : objectAt(o.config, [...path, "config"]);
-  const logLevel = o.logLevel === undefined
-    ? DEFAULTS.logLevel
-    : stringAt(o.logLevel, [...path, "logLevel"], {
+  const granted = withDefault(o, "granted", path, {}, objectAt);
+  const at = [...path, "granted"];
+  const logLevel = withDefault(o, "logLevel", path, DEFAULTS.logLevel, (v, p) =>
+    stringAt(v, p, {
       pattern: /^(debug|info|warn|error)$/,
       patternMessage: `must be one of ${LOG_LEVELS.join(", ")}`,
-    }) as LogLevel;
+    }) as LogLevel);
   return {
     mode: RUNNER_MODES.run,
     name: stringAt(o.name, [...path, "name"], { min: 1, max: 32 }),
     servers: stringAt(o.servers, [...path, "servers"], { min: 1 }),
     creds: stringAt(o.creds, [...path, "creds"], { min: 1 }),
     dataDir: stringAt(o.dataDir, [...path, "dataDir"], { min: 1 }),
-    config,
+    config: withDefault(o, "config", path, {}, objectAt),
     granted: {
-      net: strings(granted.net, [...path, "granted", "net"]),
-      publish: strings(granted.publish, [...path, "granted", "publish"]),
-      subscribe: strings(granted.subscribe, [...path, "granted", "subscribe"]),
+      net: withDefault(granted, "net", at, [], strings),
+      publish: withDefault(granted, "publish", at, [], strings),
+      subscribe: withDefault(granted, "subscribe", at, [], strings),
     },
-    heartbeatMs: intOr(o.heartbeatMs, [...path, "heartbeatMs"], DEFAULTS.heartbeatMs, 50, 60_000),
-    commandTimeoutMs: intOr(
-      o.commandTimeoutMs,
-      [...path, "commandTimeoutMs"],
+    heartbeatMs: withDefault(o, "heartbeatMs", path, DEFAULTS.heartbeatMs, ms(50, 60_000)),
+    commandTimeoutMs: withDefault(
+      o,
+      "commandTimeoutMs",
+      path,
       DEFAULTS.commandTimeoutMs,
-      10,
-      300_000,
+      ms(10, 300_000),
     ),
-    hookTimeoutMs: intOr(
-      o.hookTimeoutMs,
-      [...path, "hookTimeoutMs"],
-      DEFAULTS.hookTimeoutMs,
-      10,
-      300_000,
-    ),
+    hookTimeoutMs: withDefault(o, "hookTimeoutMs", path, DEFAULTS.hookTimeoutMs, ms(10, 300_000)),
     logLevel,
   };
 });

@@ -6,7 +6,12 @@
 import { mintUser, type SubjectPermissions, type UserCredentials } from "../../core/auth/mod.ts";
 import { EventBus, type EventBusOptions } from "../../core/bus/mod.ts";
 import { type Logger, silentLogger } from "../../core/log/mod.ts";
-import { DEFAULT_CONFIG, freePort, NatsServer } from "../../scripts/nats_server.ts";
+import {
+  type EphemeralNatsServer,
+  freePort,
+  type NatsServer,
+  startEphemeralNatsServer,
+} from "../../scripts/nats_server.ts";
 
 /** A free port on 127.0.0.1, for tests that need an address where nothing listens. */
 export { freePort };
@@ -18,26 +23,26 @@ export const ALL_RIGHTS: SubjectPermissions = {
 };
 
 export class TestNats {
-  readonly server: NatsServer;
-  readonly dir: string;
+  readonly #ephemeral: EphemeralNatsServer;
   readonly #buses = new Set<EventBus>();
 
-  private constructor(server: NatsServer, dir: string) {
-    this.server = server;
-    this.dir = dir;
+  private constructor(ephemeral: EphemeralNatsServer) {
+    this.#ephemeral = ephemeral;
   }
 
   static async start(options: { logger?: Logger } = {}): Promise<TestNats> {
-    const dir = await Deno.makeTempDir({ prefix: "quicksilver-test-" });
-    await Deno.copyFile(DEFAULT_CONFIG, `${dir}/nats.conf`);
-    const server = await NatsServer.start({
-      configPath: `${dir}/nats.conf`,
-      cwd: dir,
-      port: freePort(),
-      httpPort: freePort(),
-      logger: options.logger ?? silentLogger,
-    });
-    return new TestNats(server, dir);
+    return new TestNats(
+      await startEphemeralNatsServer({ logger: options.logger ?? silentLogger }),
+    );
+  }
+
+  get server(): NatsServer {
+    return this.#ephemeral.server;
+  }
+
+  /** The server's temp dir (its config, store and state), removed on close. */
+  get dir(): string {
+    return this.#ephemeral.dir;
   }
 
   get url(): string {
@@ -78,8 +83,7 @@ export class TestNats {
 
   async close(): Promise<void> {
     await Promise.allSettled([...this.#buses].map((bus) => bus.close()));
-    await this.server.stop();
-    await Deno.remove(this.dir, { recursive: true }).catch(() => undefined);
+    await this.#ephemeral.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
