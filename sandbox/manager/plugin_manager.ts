@@ -27,7 +27,12 @@ import {
 } from "@quicksilver/core";
 import { DEFAULT_PLUGIN_JWT_TTL_SECONDS, Revoker } from "../credentials/mod.ts";
 import { detectLimitSupport, type LimitSupport } from "../limits/mod.ts";
-import { createUidPool, type UidPool } from "../process/mod.ts";
+import {
+  createUidPool,
+  DEFAULT_OUTPUT_LIMITS,
+  type OutputLimits,
+  type UidPool,
+} from "../process/mod.ts";
 import { serveAdmin } from "./admin_service.ts";
 import { DEFAULT_RESTART_POLICY, type RestartPolicy } from "./backoff.ts";
 import { discoverPlugins, pluginNameOf } from "./discovery.ts";
@@ -76,6 +81,8 @@ export interface PluginManagerOptions {
   restartPolicy?: Partial<RestartPolicy>;
   /** Violations in one launch that trip the kill switch. Default 3. */
   quarantineAfterViolations?: number;
+  /** Each plugin's stdout+stderr budget (the rest is dropped and counted). */
+  outputLimits?: Partial<OutputLimits>;
   jwtTtlSeconds?: number;
   logger?: Logger;
 }
@@ -163,6 +170,7 @@ export class PluginManager {
       timings: timingsWith(o.timings),
       restartPolicy: { ...DEFAULT_RESTART_POLICY, ...o.restartPolicy },
       quarantineAfterViolations: o.quarantineAfterViolations ?? 3,
+      outputLimits: { ...DEFAULT_OUTPUT_LIMITS, ...o.outputLimits },
       jwtTtlSeconds: ttl,
       logger: this.#log,
       changed: () => this.#schedulePublish(),

@@ -13,7 +13,7 @@ import {
   subjects,
 } from "@quicksilver/core";
 import type { ExitInfo, SandboxedProcess } from "../process/mod.ts";
-import { RUNNER_EXIT } from "../runner/mod.ts";
+import { RUNNER_EXIT, TRIPWIRE_PREFIX } from "../runner/mod.ts";
 import { RestartPacer } from "./backoff.ts";
 import { PluginRefusedError } from "./errors.ts";
 import {
@@ -25,8 +25,19 @@ import {
 import type { SupervisorDeps } from "./supervisor_deps.ts";
 import { auditViolation, FileFollower } from "./violations.ts";
 
-/** Colour codes (built without a control character in a regex literal, for the linter). */
-const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
+/**
+ * C0/C1 controls and bidi overrides in a plugin's output line: removed before it is logged, so
+ * a plugin cannot rewrite the operator's terminal through the pretty log (built without a
+ * control character in a regex literal, for the linter).
+ */
+const UNSAFE = new RegExp(
+  `${
+    String.fromCharCode(27)
+  }\\[[0-9;?]*[A-Za-z]|[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]`,
+  "g",
+);
+/** How often dropped plugin output is summed up in the log while it floods. */
+const DROP_SUMMARY_MS = 5000;
 
 /** Exit causes that are the sandbox doing its job: reported as security violations. */
 const LIMIT_CAUSES = new Set([
@@ -51,6 +62,11 @@ export class PluginSupervisor {
   #violations = 0;
   #launchViolations = 0;
   #launchReports = 0;
+  /** `kind detail` of this launch's reports: one denial is reported once per launch. */
+  #launchReported = new Set<string>();
+  /** Missing grants already reported (for the manager's lifetime: configuration, not attacks). */
+  readonly #needsGrantReported = new Set<string>();
+  #outputTimer: ReturnType<typeof setInterval> | undefined;
   #proc: SandboxedProcess | null = null;
   #launch: PreparedLaunch | null = null;
   #startedAt = 0;
@@ -146,6 +162,9 @@ export class PluginSupervisor {
 
   /** A violation was reported for this plugin (by anyone); trips the kill switch past the limit. */
   counted(violation: SecurityViolation): void {
+    // A missing grant is the operator's configuration, not the plugin's doing: it counts
+    // toward nothing (else any chat user could switch a plugin off by using it).
+    if (violation.kind === NEEDS_GRANT) return;
     this.#violations++;
     this.#deps.changed();
     if (violation.action !== "denied" || !this.#proc) return;
@@ -236,10 +255,13 @@ export class PluginSupervisor {
     this.#lastBeat = 0;
     this.#launchViolations = 0;
     this.#launchReports = 0;
+    this.#launchReported = new Set();
     this.#hung = null;
     this.#deps.registerUser(launch.userKey, this.name);
     this.#followAudit(launch);
-    void this.#pumpStderr(launch.proc);
+    this.#watchOutput(launch);
+    void this.#pumpOutput(launch, launch.proc.stderrLines, "stderr");
+    void this.#pumpOutput(launch, launch.proc.stdoutLines, "stdout");
     let exitSeen = false;
     this.#exitHandled = launch.proc.status.then((exit) => {
       exitSeen = true;
@@ -293,6 +315,8 @@ export class PluginSupervisor {
 
   async #exited(launch: PreparedLaunch, exit: ExitInfo): Promise<void> {
     clearInterval(this.#watchTimer);
+    clearInterval(this.#outputTimer);
+    this.#checkOutput(launch);
     await this.#audit?.stop();
     this.#audit = null;
     this.#deps.registerUser(launch.userKey, null);
@@ -372,13 +396,34 @@ export class PluginSupervisor {
     await this.#exitHandled;
   }
 
+  /** Reports one denial once per launch (and at most MAX_REPORTS_PER_LAUNCH different ones). */
   #reportOnce(kind: string, detail: string) {
+    const key = `${kind} ${detail}`;
+    if (this.#launchReported.has(key)) return;
+    this.#launchReported.add(key);
     if (++this.#launchReports > MAX_REPORTS_PER_LAUNCH) return;
     this.#deps.reporter.report({ plugin: this.name, kind, detail, action: "denied" });
   }
 
+  /** A declared need the operator has not granted: said once, counted toward nothing. */
+  #reportNeedsGrant(detail: string, grantKey: string) {
+    if (this.#needsGrantReported.has(detail)) return;
+    this.#needsGrantReported.add(detail);
+    this.#deps.reporter.report({
+      plugin: this.name,
+      kind: NEEDS_GRANT,
+      detail: `${detail} was refused: it needs a grant; set it in rosey.yaml: ${grantKey}`,
+      action: "needs-grant",
+    });
+  }
+
   #followAudit(launch: PreparedLaunch) {
-    const grants = { dataDir: launch.paths.dataDir, net: launch.allowedNet };
+    const grants = {
+      dataDir: launch.paths.dataDir,
+      net: launch.allowedNet,
+      operatorNet: launch.plan.granted.net,
+      declaredNet: launch.description.extras.net ?? [],
+    };
     this.#audit = new FileFollower(launch.paths.auditFile, (line) => {
       let entry: { permission?: unknown; value?: unknown };
       try {
@@ -386,51 +431,115 @@ export class PluginSupervisor {
       } catch {
         return;
       }
-      const found = auditViolation({
-        permission: String(entry.permission ?? "?"),
-        value: entry.value == null ? null : String(entry.value),
-      }, grants);
-      if (found) this.#reportOnce(found.kind, found.detail);
+      const found = auditViolation(
+        {
+          permission: String(entry.permission ?? "?"),
+          value: entry.value == null ? null : String(entry.value),
+        },
+        grants,
+        this.name,
+      );
+      if (!found) return;
+      if ("grantKey" in found) this.#reportNeedsGrant(found.detail, found.grantKey);
+      else this.#reportOnce(found.kind, found.detail);
     }, { intervalMs: 150 });
     void this.#audit.start({ fromStart: true });
   }
 
-  async #pumpStderr(proc: SandboxedProcess) {
-    const log = this.#log.child({ pid: proc.pid });
-    for await (const line of proc.stderrLines) {
-      let parsed: Record<string, unknown> | undefined;
-      try {
-        parsed = line.startsWith("{") ? JSON.parse(line) : undefined;
-      } catch {
-        parsed = undefined;
+  /** Reports a flood once per launch, and sums up what was dropped every few seconds. */
+  #watchOutput(launch: PreparedLaunch) {
+    clearInterval(this.#outputTimer);
+    let flooded = false;
+    let summed = { bytes: 0, lines: 0 };
+    const check = () => {
+      const budget = launch.output;
+      if (!budget.flooding) return;
+      const { limits } = budget;
+      if (!flooded) {
+        flooded = true;
+        this.#deps.reporter.report({
+          plugin: this.name,
+          kind: "output-flood",
+          detail: `it writes more to stdout/stderr than ${limits.linesPerSecond} lines/s or ` +
+            `${limits.bytesPerSecond} bytes/s: the rest is dropped and counted`,
+          action: "contained",
+        });
       }
-      if (parsed?.msg === "permission denied" && typeof parsed.permission === "string") {
-        this.#reportOnce(
-          `deno-${parsed.permission}`,
-          `${parsed.permission} ${String(parsed.value ?? "")}`.trim(),
-        );
-      } else if (/NotCapable: Requires run access/.test(line)) {
-        this.#reportOnce("deno-run", line.replace(ANSI, "").trim());
+      if (budget.droppedBytes !== summed.bytes) {
+        this.#log.warn("plugin output dropped", {
+          droppedLines: budget.droppedLines,
+          droppedBytes: budget.droppedBytes,
+          droppedChunks: budget.droppedChunks,
+          sinceLast: budget.droppedBytes - summed.bytes,
+        });
+        summed = { bytes: budget.droppedBytes, lines: budget.droppedLines };
       }
-      if (parsed && typeof parsed.msg === "string") {
-        const { msg, level, time: _t, plugin: _p, ...fields } = parsed;
-        const write = level === "error"
-          ? log.error
-          : level === "warn"
-          ? log.warn
-          : level === "debug"
-          ? log.debug
-          : log.info;
-        write(`${msg}`, fields);
-      } else if (line.trim()) {
-        log.warn(line.replace(ANSI, "").slice(0, 2000), { stream: "stderr" });
+    };
+    this.#checkOutput = () => check();
+    check();
+    this.#outputTimer = setInterval(check, DROP_SUMMARY_MS);
+  }
+
+  #checkOutput: (launch: PreparedLaunch) => void = () => {};
+
+  /**
+   * A plugin's output lines, logged as data: the manager's entry has its own message, level,
+   * component and plugin, and the plugin's line is the `line` field (a JSON line parsed, as
+   * `line`, never merged into the entry). Only the runner's tripwire lines, signed with the
+   * launch's report token, are read as anything more.
+   */
+  async #pumpOutput(
+    launch: PreparedLaunch,
+    lines: ReadableStream<string>,
+    stream: "stdout" | "stderr",
+  ) {
+    const log = this.#log.child({ pid: launch.proc.pid });
+    const tripwire = `${TRIPWIRE_PREFIX}${launch.reportToken} `;
+    let floodNoticed = false;
+    for await (const raw of lines) {
+      if (!floodNoticed && launch.output.flooding) {
+        floodNoticed = true;
+        this.#checkOutput(launch);
       }
+      if (!raw.trim()) continue;
+      if (stream === "stderr" && launch.reportToken && raw.startsWith(tripwire)) {
+        try {
+          const { permission, value } = JSON.parse(raw.slice(tripwire.length));
+          this.#reportOnce(
+            `deno-${String(permission).replace(UNSAFE, "").slice(0, 20)}`,
+            `${permission} ${String(value ?? "")}`.replace(UNSAFE, "").slice(0, 300),
+          );
+        } catch {
+          // the runner wrote it: a malformed one is a bug, not worth a report
+        }
+        continue;
+      }
+      const line = raw.replace(UNSAFE, "").slice(0, 2000);
+      let parsed: unknown;
+      if (line.startsWith("{")) {
+        try {
+          parsed = JSON.parse(line);
+        } catch {
+          parsed = undefined;
+        }
+      }
+      const claimed = parsed && typeof parsed === "object"
+        ? (parsed as Record<string, unknown>).level
+        : undefined;
+      // The level is the manager's: debug when the plugin says debug, info for its other
+      // structured lines, warn for raw text (uncaught errors and Deno's own messages).
+      const write = claimed === "debug" ? log.debug : parsed !== undefined ? log.info : log.warn;
+      write("plugin output", { stream, line: parsed ?? line });
     }
   }
 }
 
+/** The kind of a refused need the plugin declared (configuration, not a violation). */
+const NEEDS_GRANT = "needs-grant";
+
 function lastError(exit: ExitInfo): string {
   for (const line of [...exit.stderrTail].reverse()) {
+    if (line.startsWith(TRIPWIRE_PREFIX)) continue; // carries the launch's secret
     try {
       const parsed = JSON.parse(line);
       if (parsed?.level === "error") {

@@ -17,10 +17,17 @@ import {
   type LaunchConfig,
   LaunchConfigSchema,
   RUNNER_EXIT,
+  TRIPWIRE_PREFIX,
 } from "./launch_config.ts";
 import { PluginHost } from "./plugin_host.ts";
 
 type PluginImport = () => Promise<{ default?: unknown }>;
+
+// Taken when this module is evaluated, before any plugin code: plugin code may later replace
+// Deno.stderr.writeSync, TextEncoder or JSON.stringify, but not these bound copies.
+const stderrWrite = Deno.stderr.writeSync.bind(Deno.stderr);
+const encodeText = TextEncoder.prototype.encode.bind(new TextEncoder());
+const toJson = JSON.stringify;
 
 /** How long a graceful stop (teardown, storage flush, NATS drain) may take before exiting anyway. */
 const STOP_DEADLINE_MS = 5000;
@@ -54,7 +61,7 @@ export async function runPlugin(load: PluginImport): Promise<never> {
     await bus.close();
     return Deno.exit(code);
   };
-  installTripwires(log);
+  installTripwires(config.reportToken);
   let plugin: Plugin;
   try {
     plugin = await loadPlugin(load, config.name);
@@ -125,25 +132,57 @@ export async function runPlugin(load: PluginImport): Promise<never> {
 }
 
 /**
- * Deno's permission audit log does not record `run` checks (measured on 2.9.6), and a plugin
- * can catch the NotCapable error. Plugins never get --allow-run, so every subprocess attempt is
- * a denial: the runner, which is evaluated before the plugin, wraps `Deno.Command` to say so on
- * stderr, where the manager reports it.
+ * Deno's permission audit log does not record `run` checks (measured on 2.9.6: `Deno.Command`,
+ * `Deno.kill` and `process.kill` leave no line), and a plugin can catch the NotCapable error.
+ * Plugins never get --allow-run, so every attempt is a denial: the runner, evaluated before the
+ * plugin, wraps them to write one tripwire line on stderr, signed with the launch's report token
+ * (which plugin code never sees), through functions captured before plugin code loads. Plugin
+ * code can neither forge such a line nor silence the wrapper (the properties are frozen).
  */
-function installTripwires(log: ReturnType<typeof createLogger>) {
-  const Original = Deno.Command;
+function installTripwires(token: string) {
+  const report = (value: unknown) => {
+    if (!token) return;
+    let text = "";
+    try {
+      text = typeof value === "string" || typeof value === "number" ? `${value}` : "?";
+    } catch {
+      text = "?";
+    }
+    try {
+      stderrWrite(
+        encodeText(`\n${TRIPWIRE_PREFIX}${token} ${toJson({ permission: "run", value: text })}\n`),
+      );
+    } catch {
+      // stderr gone: nothing to report to
+    }
+  };
+  const OriginalCommand = Deno.Command;
   function Command(command: string | URL, options?: Deno.CommandOptions) {
-    log.warn("permission denied", { permission: "run", value: String(command) });
-    return new Original(command, options);
+    report(command instanceof URL ? command.href : command);
+    return new OriginalCommand(command, options);
   }
-  try {
-    Object.defineProperty(Deno, "Command", {
-      value: Command,
-      writable: false,
-      configurable: false,
+  const originalKill = Deno.kill;
+  const kill = (pid: number, signal?: Deno.Signal) => {
+    report(`kill ${pid}`);
+    return originalKill(pid, signal);
+  };
+  freeze(Deno, "Command", Command);
+  freeze(Deno, "kill", kill);
+  const nodeProcess = (globalThis as { process?: { kill?: (...a: unknown[]) => unknown } }).process;
+  const nodeKill = nodeProcess?.kill;
+  if (nodeProcess && nodeKill) {
+    freeze(nodeProcess, "kill", (pid: unknown, ...rest: unknown[]) => {
+      report(`kill ${typeof pid === "number" ? pid : "?"}`);
+      return nodeKill.call(nodeProcess, pid, ...rest);
     });
-  } catch (error) {
-    log.debug("no run tripwire", { error: errorText(error) });
+  }
+}
+
+function freeze(target: object, key: string, value: unknown) {
+  try {
+    Object.defineProperty(target, key, { value, writable: false, configurable: false });
+  } catch {
+    // already non-configurable: the denial stays a denial, only unreported
   }
 }
 
