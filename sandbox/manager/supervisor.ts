@@ -116,8 +116,35 @@ export class PluginSupervisor {
     if (!proc) return;
     const stats = await proc.stats().catch(() => null);
     if (!stats || proc !== this.#proc) return;
+    await this.#checkOpenFiles(proc);
     if (stats.rssBytes !== null) this.#usage.rssBytes = stats.rssBytes;
     if (stats.cpuShare !== null) this.#usage.cpuPercent = Math.round(stats.cpuShare * 1000) / 10;
+  }
+
+  /**
+   * The open-files limit is an rlimit: the kernel refuses the open with EMFILE inside the
+   * plugin, where only the plugin sees it. Its descriptor table is the manager's evidence
+   * (/proc/<pid>/fd, readable by root or the same uid): at the limit, it is reported once per
+   * launch. A plugin that opens and closes between two samples is not seen.
+   */
+  async #checkOpenFiles(proc: SandboxedProcess) {
+    if (this.#launchReported.has(OPEN_FILES)) return;
+    const limit = proc.limits.openFiles;
+    let open = 0;
+    try {
+      for await (const _ of Deno.readDir(`/proc/${proc.pid}/fd`)) open++;
+    } catch {
+      return; // ended, or /proc is not ours to read
+    }
+    if (proc !== this.#proc || open < limit - OPEN_FILES_MARGIN) return;
+    this.#launchReported.add(OPEN_FILES);
+    this.#deps.reporter.report({
+      plugin: this.name,
+      kind: OPEN_FILES,
+      detail: `${open} open files: at its limit of ${limit} (further opens fail with EMFILE); ` +
+        `raise plugins.${this.name}.limits.openFiles if it needs more`,
+      action: "contained",
+    });
   }
 
   /** Starts it (also out of quarantine or refusal: the operator asked). Resolves when running or failed. */
@@ -533,6 +560,10 @@ export class PluginSupervisor {
     }
   }
 }
+
+/** The open-files limit, and how close to it counts as reaching it (Deno's own descriptors vary). */
+const OPEN_FILES = "open-files-limit";
+const OPEN_FILES_MARGIN = 4;
 
 /** The kind of a refused need the plugin declared (configuration, not a violation). */
 const NEEDS_GRANT = "needs-grant";

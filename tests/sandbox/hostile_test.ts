@@ -67,6 +67,10 @@ const CASES: Case[] = [
   { name: "network", what: "network other than NATS", kinds: ["deno-net"] },
   { name: "subprocess", what: "running a subprocess", kinds: ["deno-run", "deno-env"] },
   { name: "env", what: "reading the environment", kinds: ["deno-env"] },
+  { name: "kill", what: "signalling a process (Deno.kill, process.kill)", kinds: ["deno-run"] },
+  { name: "temp_dir", what: "a temp dir outside its data dir", kinds: ["deno-write"] },
+  { name: "open_files", what: "holding every file it may open", kinds: ["open-files-limit"] },
+  { name: "log_flood", what: "flooding stdout and stderr", kinds: ["output-flood"] },
   { name: "ffi", what: "loading native code (FFI)", kinds: ["deno-ffi"] },
   { name: "publish_platform", what: "publishing to rosey.platform.>", kinds: ["nats-publish"] },
   {
@@ -128,6 +132,7 @@ Deno.test("hostile plugins fail, are reported on rosey.security.violation, and d
     autoStart: ["dice"],
     serverLogFile: nats.server.options.logFile,
     monitorUrl: nats.server.monitorUrl,
+    statsIntervalMs: 300,
     timings: {
       heartbeatMs: 250,
       heartbeatTimeoutMs: 2000,
