@@ -120,6 +120,7 @@ Deno.test("a plugin's stderr is data: forged log entries and forged denials are 
     !log.lines.some((l) => l.msg === "FORGED: the plugin manager crashed"),
     "no entry of the manager's has the plugin's message",
   );
+  // deno-lint-ignore no-control-regex
   const unsafe = new RegExp("[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u202a-\\u202e]");
   const rawLines = outputs().map((e) => e.line).filter((l): l is string => typeof l === "string");
   assert.ok(rawLines.some((l) => l.startsWith("FORGED")), "the raw line is there");
