@@ -432,6 +432,12 @@ export class PluginSupervisor {
     this.#deps.reporter.report({ plugin: this.name, kind, detail, action: "denied" });
   }
 
+  #reportOnceAs(kind: string, detail: string, action: string) {
+    if (this.#launchReported.has(kind)) return;
+    this.#launchReported.add(kind);
+    this.#deps.reporter.report({ plugin: this.name, kind, detail, action });
+  }
+
   /** A declared need the operator has not granted: said once, counted toward nothing. */
   #reportNeedsGrant(detail: string, grantKey: string) {
     if (this.#needsGrantReported.has(detail)) return;
@@ -531,11 +537,11 @@ export class PluginSupervisor {
       if (!raw.trim()) continue;
       if (stream === "stderr" && launch.reportToken && raw.startsWith(tripwire)) {
         try {
-          const { permission, value } = JSON.parse(raw.slice(tripwire.length));
-          this.#reportOnce(
-            `deno-${String(permission).replace(UNSAFE, "").slice(0, 20)}`,
-            `${permission} ${String(value ?? "")}`.replace(UNSAFE, "").slice(0, 300),
-          );
+          const { kind, detail } = JSON.parse(raw.slice(tripwire.length));
+          const action = RUNNER_REPORTS[String(kind)];
+          const text = String(detail).replace(UNSAFE, "").slice(0, 300);
+          if (action === "denied") this.#reportOnce(String(kind), text);
+          else if (action) this.#reportOnceAs(String(kind), text, action);
         } catch {
           // the runner wrote it: a malformed one is a bug, not worth a report
         }
@@ -560,6 +566,16 @@ export class PluginSupervisor {
     }
   }
 }
+
+/**
+ * What the runner may report (through its signed tripwire line) and what is done about it:
+ * a subprocess or signal attempt is a denial; an answer over the payload limit was refused
+ * (the user heard a short error), a fault, not counted toward the kill switch.
+ */
+const RUNNER_REPORTS: Record<string, string> = {
+  "deno-run": "denied",
+  "reply-too-large": "refused",
+};
 
 /** The open-files limit, and how close to it counts as reaching it (Deno's own descriptors vary). */
 const OPEN_FILES = "open-files-limit";

@@ -17,17 +17,11 @@ import {
   type LaunchConfig,
   LaunchConfigSchema,
   RUNNER_EXIT,
-  TRIPWIRE_PREFIX,
 } from "./launch_config.ts";
+import { armTripwire, tripwire } from "./_tripwire.ts";
 import { PluginHost } from "./plugin_host.ts";
 
 type PluginImport = () => Promise<{ default?: unknown }>;
-
-// Taken when this module is evaluated, before any plugin code: plugin code may later replace
-// Deno.stderr.writeSync, TextEncoder or JSON.stringify, but not these bound copies.
-const stderrWrite = Deno.stderr.writeSync.bind(Deno.stderr);
-const encodeText = TextEncoder.prototype.encode.bind(new TextEncoder());
-const toJson = JSON.stringify;
 
 /** How long a graceful stop (teardown, storage flush, NATS drain) may take before exiting anyway. */
 const STOP_DEADLINE_MS = 5000;
@@ -135,26 +129,19 @@ export async function runPlugin(load: PluginImport): Promise<never> {
  * Deno's permission audit log does not record `run` checks (measured on 2.9.6: `Deno.Command`,
  * `Deno.kill` and `process.kill` leave no line), and a plugin can catch the NotCapable error.
  * Plugins never get --allow-run, so every attempt is a denial: the runner, evaluated before the
- * plugin, wraps them to write one tripwire line on stderr, signed with the launch's report token
- * (which plugin code never sees), through functions captured before plugin code loads. Plugin
- * code can neither forge such a line nor silence the wrapper (the properties are frozen).
+ * plugin, wraps them to report it (see _tripwire.ts: plugin code can neither forge nor silence
+ * the report; the wrapped properties are frozen).
  */
 function installTripwires(token: string) {
+  armTripwire(token);
   const report = (value: unknown) => {
-    if (!token) return;
-    let text = "";
+    let text = "?";
     try {
-      text = typeof value === "string" || typeof value === "number" ? `${value}` : "?";
+      if (typeof value === "string" || typeof value === "number") text = `${value}`;
     } catch {
       text = "?";
     }
-    try {
-      stderrWrite(
-        encodeText(`\n${TRIPWIRE_PREFIX}${token} ${toJson({ permission: "run", value: text })}\n`),
-      );
-    } catch {
-      // stderr gone: nothing to report to
-    }
+    tripwire("deno-run", `run ${text.slice(0, 200)}`);
   };
   const OriginalCommand = Deno.Command;
   function Command(command: string | URL, options?: Deno.CommandOptions) {

@@ -192,3 +192,25 @@ Deno.test("denials Deno does not audit, and the open-files limit, are reported o
     });
   }
 });
+
+Deno.test("an answer over the payload limit: the user hears a short error every time, the operator one report", async () => {
+  await using bench = await startBench();
+  const { client, violations } = bench;
+  assert.ok((await admin(client, "start", "big_reply")).ok);
+  for (let i = 0; i < 3; i++) {
+    const result = await execute(client, "big_reply", "big");
+    assert.deepEqual(result, {
+      ok: false,
+      error: { code: "failed", message: "That answer was too long to send." },
+    });
+  }
+  await waitFor(
+    () => violations.find((v) => v.plugin === "big_reply" && v.kind === "reply-too-large"),
+    { timeoutMs: 10_000, what: "the reply-too-large report" },
+  );
+  assert.ok((await admin(client, "stop", "big_reply")).ok);
+  const mine = violations.filter((v) => v.plugin === "big_reply");
+  assert.deepEqual(mine.map((v) => [v.kind, v.action]), [["reply-too-large", "refused"]]);
+  assert.match(mine[0]!.detail, /max_payload/);
+  assert.equal(bench.manager.supervisor("big_reply").status().violations, 1);
+});
