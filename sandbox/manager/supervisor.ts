@@ -67,6 +67,9 @@ export class PluginSupervisor {
   /** Missing grants already reported (for the manager's lifetime: configuration, not attacks). */
   readonly #needsGrantReported = new Set<string>();
   #outputTimer: ReturnType<typeof setInterval> | undefined;
+  /** Audited dials of the NATS server in this launch, and when the last extra one was seen. */
+  #serverDials = 0;
+  #extraServerDialAt = 0;
   #proc: SandboxedProcess | null = null;
   #launch: PreparedLaunch | null = null;
   #startedAt = 0;
@@ -283,6 +286,7 @@ export class PluginSupervisor {
     this.#launchViolations = 0;
     this.#launchReports = 0;
     this.#launchReported = new Set();
+    this.#serverDials = 0;
     this.#hung = null;
     this.#deps.registerUser(launch.userKey, this.name);
     this.#followAudit(launch);
@@ -423,6 +427,19 @@ export class PluginSupervisor {
     await this.#exitHandled;
   }
 
+  /** A denial seen by the manager (e.g. in the server's log): reported once per launch. */
+  reportDenied(kind: string, detail: string): void {
+    this.#reportOnce(kind, detail);
+  }
+
+  /**
+   * Whether its audit log showed it dialling the NATS server, beyond the runner's own first
+   * connection, since `time` (ms).
+   */
+  dialledServerSince(time: number): boolean {
+    return this.#extraServerDialAt >= time;
+  }
+
   /** Reports one denial once per launch (and at most MAX_REPORTS_PER_LAUNCH different ones). */
   #reportOnce(kind: string, detail: string) {
     const key = `${kind} ${detail}`;
@@ -463,6 +480,9 @@ export class PluginSupervisor {
         entry = JSON.parse(line);
       } catch {
         return;
+      }
+      if (entry.permission === "net" && entry.value === this.#deps.server) {
+        if (++this.#serverDials > 1) this.#extraServerDialAt = Date.now();
       }
       const found = auditViolation(
         {

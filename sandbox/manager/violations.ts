@@ -214,6 +214,30 @@ export function parseServerViolation(line: string): ServerViolation | null {
   return null;
 }
 
+/** A connection nats-server refused at CONNECT: `127.0.0.1:56770 - cid:4 - "x" - authentication error`. */
+export interface RefusedConnection {
+  host: string;
+  /** The client's port: its socket's local port. */
+  port: number;
+  cid: number;
+  reason: string;
+}
+
+const REFUSED =
+  /\] (\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-f:]+\]):(\d+) - cid:(\d+) - .*\b(authentication error|Authorization Violation)/i;
+
+/** Parses one nats-server log line; null when it is not a refused connection. */
+export function parseRefusedConnection(line: string): RefusedConnection | null {
+  const match = REFUSED.exec(line);
+  if (!match) return null;
+  return {
+    host: match[1]!,
+    port: Number(match[2]),
+    cid: Number(match[3]),
+    reason: match[4]!.toLowerCase(),
+  };
+}
+
 /**
  * Follows a growing text file (log, audit log) by polling: calls `onLine` for each new full
  * line. Starts at the current end unless `fromStart`. Survives the file being truncated or not

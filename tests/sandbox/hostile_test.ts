@@ -71,6 +71,11 @@ const CASES: Case[] = [
   { name: "temp_dir", what: "a temp dir outside its data dir", kinds: ["deno-write"] },
   { name: "open_files", what: "holding every file it may open", kinds: ["open-files-limit"] },
   { name: "log_flood", what: "flooding stdout and stderr", kinds: ["output-flood"] },
+  {
+    name: "nats_anonymous",
+    what: "a NATS connection of its own without credentials",
+    kinds: ["nats-anonymous"],
+  },
   { name: "ffi", what: "loading native code (FFI)", kinds: ["deno-ffi"] },
   { name: "publish_platform", what: "publishing to rosey.platform.>", kinds: ["nats-publish"] },
   {
@@ -142,7 +147,12 @@ Deno.test("hostile plugins fail, are reported on rosey.security.violation, and d
     restartPolicy: { initialDelayMs: 200, crashLoopCount: 3 },
     // Report everything; the kill switch has its own test.
     quarantineAfterViolations: 1000,
-    plugins: { memory_heap: memory, memory_buffers: memory, memory_workers: memory },
+    plugins: {
+      memory_heap: memory,
+      memory_buffers: memory,
+      memory_workers: memory,
+      nats_anonymous: { config: { server: nats.url } },
+    },
   });
   try {
     await manager.start();

@@ -59,6 +59,7 @@ async function startBench() {
     timings: { heartbeatMs: 250, heartbeatTimeoutMs: 3000, stopGraceMs: 1000 },
     quarantineAfterViolations: 1000,
     statsIntervalMs: 300,
+    plugins: { nats_anonymous: { config: { server: nats.url } } },
     outputLimits: {
       linesPerSecond: 20,
       burstLines: 50,
@@ -168,13 +169,14 @@ Deno.test("a plugin flooding stdout and stderr: the log stays bounded, the flood
   assert.ok((await execute(client, "dice", "roll")).ok);
 });
 
-Deno.test("denials Deno does not audit, and the open-files limit, are reported once each with the plugin's name", async (t) => {
+Deno.test("denials the manager observes outside the audit log (kill, temp dir, open-files limit, an anonymous NATS connection) are reported once each with the plugin's name", async (t) => {
   await using bench = await startBench();
   const { client, violations } = bench;
   const cases = [
     { plugin: "kill", kinds: ["deno-run"], details: [/kill 1/] },
     { plugin: "temp_dir", kinds: ["deno-write"], details: [/<TMP>/] },
     { plugin: "open_files", kinds: ["open-files-limit"], details: [/at its limit of 256/] },
+    { plugin: "nats_anonymous", kinds: ["nats-anonymous"], details: [/authentication error/] },
   ];
   for (const c of cases) {
     await t.step(c.plugin, async () => {
