@@ -82,6 +82,7 @@ async function startBench() {
     manager,
     violations,
     log,
+    dataRoot,
     async [Symbol.asyncDispose]() {
       await manager.stop();
       await client.close();
@@ -215,4 +216,27 @@ Deno.test("an answer over the payload limit: the user hears a short error every 
   assert.deepEqual(mine.map((v) => [v.kind, v.action]), [["reply-too-large", "refused"]]);
   assert.match(mine[0]!.detail, /max_payload/);
   assert.equal(bench.manager.supervisor("big_reply").status().violations, 1);
+});
+
+Deno.test("a plugin cannot empty or forge its audit log: the attempts are denied and the evidence stays", async () => {
+  await using bench = await startBench();
+  const { client, violations, dataRoot } = bench;
+  assert.ok((await admin(client, "start", "audit_tamper")).ok);
+  await waitFor(
+    () =>
+      violations.find((v) =>
+        v.plugin === "audit_tamper" && v.detail.includes("audit_tamper.jsonl")
+      ),
+    { timeoutMs: 10_000, what: "the denied write to the audit log" },
+  );
+  assert.ok((await admin(client, "stop", "audit_tamper")).ok);
+  const mine = violations.filter((v) => v.plugin === "audit_tamper");
+  assert.ok(mine.some((v) => v.kind === "deno-read" && v.detail === "read /etc/hostname"));
+  assert.ok(!mine.some((v) => v.detail.includes("FORGED")));
+  const audit = `${dataRoot}/.runtime/audit/audit_tamper.jsonl`;
+  assert.match(await Deno.readTextFile(audit), /\/etc\/hostname/, "the evidence is still there");
+  // It lives outside the data dir, in a dir only the manager may change (no rename, no unlink).
+  const dir = await Deno.stat(`${dataRoot}/.runtime/audit`);
+  assert.equal(dir.uid, Deno.uid());
+  assert.equal((dir.mode ?? 0) & 0o777, 0o711);
 });
