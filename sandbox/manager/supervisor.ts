@@ -39,13 +39,16 @@ const UNSAFE = new RegExp(
 /** How often dropped plugin output is summed up in the log while it floods. */
 const DROP_SUMMARY_MS = 5000;
 
-/** Exit causes that are the sandbox doing its job: reported as security violations. */
+/**
+ * Exit causes that are the sandbox doing its job: reported as security violations. Not
+ * "permission-denied": that cause is read from the plugin's own stderr (a NotCapable line it
+ * may print itself); the denial it names was reported from the audit log already.
+ */
 const LIMIT_CAUSES = new Set([
   "memory-limit",
   "heap-exhausted",
   "cpu-limit",
   "pids-limit",
-  "permission-denied",
 ]);
 const MAX_REPORTS_PER_LAUNCH = 25;
 

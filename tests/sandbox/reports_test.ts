@@ -58,6 +58,7 @@ async function startBench() {
     monitorUrl: nats.server.monitorUrl,
     timings: { heartbeatMs: 250, heartbeatTimeoutMs: 3000, stopGraceMs: 1000 },
     quarantineAfterViolations: 1000,
+    restartPolicy: { initialDelayMs: 200 },
     statsIntervalMs: 300,
     plugins: { nats_anonymous: { config: { server: nats.url } } },
     outputLimits: {
@@ -130,6 +131,15 @@ Deno.test("a plugin's stderr is data: forged log entries and forged denials are 
     !rawLines.some((l) => unsafe.test(l)),
     "control characters and bidi overrides are removed",
   );
+  // Dying of an error shaped like a permission error is a crash, not a violation either.
+  assert.ok((await admin(client, "start", "forge_stderr")).ok);
+  const restartsBefore = bench.manager.supervisor("forge_stderr").status().restarts;
+  assert.equal((await execute(client, "forge_stderr", "crash")).ok, true);
+  await waitFor(
+    () => bench.manager.supervisor("forge_stderr").status().restarts > restartsBefore || undefined,
+    { timeoutMs: 15_000, what: "forge_stderr to crash and restart" },
+  );
+  assert.ok((await admin(client, "stop", "forge_stderr")).ok);
   const mine = violations.filter((v) => v.plugin === "forge_stderr");
   assert.deepEqual(mine.map((v) => v.kind), ["deno-env"], JSON.stringify(mine));
   assert.ok(!mine.some((v) => v.detail.includes("FORGED")));

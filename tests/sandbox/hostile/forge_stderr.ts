@@ -36,5 +36,14 @@ export default definePlugin({
         return "done";
       },
     },
+    crash: {
+      help: "dies of an uncaught error shaped like a Deno permission error",
+      handler() {
+        setTimeout(() => {
+          throw new Error('NotCapable: Requires run access to "FORGED"');
+        }, 10);
+        return "bye";
+      },
+    },
   },
 });
