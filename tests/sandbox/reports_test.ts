@@ -60,7 +60,10 @@ async function startBench() {
     quarantineAfterViolations: 1000,
     restartPolicy: { initialDelayMs: 200 },
     statsIntervalMs: 300,
-    plugins: { nats_anonymous: { config: { server: nats.url } } },
+    plugins: {
+      nats_anonymous: { config: { server: nats.url } },
+      import_npm: { grants: { npm: ["npm:left-pad@1.3.0"] } },
+    },
     outputLimits: {
       linesPerSecond: 20,
       burstLines: 50,
@@ -249,4 +252,23 @@ Deno.test("a plugin cannot empty or forge its audit log: the attempts are denied
   const dir = await Deno.stat(`${dataRoot}/.runtime/audit`);
   assert.equal(dir.uid, Deno.uid());
   assert.equal((dir.mode ?? 0) & 0o777, 0o711);
+});
+
+Deno.test("a granted npm package that is not installed: refused before launch and reported once, not a silent crash loop", async () => {
+  await using bench = await startBench();
+  const { client, violations } = bench;
+  const started = await admin(client, "start", "import_npm");
+  assert.ok(started.ok, JSON.stringify(started));
+  assert.equal(started.plugins[0]?.state, "refused", JSON.stringify(started));
+  assert.match(
+    started.plugins[0]?.reason ?? "",
+    /npm:left-pad@1\.3\.0, which is granted but not installed: run `deno add/,
+  );
+  const seen = await waitFor(
+    () => violations.find((v) => v.plugin === "import_npm"),
+    { timeoutMs: 10_000, what: "the refusal report" },
+  );
+  assert.equal(seen.kind, "module-graph");
+  assert.equal(violations.filter((v) => v.plugin === "import_npm").length, 1);
+  assert.ok((await execute(client, "dice", "roll")).ok);
 });
