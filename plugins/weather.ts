@@ -5,8 +5,9 @@
  *
  * Example of: the operator granting one outbound host. The plugin asks for `net: ["*"]` (its
  * base URLs are configurable, so the host is the operator's choice) and Deno refuses every host
- * not granted in `plugins.weather.grants.net`. Without the grant the user hears a clear "not
- * permitted" and the manager reports the refused connection as a security violation.
+ * not granted in `plugins.weather.grants.net`. Without the grant the user hears, every time, which
+ * key to set, and the manager reports "needs a grant" to the operator once (a declared need, so
+ * not a security violation: it counts toward no quarantine).
  *
  * Config (`plugins.weather.config`): `geocodingUrl` (default https://geocoding-api.open-meteo.com),
  * `forecastUrl` (default https://api.open-meteo.com), `units` (`metric` or `imperial`),
@@ -198,9 +199,10 @@ async function weather(ctx: CommandContext): Promise<string> {
     return formatWeather(place, now, s.units);
   } catch (error) {
     if (!(error instanceof NotPermittedError)) throw error;
-    ctx.log.warn("outbound host not granted", { host: error.message, granted: ctx.granted.net });
-    return `Weather is not permitted to reach ${error.message}: the operator has to grant it in ` +
-      `plugins.weather.grants.net.`;
+    // The same answer every time: the manager reports the missing grant to the operator once.
+    const hosts = [...new Set([s.geocodingUrl, s.forecastUrl].map((u) => new URL(u).hostname))];
+    return `Weather needs a grant the operator has not given yet: rosey.yaml ` +
+      `plugins.weather.grants.net: ${JSON.stringify(hosts)}.`;
   }
 }
 

@@ -40,6 +40,12 @@ export async function startPluginHost(options: PluginHostOptions): Promise<Plugi
     dataDir: `${options.stateDir}/plugins`,
     plugins,
     autoStart: config.plugins.enabled ?? true,
+    outputLimits: {
+      linesPerSecond: config.logging.pluginLinesPerSecond,
+      burstLines: config.logging.pluginLinesPerSecond * 10,
+      bytesPerSecond: config.logging.pluginBytesPerSecond,
+      burstBytes: config.logging.pluginBytesPerSecond * 4,
+    },
     ...(options.serverLogFile ? { serverLogFile: options.serverLogFile } : {}),
     ...(options.monitorUrl ? { monitorUrl: options.monitorUrl } : {}),
     logger: options.logger,

@@ -26,6 +26,7 @@ import {
   monitorRole,
   MonitorService,
   type QuicksilverConfig,
+  RotatingFile,
   routerRole,
   type ServiceRole,
   startHealthReporter,
@@ -81,13 +82,16 @@ const logDir = config.logging.dir.startsWith("/")
   : `${home}/${config.logging.dir}`;
 await Deno.mkdir(logDir, { recursive: true });
 const logPath = `${logDir}/rosey.log`;
-const logFile = await Deno.open(logPath, { create: true, append: true });
-const fileEncoder = new TextEncoder();
+// Rotated by size, so that nothing (a flooding plugin included) can fill the disk through it.
+const logFile = RotatingFile.openSync(logPath, {
+  maxBytes: Math.round(config.logging.maxFileMb * 1024 * 1024),
+  keep: config.logging.keepFiles,
+});
 const log: Logger = teeLogger(
   createLogger({
     level: config.logging.level,
     format: "json",
-    sink: (line) => void logFile.writeSync(fileEncoder.encode(line + "\n")),
+    sink: (line) => logFile.writeLine(line),
   }),
   createLogger({
     level: shellWanted ? "warn" : config.logging.level,

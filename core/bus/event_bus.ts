@@ -114,6 +114,17 @@ export interface ServeOptions<Q> {
   invalidReply?: (error: EventDecodeError) => unknown;
   /** The reply sent when the handler throws; default `{ok:false,error:{code:"failed"}}`. */
   errorReply?: (error: unknown) => unknown;
+  /**
+   * The reply sent instead of one over the server's max_payload (which the client refuses to
+   * send, leaving the requester to time out); default `{ok:false,error:{code:"failed"}}` with
+   * a short message saying so. `error` is the client's refusal.
+   */
+  tooLargeReply?: (error: unknown) => unknown;
+}
+
+/** Whether a publish was refused for its size (lite: RangeError; nats.js: 'payload' max_payload). */
+export function isPayloadTooLarge(error: unknown): boolean {
+  return /max_payload/.test(errorText(error));
 }
 
 type StatusListener = (event: BusStatusEvent) => void;
@@ -352,12 +363,21 @@ export class EventBus {
       }));
     const errorReply = options.errorReply ??
       ((_e: unknown) => ({ ok: false, error: { code: "failed", message: "internal error" } }));
-    const respond = (context: MessageContext, value: unknown) => {
+    const tooLargeReply = options.tooLargeReply ??
+      ((_e: unknown) => ({
+        ok: false,
+        error: { code: "failed", message: "the answer was too large to send" },
+      }));
+    const respond = (context: MessageContext, value: unknown, fallback = true) => {
       if (!context.reply) return;
       try {
         this.publish(context.reply, value);
       } catch (error) {
         this.#log.warn("reply not sent", { subject, error: errorText(error) });
+        // A short answer instead of silence (the requester would wait for its timeout).
+        if (fallback && isPayloadTooLarge(error)) {
+          respond(context, tooLargeReply(error), false);
+        }
       }
     };
     return this.subscribe<Q>(subject, async (request, context) => {

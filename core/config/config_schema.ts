@@ -208,6 +208,16 @@ export const LoggingSectionSchema = z.strictObject({
   }).optional(),
   /** Where `deno task dev` writes its log file. */
   dir: z.string().min(1).default(".rosey/logs"),
+  /** `rosey.log` is rotated when it would pass this size (MB): `rosey.log.1`, `.2`, ... */
+  maxFileMb: z.number().min(0.01).max(10_000).default(20),
+  /** Rotated files kept beside `rosey.log` (the oldest is deleted). */
+  keepFiles: z.number().int().min(0).max(100).default(5),
+  /**
+   * What one plugin's stdout and stderr may put in the log, on average (bursts up to 10x);
+   * the rest is dropped and counted, and the flood is reported once on rosey.security.violation.
+   */
+  pluginLinesPerSecond: z.number().min(1).max(100_000).default(50),
+  pluginBytesPerSecond: z.number().int().min(1024).max(100_000_000).default(64 * 1024),
 });
 
 export const MonitoringSectionSchema = z.strictObject({

@@ -89,7 +89,14 @@ export class RuntimeLayout {
     return path;
   }
 
-  /** Makes the per-uid DENO_DIR and a fresh audit file, owned by the plugin's uid. */
+  /**
+   * Makes the per-uid DENO_DIR and a fresh audit file, owned by the plugin's uid. Deno opens
+   * the audit file itself, in the plugin's process and so as its uid: no file the manager owns
+   * alone could be written there. What keeps plugin code from it is Deno's own permission
+   * check (it lies outside the data dir, the only path granted; tested by the audit_tamper
+   * fixture), and `audit/` is the manager's, 0711: the file can be neither listed, renamed nor
+   * replaced by the plugin's uid.
+   */
   async prepareLaunchFiles(paths: PluginPathsOnDisk, uid: UidAssignment | null): Promise<void> {
     await Deno.mkdir(paths.denoDir, { recursive: true, mode: 0o700 });
     await Deno.writeTextFile(paths.auditFile, "", { mode: 0o600 });

@@ -133,7 +133,14 @@ export async function vetPlugin(
             `so a plugin may import only itself and @quicksilver/sdk)`,
       );
     } else if (specifier.startsWith("npm:")) {
-      if (trusted.npm.has(specifier) || granted.has(specifier)) continue;
+      if (trusted.npm.has(specifier)) continue;
+      if (granted.has(specifier)) {
+        // Granted but not installed: it would die at every launch on `--cached-only` (a crash
+        // loop nobody is told about); refused here, with the fix.
+        const missing = await npmMissing(specifier, options.configPath);
+        if (missing) problems.push(missing);
+        continue;
+      }
       problems.push(
         `it imports ${specifier}, an npm package not on the allowlist (the SDK's packages and ` +
           `plugins.<name>.grants.npm; the package must also be in deno.lock)`,
@@ -148,4 +155,29 @@ export async function vetPlugin(
     }
   }
   return { ok: problems.length === 0, graph, problems };
+}
+
+/**
+ * Why a granted `npm:` import would not load, or null when it is installed: plugins run with
+ * `--node-modules-dir=manual --cached-only`, so the package must be in the node_modules beside
+ * `configPath` (at the version asked for, when one exact version is).
+ */
+async function npmMissing(specifier: string, configPath: string): Promise<string | null> {
+  const bare = specifier.slice("npm:".length).replace(/^\//, "");
+  const match = /^((?:@[^/@]+\/)?[^/@]+)(?:@([^/]+))?/.exec(bare);
+  if (!match) return `it imports ${specifier}, which is not an npm package name`;
+  const [, name, version] = match;
+  const root = configPath.slice(0, configPath.lastIndexOf("/"));
+  const fix = `run \`deno add ${specifier}\` then \`deno install\` in ${root}, or remove it from ` +
+    `plugins.<name>.grants.npm`;
+  let installed: { version?: unknown };
+  try {
+    installed = JSON.parse(await Deno.readTextFile(`${root}/node_modules/${name}/package.json`));
+  } catch {
+    return `it imports ${specifier}, which is granted but not installed: ${fix}`;
+  }
+  if (version && /^\d+\.\d+\.\d+$/.test(version) && installed.version !== version) {
+    return `it imports ${specifier}, but ${name}@${String(installed.version)} is installed: ${fix}`;
+  }
+  return null;
 }

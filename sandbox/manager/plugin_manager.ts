@@ -27,7 +27,12 @@ import {
 } from "@quicksilver/core";
 import { DEFAULT_PLUGIN_JWT_TTL_SECONDS, Revoker } from "../credentials/mod.ts";
 import { detectLimitSupport, type LimitSupport } from "../limits/mod.ts";
-import { createUidPool, type UidPool } from "../process/mod.ts";
+import {
+  createUidPool,
+  DEFAULT_OUTPUT_LIMITS,
+  type OutputLimits,
+  type UidPool,
+} from "../process/mod.ts";
 import { serveAdmin } from "./admin_service.ts";
 import { DEFAULT_RESTART_POLICY, type RestartPolicy } from "./backoff.ts";
 import { discoverPlugins, pluginNameOf } from "./discovery.ts";
@@ -37,7 +42,14 @@ import { type TrustedModules, trustedModules } from "./module_vetting.ts";
 import { parsePluginSettings, type PluginSettings, type PluginSettingsInput } from "./settings.ts";
 import { PluginSupervisor } from "./supervisor.ts";
 import type { SupervisorDeps, SupervisorTimings } from "./supervisor_deps.ts";
-import { FileFollower, parseServerViolation, ViolationReporter } from "./violations.ts";
+import {
+  FileFollower,
+  parseRefusedConnection,
+  parseServerViolation,
+  type RefusedConnection,
+  ViolationReporter,
+} from "./violations.ts";
+import { pidHoldingSocket, socketInode } from "./_socket_owner.ts";
 import { REPO_PATHS } from "./repo_paths.ts";
 import { HeartbeatSchema } from "../runner/mod.ts";
 
@@ -76,6 +88,8 @@ export interface PluginManagerOptions {
   restartPolicy?: Partial<RestartPolicy>;
   /** Violations in one launch that trip the kill switch. Default 3. */
   quarantineAfterViolations?: number;
+  /** Each plugin's stdout+stderr budget (the rest is dropped and counted). */
+  outputLimits?: Partial<OutputLimits>;
   jwtTtlSeconds?: number;
   logger?: Logger;
 }
@@ -163,6 +177,7 @@ export class PluginManager {
       timings: timingsWith(o.timings),
       restartPolicy: { ...DEFAULT_RESTART_POLICY, ...o.restartPolicy },
       quarantineAfterViolations: o.quarantineAfterViolations ?? 3,
+      outputLimits: { ...DEFAULT_OUTPUT_LIMITS, ...o.outputLimits },
       jwtTtlSeconds: ttl,
       logger: this.#log,
       changed: () => this.#schedulePublish(),
@@ -380,13 +395,48 @@ export class PluginManager {
   }
 
   async #serverLogLine(line: string) {
+    const refused = parseRefusedConnection(line);
+    if (refused) return await this.#refusedConnection(refused);
     const found = parseServerViolation(line);
     if (!found) return;
     const user = found.user ??
       (found.cid !== undefined ? await this.#userOfConnection(found.cid) : undefined);
     const plugin = user ? this.#userToPlugin.get(user) ?? this.#recentUsers.get(user) : undefined;
     if (!plugin) return; // not a plugin user (a service's own problem is the service's log)
-    this.#reporter?.report({ plugin, kind: found.kind, detail: found.detail, action: "denied" });
+    // Through the supervisor: one report per denial per launch (a loop of the same publish
+    // is one denial, not one kill-switch count each).
+    const supervisor = this.#supervisors.get(plugin);
+    if (supervisor) supervisor.reportDenied(found.kind, found.detail);
+    else {this.#reporter?.report({
+        plugin,
+        kind: found.kind,
+        detail: found.detail,
+        action: "denied",
+      });}
+  }
+
+  /**
+   * A connection nats-server refused (no or bad credentials): plugins never need one of their
+   * own (the runner's is the only one), so whose it was is found from /proc (the socket's
+   * owner), else from the audit logs (a plugin that just dialled the server a second time).
+   */
+  async #refusedConnection(refused: RefusedConnection) {
+    const running = [...this.#supervisors.values()].filter((s) => s.status().pid !== undefined);
+    let owner: PluginSupervisor | undefined;
+    const inode = await socketInode(refused.port);
+    if (inode) {
+      const pid = await pidHoldingSocket(inode, running.map((s) => s.status().pid!));
+      owner = running.find((s) => s.status().pid === pid);
+    }
+    owner ??= running.find((s) => s.dialledServerSince(Date.now() - 5000));
+    if (!owner) {
+      this.#log.warn("nats-server refused a connection of no known plugin", { ...refused });
+      return;
+    }
+    owner.reportDenied(
+      "nats-anonymous",
+      `a connection of its own to the NATS server (${refused.reason}); plugins use the runner's`,
+    );
   }
 
   /** The user key of a (possibly closed) connection, from the monitoring endpoint's JWT. */

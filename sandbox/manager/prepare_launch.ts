@@ -8,6 +8,7 @@ import { errorText } from "@quicksilver/core";
 import { mintPluginUser } from "../credentials/mod.ts";
 import {
   checkPathAccess,
+  OutputBudget,
   pluginAccessTargets,
   prepareDataDir,
   type SandboxedProcess,
@@ -44,6 +45,13 @@ export interface PreparedLaunch {
   userKey: string;
   /** `host:port`s the plugin may dial (the NATS server and granted extras). */
   allowedNet: string[];
+  /** What its stdout and stderr may put through (the rest is drained and counted). */
+  output: OutputBudget;
+  /**
+   * A secret of this launch, known to the runner (from stdin, before plugin code loads) and the
+   * manager: the runner's tripwire lines carry it, so plugin code cannot forge them.
+   */
+  reportToken: string;
   figures: LaunchFigures;
 }
 
@@ -168,7 +176,10 @@ export async function preparePluginLaunch(
   const mintMs = performance.now() - t2;
 
   const t3 = performance.now();
+  const output = new OutputBudget(deps.outputLimits);
+  const reportToken = crypto.randomUUID();
   const proc = await spawnSandboxed({
+    outputBudget: output,
     plugin: name,
     argv: [deps.denoPath, ...plan.denoArgs],
     cwd: paths.dataDir,
@@ -201,6 +212,7 @@ export async function preparePluginLaunch(
     },
     heartbeatMs: deps.timings.heartbeatMs,
     commandTimeoutMs: deps.timings.commandTimeoutMs,
+    reportToken,
   };
   try {
     // One line of config; then stdin stays open as the plugin's lifeline: when the manager's
@@ -218,6 +230,8 @@ export async function preparePluginLaunch(
     paths,
     userKey: user.publicKey,
     allowedNet: [deps.server, ...plan.granted.net],
+    output,
+    reportToken,
     figures: {
       vetMs: Math.round(vetMs),
       describeMs: Math.round(describeMs),

@@ -13,7 +13,7 @@ import {
   subjects,
 } from "@quicksilver/core";
 import type { ExitInfo, SandboxedProcess } from "../process/mod.ts";
-import { RUNNER_EXIT } from "../runner/mod.ts";
+import { RUNNER_EXIT, TRIPWIRE_PREFIX } from "../runner/mod.ts";
 import { RestartPacer } from "./backoff.ts";
 import { PluginRefusedError } from "./errors.ts";
 import {
@@ -25,16 +25,30 @@ import {
 import type { SupervisorDeps } from "./supervisor_deps.ts";
 import { auditViolation, FileFollower } from "./violations.ts";
 
-/** Colour codes (built without a control character in a regex literal, for the linter). */
-const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
+/**
+ * C0/C1 controls and bidi overrides in a plugin's output line: removed before it is logged, so
+ * a plugin cannot rewrite the operator's terminal through the pretty log (built without a
+ * control character in a regex literal, for the linter).
+ */
+const UNSAFE = new RegExp(
+  `${
+    String.fromCharCode(27)
+  }\\[[0-9;?]*[A-Za-z]|[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]`,
+  "g",
+);
+/** How often dropped plugin output is summed up in the log while it floods. */
+const DROP_SUMMARY_MS = 5000;
 
-/** Exit causes that are the sandbox doing its job: reported as security violations. */
+/**
+ * Exit causes that are the sandbox doing its job: reported as security violations. Not
+ * "permission-denied": that cause is read from the plugin's own stderr (a NotCapable line it
+ * may print itself); the denial it names was reported from the audit log already.
+ */
 const LIMIT_CAUSES = new Set([
   "memory-limit",
   "heap-exhausted",
   "cpu-limit",
   "pids-limit",
-  "permission-denied",
 ]);
 const MAX_REPORTS_PER_LAUNCH = 25;
 
@@ -51,6 +65,14 @@ export class PluginSupervisor {
   #violations = 0;
   #launchViolations = 0;
   #launchReports = 0;
+  /** `kind detail` of this launch's reports: one denial is reported once per launch. */
+  #launchReported = new Set<string>();
+  /** Missing grants already reported (for the manager's lifetime: configuration, not attacks). */
+  readonly #needsGrantReported = new Set<string>();
+  #outputTimer: ReturnType<typeof setInterval> | undefined;
+  /** Audited dials of the NATS server in this launch, and when the last extra one was seen. */
+  #serverDials = 0;
+  #extraServerDialAt = 0;
   #proc: SandboxedProcess | null = null;
   #launch: PreparedLaunch | null = null;
   #startedAt = 0;
@@ -100,8 +122,35 @@ export class PluginSupervisor {
     if (!proc) return;
     const stats = await proc.stats().catch(() => null);
     if (!stats || proc !== this.#proc) return;
+    await this.#checkOpenFiles(proc);
     if (stats.rssBytes !== null) this.#usage.rssBytes = stats.rssBytes;
     if (stats.cpuShare !== null) this.#usage.cpuPercent = Math.round(stats.cpuShare * 1000) / 10;
+  }
+
+  /**
+   * The open-files limit is an rlimit: the kernel refuses the open with EMFILE inside the
+   * plugin, where only the plugin sees it. Its descriptor table is the manager's evidence
+   * (/proc/<pid>/fd, readable by root or the same uid): at the limit, it is reported once per
+   * launch. A plugin that opens and closes between two samples is not seen.
+   */
+  async #checkOpenFiles(proc: SandboxedProcess) {
+    if (this.#launchReported.has(OPEN_FILES)) return;
+    const limit = proc.limits.openFiles;
+    let open = 0;
+    try {
+      for await (const _ of Deno.readDir(`/proc/${proc.pid}/fd`)) open++;
+    } catch {
+      return; // ended, or /proc is not ours to read
+    }
+    if (proc !== this.#proc || open < limit - OPEN_FILES_MARGIN) return;
+    this.#launchReported.add(OPEN_FILES);
+    this.#deps.reporter.report({
+      plugin: this.name,
+      kind: OPEN_FILES,
+      detail: `${open} open files: at its limit of ${limit} (further opens fail with EMFILE); ` +
+        `raise plugins.${this.name}.limits.openFiles if it needs more`,
+      action: "contained",
+    });
   }
 
   /** Starts it (also out of quarantine or refusal: the operator asked). Resolves when running or failed. */
@@ -146,6 +195,9 @@ export class PluginSupervisor {
 
   /** A violation was reported for this plugin (by anyone); trips the kill switch past the limit. */
   counted(violation: SecurityViolation): void {
+    // A missing grant is the operator's configuration, not the plugin's doing: it counts
+    // toward nothing (else any chat user could switch a plugin off by using it).
+    if (violation.kind === NEEDS_GRANT) return;
     this.#violations++;
     this.#deps.changed();
     if (violation.action !== "denied" || !this.#proc) return;
@@ -236,10 +288,14 @@ export class PluginSupervisor {
     this.#lastBeat = 0;
     this.#launchViolations = 0;
     this.#launchReports = 0;
+    this.#launchReported = new Set();
+    this.#serverDials = 0;
     this.#hung = null;
     this.#deps.registerUser(launch.userKey, this.name);
     this.#followAudit(launch);
-    void this.#pumpStderr(launch.proc);
+    this.#watchOutput(launch);
+    void this.#pumpOutput(launch, launch.proc.stderrLines, "stderr");
+    void this.#pumpOutput(launch, launch.proc.stdoutLines, "stdout");
     let exitSeen = false;
     this.#exitHandled = launch.proc.status.then((exit) => {
       exitSeen = true;
@@ -293,6 +349,8 @@ export class PluginSupervisor {
 
   async #exited(launch: PreparedLaunch, exit: ExitInfo): Promise<void> {
     clearInterval(this.#watchTimer);
+    clearInterval(this.#outputTimer);
+    this.#checkOutput(launch);
     await this.#audit?.stop();
     this.#audit = null;
     this.#deps.registerUser(launch.userKey, null);
@@ -372,13 +430,53 @@ export class PluginSupervisor {
     await this.#exitHandled;
   }
 
+  /** A denial seen by the manager (e.g. in the server's log): reported once per launch. */
+  reportDenied(kind: string, detail: string): void {
+    this.#reportOnce(kind, detail);
+  }
+
+  /**
+   * Whether its audit log showed it dialling the NATS server, beyond the runner's own first
+   * connection, since `time` (ms).
+   */
+  dialledServerSince(time: number): boolean {
+    return this.#extraServerDialAt >= time;
+  }
+
+  /** Reports one denial once per launch (and at most MAX_REPORTS_PER_LAUNCH different ones). */
   #reportOnce(kind: string, detail: string) {
+    const key = `${kind} ${detail}`;
+    if (this.#launchReported.has(key)) return;
+    this.#launchReported.add(key);
     if (++this.#launchReports > MAX_REPORTS_PER_LAUNCH) return;
     this.#deps.reporter.report({ plugin: this.name, kind, detail, action: "denied" });
   }
 
+  #reportOnceAs(kind: string, detail: string, action: string) {
+    if (this.#launchReported.has(kind)) return;
+    this.#launchReported.add(kind);
+    this.#deps.reporter.report({ plugin: this.name, kind, detail, action });
+  }
+
+  /** A declared need the operator has not granted: said once, counted toward nothing. */
+  #reportNeedsGrant(detail: string, grantKey: string) {
+    if (this.#needsGrantReported.has(detail)) return;
+    this.#needsGrantReported.add(detail);
+    this.#deps.reporter.report({
+      plugin: this.name,
+      kind: NEEDS_GRANT,
+      detail: `${detail} was refused: it needs a grant; set it in rosey.yaml: ${grantKey}`,
+      action: "needs-grant",
+    });
+  }
+
   #followAudit(launch: PreparedLaunch) {
-    const grants = { dataDir: launch.paths.dataDir, net: launch.allowedNet };
+    const grants = {
+      dataDir: launch.paths.dataDir,
+      net: launch.allowedNet,
+      operatorNet: launch.plan.granted.net,
+      declaredNet: launch.description.extras.net ?? [],
+    };
     this.#audit = new FileFollower(launch.paths.auditFile, (line) => {
       let entry: { permission?: unknown; value?: unknown };
       try {
@@ -386,51 +484,132 @@ export class PluginSupervisor {
       } catch {
         return;
       }
-      const found = auditViolation({
-        permission: String(entry.permission ?? "?"),
-        value: entry.value == null ? null : String(entry.value),
-      }, grants);
-      if (found) this.#reportOnce(found.kind, found.detail);
+      if (entry.permission === "net" && entry.value === this.#deps.server) {
+        if (++this.#serverDials > 1) this.#extraServerDialAt = Date.now();
+      }
+      const found = auditViolation(
+        {
+          permission: String(entry.permission ?? "?"),
+          value: entry.value == null ? null : String(entry.value),
+        },
+        grants,
+        this.name,
+      );
+      if (!found) return;
+      if ("grantKey" in found) this.#reportNeedsGrant(found.detail, found.grantKey);
+      else this.#reportOnce(found.kind, found.detail);
     }, { intervalMs: 150 });
     void this.#audit.start({ fromStart: true });
   }
 
-  async #pumpStderr(proc: SandboxedProcess) {
-    const log = this.#log.child({ pid: proc.pid });
-    for await (const line of proc.stderrLines) {
-      let parsed: Record<string, unknown> | undefined;
-      try {
-        parsed = line.startsWith("{") ? JSON.parse(line) : undefined;
-      } catch {
-        parsed = undefined;
+  /** Reports a flood once per launch, and sums up what was dropped every few seconds. */
+  #watchOutput(launch: PreparedLaunch) {
+    clearInterval(this.#outputTimer);
+    let flooded = false;
+    let summed = { bytes: 0, lines: 0 };
+    const check = () => {
+      const budget = launch.output;
+      if (!budget.flooding) return;
+      const { limits } = budget;
+      if (!flooded) {
+        flooded = true;
+        this.#deps.reporter.report({
+          plugin: this.name,
+          kind: "output-flood",
+          detail: `it writes more to stdout/stderr than ${limits.linesPerSecond} lines/s or ` +
+            `${limits.bytesPerSecond} bytes/s: the rest is dropped and counted`,
+          action: "contained",
+        });
       }
-      if (parsed?.msg === "permission denied" && typeof parsed.permission === "string") {
-        this.#reportOnce(
-          `deno-${parsed.permission}`,
-          `${parsed.permission} ${String(parsed.value ?? "")}`.trim(),
-        );
-      } else if (/NotCapable: Requires run access/.test(line)) {
-        this.#reportOnce("deno-run", line.replace(ANSI, "").trim());
+      if (budget.droppedBytes !== summed.bytes) {
+        this.#log.warn("plugin output dropped", {
+          droppedLines: budget.droppedLines,
+          droppedBytes: budget.droppedBytes,
+          droppedChunks: budget.droppedChunks,
+          sinceLast: budget.droppedBytes - summed.bytes,
+        });
+        summed = { bytes: budget.droppedBytes, lines: budget.droppedLines };
       }
-      if (parsed && typeof parsed.msg === "string") {
-        const { msg, level, time: _t, plugin: _p, ...fields } = parsed;
-        const write = level === "error"
-          ? log.error
-          : level === "warn"
-          ? log.warn
-          : level === "debug"
-          ? log.debug
-          : log.info;
-        write(`${msg}`, fields);
-      } else if (line.trim()) {
-        log.warn(line.replace(ANSI, "").slice(0, 2000), { stream: "stderr" });
+    };
+    this.#checkOutput = () => check();
+    check();
+    this.#outputTimer = setInterval(check, DROP_SUMMARY_MS);
+  }
+
+  #checkOutput: (launch: PreparedLaunch) => void = () => {};
+
+  /**
+   * A plugin's output lines, logged as data: the manager's entry has its own message, level,
+   * component and plugin, and the plugin's line is the `line` field (a JSON line parsed, as
+   * `line`, never merged into the entry). Only the runner's tripwire lines, signed with the
+   * launch's report token, are read as anything more.
+   */
+  async #pumpOutput(
+    launch: PreparedLaunch,
+    lines: ReadableStream<string>,
+    stream: "stdout" | "stderr",
+  ) {
+    const log = this.#log.child({ pid: launch.proc.pid });
+    const tripwire = `${TRIPWIRE_PREFIX}${launch.reportToken} `;
+    let floodNoticed = false;
+    for await (const raw of lines) {
+      if (!floodNoticed && launch.output.flooding) {
+        floodNoticed = true;
+        this.#checkOutput(launch);
       }
+      if (!raw.trim()) continue;
+      if (stream === "stderr" && launch.reportToken && raw.startsWith(tripwire)) {
+        try {
+          const { kind, detail } = JSON.parse(raw.slice(tripwire.length));
+          const action = RUNNER_REPORTS[String(kind)];
+          const text = String(detail).replace(UNSAFE, "").slice(0, 300);
+          if (action === "denied") this.#reportOnce(String(kind), text);
+          else if (action) this.#reportOnceAs(String(kind), text, action);
+        } catch {
+          // the runner wrote it: a malformed one is a bug, not worth a report
+        }
+        continue;
+      }
+      const line = raw.replace(UNSAFE, "").slice(0, 2000);
+      let parsed: unknown;
+      if (line.startsWith("{")) {
+        try {
+          parsed = JSON.parse(line);
+        } catch {
+          parsed = undefined;
+        }
+      }
+      const claimed = parsed && typeof parsed === "object"
+        ? (parsed as Record<string, unknown>).level
+        : undefined;
+      // The level is the manager's: debug when the plugin says debug, info for its other
+      // structured lines, warn for raw text (uncaught errors and Deno's own messages).
+      const write = claimed === "debug" ? log.debug : parsed !== undefined ? log.info : log.warn;
+      write("plugin output", { stream, line: parsed ?? line });
     }
   }
 }
 
+/**
+ * What the runner may report (through its signed tripwire line) and what is done about it:
+ * a subprocess or signal attempt is a denial; an answer over the payload limit was refused
+ * (the user heard a short error), a fault, not counted toward the kill switch.
+ */
+const RUNNER_REPORTS: Record<string, string> = {
+  "deno-run": "denied",
+  "reply-too-large": "refused",
+};
+
+/** The open-files limit, and how close to it counts as reaching it (Deno's own descriptors vary). */
+const OPEN_FILES = "open-files-limit";
+const OPEN_FILES_MARGIN = 4;
+
+/** The kind of a refused need the plugin declared (configuration, not a violation). */
+const NEEDS_GRANT = "needs-grant";
+
 function lastError(exit: ExitInfo): string {
   for (const line of [...exit.stderrTail].reverse()) {
+    if (line.startsWith(TRIPWIRE_PREFIX)) continue; // carries the launch's secret
     try {
       const parsed = JSON.parse(line);
       if (parsed?.level === "error") {

@@ -5,7 +5,7 @@
 import type { Authority, EventBus, Logger } from "@quicksilver/core";
 import type { Revoker } from "../credentials/mod.ts";
 import type { LimitSupport } from "../limits/mod.ts";
-import type { UidPool } from "../process/mod.ts";
+import type { OutputLimits, UidPool } from "../process/mod.ts";
 import type { RestartPolicy } from "./backoff.ts";
 import type { RuntimeLayout } from "./layout.ts";
 import type { TrustedModules } from "./module_vetting.ts";
@@ -45,6 +45,8 @@ export interface SupervisorDeps {
   restartPolicy: RestartPolicy;
   /** Violations in one launch that trip the kill switch (revoke + kill + quarantine). */
   quarantineAfterViolations: number;
+  /** Each launch's stdout+stderr budget. */
+  outputLimits: OutputLimits;
   jwtTtlSeconds: number;
   logger: Logger;
   /** Called on every state change: the manager republishes the table. */

@@ -65,14 +65,38 @@ export interface AuditEntry {
   value: string | null;
 }
 
+/** What the plugin may do (granted) and what it declared it needs (its `extras`). */
+export interface AuditGrants {
+  /** Its data dir (absolute): the only files it may read and write. */
+  dataDir: string;
+  /** Granted `--allow-net` entries: `host:port`, or a bare `host` for every port. */
+  net: readonly string[];
+  /** The operator's `plugins.<name>.grants.net` (for the key a `needs-grant` names). */
+  operatorNet?: readonly string[];
+  /** Hosts its definition declares in `extras.net` (`"*"`: any host the operator grants). */
+  declaredNet?: readonly string[];
+}
+
+/**
+ * What an audited check outside the grants is. `needs-grant`: a host the plugin declared and the
+ * operator has not granted, a configuration state (`grantKey` names the rosey.yaml key), not an
+ * attack; anything else is a violation.
+ */
+export type AuditFinding =
+  | { kind: "needs-grant"; detail: string; grantKey: string }
+  | { kind: string; detail: string };
+
 /**
  * Whether an audited permission check was outside the plugin's grants, and if so what to call
- * it. Paths are relative to the data dir (the plugin's cwd) unless absolute.
+ * it. Paths are relative to the data dir (the plugin's cwd) unless absolute. The detail is
+ * normalised (`fetch` is audited twice, once with the URL and once with `host:port`: both give
+ * `net host:port`), so callers can report one denial once.
  */
 export function auditViolation(
   entry: AuditEntry,
-  grants: { dataDir: string; net: readonly string[] },
-): { kind: string; detail: string } | null {
+  grants: AuditGrants,
+  plugin = "<name>",
+): AuditFinding | null {
   const value = entry.value ?? "";
   switch (entry.permission) {
     case "read":
@@ -84,18 +108,40 @@ export function auditViolation(
           detail: `${entry.permission} of all files (unscoped)`,
         };
       }
+      // A placeholder such as `<TMP>` (Deno.makeTempDir without a dir) or `<CWD>`: never the
+      // data dir itself, so never granted (the plugin must pass `{ dir: "." }`).
+      if (/^<[A-Z_]+>$/.test(value)) {
+        return { kind: `deno-${entry.permission}`, detail: `${entry.permission} ${value}` };
+      }
       const path = normalizePath(value.startsWith("/") ? value : `${grants.dataDir}/${value}`);
       if (path === grants.dataDir || path.startsWith(`${grants.dataDir}/`)) return null;
       return { kind: `deno-${entry.permission}`, detail: `${entry.permission} ${value}` };
     }
     case "net": {
       const target = netTarget(value);
-      if (grants.net.includes(target)) return null;
+      const host = hostOf(target);
+      if (grants.net.some((g) => g === target || g === host)) return null;
+      const declared = grants.declaredNet ?? [];
+      if (declared.includes("*") || declared.includes(host) || declared.includes(target)) {
+        return {
+          kind: "needs-grant",
+          detail: `net ${target}`,
+          grantKey: `plugins.${plugin}.grants.net: ${
+            JSON.stringify([...(grants.operatorNet ?? []), host])
+          }`,
+        };
+      }
       return { kind: "deno-net", detail: `net ${target}` };
     }
     default:
       return { kind: `deno-${entry.permission}`, detail: `${entry.permission} ${value}`.trim() };
   }
+}
+
+/** `host` of `host:port` (`[v6]:port` keeps its brackets). */
+function hostOf(target: string): string {
+  const match = /^(\[[^\]]+\]|[^:]+):\d+$/.exec(target);
+  return match?.[1] ?? target;
 }
 
 /**
@@ -166,6 +212,30 @@ export function parseServerViolation(line: string): ServerViolation | null {
     };
   }
   return null;
+}
+
+/** A connection nats-server refused at CONNECT: `127.0.0.1:56770 - cid:4 - "x" - authentication error`. */
+export interface RefusedConnection {
+  host: string;
+  /** The client's port: its socket's local port. */
+  port: number;
+  cid: number;
+  reason: string;
+}
+
+const REFUSED =
+  /\] (\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-f:]+\]):(\d+) - cid:(\d+) - .*\b(authentication error|Authorization Violation)/i;
+
+/** Parses one nats-server log line; null when it is not a refused connection. */
+export function parseRefusedConnection(line: string): RefusedConnection | null {
+  const match = REFUSED.exec(line);
+  if (!match) return null;
+  return {
+    host: match[1]!,
+    port: Number(match[2]),
+    cid: Number(match[3]),
+    reason: match[4]!.toLowerCase(),
+  };
 }
 
 /**

@@ -50,23 +50,43 @@ export class LineChannel {
 /**
  * Reads `source` to the end, calling `onLine` for each line (without the newline; a trailing
  * "\r" is removed). Resolves at EOF; never rejects (a broken pipe just ends the stream).
+ *
+ * `accept(bytes)` is asked for each chunk before it is decoded: a refused chunk is skipped
+ * whole (no decoding, no splitting), and the line it cut is dropped up to its next newline, so
+ * a flood past the caller's budget costs one call per chunk.
  */
 export async function pumpLines(
   source: ReadableStream<Uint8Array>,
   onLine: (line: string) => void,
-  maxLineLength = 16384,
+  options: { maxLineLength?: number; accept?: (bytes: number) => boolean } = {},
 ): Promise<void> {
+  const maxLineLength = options.maxLineLength ?? 16384;
   const decoder = new TextDecoder();
   let partial = "";
+  let resync = false;
   const emit = (line: string) => onLine(line.endsWith("\r") ? line.slice(0, -1) : line);
   try {
     for await (const chunk of source) {
-      partial += decoder.decode(chunk, { stream: true });
-      let newline: number;
-      while ((newline = partial.indexOf("\n")) >= 0) {
-        emit(partial.slice(0, newline));
-        partial = partial.slice(newline + 1);
+      if (options.accept && !options.accept(chunk.byteLength)) {
+        partial = "";
+        resync = true;
+        continue;
       }
+      let text = decoder.decode(chunk, { stream: true });
+      if (resync) {
+        const newline = text.indexOf("\n");
+        if (newline < 0) continue;
+        text = text.slice(newline + 1);
+        resync = false;
+      }
+      partial += text;
+      let start = 0;
+      let newline: number;
+      while ((newline = partial.indexOf("\n", start)) >= 0) {
+        emit(partial.slice(start, newline));
+        start = newline + 1;
+      }
+      partial = partial.slice(start);
       while (partial.length > maxLineLength) {
         emit(partial.slice(0, maxLineLength));
         partial = partial.slice(maxLineLength);
@@ -76,7 +96,7 @@ export async function pumpLines(
     // The pipe broke (process killed mid-write): whatever arrived has been emitted.
   }
   partial += decoder.decode();
-  if (partial.length > 0) emit(partial);
+  if (partial.length > 0 && !resync) emit(partial);
 }
 
 /** Removes ANSI colour codes, so evidence matching does not depend on NO_COLOR. */

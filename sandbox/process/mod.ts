@@ -45,3 +45,4 @@ export {
   type SpawnSandboxedOptions,
 } from "./spawn_sandboxed.ts";
 export { DataDirError, SpawnError, SymlinkInDataDirError, UidPoolError } from "./errors.ts";
+export { DEFAULT_OUTPUT_LIMITS, OutputBudget, type OutputLimits } from "./output_budget.ts";

@@ -27,6 +27,7 @@ import {
 } from "../limits/mod.ts";
 import { buildLaunchCommand } from "./launch_command.ts";
 import { LineChannel, pumpLines, stripAnsi } from "./_line_stream.ts";
+import type { OutputBudget } from "./output_budget.ts";
 import { SpawnError } from "./errors.ts";
 import type { UidAssignment } from "./uid_pool.ts";
 
@@ -56,6 +57,11 @@ export interface SpawnSandboxedOptions {
   launchId?: string;
   /** Unread stdout/stderr lines kept per stream before dropping. Default 1000. */
   maxQueuedLines?: number;
+  /**
+   * Caps what is decoded and passed on from stdout and stderr together (see OutputBudget);
+   * the rest is drained and counted. Default: no cap.
+   */
+  outputBudget?: OutputBudget;
   logger?: Logger;
 }
 
@@ -251,13 +257,18 @@ export async function spawnSandboxed(options: SpawnSandboxedOptions): Promise<Sa
   const stdout = new LineChannel(queue);
   const stderr = new LineChannel(queue);
   const tail: string[] = [];
+  const budget = options.outputBudget;
+  const pumpOptions = budget ? { accept: (bytes: number) => budget.takeBytes(bytes) } : {};
+  const keep = (line: string) => budget?.takeLine(line.length) ?? true;
   const pumps = Promise.all([
-    pumpLines(child.stdout, (line) => stdout.push(line)).finally(() => stdout.close()),
+    pumpLines(child.stdout, (line) => {
+      if (keep(line)) stdout.push(line);
+    }, pumpOptions).finally(() => stdout.close()),
     pumpLines(child.stderr, (line) => {
       tail.push(stripAnsi(line));
       if (tail.length > 50) tail.shift();
-      stderr.push(line);
-    }).finally(() => stderr.close()),
+      if (keep(line)) stderr.push(line);
+    }, pumpOptions).finally(() => stderr.close()),
   ]);
   const stdin = child.stdin.getWriter();
 

@@ -15,6 +15,12 @@ import {
   withDefault,
 } from "@quicksilver/core/client";
 
+/**
+ * Starts a runner tripwire line on stderr: `<prefix><reportToken> {"permission","value"}`.
+ * Deno's permission audit does not record `run` checks, so the runner reports them itself.
+ */
+export const TRIPWIRE_PREFIX = "quicksilver-tripwire ";
+
 export const RUNNER_MODES = { run: "run", describe: "describe" } as const;
 
 export interface Granted {
@@ -41,6 +47,11 @@ export interface RunLaunchConfig {
   /** How long setup and teardown may take. */
   hookTimeoutMs: number;
   logLevel: LogLevel;
+  /**
+   * A secret of this launch: the runner's tripwire lines on stderr carry it, so the manager
+   * tells them from lines plugin code wrote. Empty: no tripwire reports.
+   */
+  reportToken: string;
 }
 
 export type LaunchConfig = { mode: typeof RUNNER_MODES.describe } | RunLaunchConfig;
@@ -103,6 +114,7 @@ export const LaunchConfigSchema: Validator<LaunchConfig> = validatorOf((value, p
     ),
     hookTimeoutMs: withDefault(o, "hookTimeoutMs", path, DEFAULTS.hookTimeoutMs, ms(10, 300_000)),
     logLevel,
+    reportToken: withDefault(o, "reportToken", path, "", (v, p) => stringAt(v, p, { max: 64 })),
   };
 });
 

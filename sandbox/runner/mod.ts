@@ -16,4 +16,5 @@ export {
   type RunLaunchConfig,
   RUNNER_EXIT,
   RUNNER_MODES,
+  TRIPWIRE_PREFIX,
 } from "./launch_config.ts";

@@ -31,6 +31,7 @@ import {
   UsageError,
 } from "@quicksilver/sdk";
 import type { RunLaunchConfig } from "./launch_config.ts";
+import { tripwire } from "./_tripwire.ts";
 
 export class PluginHost {
   readonly plugin: Plugin;
@@ -99,7 +100,14 @@ export class PluginHost {
     this.#subscriptions.push(this.#bus.serve<CommandExecute, CommandResult>(
       subjects.commandExecute(name),
       (request) => this.execute(request),
-      { schema: commandExecuteCheck },
+      {
+        schema: commandExecuteCheck,
+        // The user hears a short error instead of "not answering"; the operator, a report.
+        tooLargeReply: (error) => {
+          tripwire("reply-too-large", `a command answer was refused: ${errorText(error)}`);
+          return fail("failed", "That answer was too long to send.");
+        },
+      },
     ));
     for (const [type, handler] of Object.entries(this.plugin.events ?? {})) {
       if (!handler) continue;

@@ -18,6 +18,7 @@ import {
   LaunchConfigSchema,
   RUNNER_EXIT,
 } from "./launch_config.ts";
+import { armTripwire, tripwire } from "./_tripwire.ts";
 import { PluginHost } from "./plugin_host.ts";
 
 type PluginImport = () => Promise<{ default?: unknown }>;
@@ -54,7 +55,7 @@ export async function runPlugin(load: PluginImport): Promise<never> {
     await bus.close();
     return Deno.exit(code);
   };
-  installTripwires(log);
+  installTripwires(config.reportToken);
   let plugin: Plugin;
   try {
     plugin = await loadPlugin(load, config.name);
@@ -125,25 +126,50 @@ export async function runPlugin(load: PluginImport): Promise<never> {
 }
 
 /**
- * Deno's permission audit log does not record `run` checks (measured on 2.9.6), and a plugin
- * can catch the NotCapable error. Plugins never get --allow-run, so every subprocess attempt is
- * a denial: the runner, which is evaluated before the plugin, wraps `Deno.Command` to say so on
- * stderr, where the manager reports it.
+ * Deno's permission audit log does not record `run` checks (measured on 2.9.6: `Deno.Command`,
+ * `Deno.kill` and `process.kill` leave no line), and a plugin can catch the NotCapable error.
+ * Plugins never get --allow-run, so every attempt is a denial: the runner, evaluated before the
+ * plugin, wraps them to report it (see _tripwire.ts: plugin code can neither forge nor silence
+ * the report; the wrapped properties are frozen).
  */
-function installTripwires(log: ReturnType<typeof createLogger>) {
-  const Original = Deno.Command;
+function installTripwires(token: string) {
+  armTripwire(token);
+  const report = (value: unknown) => {
+    let text = "?";
+    try {
+      if (typeof value === "string" || typeof value === "number") text = `${value}`;
+    } catch {
+      text = "?";
+    }
+    tripwire("deno-run", `run ${text.slice(0, 200)}`);
+  };
+  const OriginalCommand = Deno.Command;
   function Command(command: string | URL, options?: Deno.CommandOptions) {
-    log.warn("permission denied", { permission: "run", value: String(command) });
-    return new Original(command, options);
+    report(command instanceof URL ? command.href : command);
+    return new OriginalCommand(command, options);
   }
-  try {
-    Object.defineProperty(Deno, "Command", {
-      value: Command,
-      writable: false,
-      configurable: false,
+  const originalKill = Deno.kill;
+  const kill = (pid: number, signal?: Deno.Signal) => {
+    report(`kill ${pid}`);
+    return originalKill(pid, signal);
+  };
+  freeze(Deno, "Command", Command);
+  freeze(Deno, "kill", kill);
+  const nodeProcess = (globalThis as { process?: { kill?: (...a: unknown[]) => unknown } }).process;
+  const nodeKill = nodeProcess?.kill;
+  if (nodeProcess && nodeKill) {
+    freeze(nodeProcess, "kill", (pid: unknown, ...rest: unknown[]) => {
+      report(`kill ${typeof pid === "number" ? pid : "?"}`);
+      return nodeKill.call(nodeProcess, pid, ...rest);
     });
-  } catch (error) {
-    log.debug("no run tripwire", { error: errorText(error) });
+  }
+}
+
+function freeze(target: object, key: string, value: unknown) {
+  try {
+    Object.defineProperty(target, key, { value, writable: false, configurable: false });
+  } catch {
+    // already non-configurable: the denial stays a denial, only unreported
   }
 }
 

@@ -109,21 +109,32 @@ Deno.test("weather with its host granted", async (t) => {
   });
 });
 
-Deno.test("weather without the grant answers 'not permitted' and a violation is reported", async () => {
+Deno.test("weather without the grant: the same answer every time, one 'needs a grant' report, never quarantined", async () => {
   const mock = mockOpenMeteo();
   await using _server = mock.server;
   await using bed = await PluginTestBed.start("plugins/weather.ts", {
     settings: { config: { geocodingUrl: mock.url, forecastUrl: mock.url } },
   });
-  const text = bed.text(await bed.command("!weather paris"));
-  assert.equal(
-    text,
-    `Weather is not permitted to reach ${mock.host}: the operator has to grant it in plugins.weather.grants.net.`,
-  );
+  const expected = `Weather needs a grant the operator has not given yet: rosey.yaml ` +
+    `plugins.weather.grants.net: ["127.0.0.1"].`;
+  // More than the kill switch's 3 violations, from as many users: a missing grant is no attack.
+  for (const user of ["alice", "bob", "carol", "dave", "erin"]) {
+    assert.equal(bed.text(await bed.command("!weather London", { user })), expected);
+  }
   assert.equal(mock.requests.length, 0);
-  const violation = await waitFor(() => bed.violations.find((v) => v.kind === "deno-net"), {
+  const report = await waitFor(() => bed.violations.find((v) => v.kind === "needs-grant"), {
     timeoutMs: 10_000,
-    what: "a deno-net violation",
+    what: "a needs-grant report",
   });
-  assert.match(violation.detail, new RegExp(mock.host.replace(/\./g, "\\.")));
+  assert.equal(report.action, "needs-grant");
+  assert.match(
+    report.detail,
+    /needs a grant; set it in rosey\.yaml: plugins\.weather\.grants\.net: \["127\.0\.0\.1"\]/,
+  );
+  assert.equal(bed.status().state, "running");
+  assert.equal(bed.status().violations, 0);
+  // Stopping reads the rest of its audit log: everything it did has been judged by then.
+  await bed.stop();
+  assert.deepEqual(bed.violations.map((v) => v.kind), ["needs-grant"]);
+  assert.equal(bed.status().state, "stopped");
 });

@@ -67,6 +67,15 @@ const CASES: Case[] = [
   { name: "network", what: "network other than NATS", kinds: ["deno-net"] },
   { name: "subprocess", what: "running a subprocess", kinds: ["deno-run", "deno-env"] },
   { name: "env", what: "reading the environment", kinds: ["deno-env"] },
+  { name: "kill", what: "signalling a process (Deno.kill, process.kill)", kinds: ["deno-run"] },
+  { name: "temp_dir", what: "a temp dir outside its data dir", kinds: ["deno-write"] },
+  { name: "open_files", what: "holding every file it may open", kinds: ["open-files-limit"] },
+  { name: "log_flood", what: "flooding stdout and stderr", kinds: ["output-flood"] },
+  {
+    name: "nats_anonymous",
+    what: "a NATS connection of its own without credentials",
+    kinds: ["nats-anonymous"],
+  },
   { name: "ffi", what: "loading native code (FFI)", kinds: ["deno-ffi"] },
   { name: "publish_platform", what: "publishing to rosey.platform.>", kinds: ["nats-publish"] },
   {
@@ -128,6 +137,7 @@ Deno.test("hostile plugins fail, are reported on rosey.security.violation, and d
     autoStart: ["dice"],
     serverLogFile: nats.server.options.logFile,
     monitorUrl: nats.server.monitorUrl,
+    statsIntervalMs: 300,
     timings: {
       heartbeatMs: 250,
       heartbeatTimeoutMs: 2000,
@@ -137,7 +147,12 @@ Deno.test("hostile plugins fail, are reported on rosey.security.violation, and d
     restartPolicy: { initialDelayMs: 200, crashLoopCount: 3 },
     // Report everything; the kill switch has its own test.
     quarantineAfterViolations: 1000,
-    plugins: { memory_heap: memory, memory_buffers: memory, memory_workers: memory },
+    plugins: {
+      memory_heap: memory,
+      memory_buffers: memory,
+      memory_workers: memory,
+      nats_anonymous: { config: { server: nats.url } },
+    },
   });
   try {
     await manager.start();
