@@ -83,8 +83,8 @@ export function bridgeClientEvents(client: CytubeClient, sink: BridgeSink): void
     }
   });
   client.on("error", (error) => {
-    const fatal = error instanceof KickedError || error instanceof WrongChannelPasswordError ||
-      error instanceof LoginFailedError;
+    const fatal = (error instanceof KickedError && error.final) ||
+      error instanceof WrongChannelPasswordError || error instanceof LoginFailedError;
     sink.onError(error, fatal);
   });
   client.on("malformed", () => sink.metrics.malformedFrames.inc());

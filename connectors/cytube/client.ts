@@ -17,6 +17,7 @@ import {
   toPrivateMessage,
 } from "./_frame_events.ts";
 import { ChannelState } from "./channel_state.ts";
+import { classifyKick } from "./kick_reasons.ts";
 import type { CytubeClientEvents, IgnoredCounters, ReadyInfo } from "./client_events.ts";
 import {
   ClosedError,
@@ -455,7 +456,10 @@ export class CytubeClient {
     clearTimeout(this.#loginRetryTimer);
     if (!info.willReconnect && session?.kicked != null && this.#terminal === undefined) {
       this.#terminal = "kicked";
-      this.#rejectWaiters(new KickedError(this.#options.channel, session.kicked));
+      const kick = classifyKick(session.kicked);
+      this.#rejectWaiters(
+        new KickedError(this.#options.channel, session.kicked, { final: true, why: kick.why }),
+      );
     }
     this.#events.emit("disconnected", info);
   }
@@ -468,8 +472,12 @@ export class CytubeClient {
     this.#connection.stop(error.message);
   }
 
+  // The one place a CyTube error is logged: the connector only turns it into health.
   #emitError(error: CytubeError): void {
-    this.#logger.warn(error.message, { code: error.code });
+    const fatal = (error instanceof KickedError && error.final) ||
+      error instanceof WrongChannelPasswordError || error instanceof LoginFailedError;
+    if (fatal) this.#logger.error(error.message, { code: error.code });
+    else this.#logger.warn(error.message, { code: error.code });
     this.#events.emit("error", error);
   }
 
@@ -569,12 +577,20 @@ export class CytubeClient {
       case "errorMsg":
         if (PM_ERROR.test(frame.data.msg)) this.#chatQueue.confirm((m) => m.kind === "pm");
         break;
-      case "kick":
-        session.kicked = frame.data.reason;
-        this.#connection.holdAfterDisconnect(this.#options.reconnectAfterKickMs);
-        this.#events.emit("kicked", { reason: frame.data.reason });
-        this.#emitError(new KickedError(this.#options.channel, frame.data.reason));
+      case "kick": {
+        const reason = frame.data.reason;
+        const kick = classifyKick(reason);
+        const final = kick.kind === "final" && this.#options.reconnectAfterKickMs === undefined;
+        // A transient refusal (the channel could not be loaded, a restart) is retried with the
+        // usual backoff; a final one is respected, unless the operator asked to come back.
+        if (kick.kind === "final") {
+          session.kicked = reason;
+          this.#connection.holdAfterDisconnect(this.#options.reconnectAfterKickMs);
+        }
+        this.#events.emit("kicked", { reason, final });
+        this.#emitError(new KickedError(this.#options.channel, reason, { final, why: kick.why }));
         return;
+      }
       case "queueFail":
         // The server's queue limiter spoke: slow the media queue down.
         if (frame.data.msg === "You are adding videos too quickly") {

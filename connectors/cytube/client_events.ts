@@ -79,8 +79,11 @@ export interface CytubeClientEvents {
   queueFail: { msg: string; link: string | null };
   /** `errorMsg`, `noflood` or `spamFiltered` from the server (e.g. "PM failed: ..."). */
   serverError: { msg: string; code?: string };
-  /** The server kicked us; followed by `error` (KickedError) and `disconnected`. */
-  kicked: { reason: string };
+  /**
+   * The server kicked us; followed by `error` (KickedError) and `disconnected`. `final`: the
+   * client stays out (a moderator's kick, a ban); otherwise it rejoins after the backoff.
+   */
+  kicked: { reason: string; final: boolean };
   /** Something went wrong; see the error class. */
   error: CytubeError;
   /** A server frame failed its schema and was skipped. `count` is the running total. */

@@ -241,8 +241,7 @@ export class CytubeConnector {
           this.#lastProblem = error.message;
           return;
         }
-        // Logged once per distinct cause: a kick repeats only if the connector rejoins.
-        if (this.#fatal !== error.message) this.#log.error(error.message, { code: error.code });
+        // The client has logged it already (once): here it only becomes the health detail.
         this.#fatal = error.message;
       },
     });

@@ -83,21 +83,31 @@ export class LoginFailedError extends CytubeError {
   }
 }
 
-/** The server kicked us; we do not reconnect in a loop after this. */
+/**
+ * The server kicked us. `final` (a moderator's kick, a ban, a duplicate login): the client
+ * stays out until restarted. Otherwise (the server could not load the channel, it restarts,
+ * a rate limit) it rejoins after the backoff. See `kick_reasons.ts` for the classification.
+ */
 export class KickedError extends CytubeError {
   readonly channel: string;
   readonly reason: string;
-  constructor(channel: string, reason: string, options?: ErrorOptions) {
+  readonly final: boolean;
+  constructor(
+    channel: string,
+    reason: string,
+    kick: { final: boolean; why: string },
+    options?: ErrorOptions,
+  ) {
     super(
       "KICKED",
-      `kicked from CyTube channel "${channel}": ${reason || "(no reason given)"}; ` +
-        `the client stays disconnected until it is restarted` +
-        (reason === "Duplicate login" ? " (another client logged in with the same name)" : ""),
+      `kicked from CyTube channel "${channel}": ${reason || "(no reason given)"}; ${kick.why}` +
+        (kick.final ? "; the bot stays out of the channel until it is restarted" : ""),
       options,
     );
     this.name = "KickedError";
     this.channel = channel;
     this.reason = reason;
+    this.final = kick.final;
   }
 }
 

@@ -29,6 +29,7 @@ export * from "./flood_policy.ts";
 export * from "./channel_state.ts";
 export * from "./client_events.ts";
 export * from "./client.ts";
+export * from "./kick_reasons.ts";
 export { backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } from "./_backoff.ts";
 export * from "./normalize.ts";
 export * from "./actions.ts";

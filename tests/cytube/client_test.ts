@@ -11,6 +11,7 @@ import {
   MalformedFrameError,
   WrongChannelPasswordError,
 } from "../../connectors/cytube/mod.ts";
+import { classifyKick } from "../../connectors/cytube/mod.ts";
 import { startFakeCytube } from "../fake_cytube/mod.ts";
 import { clientFor, collect, nextEvent } from "./_helpers.ts";
 
@@ -283,8 +284,65 @@ Deno.test("a kick gives a clear KickedError and no reconnect loop", async () => 
   const kickError = errors.find((e: CytubeError) => e instanceof KickedError);
   assert.ok(kickError instanceof KickedError);
   assert.equal(kickError.reason, "spamming");
+  assert.equal(kickError.final, true);
   assert.match(kickError.message, /kicked from CyTube channel "fake_channel": spamming/);
   assert.equal(fake.connections.total, 1);
+});
+
+Deno.test("a channel that could not be loaded (database down) is rejoined once it loads", async () => {
+  await using fake = await startFakeCytube({ databaseDown: true, guestLoginDelaySeconds: 0 });
+  await using client = clientFor(fake);
+  const kicks = collect(client, "kicked");
+  const ready = client.connect();
+  await fake.waitFor(() => fake.connections.total >= 2, 5000, "two refused joins");
+  assert.equal(client.status === "kicked", false);
+  assert.ok(kicks.length >= 1);
+  assert.ok(kicks.every((k) => !k.final), JSON.stringify(kicks));
+  fake.setDatabaseDown(false);
+  const info = await ready;
+  assert.equal(info.name, "bot");
+  assert.equal(client.status, "ready");
+});
+
+Deno.test("every kick reason the CyTube source sends is classified transient or final", () => {
+  const transient = [
+    "Channel could not be loaded: Failed to load channel data from the database.  Please " +
+    "try again later.",
+    "Channel could not be loaded: Failed to load channel data from the database: An error " +
+    "occurred when loading this channel's data from disk.  Please contact an administrator " +
+    "for assistance.  The error was: EIO.  Please try again later.",
+    "Channel shutting down",
+    "Channel reloading",
+    "Rate limit exceeded",
+    "Too many connections from your IP address",
+  ];
+  const final = [
+    "Channel could not be loaded: Channel is banned: spam",
+    "Channel could not be loaded: Failed to load channel data from the database: This " +
+    "channel's state size has exceeded the memory limit enforced by this server.  Please " +
+    "contact an administrator for assistance.",
+    "You are banned from this channel.",
+    "You're banned!",
+    "Channel deleted",
+    "Channel was banned: abuse",
+    "This channel has banned connections from Tor.",
+    "Invalid channel name",
+    "Duplicate login",
+    "anonymous user",
+    "Attempted assignLeader without sufficient permission",
+    "",
+    "go away, bot",
+  ];
+  for (const reason of transient) assert.equal(classifyKick(reason).kind, "transient", reason);
+  for (const reason of final) assert.equal(classifyKick(reason).kind, "final", reason);
+});
+
+Deno.test("reconnect delays after repeated failures stay within about a minute", () => {
+  for (let attempt = 1; attempt < 40; attempt++) {
+    assert.ok(backoffDelay(attempt, {}, () => 1) <= 60_000, `attempt ${attempt}`);
+  }
+  // Jitter still spreads bots restarted together, even at the cap.
+  assert.ok(backoffDelay(30, {}, () => 0) < backoffDelay(30, {}, () => 1));
 });
 
 Deno.test("malformed frames are counted and surfaced, and the client keeps working", async () => {

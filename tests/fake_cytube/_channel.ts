@@ -54,6 +54,8 @@ export class FakeChannel {
   buffer: Record<string, unknown>[] = [];
   leader: string | null = null;
   connectionCount = 0;
+  /** While true, joins fail as when the server's database is down. */
+  databaseDown: boolean;
   readonly #io: Server;
   readonly #options: FakeCytubeOptions;
   readonly #onChange: () => void;
@@ -66,6 +68,7 @@ export class FakeChannel {
     this.#options = options;
     this.#onChange = onChange;
     this.name = (options.channel ?? "fake_channel").toLowerCase();
+    this.databaseDown = options.databaseDown ?? false;
     this.permissions = { ...DEFAULT_PERMISSIONS, ...options.permissions };
     this.opts = {
       ...DEFAULT_CHANNEL_OPTS,
@@ -286,6 +289,17 @@ export class FakeChannel {
     }
     if (data.name.toLowerCase() !== this.name) {
       this.kickConn(conn, `the fake CyTube server only serves channel "${this.name}"`);
+      return;
+    }
+    if (this.databaseDown) {
+      // src/channel/channel.js: db.channels.load failed -> emit("loadFail", "Failed to load
+      // channel data from the database.  Please try again later."); src/user.js
+      // handleJoinChannel kicks with `Channel could not be loaded: ${reason}`.
+      this.kickConn(
+        conn,
+        "Channel could not be loaded: Failed to load channel data from the database.  " +
+          "Please try again later.",
+      );
       return;
     }
     const password = this.#options.channelPassword;

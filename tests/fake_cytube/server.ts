@@ -50,6 +50,8 @@ export interface FakeCytubeOptions {
     temp?: boolean;
     queueby?: string;
   }[];
+  /** The server's database is down: every join is kicked with "Please try again later." */
+  databaseDown?: boolean;
   /** Registered channel (default false: joiners get `channelNotRegistered`). */
   registered?: boolean;
   /** Replaces the `/socketconfig/<channel>.json` reply; gets the server's own URL. */
@@ -247,6 +249,11 @@ export class FakeCytube {
     const conn = this.#channel.findConn(name);
     if (conn) this.#channel.kickConn(conn, reason);
     else this.#channel.removeVirtualUser(name);
+  }
+
+  /** Takes the database down (joins are kicked, to be retried) or brings it back. */
+  setDatabaseDown(down: boolean): void {
+    this.#channel.databaseDown = down;
   }
 
   /** Emits any frame to every connected socket, e.g. a malformed one. */
