@@ -96,7 +96,11 @@ export type QueueMediaRequest = ClientFrameMap["queue"];
 
 // Progress of the current socket; replaced on every connection.
 interface Session {
-  joinedAt: number;
+  // CyTube replays the chat backlog on join before the joiner's first `userlist`, in one
+  // synchronous block (src/channel/channel.js acceptUser: modules' onUserPostJoin, where
+  // src/channel/chat.js replays `this.buffer`, then `sendUserlist([user])`), and live chat
+  // only after it. Deciding by order needs no clock, ours or the server's.
+  userlistSeen: boolean;
   joinConfirmed: boolean;
   loggedIn: boolean;
   loginSettled: boolean;
@@ -416,8 +420,7 @@ export class CytubeClient {
 
   #onOpen(info: { serverUrl: string; attempt: number }): void {
     this.#session = {
-      // Chat older than this is the backlog the server replays on join.
-      joinedAt: Date.now(),
+      userlistSeen: false,
       joinConfirmed: false,
       loggedIn: false,
       loginSettled: false,
@@ -541,6 +544,7 @@ export class CytubeClient {
   }
 
   #handle(session: Session, frame: ServerFrame): void {
+    if (frame.event === "userlist") session.userlistSeen = true;
     if (JOIN_FRAMES.has(frame.event) && !session.joinConfirmed) {
       session.joinConfirmed = true;
       this.#checkReady(session);
@@ -660,7 +664,7 @@ export class CytubeClient {
   }
 
   #onChat(session: Session, data: ServerFrameMap["chatMsg"]): void {
-    if (data.time < session.joinedAt) {
+    if (!session.userlistSeen) {
       this.#counters.backlog++;
       return;
     }

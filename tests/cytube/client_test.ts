@@ -439,3 +439,34 @@ Deno.test("with reconnectAfterKickMs the client comes back after a kick", async 
   await readyAgain;
   assert.equal(client.status, "ready");
 });
+
+Deno.test("the join backlog is skipped even when the server's clock runs 2 minutes ahead", async () => {
+  await using fake = await startFakeCytube({
+    clockOffsetMs: 120_000,
+    guestLoginDelaySeconds: 0,
+    users: [{ name: "alice" }],
+    backlog: [{ username: "alice", msg: "!flip", ageMs: 5_000 }],
+  });
+  await using client = clientFor(fake);
+  const chats = collect(client, "chat");
+  await client.connect();
+  // And again after a rejoin: the backlog is replayed to every new socket.
+  const readyAgain = nextEvent(client, "ready");
+  fake.dropAllSockets();
+  await readyAgain;
+  const live = nextEvent(client, "chat");
+  fake.say("alice", "live line");
+  await live;
+  assert.deepEqual(chats.map((c) => c.text), ["live line"]);
+  assert.equal(client.counters.backlog, 2);
+});
+
+Deno.test("live chat is delivered even when the server's clock runs 30 s behind", async () => {
+  await using fake = await startFakeCytube({ clockOffsetMs: -30_000, users: [{ name: "alice" }] });
+  await using client = clientFor(fake);
+  await client.connect();
+  const live = nextEvent(client, "chat");
+  fake.say("alice", "!roll 2d6");
+  assert.equal((await live).text, "!roll 2d6");
+  assert.equal(client.counters.backlog, 0);
+});

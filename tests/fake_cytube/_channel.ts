@@ -98,7 +98,7 @@ export class FakeChannel {
       });
       if ("fail" in result) throw new Error(`fake CyTube playlist option: ${result.fail}`);
     }
-    const now = Date.now();
+    const now = this.serverNow();
     for (const line of options.backlog ?? []) {
       this.buffer.push({
         username: line.username,
@@ -108,6 +108,14 @@ export class FakeChannel {
       });
     }
     this.#chat = new FakeChat(this, options);
+  }
+
+  /**
+   * The server's clock: `time` of chat and PMs is the server's `Date.now()` (src/channel/
+   * chat.js formatMessage), so a server whose clock is off stamps messages off by as much.
+   */
+  serverNow(): number {
+    return Date.now() + (this.#options.clockOffsetMs ?? 0);
   }
 
   perm(name: string): number {
@@ -428,7 +436,7 @@ export class FakeChannel {
       username,
       msg: formatChatHtml(msg, this.opts.enable_link_regex !== false),
       meta,
-      time: Date.now(),
+      time: this.serverNow(),
     };
     this.broadcast("chatMsg", line);
     this.buffer.push(line);

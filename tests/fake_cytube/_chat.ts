@@ -189,7 +189,7 @@ export class FakeChat {
       username: conn.name,
       msg: formatChatHtml(msg, this.#channel.opts.enable_link_regex !== false),
       meta,
-      time: Date.now(),
+      time: this.#channel.serverNow(),
       to: targetName,
     };
     targetConn?.socket.emit("pm", line);

@@ -37,6 +37,8 @@ export interface FakeCytubeOptions {
   channelOpts?: Record<string, unknown>;
   /** Permission overrides. */
   permissions?: Record<string, number>;
+  /** The server's clock minus the test's, in ms (default 0); stamps every `time`. */
+  clockOffsetMs?: number;
   /** Chat replayed to every joining socket, `ageMs` old (default 60 s). */
   backlog?: { username: string; msg: string; ageMs?: number; meta?: Record<string, unknown> }[];
   /** Users already in the channel (no socket). */
@@ -193,7 +195,7 @@ export class FakeCytube {
       username: line.username,
       msg: line.msg,
       meta: line.meta ?? {},
-      time: line.time ?? Date.now(),
+      time: line.time ?? this.#channel.serverNow(),
     });
   }
 
@@ -205,7 +207,7 @@ export class FakeCytube {
       username: from,
       msg: formatChatHtml(msg, this.#channel.opts.enable_link_regex !== false),
       meta: {},
-      time: Date.now(),
+      time: this.#channel.serverNow(),
       to: target.name,
     });
   }
