@@ -143,6 +143,7 @@ export class CytubeClient {
   readonly #mediaQueue: PacingQueue<QueueMediaRequest>;
   readonly #counters: IgnoredCounters = {
     backlog: 0,
+    shadow: 0,
     ownChat: 0,
     ownPm: 0,
     malformed: 0,
@@ -671,6 +672,12 @@ export class CytubeClient {
     if (this.#isSelf(data.username)) {
       this.#counters.ownChat++;
       this.#chatQueue.confirm((m) => m.kind === "chat");
+      return;
+    }
+    if (data.meta.shadow === true) {
+      // Invisible to the channel: answering it in public would show what the mute hides.
+      this.#counters.shadow++;
+      this.#events.emit("shadowChat", toChatMessage(data));
       return;
     }
     this.#events.emit("chat", toChatMessage(data));

@@ -66,6 +66,8 @@ export interface CytubeClientEvents {
    */
   disconnected: { reason: string; willReconnect: boolean; delayMs: number | null };
   chat: ChatMessage;
+  /** Chat of a shadow-muted user, seen only because the bot is a moderator; not for plugins. */
+  shadowChat: ChatMessage;
   pm: PrivateMessage;
   userJoin: ChannelUser;
   userLeave: { name: string };
@@ -98,8 +100,13 @@ export interface CytubeClientEvents {
 
 /** What the client skipped on purpose, and why. */
 export interface IgnoredCounters {
-  /** Chat replayed on join (older than our join). */
+  /** Chat replayed on join (before the join's first `userlist`). */
   backlog: number;
+  /**
+   * Chat of shadow-muted users (`meta.shadow`): CyTube shows it only to moderators and the
+   * muted user, so for the channel it was never said (src/channel/chat.js processChatMsg).
+   */
+  shadow: number;
   /** Our own chat echoed back. */
   ownChat: number;
   /** Our own PMs echoed back. */

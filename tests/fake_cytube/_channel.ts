@@ -54,6 +54,8 @@ export class FakeChannel {
   buffer: Record<string, unknown>[] = [];
   leader: string | null = null;
   connectionCount = 0;
+  /** Lower-cased names shadow-muted with `/smute` (src/channel/chat.js SHADOW_TAG). */
+  readonly shadowMuted = new Set<string>();
   /** While true, joins fail as when the server's database is down. */
   databaseDown: boolean;
   readonly #io: Server;
@@ -430,6 +432,28 @@ export class FakeChannel {
 
   // -------------------------------------------------------------------------------------------
   // Chat (the handlers live in _chat.ts)
+
+  /**
+   * Chat of a shadow-muted user, as src/channel/chat.js processChatMsg sends it: to the other
+   * shadow-muted users and to anonymous sockets as usual, then with `meta.shadow = true` to
+   * the moderators (effective rank >= 2, src/channel/channel.js moderators()); never buffered.
+   */
+  shadowChat(username: string, msg: string, meta: Record<string, unknown>): void {
+    const line = {
+      username,
+      msg: formatChatHtml(msg, this.opts.enable_link_regex !== false),
+      meta,
+      time: this.serverNow(),
+    };
+    const shadowLine = { ...line, meta: { ...meta, shadow: true } };
+    for (const conn of this.conns) {
+      if (!conn.inChannel) continue;
+      if (conn.name !== null && this.shadowMuted.has(conn.name.toLowerCase())) {
+        conn.socket.emit("chatMsg", line);
+      } else if (!conn.loggedIn) conn.socket.emit("chatMsg", line);
+      else if (conn.rank >= 2) conn.socket.emit("chatMsg", shadowLine);
+    }
+  }
 
   broadcastChat(username: string, msg: string, meta: Record<string, unknown>): void {
     const line = {

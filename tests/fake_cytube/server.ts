@@ -179,12 +179,19 @@ export class FakeCytube {
 
   /** A chat line from another user, escaped like real chat; "/me x" becomes an action. */
   say(user: string, msg: string): void {
-    if (msg.startsWith("/me ")) {
+    if (this.#channel.shadowMuted.has(user.toLowerCase())) {
+      this.#channel.shadowChat(user, msg, msg.startsWith(">") ? { addClass: "greentext" } : {});
+    } else if (msg.startsWith("/me ")) {
       this.#channel.broadcastChat(user, msg.slice(4), { addClass: "action", action: true });
     } else {
       this.#channel.broadcastChat(user, msg, msg.startsWith(">") ? { addClass: "greentext" } : {});
     }
     this.#waiters.notify();
+  }
+
+  /** Shadow-mutes a user, as a moderator's `/smute name` does: their chat reaches mods only. */
+  shadowMute(name: string): void {
+    this.#channel.shadowMuted.add(name.toLowerCase());
   }
 
   /** Sends a raw `chatMsg` (e.g. a `[server]` notice or an old `time`). */
