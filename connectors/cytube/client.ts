@@ -16,6 +16,13 @@ import {
   toChatMessage,
   toPrivateMessage,
 } from "./_frame_events.ts";
+import {
+  type ActionOutcome,
+  MessageOutcomes,
+  type OutcomeMatcher,
+  OutcomeWaiters,
+  refused,
+} from "./_outcomes.ts";
 import { ChannelState } from "./channel_state.ts";
 import { classifyKick } from "./kick_reasons.ts";
 import type { CytubeClientEvents, IgnoredCounters, ReadyInfo } from "./client_events.ts";
@@ -78,6 +85,8 @@ export interface CytubeClientOptions {
   connectTimeoutMs?: number;
   /** Guest-login refusals ("Guest logins are restricted...") to wait out (default 5). */
   maxGuestLoginRetries?: number;
+  /** How long an action waits for the server's answer (default 8000 ms). */
+  actionTimeoutMs?: number;
   /** Longest chat/pm chunk (default 320, the server's cap). */
   messageLimit?: number;
   pacing?: {
@@ -154,6 +163,8 @@ export class CytubeClient {
   #loginRetryTimer: ReturnType<typeof setTimeout> | undefined;
   #waiters: { resolve: (info: ReadyInfo) => void; reject: (error: unknown) => void }[] = [];
   #assumeAntiflood = false;
+  readonly #frameOutcomes = new OutcomeWaiters();
+  readonly #messageOutcomes = new MessageOutcomes<OutboundMessage>();
   readonly #onAbort = () => void this.close();
 
   constructor(options: CytubeClientOptions) {
@@ -205,7 +216,13 @@ export class CytubeClient {
         }),
       costOf: throttleCost,
       expectsConfirmation: (m) => expectsEcho(m, this.state.self.rank),
-      onDrop: (message, reason) => this.#events.emit("outboundDropped", { message, reason }),
+      onDrop: (message, reason) => {
+        this.#messageOutcomes.settle(
+          message,
+          refused(`the message was not sent (${reason}); try again later`),
+        );
+        this.#events.emit("outboundDropped", { message, reason });
+      },
     });
     // CyTube's queue limiter (`src/channel/playlist.js`): 3 burst 1/s, or 10 burst 2/s at rank 2+.
     this.#mediaQueue = new PacingQueue<QueueMediaRequest>({
@@ -306,6 +323,84 @@ export class CytubeClient {
     return chunks.length;
   }
 
+  /**
+   * Like {@linkcode CytubeClient.chat}, and resolves with the server's answer: ok once every
+   * chunk came back as our own `chatMsg`; refused on `noflood` (muted), `spamFiltered` or a
+   * pacing drop; a timeout outcome after `timeoutMs` (default `actionTimeoutMs`).
+   */
+  chatOutcome(
+    text: string,
+    options: SplitOptions & { literal?: boolean; timeoutMs?: number } = {},
+  ): Promise<ActionOutcome> {
+    this.#assertOpen();
+    const { literal, timeoutMs, ...split } = options;
+    const chunks = splitMessage(text, { limit: this.#messageLimit - (literal ? 1 : 0), ...split });
+    return this.#sendAll(
+      chunks.map((chunk) => ({ kind: "chat", msg: literal ? literalChat(chunk) : chunk })),
+      "the chat message",
+      timeoutMs,
+    );
+  }
+
+  /**
+   * Like {@linkcode CytubeClient.pm}, and resolves with the server's answer: ok once every
+   * chunk was echoed to us; refused with the server's `errorMsg` ("PM failed: x isn't
+   * connected to this channel.", src/channel/chat.js handlePm).
+   */
+  pmOutcome(
+    to: string,
+    text: string,
+    options: SplitOptions & { literal?: boolean; timeoutMs?: number } = {},
+  ): Promise<ActionOutcome> {
+    this.#assertOpen();
+    const { literal, timeoutMs, ...split } = options;
+    const chunks = splitMessage(text, { limit: this.#messageLimit - (literal ? 1 : 0), ...split });
+    return this.#sendAll(
+      chunks.map((chunk) => ({ kind: "pm", to, msg: literal ? literalChat(chunk) : chunk })),
+      `the PM to ${to}`,
+      timeoutMs,
+    );
+  }
+
+  async #sendAll(
+    messages: OutboundMessage[],
+    what: string,
+    timeoutMs = this.#actionTimeoutMs,
+  ): Promise<ActionOutcome> {
+    const waits = messages.map((message) => {
+      const outcome = this.#messageOutcomes.wait(message, timeoutMs, what);
+      if (!this.#chatQueue.enqueue(message)) {
+        this.#messageOutcomes.settle(message, refused("the CyTube client is closed"));
+      }
+      return outcome;
+    });
+    const outcomes = await Promise.all(waits);
+    return outcomes.find((outcome) => !outcome.ok) ?? { ok: true };
+  }
+
+  /**
+   * Waits for the server's answer to what `send` emits: `match` reads each later frame
+   * (after the client has applied it) and returns the outcome once one settles the action.
+   * When `send` returns false (not in the channel) the outcome is `disconnected` at once.
+   */
+  performAndWait(
+    what: string,
+    match: OutcomeMatcher,
+    send: () => boolean,
+    timeoutMs = this.#actionTimeoutMs,
+  ): Promise<ActionOutcome> {
+    this.#assertOpen();
+    const wait = this.#frameOutcomes.wait(match, timeoutMs, what);
+    if (!send()) {
+      wait.settle({
+        ok: false,
+        code: "disconnected",
+        reason: `not in CyTube channel "${this.#options.channel}" right now; try again`,
+      });
+    }
+    return wait.outcome;
+  }
+
   /** Kicks a user with the `/kick` chat command (the server checks our rank). */
   kick(name: string, reason = ""): void {
     this.#assertOpen();
@@ -384,6 +479,9 @@ export class CytubeClient {
     clearTimeout(this.#loginRetryTimer);
     this.#chatQueue.close();
     this.#mediaQueue.close();
+    const closed = "the CyTube client was closed";
+    this.#frameOutcomes.failAll(closed);
+    this.#messageOutcomes.settleAll({ ok: false, code: "disconnected", reason: closed });
     this.#options.signal?.removeEventListener("abort", this.#onAbort);
     this.#rejectWaiters(new ClosedError("CytubeClient"));
     if (first) this.#events.emit("closed", { reason: "closed" });
@@ -397,6 +495,10 @@ export class CytubeClient {
 
   // -------------------------------------------------------------------------------------------
   // Session lifecycle
+
+  get #actionTimeoutMs(): number {
+    return this.#options.actionTimeoutMs ?? 8000;
+  }
 
   get #messageLimit(): number {
     return this.#options.messageLimit ?? CYTUBE_MAX_MESSAGE_LENGTH;
@@ -458,6 +560,8 @@ export class CytubeClient {
     this.#mediaQueue.pause();
     this.#chatQueue.requeueInFlight();
     clearTimeout(this.#loginRetryTimer);
+    // Chat and PMs are re-sent after the reconnect; a playlist or moderation action is not.
+    this.#frameOutcomes.failAll("the CyTube connection dropped before the server answered");
     if (!info.willReconnect && session?.kicked != null && this.#terminal === undefined) {
       this.#terminal = "kicked";
       const kick = classifyKick(session.kicked);
@@ -536,6 +640,7 @@ export class CytubeClient {
     }
     this.state.apply(parsed.frame);
     this.#handle(session, parsed.frame);
+    this.#frameOutcomes.check(parsed.frame);
     if (session === this.#session) this.#events.emit("frame", parsed.frame);
   }
 
@@ -575,12 +680,24 @@ export class CytubeClient {
       case "cooldown":
         return this.#onCooldown(frame.data);
       case "noflood":
-      case "spamFiltered":
+      case "spamFiltered": {
         // The server answered our chat line without echoing it.
-        this.#chatQueue.confirm((m) => m.kind === "chat");
+        const reason = frame.event === "noflood"
+          ? frame.data.msg
+          : `the channel's spam filter held the message (${frame.data.reason})`;
+        this.#messageOutcomes.settle(
+          this.#chatQueue.confirm((m) => m.kind === "chat"),
+          refused(reason),
+        );
         break;
+      }
       case "errorMsg":
-        if (PM_ERROR.test(frame.data.msg)) this.#chatQueue.confirm((m) => m.kind === "pm");
+        if (PM_ERROR.test(frame.data.msg)) {
+          this.#messageOutcomes.settle(
+            this.#chatQueue.confirm((m) => m.kind === "pm"),
+            refused(frame.data.msg),
+          );
+        }
         break;
       case "kick": {
         const reason = frame.data.reason;
@@ -671,7 +788,9 @@ export class CytubeClient {
     }
     if (this.#isSelf(data.username)) {
       this.#counters.ownChat++;
-      this.#chatQueue.confirm((m) => m.kind === "chat");
+      this.#messageOutcomes.settle(this.#chatQueue.confirm((m) => m.kind === "chat"), {
+        ok: true,
+      });
       return;
     }
     if (data.meta.shadow === true) {
@@ -686,7 +805,9 @@ export class CytubeClient {
   #onPm(data: ServerFrameMap["pm"]): void {
     if (this.#isSelf(data.username)) {
       this.#counters.ownPm++;
-      this.#chatQueue.confirm((m) => m.kind === "pm");
+      this.#messageOutcomes.settle(this.#chatQueue.confirm((m) => m.kind === "pm"), {
+        ok: true,
+      });
       return;
     }
     this.#events.emit("pm", toPrivateMessage(data));

@@ -250,11 +250,15 @@ export class CytubeConnector {
   #serve(): void {
     const bus = this.#bus;
     this.#subscriptions.push(
-      bus.subscribe(subjects.allPlatformActions(CYTUBE_PLATFORM), (value, context) => {
+      bus.subscribe(subjects.allPlatformActions(CYTUBE_PLATFORM), async (value, context) => {
         const name = context.subject.slice(context.subject.lastIndexOf(".") + 1);
         const decoded = decodeAction(name, value);
+        // The reply waits for the server's answer (its effect, its refusal, or a timeout),
+        // so "done" is never said for what CyTube refused.
         const result = decoded.ok
-          ? performAction(this.client, this.source.channel, decoded.action)
+          ? await performAction(this.client, this.source.channel, decoded.action).catch(
+            (error: unknown) => refusal("failed", `action "${name}" failed: ${String(error)}`),
+          )
           : decoded.result;
         const outcome = result.ok ? "ok" : result.error.code;
         this.metrics.actions.inc({ action: decoded.ok ? name : "(invalid)", result: outcome });

@@ -138,3 +138,17 @@ Deno.test("the connector's NATS user durable-publishes events but cannot run com
   ]);
   assert.equal(env.connector.health.status, "ok");
 });
+
+Deno.test("chat from a muted bot is reported refused with the server's words, not as sent", async () => {
+  await using env = await E2e.start();
+  const { fake, nats } = env;
+  const service = await nats.connect("svc-test");
+  const channel = fake.channel;
+  assert.deepEqual(await act(service, "chat", { channel, text: "before the mute" }), { ok: true });
+  fake.mute(BOT.name);
+  const muted = await act(service, "chat", { channel, text: "after the mute" });
+  assert.deepEqual(muted, {
+    ok: false,
+    error: { code: "failed", message: "CyTube refused: You have been muted on this channel." },
+  });
+});

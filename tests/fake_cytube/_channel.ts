@@ -54,6 +54,10 @@ export class FakeChannel {
   buffer: Record<string, unknown>[] = [];
   leader: string | null = null;
   connectionCount = 0;
+  /** Lower-cased names muted with `/mute` (src/channel/chat.js). */
+  readonly muted = new Set<string>();
+  /** Media ids whose lookup fails, with the server's message. */
+  readonly refusedMedia = new Map<string, string>();
   /** Lower-cased names shadow-muted with `/smute` (src/channel/chat.js SHADOW_TAG). */
   readonly shadowMuted = new Set<string>();
   /** While true, joins fail as when the server's database is down. */
@@ -499,6 +503,10 @@ export class FakeChannel {
     const fail = (msg: string) => conn.socket.emit("queueFail", { msg, link: null, id: d.id });
     const limit = conn.rank >= 2 ? { burst: 10, sustained: 2 } : { burst: 3, sustained: 1 };
     if (conn.queueLimiter.throttle(limit)) return void fail("You are adding videos too quickly");
+    const refusal = this.refusedMedia.get(d.id);
+    // src/channel/playlist.js handleQueue: a failed media lookup (src/get-info.js, e.g. a raw
+    // file answering 404: "Expected HTTP 200 OK, not 404 Not Found") ends in qfail(msg).
+    if (refusal !== undefined) return void fail(refusal);
     const title = typeof d.title === "string" && (d.type === "cu" || d.type === "fi")
       ? d.title
       : undefined;

@@ -189,6 +189,11 @@ export class FakeCytube {
     this.#waiters.notify();
   }
 
+  /** Mutes a user, as a moderator's `/mute name` does: their chat gets `noflood`. */
+  mute(name: string): void {
+    this.#channel.muted.add(name.toLowerCase());
+  }
+
   /** Shadow-mutes a user, as a moderator's `/smute name` does: their chat reaches mods only. */
   shadowMute(name: string): void {
     this.#channel.shadowMuted.add(name.toLowerCase());
@@ -258,6 +263,11 @@ export class FakeCytube {
     const conn = this.#channel.findConn(name);
     if (conn) this.#channel.kickConn(conn, reason);
     else this.#channel.removeVirtualUser(name);
+  }
+
+  /** Makes queueing media `id` fail with `msg`, as a failed media lookup does. */
+  refuseMedia(id: string, msg: string): void {
+    this.#channel.refusedMedia.set(id, msg);
   }
 
   /** Takes the database down (joins are kicked, to be retried) or brings it back. */
