@@ -163,6 +163,7 @@ export class CytubeClient {
   #loginRetryTimer: ReturnType<typeof setTimeout> | undefined;
   #waiters: { resolve: (info: ReadyInfo) => void; reject: (error: unknown) => void }[] = [];
   #assumeAntiflood = false;
+  #warnedNotRegistered = false;
   readonly #frameOutcomes = new OutcomeWaiters();
   readonly #messageOutcomes = new MessageOutcomes<OutboundMessage>();
   readonly #onAbort = () => void this.close();
@@ -658,6 +659,19 @@ export class CytubeClient {
     switch (frame.event) {
       case "needPassword":
         return this.#onNeedPassword(session);
+      case "channelNotRegistered":
+        // Guests may join any name and get this (src/channel/channel.js acceptUser): most
+        // often a misspelt channel, where the bot would sit alone in an empty room.
+        if (!this.#warnedNotRegistered) {
+          this.#warnedNotRegistered = true;
+          this.#logger.warn(
+            `CyTube channel "${this.#options.channel}" is not registered on this server: if ` +
+              `that is a typo, fix connectors.cytube.channel in rosey.yaml (the bot joined an ` +
+              `empty, unregistered channel)`,
+            { code: "CHANNEL_NOT_REGISTERED" },
+          );
+        }
+        return;
       case "cancelNeedPassword":
         session.passwordFailurePending = false;
         return;
@@ -751,7 +765,11 @@ export class CytubeClient {
       }
       return this.#checkReady(session);
     }
-    const error = new LoginFailedError(this.#options.user.name, data.error);
+    const error = new LoginFailedError(
+      this.#options.user.name,
+      data.error,
+      !this.#options.user.password,
+    );
     const refusal = classifyLoginRefusal(data.error);
     if (refusal.kind === "guest-delay") {
       if (session.guestRetries >= (this.#options.maxGuestLoginRetries ?? 5)) {

@@ -54,10 +54,11 @@ export class WrongChannelPasswordError extends CytubeError {
     super(
       "WRONG_CHANNEL_PASSWORD",
       passwordGiven
-        ? `CyTube channel "${channel}" rejected the configured channel password; ` +
-          `set the current password in the connector configuration`
-        : `CyTube channel "${channel}" is password-protected; set the channel password in the ` +
-          `connector configuration (or log in as a moderator, rank >= 2)`,
+        ? `CyTube channel "${channel}" rejected the configured channel password; set the ` +
+          `current one as connectors.cytube.channelPassword in rosey.yaml`
+        : `CyTube channel "${channel}" is password-protected; set its password as ` +
+          `connectors.cytube.channelPassword in rosey.yaml (or log the bot in as a moderator, ` +
+          `rank >= 2, with connectors.cytube.user)`,
       options,
     );
     this.name = "WrongChannelPasswordError";
@@ -70,11 +71,20 @@ export class WrongChannelPasswordError extends CytubeError {
 export class LoginFailedError extends CytubeError {
   readonly user: string;
   readonly serverMessage: string;
-  constructor(user: string, serverMessage: string, options?: ErrorOptions) {
+  /**
+   * `guest`: the refusal of a guest login (no password), so the fix is about the guest
+   * name; otherwise an account login, whose fix is the account's name and password.
+   */
+  constructor(user: string, serverMessage: string, guest: boolean, options?: ErrorOptions) {
+    // The server's sentences end in "." ("That username is registered."): ours follows.
+    const said = serverMessage.trim().replace(/[.;!\s]+$/, "");
     super(
       "LOGIN_FAILED",
-      `CyTube login as "${user}" failed: ${serverMessage}; check the bot's user name and ` +
-        `password (a guest name must be 1-20 letters, digits, "_" or "-" and not registered)`,
+      `CyTube login as "${user}" failed: ${said}; ` + (guest
+        ? `a guest name must be 1-20 letters, digits, "_" or "-" and not a registered ` +
+          `account: change connectors.cytube.user.name, or set the account's password as ` +
+          `connectors.cytube.user.password`
+        : `check connectors.cytube.user.name and connectors.cytube.user.password`),
       options,
     );
     this.name = "LoginFailedError";

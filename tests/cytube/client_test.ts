@@ -12,6 +12,7 @@ import {
   WrongChannelPasswordError,
 } from "../../connectors/cytube/mod.ts";
 import { classifyKick } from "../../connectors/cytube/mod.ts";
+import { createLogger } from "../../core/log/mod.ts";
 import { startFakeCytube } from "../fake_cytube/mod.ts";
 import { clientFor, collect, nextEvent } from "./_helpers.ts";
 
@@ -53,7 +54,10 @@ Deno.test("a refused account login is a LoginFailedError with the server's reaso
   await using client = clientFor(fake, { user: { name: "rosey", password: "wrong" } });
   await assert.rejects(client.connect(), (error: unknown) => {
     assert.ok(error instanceof LoginFailedError);
-    assert.match(error.message, /Invalid username\/password combination/);
+    assert.match(error.message, /Invalid username\/password combination; check /);
+    // An account login: the guest-name hint would send the operator the wrong way.
+    assert.doesNotMatch(error.message, /guest/);
+    assert.match(error.message, /connectors\.cytube\.user\.password/);
     return true;
   });
   assert.equal(client.status, "failed");
@@ -88,6 +92,7 @@ Deno.test("a wrong channel password is retried once, then WrongChannelPasswordEr
     assert.equal(error.name, "WrongChannelPasswordError");
     assert.equal(error.passwordGiven, true);
     assert.match(error.message, /rejected the configured channel password/);
+    assert.match(error.message, /connectors\.cytube\.channelPassword/);
     return true;
   });
   const retries = fake.received.filter((f) => f.event === "channelPassword");
@@ -102,7 +107,7 @@ Deno.test("a missing channel password says how to fix it", async () => {
   await assert.rejects(client.connect(), (error: unknown) => {
     assert.ok(error instanceof WrongChannelPasswordError);
     assert.equal(error.passwordGiven, false);
-    assert.match(error.message, /set the channel password/);
+    assert.match(error.message, /connectors\.cytube\.channelPassword/);
     return true;
   });
 });
@@ -469,4 +474,30 @@ Deno.test("live chat is delivered even when the server's clock runs 30 s behind"
   fake.say("alice", "!roll 2d6");
   assert.equal((await live).text, "!roll 2d6");
   assert.equal(client.counters.backlog, 0);
+});
+
+Deno.test("a guest name that is a registered account is refused in one clean sentence", async () => {
+  await using fake = await startFakeCytube({ accounts: { rosey: { password: "pw", rank: 1 } } });
+  await using client = clientFor(fake, { user: { name: "rosey" } });
+  await assert.rejects(client.connect(), (error: unknown) => {
+    assert.ok(error instanceof LoginFailedError);
+    assert.match(error.message, /failed: That username is registered; a guest name/);
+    assert.doesNotMatch(error.message, /\.;|;;|\.\./);
+    return true;
+  });
+});
+
+Deno.test("joining an unregistered (e.g. misspelt) channel warns once, naming the config key", async () => {
+  const lines: string[] = [];
+  const logger = createLogger({ format: "json", level: "debug", sink: (l) => lines.push(l) });
+  await using fake = await startFakeCytube({ guestLoginDelaySeconds: 0 });
+  await using client = clientFor(fake, { logger });
+  await client.connect();
+  const readyAgain = nextEvent(client, "ready");
+  fake.dropAllSockets();
+  await readyAgain;
+  const warnings = lines.map((l) => JSON.parse(l)).filter((e) => e.code === "CHANNEL_NOT_REGISTERED");
+  assert.equal(warnings.length, 1);
+  assert.equal(warnings[0].level, "warn");
+  assert.match(warnings[0].msg ?? warnings[0].message, /connectors\.cytube\.channel\b/);
 });

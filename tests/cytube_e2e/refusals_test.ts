@@ -11,10 +11,13 @@ import {
   subjects,
 } from "@quicksilver/core";
 import { Inbox, waitFor } from "@quicksilver/testing";
+import { createLogger } from "../../core/log/mod.ts";
 import { E2e } from "./_env.ts";
 
 Deno.test("a kicked bot reports why, leaves the channel, and refuses actions", async () => {
-  await using env = await E2e.start({ connector: { healthIntervalMs: 100 } });
+  const lines: string[] = [];
+  const logger = createLogger({ format: "json", level: "debug", sink: (l) => lines.push(l) });
+  await using env = await E2e.start({ connector: { healthIntervalMs: 100, logger } });
   const { fake, nats, connector } = env;
   const observer = await nats.connect("observer");
   const left = new Inbox<Envelope<{ reason: string }>>();
@@ -29,6 +32,10 @@ Deno.test("a kicked bot reports why, leaves the channel, and refuses actions", a
     /too chatty/.test(h.detail ?? "")
   );
   assert.match(report.detail!, /kicked from CyTube channel "fake_channel": too chatty/);
+  assert.match(report.detail!, /stays out of the channel until it is restarted/);
+  // One log line for one kick, at error level: not the client's and the connector's each.
+  const kickLines = lines.map((l) => JSON.parse(l)).filter((e) => /kicked from/.test(e.msg));
+  assert.deepEqual(kickLines.map((e) => e.level), ["error"]);
   await left.next();
   const result = await observer.request(
     subjects.platformAction("cytube", "next"),
