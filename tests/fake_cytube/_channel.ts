@@ -68,6 +68,8 @@ export class FakeChannel {
   readonly #lastGuestLogin = new Map<string, number>();
   readonly #accounts = new Map<string, { name: string; password: string; rank: number }>();
   readonly #chat: FakeChat;
+  #usercountSentAt = -Infinity;
+  #usercountTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(io: Server, options: FakeCytubeOptions, onChange: () => void) {
     this.#io = io;
@@ -156,6 +158,34 @@ export class FakeChannel {
     let count = this.virtualUsers.size;
     for (const conn of this.conns) if (conn.inChannel) count++;
     return count;
+  }
+
+  /**
+   * src/channel/channel.js: `broadcastUsercount = throttle(..., USERCOUNT_THROTTLE)` (lodash,
+   * 10 000 ms, leading and trailing): the first change goes out at once, later ones within
+   * the window are sent once at its end, so the count lags joins by up to 10 s.
+   */
+  broadcastUsercount(): void {
+    const wait = this.#options.usercountThrottleMs ?? 10_000;
+    const now = Date.now();
+    if (this.#usercountTimer !== undefined) return;
+    if (now - this.#usercountSentAt >= wait) {
+      this.#usercountSentAt = now;
+      this.broadcast("usercount", this.usercount());
+      return;
+    }
+    this.#usercountTimer = setTimeout(() => {
+      this.#usercountTimer = undefined;
+      this.#usercountSentAt = Date.now();
+      this.broadcast("usercount", this.usercount());
+      this.#onChange();
+    }, wait - (now - this.#usercountSentAt));
+  }
+
+  /** Stops the usercount timer. */
+  close(): void {
+    clearTimeout(this.#usercountTimer);
+    this.#usercountTimer = undefined;
   }
 
   findConn(name: string): Conn | undefined {
@@ -285,7 +315,7 @@ export class FakeChannel {
         this.broadcast("setLeader", "");
       }
     }
-    this.broadcast("usercount", this.usercount());
+    this.broadcastUsercount();
   }
 
   // -------------------------------------------------------------------------------------------
@@ -356,7 +386,7 @@ export class FakeChannel {
       this.members().filter((m) => m.name !== conn.name).map((m) => FakeChannel.cyUser(m)),
     );
     if (this.leader !== null) s.emit("setLeader", this.leader);
-    this.broadcast("usercount", this.usercount());
+    this.broadcastUsercount();
     if (!(this.#options.registered ?? false)) s.emit("channelNotRegistered");
     if (conn.loggedIn) this.#announce(conn);
   }
@@ -565,7 +595,7 @@ export class FakeChannel {
     const user = { name, rank, afk: false };
     this.virtualUsers.set(name.toLowerCase(), user);
     this.broadcast("addUser", FakeChannel.cyUser(user));
-    this.broadcast("usercount", this.usercount());
+    this.broadcastUsercount();
   }
 
   removeVirtualUser(name: string): void {
@@ -573,6 +603,6 @@ export class FakeChannel {
     if (user === undefined) return;
     this.virtualUsers.delete(name.toLowerCase());
     this.broadcast("userLeave", { name: user.name });
-    this.broadcast("usercount", this.usercount());
+    this.broadcastUsercount();
   }
 }

@@ -52,6 +52,8 @@ export interface FakeCytubeOptions {
     temp?: boolean;
     queueby?: string;
   }[];
+  /** `usercount` broadcasts at most this often (default 10 000 ms, USERCOUNT_THROTTLE). */
+  usercountThrottleMs?: number;
   /** The server's database is down: every join is kicked with "Please try again later." */
   databaseDown?: boolean;
   /** Registered channel (default false: joiners get `channelNotRegistered`). */
@@ -298,6 +300,7 @@ export class FakeCytube {
     if (this.#closed) return;
     this.#closed = true;
     this.#waiters.rejectAll("server closed");
+    this.#channel.close();
     this.#io.disconnectSockets(true);
     await new Promise<void>((resolve) => this.#io.close(() => resolve()));
     if (this.#http.listening) {

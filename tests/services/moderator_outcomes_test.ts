@@ -4,6 +4,7 @@
  * playlist.js handleQueue, src/channel/kickban.js handleCmdKick).
  */
 import assert from "node:assert/strict";
+import { waitFor } from "@quicksilver/testing";
 import { ServicesEnv } from "./_env.ts";
 
 Deno.test("the moderator shell reports CyTube's refusals instead of success", async (t) => {
@@ -41,4 +42,21 @@ Deno.test("the moderator shell reports CyTube's refusals instead of success", as
     );
     assert.ok(fake.playlist.some((item) => item.id === "bbbbbbbbbbb"));
   });
+});
+
+Deno.test("info never shows fewer users connected than in chat", async () => {
+  await using env = await ServicesEnv.start({ fake: { users: [{ name: "mod", rank: 2 }] } });
+  const { fake } = env;
+  // Joins right after ours fall inside CyTube's 10 s usercount throttle.
+  fake.addUser("alice", 0);
+  fake.addUser("bob", 0);
+  await waitFor(() => env.connector.client.state.user("bob") !== undefined, {
+    what: "the joins seen by the connector",
+  });
+  const info = await env.ask("mod", "info");
+  const match = /Users: (\d+)(?: in chat, (\d+) connected)?/.exec(info);
+  assert.ok(match, info);
+  const inChat = Number(match[1]);
+  const connected = match[2] === undefined ? inChat : Number(match[2]);
+  assert.ok(connected >= inChat, info);
 });
