@@ -809,6 +809,7 @@ export class CytubeClient {
       this.#messageOutcomes.settle(this.#chatQueue.confirm((m) => m.kind === "chat"), {
         ok: true,
       });
+      this.#events.emit("ownChat", toChatMessage(data));
       return;
     }
     if (data.meta.shadow === true) {
@@ -826,6 +827,7 @@ export class CytubeClient {
       this.#messageOutcomes.settle(this.#chatQueue.confirm((m) => m.kind === "pm"), {
         ok: true,
       });
+      this.#events.emit("ownPm", toPrivateMessage(data));
       return;
     }
     this.#events.emit("pm", toPrivateMessage(data));

@@ -69,6 +69,10 @@ export interface CytubeClientEvents {
   /** Chat of a shadow-muted user, seen only because the bot is a moderator; not for plugins. */
   shadowChat: ChatMessage;
   pm: PrivateMessage;
+  /** Our own chat line as the server delivered it to the channel (its echo to us). */
+  ownChat: ChatMessage;
+  /** Our own PM as the server delivered it (its echo to us). */
+  ownPm: PrivateMessage;
   userJoin: ChannelUser;
   userLeave: { name: string };
   userRank: { name: string; rank: number };
