@@ -2,8 +2,8 @@
  * Platform actions (`rosey.platform.cytube.action.<name>`) carried out on a CyTube channel:
  * decoded with the core's `PLATFORM_ACTIONS` schemas, checked against what the channel lets
  * our rank do (CyTube silently ignores most refused actions, so we refuse them first, with a
- * reason), then handed to the client. Pure apart from the client calls, so each refusal can
- * be tested directly.
+ * reason), then handed to the client, and answered with what the server made of them (its
+ * effect, its refusal, or a timeout when it stayed silent).
  *
  * @module
  */
@@ -225,7 +225,8 @@ function carryOut(client: CytubeClient, action: DecodedAction): Promise<ActionOu
     case "next":
       return client.performAndWait(
         "skipping to the next item",
-        (frame) => frame.event === "setCurrent" || frame.event === "changeMedia" ? OK_OUTCOME : undefined,
+        (frame) =>
+          frame.event === "setCurrent" || frame.event === "changeMedia" ? OK_OUTCOME : undefined,
         () => client.playNext(),
       );
     case "pause":

@@ -80,11 +80,12 @@ export class LoginFailedError extends CytubeError {
     const said = serverMessage.trim().replace(/[.;!\s]+$/, "");
     super(
       "LOGIN_FAILED",
-      `CyTube login as "${user}" failed: ${said}; ` + (guest
-        ? `a guest name must be 1-20 letters, digits, "_" or "-" and not a registered ` +
-          `account: change connectors.cytube.user.name, or set the account's password as ` +
-          `connectors.cytube.user.password`
-        : `check connectors.cytube.user.name and connectors.cytube.user.password`),
+      `CyTube login as "${user}" failed: ${said}; ` +
+        (guest
+          ? `a guest name must be 1-20 letters, digits, "_" or "-" and not a registered ` +
+            `account: change connectors.cytube.user.name, or set the account's password as ` +
+            `connectors.cytube.user.password`
+          : `check connectors.cytube.user.name and connectors.cytube.user.password`),
       options,
     );
     this.name = "LoginFailedError";

@@ -496,7 +496,9 @@ Deno.test("joining an unregistered (e.g. misspelt) channel warns once, naming th
   const readyAgain = nextEvent(client, "ready");
   fake.dropAllSockets();
   await readyAgain;
-  const warnings = lines.map((l) => JSON.parse(l)).filter((e) => e.code === "CHANNEL_NOT_REGISTERED");
+  const warnings = lines.map((l) => JSON.parse(l)).filter((e) =>
+    e.code === "CHANNEL_NOT_REGISTERED"
+  );
   assert.equal(warnings.length, 1);
   assert.equal(warnings[0].level, "warn");
   assert.match(warnings[0].msg ?? warnings[0].message, /connectors\.cytube\.channel\b/);
