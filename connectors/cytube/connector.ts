@@ -43,6 +43,8 @@ export interface CytubeConnectorOptions {
   healthIntervalMs?: number;
   /** Reconnect timing; production default starts at 10 s (CyTube's per-IP connect limit). */
   reconnect?: BackoffOptions;
+  /** How long an action waits for CyTube's answer before replying `timeout` (default 8000). */
+  actionTimeoutMs?: number;
   /** Rejoin this long after a kick; by default the connector stays out (and says why). */
   reconnectAfterKickMs?: number;
   /** Normalized events: JetStream (default) or core publishes; window and backlog bounds. */
@@ -119,6 +121,9 @@ export class CytubeConnector {
       ...(options.reconnect ? { reconnect: options.reconnect } : {}),
       ...(options.reconnectAfterKickMs !== undefined
         ? { reconnectAfterKickMs: options.reconnectAfterKickMs }
+        : {}),
+      ...(options.actionTimeoutMs !== undefined
+        ? { actionTimeoutMs: options.actionTimeoutMs }
         : {}),
       logger: options.logger ?? silentLogger,
     });
