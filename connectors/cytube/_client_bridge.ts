@@ -10,12 +10,7 @@ import { EVENT_TYPES, type EventType } from "@quicksilver/core";
 import type { ConnectorMetrics } from "./_metrics.ts";
 import type { CytubeClient } from "./client.ts";
 import type { ReadyInfo } from "./client_events.ts";
-import {
-  type CytubeError,
-  KickedError,
-  LoginFailedError,
-  WrongChannelPasswordError,
-} from "./errors.ts";
+import { type CytubeError, KickedError } from "./errors.ts";
 import { mediaChangePayload, messagePayload, playlistEvent, pmPayload } from "./normalize.ts";
 import type { ServerFrame } from "./protocol.ts";
 
@@ -96,8 +91,8 @@ export function bridgeClientEvents(client: CytubeClient, sink: BridgeSink): void
     }
   });
   client.on("error", (error) => {
-    const fatal = (error instanceof KickedError && error.final) ||
-      error instanceof WrongChannelPasswordError || error instanceof LoginFailedError;
+    // Fatal when the client gave up (refused login, wrong channel password) or a final kick.
+    const fatal = client.status === "failed" || (error instanceof KickedError && error.final);
     sink.onError(error, fatal);
   });
   client.on("malformed", () => sink.metrics.malformedFrames.inc());

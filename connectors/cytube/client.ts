@@ -583,8 +583,9 @@ export class CytubeClient {
 
   // The one place a CyTube error is logged: the connector only turns it into health.
   #emitError(error: CytubeError): void {
-    const fatal = (error instanceof KickedError && error.final) ||
-      error instanceof WrongChannelPasswordError || error instanceof LoginFailedError;
+    // Fatal: the client stops (#fail sets "failed" first) or a final kick; a refusal that is
+    // retried (a guest name still in use) is only a warning.
+    const fatal = this.#terminal === "failed" || (error instanceof KickedError && error.final);
     if (fatal) this.#logger.error(error.message, { code: error.code });
     else this.#logger.warn(error.message, { code: error.code });
     this.#events.emit("error", error);
