@@ -62,3 +62,19 @@ Deno.test("a wrong channel password is a clear, lasting error in the connector's
   assert.equal(env.connector.health.status, "degraded");
   assert.equal(env.connector.client.status, "failed");
 });
+
+Deno.test("a server that cannot load the channel is retried: the bot is back once it loads", async () => {
+  await using env = await E2e.start({
+    fake: { databaseDown: true, guestLoginDelaySeconds: 0 },
+    waitReady: false,
+  });
+  const { fake, connector } = env;
+  await fake.waitFor(() => fake.connections.total >= 2, 5000, "a retried join");
+  // Meanwhile the health says what happens, and not that the bot stays out.
+  const detail = connector.health.detail ?? "";
+  assert.match(detail, /could not load the channel|not in CyTube channel yet/);
+  assert.doesNotMatch(detail, /until it is restarted/);
+  fake.setDatabaseDown(false);
+  await connector.ready(5000);
+  assert.equal(connector.health.status, "ok");
+});
