@@ -86,32 +86,46 @@ export class OutcomeWaiters {
 
 /**
  * Per-message outcomes for the chat/PM queue: the client marks a message settled when the
- * server echoes it, refuses it, or the queue gives up on it.
+ * server echoes it, refuses it, or the queue gives up on it. The deadline runs from each time
+ * the message is actually sent, not from when it was queued: a reply waiting its turn behind
+ * the flood limits is not late.
  */
 export class MessageOutcomes<T extends object> {
-  readonly #pending = new Map<T, (outcome: ActionOutcome) => void>();
+  readonly #pending = new Map<T, {
+    settle: (outcome: ActionOutcome) => void;
+    arm: () => void;
+  }>();
 
-  /** Waits for `message`'s outcome, at most `timeoutMs`. */
+  /** Waits for `message`'s outcome, at most `timeoutMs` after it was (last) sent. */
   wait(message: T, timeoutMs: number, what: string): Promise<ActionOutcome> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => settle(timeout(what, timeoutMs)), timeoutMs);
+      let timer: ReturnType<typeof setTimeout> | undefined;
       const settle = (outcome: ActionOutcome) => {
         clearTimeout(timer);
         this.#pending.delete(message);
         resolve(outcome);
       };
-      this.#pending.set(message, settle);
+      const arm = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => settle(timeout(what, timeoutMs)), timeoutMs);
+      };
+      this.#pending.set(message, { settle, arm });
     });
+  }
+
+  /** `message` went out on the socket (again): its deadline starts now. */
+  sent(message: T): void {
+    this.#pending.get(message)?.arm();
   }
 
   /** Settles `message` (no-op for a message nobody waits on, or undefined). */
   settle(message: T | undefined, outcome: ActionOutcome): void {
     if (message === undefined) return;
-    this.#pending.get(message)?.(outcome);
+    this.#pending.get(message)?.settle(outcome);
   }
 
   /** Ends every wait with `outcome`. */
   settleAll(outcome: ActionOutcome): void {
-    for (const settle of [...this.#pending.values()]) settle(outcome);
+    for (const { settle } of [...this.#pending.values()]) settle(outcome);
   }
 }

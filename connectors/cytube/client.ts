@@ -206,6 +206,7 @@ export class CytubeClient {
     this.#chatQueue = new PacingQueue<OutboundMessage>({
       ...common,
       send: (m) => {
+        this.#messageOutcomes.sent(m);
         if (m.kind === "pm") this.#emit("pm", { to: m.to, msg: m.msg, meta: {} });
         else this.#emit("chatMsg", m.meta ? { msg: m.msg, meta: m.meta } : { msg: m.msg });
       },

@@ -503,3 +503,14 @@ Deno.test("joining an unregistered (e.g. misspelt) channel warns once, naming th
   assert.equal(warnings[0].level, "warn");
   assert.match(warnings[0].msg ?? warnings[0].message, /connectors\.cytube\.channel\b/);
 });
+
+Deno.test("a line waiting its turn under the flood limit is confirmed, not reported late", async () => {
+  // chat_antiflood: 4 at once, then 1 per second (src/channel/opts.js defaults).
+  await using fake = await startFakeCytube({ chatAntiflood: true });
+  await using client = clientFor(fake, { actionTimeoutMs: 800 });
+  await client.connect();
+  const lines = ["one", "two", "three", "four", "five", "six"];
+  const outcomes = await Promise.all(lines.map((line) => client.chatOutcome(line)));
+  assert.deepEqual(outcomes, lines.map(() => ({ ok: true })));
+  assert.deepEqual(fake.accepted("chat", "bot"), lines);
+});
