@@ -5,6 +5,7 @@
 import { parseArgs } from "node:util";
 import { BusRequestError, type StatusTable, StatusTableSchema, subjects } from "../core/mod.ts";
 import { connectCliBus } from "./_cli_bus.ts";
+import { formatStatusTable } from "./_status_table.ts";
 import { DEFAULT_STATE_DIR, REPO_ROOT } from "./nats_server.ts";
 
 const { values } = parseArgs({
@@ -44,55 +45,4 @@ if (values.json) {
   Deno.exit(0);
 }
 
-const mb = (bytes?: number) => bytes === undefined ? "-" : `${(bytes / 1048576).toFixed(1)} MB`;
-const duration = (ms?: number) => {
-  if (ms === undefined) return "-";
-  const s = Math.floor(ms / 1000);
-  return s < 60
-    ? `${s}s`
-    : s < 3600
-    ? `${Math.floor(s / 60)}m${s % 60}s`
-    : `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`;
-};
-const rows: string[][] = [[
-  "NAME",
-  "KIND",
-  "STATE",
-  "PID",
-  "UPTIME",
-  "RESTARTS",
-  "CPU",
-  "RSS",
-  "MESSAGES",
-  "VIOLATIONS",
-]];
-for (const c of table.components) {
-  rows.push([
-    c.component,
-    "core",
-    c.state,
-    String(c.pid ?? "-"),
-    duration(c.uptimeMs),
-    "-",
-    c.stats.cpuPercent === undefined ? "-" : `${c.stats.cpuPercent.toFixed(1)}%`,
-    mb(c.rssBytes),
-    String(c.stats.messages ?? "-"),
-    String(c.stats.violations ?? "-"),
-  ]);
-}
-for (const p of table.plugins) {
-  rows.push([
-    p.name,
-    "plugin",
-    p.state,
-    String(p.pid ?? "-"),
-    duration(p.startedAt ? table.time - p.startedAt : undefined),
-    String(p.restarts),
-    p.cpuPercent === undefined ? "-" : `${p.cpuPercent.toFixed(1)}%`,
-    mb(p.rssBytes),
-    String(p.messages ?? "-"),
-    String(p.violations),
-  ]);
-}
-const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join("  "));
+console.log(formatStatusTable(table));

@@ -10,12 +10,7 @@ import { EVENT_TYPES, type EventType } from "@quicksilver/core";
 import type { ConnectorMetrics } from "./_metrics.ts";
 import type { CytubeClient } from "./client.ts";
 import type { ReadyInfo } from "./client_events.ts";
-import {
-  type CytubeError,
-  KickedError,
-  LoginFailedError,
-  WrongChannelPasswordError,
-} from "./errors.ts";
+import { type CytubeError, KickedError } from "./errors.ts";
 import { mediaChangePayload, messagePayload, playlistEvent, pmPayload } from "./normalize.ts";
 import type { ServerFrame } from "./protocol.ts";
 
@@ -35,6 +30,7 @@ export interface BridgeSink {
 export function bridgeClientEvents(client: CytubeClient, sink: BridgeSink): void {
   const state = client.state;
   const isSelf = (name: string) => state.self.name?.toLowerCase() === name.toLowerCase();
+  let lastCount = 0;
   client.on("frame", (frame) => {
     sink.metrics.framesIn.inc({ event: frame.event });
     sink.publishRaw(frame);
@@ -46,7 +42,8 @@ export function bridgeClientEvents(client: CytubeClient, sink: BridgeSink): void
         .map((u) => ({ name: u.name, rank: u.rank }));
       sink.emit(EVENT_TYPES.channelPresence, { users });
     } else if (frame.event === "usercount") {
-      sink.emit(EVENT_TYPES.channelUserCount, { count: Math.max(0, Math.trunc(frame.data)) });
+      lastCount = Math.max(0, Math.trunc(frame.data), state.users.length);
+      sink.emit(EVENT_TYPES.channelUserCount, { count: lastCount });
     }
   });
   client.on("chat", (chat) => {
@@ -55,7 +52,18 @@ export function bridgeClientEvents(client: CytubeClient, sink: BridgeSink): void
     sink.emit(EVENT_TYPES.message, messagePayload(state, chat), chat.time);
   });
   client.on("pm", (pm) => sink.emit(EVENT_TYPES.privateMessage, pmPayload(state, pm), pm.time));
+  // The bot's own lines, as delivered: the chat log shows answers beside the questions.
+  client.on("ownChat", (chat) => {
+    sink.emit(EVENT_TYPES.botMessage, messagePayload(state, chat), chat.time);
+  });
+  client.on("ownPm", (pm) => sink.emit(EVENT_TYPES.botMessage, pmPayload(state, pm), pm.time));
   client.on("userJoin", (user) => {
+    // CyTube sends `usercount` at most every 10 s (src/channel/channel.js USERCOUNT_THROTTLE)
+    // but every join at once: a count below the userlist is stale, so correct it here.
+    if (state.users.length > lastCount) {
+      lastCount = state.users.length;
+      sink.emit(EVENT_TYPES.channelUserCount, { count: lastCount });
+    }
     if (isSelf(user.name)) return;
     sink.emit(EVENT_TYPES.userJoin, { user: { name: user.name, rank: user.rank } });
   });
@@ -83,8 +91,8 @@ export function bridgeClientEvents(client: CytubeClient, sink: BridgeSink): void
     }
   });
   client.on("error", (error) => {
-    const fatal = error instanceof KickedError || error instanceof WrongChannelPasswordError ||
-      error instanceof LoginFailedError;
+    // Fatal when the client gave up (refused login, wrong channel password) or a final kick.
+    const fatal = client.status === "failed" || (error instanceof KickedError && error.final);
     sink.onError(error, fatal);
   });
   client.on("malformed", () => sink.metrics.malformedFrames.inc());

@@ -20,7 +20,14 @@ export class ConnectorMetrics {
   readonly reconnects: Counter;
   readonly eventsOverflowed: Gauge;
   readonly eventBacklog: Gauge;
-  #ignoredSeen: IgnoredCounters = { backlog: 0, ownChat: 0, ownPm: 0, malformed: 0, unknown: 0 };
+  #ignoredSeen: IgnoredCounters = {
+    backlog: 0,
+    shadow: 0,
+    ownChat: 0,
+    ownPm: 0,
+    malformed: 0,
+    unknown: 0,
+  };
 
   constructor() {
     const r = this.registry;
@@ -54,6 +61,7 @@ export class ConnectorMetrics {
       if (now > before) this.ignored.inc({ reason }, now - before);
     };
     add("backlog", ignored.backlog, seen.backlog);
+    add("shadow_muted", ignored.shadow, seen.shadow);
     add("own_chat", ignored.ownChat, seen.ownChat);
     add("own_pm", ignored.ownPm, seen.ownPm);
     this.#ignoredSeen = { ...ignored };

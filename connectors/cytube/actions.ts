@@ -2,8 +2,8 @@
  * Platform actions (`rosey.platform.cytube.action.<name>`) carried out on a CyTube channel:
  * decoded with the core's `PLATFORM_ACTIONS` schemas, checked against what the channel lets
  * our rank do (CyTube silently ignores most refused actions, so we refuse them first, with a
- * reason), then handed to the client. Pure apart from the client calls, so each refusal can
- * be tested directly.
+ * reason), then handed to the client, and answered with what the server made of them (its
+ * effect, its refusal, or a timeout when it stayed silent).
  *
  * @module
  */
@@ -14,6 +14,7 @@ import {
   type PlatformAction,
   type PlatformActionName,
 } from "@quicksilver/core";
+import { type ActionOutcome, refused } from "./_outcomes.ts";
 import type { CytubeClient } from "./client.ts";
 
 /** A decoded action, discriminated on its name. */
@@ -70,12 +71,21 @@ export function decodeAction(
   return { ok: true, action: { name, payload: parsed.data } as DecodedAction };
 }
 
-/** Carries out a decoded action on `client`, which serves `channel`. */
-export function performAction(
+/**
+ * Carries out a decoded action on `client`, which serves `channel`, and resolves with what
+ * the server made of it: `ok` only once the server's own answer shows the effect (our chat
+ * or PM echoed, the `queue`/`delete`/`moveVideo`/`setCurrent` broadcast, the kicked user's
+ * `userLeave`, ...); `failed` with the server's words when it refused (`errorMsg`,
+ * `queueFail`, `noflood`); `timeout` when it stayed silent (many refusals are silent).
+ * The answers each action waits for are from calzoneman/sync: src/channel/chat.js (chat,
+ * pm, /clear, /afk), src/channel/playlist.js (queue, delete, moveMedia, jumpTo, playNext,
+ * clearPlaylist, mediaUpdate), src/channel/kickban.js (/kick), src/channel/voteskip.js.
+ */
+export async function performAction(
   client: CytubeClient,
   channel: string,
   action: DecodedAction,
-): ActionResult {
+): Promise<ActionResult> {
   if (action.payload.channel.toLowerCase() !== channel.toLowerCase()) {
     return refusal(
       "invalid",
@@ -89,47 +99,50 @@ export function performAction(
   // Chat and PMs are held while the socket reconnects; everything else needs a session.
   if (action.name === "chat") {
     // Text from plugins and services is chat, never a CyTube command run with the bot's rank.
-    client.chat(action.payload.text, { literal: true });
-    return OK;
+    return result(await client.chatOutcome(action.payload.text, { literal: true }));
   }
   if (action.name === "pm") {
-    client.pm(action.payload.to, action.payload.text, { literal: true });
-    return OK;
+    return result(
+      await client.pmOutcome(action.payload.to, action.payload.text, { literal: true }),
+    );
   }
   if (status !== "ready") {
     return refusal("not_connected", `not in CyTube channel "${channel}" right now (${status})`);
   }
+  const denied = precheck(client, action);
+  if (denied) return denied;
+  return result(await carryOut(client, action));
+}
+
+// What the channel state already tells us will be refused; CyTube ignores most of these
+// silently, so saying why here beats a timeout.
+function precheck(client: CytubeClient, action: DecodedAction): ActionResult | undefined {
   const check = new RankCheck(client);
   switch (action.name) {
-    case "queue": {
-      const { media, position, temp } = action.payload;
-      const denied = check.canAdd() ??
-        (position === "next" ? check.need("playlistnext", "queue media next") : undefined);
-      if (denied) return denied;
-      client.queueMedia({ id: media.id, type: media.type, pos: position, temp });
-      return OK;
-    }
+    case "queue":
+      return check.canAdd() ??
+        (action.payload.position === "next"
+          ? check.need("playlistnext", "queue media next")
+          : undefined);
     case "delete":
       return check.need("playlistdelete", "delete playlist items") ??
-        check.item(action.payload.uid) ?? sent(client.deleteMedia(action.payload.uid));
+        check.item(action.payload.uid);
     case "move": {
       const { uid, after } = action.payload;
       return check.need("playlistmove", "move playlist items") ?? check.item(uid) ??
-        (typeof after === "number" ? check.item(after) : undefined) ??
-        sent(client.moveMedia(uid, after));
+        (typeof after === "number" ? check.item(after) : undefined);
     }
     case "jump":
       return check.need("playlistjump", "jump in the playlist") ??
-        check.item(action.payload.uid) ?? sent(client.jumpTo(action.payload.uid));
+        check.item(action.payload.uid);
     case "next":
-      return check.need("playlistjump", "skip to the next item") ?? sent(client.playNext());
+      return check.need("playlistjump", "skip to the next item");
     case "pause": {
       const self = client.state.self.name;
       if (self === null || client.state.leader?.toLowerCase() !== self.toLowerCase()) {
         return refusal("not_permitted", "pausing needs the leader; the bot is not the leader");
       }
-      if (client.state.nowPlaying === null) return refusal("failed", "nothing is playing");
-      return sent(client.setPaused(true));
+      return client.state.nowPlaying === null ? refusal("failed", "nothing is playing") : undefined;
     }
     case "kick": {
       const denied = check.need("kick", "kick users");
@@ -145,30 +158,161 @@ export function performAction(
             `(${client.state.self.rank})`,
         );
       }
-      client.kick(target.name, action.payload.reason ?? "");
-      return OK;
+      return undefined;
     }
     case "clearPlaylist":
-      return check.need("playlistclear", "clear the playlist") ?? sent(client.clearPlaylist());
+      return check.need("playlistclear", "clear the playlist");
     case "clearChat":
-      return check.need("chatclear", "clear the chat") ?? (client.chat("/clear"), OK);
-    case "afk": {
-      const self = client.state.self.name;
-      const current = self === null ? false : client.state.user(self)?.afk ?? false;
-      // `/afk` toggles; send it only when the state differs.
-      if (current !== action.payload.afk) client.chat("/afk");
-      return OK;
-    }
+      return check.need("chatclear", "clear the chat");
     case "voteskip":
       if (client.state.options.allow_voteskip === false) {
         return refusal("not_permitted", "voteskip is disabled in this channel");
       }
-      return check.need("voteskip", "voteskip") ?? sent(client.voteskip());
+      return check.need("voteskip", "voteskip");
+    default:
+      return undefined;
   }
 }
 
-function sent(handed: boolean): ActionResult {
-  return handed ? OK : refusal("not_connected", "the CyTube connection dropped; try again");
+const OK_OUTCOME: ActionOutcome = { ok: true };
+
+function carryOut(client: CytubeClient, action: DecodedAction): Promise<ActionOutcome> {
+  const self = () => client.state.self.name?.toLowerCase() ?? "";
+  switch (action.name) {
+    case "queue": {
+      const { media, position, temp } = action.payload;
+      // playlist.js: success broadcasts `queue` with the item (queueby = us); every refusal
+      // is `queueFail {msg, link, id}` with the id we sent.
+      return client.performAndWait(
+        `adding ${media.type}:${media.id}`,
+        (frame) => {
+          if (frame.event === "queueFail" && frame.data.id === media.id) {
+            return refused(frame.data.msg);
+          }
+          if (
+            frame.event === "queue" && frame.data.item.media.id === media.id &&
+            frame.data.item.queueby.toLowerCase() === self()
+          ) return OK_OUTCOME;
+          return undefined;
+        },
+        () => client.queueMedia({ id: media.id, type: media.type, pos: position, temp }),
+      );
+    }
+    case "delete": {
+      const { uid } = action.payload;
+      return client.performAndWait(
+        `deleting item ${uid}`,
+        (frame) => frame.event === "delete" && frame.data.uid === uid ? OK_OUTCOME : undefined,
+        () => client.deleteMedia(uid),
+      );
+    }
+    case "move": {
+      const { uid, after } = action.payload;
+      return client.performAndWait(
+        `moving item ${uid}`,
+        (frame) => frame.event === "moveVideo" && frame.data.from === uid ? OK_OUTCOME : undefined,
+        () => client.moveMedia(uid, after),
+      );
+    }
+    case "jump": {
+      const { uid } = action.payload;
+      return client.performAndWait(
+        `jumping to item ${uid}`,
+        (frame) => frame.event === "setCurrent" && frame.data === uid ? OK_OUTCOME : undefined,
+        () => client.jumpTo(uid),
+      );
+    }
+    case "next":
+      return client.performAndWait(
+        "skipping to the next item",
+        (frame) =>
+          frame.event === "setCurrent" || frame.event === "changeMedia" ? OK_OUTCOME : undefined,
+        () => client.playNext(),
+      );
+    case "pause":
+      return client.performAndWait(
+        "pausing",
+        (frame) => frame.event === "mediaUpdate" && frame.data.paused ? OK_OUTCOME : undefined,
+        () => client.setPaused(true),
+      );
+    case "kick": {
+      const target = client.state.user(action.payload.user)?.name ?? action.payload.user;
+      // kickban.js handleCmdKick: the target's `userLeave`, or errorMsg "You do not have
+      // permission to kick x" / "No kick target specified...".
+      return client.performAndWait(
+        `kicking ${target}`,
+        (frame) => {
+          if (
+            frame.event === "userLeave" && frame.data.name.toLowerCase() === target.toLowerCase()
+          ) return OK_OUTCOME;
+          if (frame.event === "errorMsg" && /kick/i.test(frame.data.msg)) {
+            return refused(frame.data.msg);
+          }
+          return undefined;
+        },
+        () => {
+          client.kick(target, action.payload.reason ?? "");
+          return true;
+        },
+      );
+    }
+    case "clearPlaylist":
+      return client.performAndWait(
+        "clearing the playlist",
+        (frame) => frame.event === "playlist" && frame.data.length === 0 ? OK_OUTCOME : undefined,
+        () => client.clearPlaylist(),
+      );
+    case "clearChat":
+      // chat.js handleCmdClear broadcasts `clearchat`.
+      return client.performAndWait(
+        "clearing the chat",
+        (frame) => frame.event === "clearchat" ? OK_OUTCOME : undefined,
+        () => (client.chat("/clear"), true),
+      );
+    case "afk": {
+      const name = client.state.self.name;
+      const current = name === null ? false : client.state.user(name)?.afk ?? false;
+      if (current === action.payload.afk) return Promise.resolve(OK_OUTCOME);
+      // `/afk` toggles; the server answers with `setAFK` for us (channel.js user.on('afk')).
+      return client.performAndWait(
+        action.payload.afk ? "going AFK" : "coming back from AFK",
+        (frame) =>
+          frame.event === "setAFK" && frame.data.name.toLowerCase() === self() &&
+            frame.data.afk === action.payload.afk
+            ? OK_OUTCOME
+            : undefined,
+        () => (client.chat("/afk"), true),
+      );
+    }
+    case "voteskip": {
+      // voteskip.js answers with `voteskip {count, need}` only to ranks with viewvoteskip.
+      const see = client.state.permissions.viewvoteskip ?? 1.5;
+      if (client.state.self.rank < see) {
+        return Promise.resolve(client.voteskip() ? OK_OUTCOME : refused("not connected"));
+      }
+      return client.performAndWait(
+        "the voteskip",
+        (frame) => frame.event === "voteskip" ? OK_OUTCOME : undefined,
+        () => client.voteskip(),
+      );
+    }
+    case "chat":
+    case "pm":
+      // Handled by performAction before the session checks.
+      return Promise.resolve(OK_OUTCOME);
+  }
+}
+
+function result(outcome: ActionOutcome): ActionResult {
+  if (outcome.ok) return OK;
+  switch (outcome.code) {
+    case "refused":
+      return refusal("failed", `CyTube refused: ${outcome.reason}`);
+    case "timeout":
+      return refusal("timeout", outcome.reason);
+    case "disconnected":
+      return refusal("not_connected", outcome.reason);
+  }
 }
 
 /** Our rank against the channel's permission table. */

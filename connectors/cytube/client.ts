@@ -16,7 +16,15 @@ import {
   toChatMessage,
   toPrivateMessage,
 } from "./_frame_events.ts";
+import {
+  type ActionOutcome,
+  MessageOutcomes,
+  type OutcomeMatcher,
+  OutcomeWaiters,
+  refused,
+} from "./_outcomes.ts";
 import { ChannelState } from "./channel_state.ts";
+import { classifyKick } from "./kick_reasons.ts";
 import type { CytubeClientEvents, IgnoredCounters, ReadyInfo } from "./client_events.ts";
 import {
   ClosedError,
@@ -77,6 +85,8 @@ export interface CytubeClientOptions {
   connectTimeoutMs?: number;
   /** Guest-login refusals ("Guest logins are restricted...") to wait out (default 5). */
   maxGuestLoginRetries?: number;
+  /** How long an action waits for the server's answer (default 8000 ms). */
+  actionTimeoutMs?: number;
   /** Longest chat/pm chunk (default 320, the server's cap). */
   messageLimit?: number;
   pacing?: {
@@ -95,7 +105,11 @@ export type QueueMediaRequest = ClientFrameMap["queue"];
 
 // Progress of the current socket; replaced on every connection.
 interface Session {
-  joinedAt: number;
+  // CyTube replays the chat backlog on join before the joiner's first `userlist`, in one
+  // synchronous block (src/channel/channel.js acceptUser: modules' onUserPostJoin, where
+  // src/channel/chat.js replays `this.buffer`, then `sendUserlist([user])`), and live chat
+  // only after it. Deciding by order needs no clock, ours or the server's.
+  userlistSeen: boolean;
   joinConfirmed: boolean;
   loggedIn: boolean;
   loginSettled: boolean;
@@ -138,6 +152,7 @@ export class CytubeClient {
   readonly #mediaQueue: PacingQueue<QueueMediaRequest>;
   readonly #counters: IgnoredCounters = {
     backlog: 0,
+    shadow: 0,
     ownChat: 0,
     ownPm: 0,
     malformed: 0,
@@ -148,6 +163,9 @@ export class CytubeClient {
   #loginRetryTimer: ReturnType<typeof setTimeout> | undefined;
   #waiters: { resolve: (info: ReadyInfo) => void; reject: (error: unknown) => void }[] = [];
   #assumeAntiflood = false;
+  #warnedNotRegistered = false;
+  readonly #frameOutcomes = new OutcomeWaiters();
+  readonly #messageOutcomes = new MessageOutcomes<OutboundMessage>();
   readonly #onAbort = () => void this.close();
 
   constructor(options: CytubeClientOptions) {
@@ -188,6 +206,7 @@ export class CytubeClient {
     this.#chatQueue = new PacingQueue<OutboundMessage>({
       ...common,
       send: (m) => {
+        this.#messageOutcomes.sent(m);
         if (m.kind === "pm") this.#emit("pm", { to: m.to, msg: m.msg, meta: {} });
         else this.#emit("chatMsg", m.meta ? { msg: m.msg, meta: m.meta } : { msg: m.msg });
       },
@@ -199,7 +218,13 @@ export class CytubeClient {
         }),
       costOf: throttleCost,
       expectsConfirmation: (m) => expectsEcho(m, this.state.self.rank),
-      onDrop: (message, reason) => this.#events.emit("outboundDropped", { message, reason }),
+      onDrop: (message, reason) => {
+        this.#messageOutcomes.settle(
+          message,
+          refused(`the message was not sent (${reason}); try again later`),
+        );
+        this.#events.emit("outboundDropped", { message, reason });
+      },
     });
     // CyTube's queue limiter (`src/channel/playlist.js`): 3 burst 1/s, or 10 burst 2/s at rank 2+.
     this.#mediaQueue = new PacingQueue<QueueMediaRequest>({
@@ -300,6 +325,84 @@ export class CytubeClient {
     return chunks.length;
   }
 
+  /**
+   * Like {@linkcode CytubeClient.chat}, and resolves with the server's answer: ok once every
+   * chunk came back as our own `chatMsg`; refused on `noflood` (muted), `spamFiltered` or a
+   * pacing drop; a timeout outcome after `timeoutMs` (default `actionTimeoutMs`).
+   */
+  chatOutcome(
+    text: string,
+    options: SplitOptions & { literal?: boolean; timeoutMs?: number } = {},
+  ): Promise<ActionOutcome> {
+    this.#assertOpen();
+    const { literal, timeoutMs, ...split } = options;
+    const chunks = splitMessage(text, { limit: this.#messageLimit - (literal ? 1 : 0), ...split });
+    return this.#sendAll(
+      chunks.map((chunk) => ({ kind: "chat", msg: literal ? literalChat(chunk) : chunk })),
+      "the chat message",
+      timeoutMs,
+    );
+  }
+
+  /**
+   * Like {@linkcode CytubeClient.pm}, and resolves with the server's answer: ok once every
+   * chunk was echoed to us; refused with the server's `errorMsg` ("PM failed: x isn't
+   * connected to this channel.", src/channel/chat.js handlePm).
+   */
+  pmOutcome(
+    to: string,
+    text: string,
+    options: SplitOptions & { literal?: boolean; timeoutMs?: number } = {},
+  ): Promise<ActionOutcome> {
+    this.#assertOpen();
+    const { literal, timeoutMs, ...split } = options;
+    const chunks = splitMessage(text, { limit: this.#messageLimit - (literal ? 1 : 0), ...split });
+    return this.#sendAll(
+      chunks.map((chunk) => ({ kind: "pm", to, msg: literal ? literalChat(chunk) : chunk })),
+      `the PM to ${to}`,
+      timeoutMs,
+    );
+  }
+
+  async #sendAll(
+    messages: OutboundMessage[],
+    what: string,
+    timeoutMs = this.#actionTimeoutMs,
+  ): Promise<ActionOutcome> {
+    const waits = messages.map((message) => {
+      const outcome = this.#messageOutcomes.wait(message, timeoutMs, what);
+      if (!this.#chatQueue.enqueue(message)) {
+        this.#messageOutcomes.settle(message, refused("the CyTube client is closed"));
+      }
+      return outcome;
+    });
+    const outcomes = await Promise.all(waits);
+    return outcomes.find((outcome) => !outcome.ok) ?? { ok: true };
+  }
+
+  /**
+   * Waits for the server's answer to what `send` emits: `match` reads each later frame
+   * (after the client has applied it) and returns the outcome once one settles the action.
+   * When `send` returns false (not in the channel) the outcome is `disconnected` at once.
+   */
+  performAndWait(
+    what: string,
+    match: OutcomeMatcher,
+    send: () => boolean,
+    timeoutMs = this.#actionTimeoutMs,
+  ): Promise<ActionOutcome> {
+    this.#assertOpen();
+    const wait = this.#frameOutcomes.wait(match, timeoutMs, what);
+    if (!send()) {
+      wait.settle({
+        ok: false,
+        code: "disconnected",
+        reason: `not in CyTube channel "${this.#options.channel}" right now; try again`,
+      });
+    }
+    return wait.outcome;
+  }
+
   /** Kicks a user with the `/kick` chat command (the server checks our rank). */
   kick(name: string, reason = ""): void {
     this.#assertOpen();
@@ -378,6 +481,9 @@ export class CytubeClient {
     clearTimeout(this.#loginRetryTimer);
     this.#chatQueue.close();
     this.#mediaQueue.close();
+    const closed = "the CyTube client was closed";
+    this.#frameOutcomes.failAll(closed);
+    this.#messageOutcomes.settleAll({ ok: false, code: "disconnected", reason: closed });
     this.#options.signal?.removeEventListener("abort", this.#onAbort);
     this.#rejectWaiters(new ClosedError("CytubeClient"));
     if (first) this.#events.emit("closed", { reason: "closed" });
@@ -391,6 +497,10 @@ export class CytubeClient {
 
   // -------------------------------------------------------------------------------------------
   // Session lifecycle
+
+  get #actionTimeoutMs(): number {
+    return this.#options.actionTimeoutMs ?? 8000;
+  }
 
   get #messageLimit(): number {
     return this.#options.messageLimit ?? CYTUBE_MAX_MESSAGE_LENGTH;
@@ -415,8 +525,7 @@ export class CytubeClient {
 
   #onOpen(info: { serverUrl: string; attempt: number }): void {
     this.#session = {
-      // Chat older than this is the backlog the server replays on join.
-      joinedAt: Date.now(),
+      userlistSeen: false,
       joinConfirmed: false,
       loggedIn: false,
       loginSettled: false,
@@ -453,9 +562,14 @@ export class CytubeClient {
     this.#mediaQueue.pause();
     this.#chatQueue.requeueInFlight();
     clearTimeout(this.#loginRetryTimer);
+    // Chat and PMs are re-sent after the reconnect; a playlist or moderation action is not.
+    this.#frameOutcomes.failAll("the CyTube connection dropped before the server answered");
     if (!info.willReconnect && session?.kicked != null && this.#terminal === undefined) {
       this.#terminal = "kicked";
-      this.#rejectWaiters(new KickedError(this.#options.channel, session.kicked));
+      const kick = classifyKick(session.kicked);
+      this.#rejectWaiters(
+        new KickedError(this.#options.channel, session.kicked, { final: true, why: kick.why }),
+      );
     }
     this.#events.emit("disconnected", info);
   }
@@ -468,8 +582,13 @@ export class CytubeClient {
     this.#connection.stop(error.message);
   }
 
+  // The one place a CyTube error is logged: the connector only turns it into health.
   #emitError(error: CytubeError): void {
-    this.#logger.warn(error.message, { code: error.code });
+    // Fatal: the client stops (#fail sets "failed" first) or a final kick; a refusal that is
+    // retried (a guest name still in use) is only a warning.
+    const fatal = this.#terminal === "failed" || (error instanceof KickedError && error.final);
+    if (fatal) this.#logger.error(error.message, { code: error.code });
+    else this.#logger.warn(error.message, { code: error.code });
     this.#events.emit("error", error);
   }
 
@@ -524,6 +643,7 @@ export class CytubeClient {
     }
     this.state.apply(parsed.frame);
     this.#handle(session, parsed.frame);
+    this.#frameOutcomes.check(parsed.frame);
     if (session === this.#session) this.#events.emit("frame", parsed.frame);
   }
 
@@ -533,6 +653,7 @@ export class CytubeClient {
   }
 
   #handle(session: Session, frame: ServerFrame): void {
+    if (frame.event === "userlist") session.userlistSeen = true;
     if (JOIN_FRAMES.has(frame.event) && !session.joinConfirmed) {
       session.joinConfirmed = true;
       this.#checkReady(session);
@@ -540,6 +661,19 @@ export class CytubeClient {
     switch (frame.event) {
       case "needPassword":
         return this.#onNeedPassword(session);
+      case "channelNotRegistered":
+        // Guests may join any name and get this (src/channel/channel.js acceptUser): most
+        // often a misspelt channel, where the bot would sit alone in an empty room.
+        if (!this.#warnedNotRegistered) {
+          this.#warnedNotRegistered = true;
+          this.#logger.warn(
+            `CyTube channel "${this.#options.channel}" is not registered on this server: if ` +
+              `that is a typo, fix connectors.cytube.channel in rosey.yaml (the bot joined an ` +
+              `empty, unregistered channel)`,
+            { code: "CHANNEL_NOT_REGISTERED" },
+          );
+        }
+        return;
       case "cancelNeedPassword":
         session.passwordFailurePending = false;
         return;
@@ -562,19 +696,39 @@ export class CytubeClient {
       case "cooldown":
         return this.#onCooldown(frame.data);
       case "noflood":
-      case "spamFiltered":
+      case "spamFiltered": {
         // The server answered our chat line without echoing it.
-        this.#chatQueue.confirm((m) => m.kind === "chat");
+        const reason = frame.event === "noflood"
+          ? frame.data.msg
+          : `the channel's spam filter held the message (${frame.data.reason})`;
+        this.#messageOutcomes.settle(
+          this.#chatQueue.confirm((m) => m.kind === "chat"),
+          refused(reason),
+        );
         break;
+      }
       case "errorMsg":
-        if (PM_ERROR.test(frame.data.msg)) this.#chatQueue.confirm((m) => m.kind === "pm");
+        if (PM_ERROR.test(frame.data.msg)) {
+          this.#messageOutcomes.settle(
+            this.#chatQueue.confirm((m) => m.kind === "pm"),
+            refused(frame.data.msg),
+          );
+        }
         break;
-      case "kick":
-        session.kicked = frame.data.reason;
-        this.#connection.holdAfterDisconnect(this.#options.reconnectAfterKickMs);
-        this.#events.emit("kicked", { reason: frame.data.reason });
-        this.#emitError(new KickedError(this.#options.channel, frame.data.reason));
+      case "kick": {
+        const reason = frame.data.reason;
+        const kick = classifyKick(reason);
+        const final = kick.kind === "final" && this.#options.reconnectAfterKickMs === undefined;
+        // A transient refusal (the channel could not be loaded, a restart) is retried with the
+        // usual backoff; a final one is respected, unless the operator asked to come back.
+        if (kick.kind === "final") {
+          session.kicked = reason;
+          this.#connection.holdAfterDisconnect(this.#options.reconnectAfterKickMs);
+        }
+        this.#events.emit("kicked", { reason, final });
+        this.#emitError(new KickedError(this.#options.channel, reason, { final, why: kick.why }));
         return;
+      }
       case "queueFail":
         // The server's queue limiter spoke: slow the media queue down.
         if (frame.data.msg === "You are adding videos too quickly") {
@@ -613,7 +767,11 @@ export class CytubeClient {
       }
       return this.#checkReady(session);
     }
-    const error = new LoginFailedError(this.#options.user.name, data.error);
+    const error = new LoginFailedError(
+      this.#options.user.name,
+      data.error,
+      !this.#options.user.password,
+    );
     const refusal = classifyLoginRefusal(data.error);
     if (refusal.kind === "guest-delay") {
       if (session.guestRetries >= (this.#options.maxGuestLoginRetries ?? 5)) {
@@ -644,13 +802,22 @@ export class CytubeClient {
   }
 
   #onChat(session: Session, data: ServerFrameMap["chatMsg"]): void {
-    if (data.time < session.joinedAt) {
+    if (!session.userlistSeen) {
       this.#counters.backlog++;
       return;
     }
     if (this.#isSelf(data.username)) {
       this.#counters.ownChat++;
-      this.#chatQueue.confirm((m) => m.kind === "chat");
+      this.#messageOutcomes.settle(this.#chatQueue.confirm((m) => m.kind === "chat"), {
+        ok: true,
+      });
+      this.#events.emit("ownChat", toChatMessage(data));
+      return;
+    }
+    if (data.meta.shadow === true) {
+      // Invisible to the channel: answering it in public would show what the mute hides.
+      this.#counters.shadow++;
+      this.#events.emit("shadowChat", toChatMessage(data));
       return;
     }
     this.#events.emit("chat", toChatMessage(data));
@@ -659,7 +826,10 @@ export class CytubeClient {
   #onPm(data: ServerFrameMap["pm"]): void {
     if (this.#isSelf(data.username)) {
       this.#counters.ownPm++;
-      this.#chatQueue.confirm((m) => m.kind === "pm");
+      this.#messageOutcomes.settle(this.#chatQueue.confirm((m) => m.kind === "pm"), {
+        ok: true,
+      });
+      this.#events.emit("ownPm", toPrivateMessage(data));
       return;
     }
     this.#events.emit("pm", toPrivateMessage(data));

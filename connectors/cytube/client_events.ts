@@ -66,7 +66,13 @@ export interface CytubeClientEvents {
    */
   disconnected: { reason: string; willReconnect: boolean; delayMs: number | null };
   chat: ChatMessage;
+  /** Chat of a shadow-muted user, seen only because the bot is a moderator; not for plugins. */
+  shadowChat: ChatMessage;
   pm: PrivateMessage;
+  /** Our own chat line as the server delivered it to the channel (its echo to us). */
+  ownChat: ChatMessage;
+  /** Our own PM as the server delivered it (its echo to us). */
+  ownPm: PrivateMessage;
   userJoin: ChannelUser;
   userLeave: { name: string };
   userRank: { name: string; rank: number };
@@ -79,8 +85,11 @@ export interface CytubeClientEvents {
   queueFail: { msg: string; link: string | null };
   /** `errorMsg`, `noflood` or `spamFiltered` from the server (e.g. "PM failed: ..."). */
   serverError: { msg: string; code?: string };
-  /** The server kicked us; followed by `error` (KickedError) and `disconnected`. */
-  kicked: { reason: string };
+  /**
+   * The server kicked us; followed by `error` (KickedError) and `disconnected`. `final`: the
+   * client stays out (a moderator's kick, a ban); otherwise it rejoins after the backoff.
+   */
+  kicked: { reason: string; final: boolean };
   /** Something went wrong; see the error class. */
   error: CytubeError;
   /** A server frame failed its schema and was skipped. `count` is the running total. */
@@ -95,8 +104,13 @@ export interface CytubeClientEvents {
 
 /** What the client skipped on purpose, and why. */
 export interface IgnoredCounters {
-  /** Chat replayed on join (older than our join). */
+  /** Chat replayed on join (before the join's first `userlist`). */
   backlog: number;
+  /**
+   * Chat of shadow-muted users (`meta.shadow`): CyTube shows it only to moderators and the
+   * muted user, so for the channel it was never said (src/channel/chat.js processChatMsg).
+   */
+  shadow: number;
   /** Our own chat echoed back. */
   ownChat: number;
   /** Our own PMs echoed back. */

@@ -43,6 +43,8 @@ export interface CytubeConnectorOptions {
   healthIntervalMs?: number;
   /** Reconnect timing; production default starts at 10 s (CyTube's per-IP connect limit). */
   reconnect?: BackoffOptions;
+  /** How long an action waits for CyTube's answer before replying `timeout` (default 8000). */
+  actionTimeoutMs?: number;
   /** Rejoin this long after a kick; by default the connector stays out (and says why). */
   reconnectAfterKickMs?: number;
   /** Normalized events: JetStream (default) or core publishes; window and backlog bounds. */
@@ -119,6 +121,9 @@ export class CytubeConnector {
       ...(options.reconnect ? { reconnect: options.reconnect } : {}),
       ...(options.reconnectAfterKickMs !== undefined
         ? { reconnectAfterKickMs: options.reconnectAfterKickMs }
+        : {}),
+      ...(options.actionTimeoutMs !== undefined
+        ? { actionTimeoutMs: options.actionTimeoutMs }
         : {}),
       logger: options.logger ?? silentLogger,
     });
@@ -241,8 +246,7 @@ export class CytubeConnector {
           this.#lastProblem = error.message;
           return;
         }
-        // Logged once per distinct cause: a kick repeats only if the connector rejoins.
-        if (this.#fatal !== error.message) this.#log.error(error.message, { code: error.code });
+        // The client has logged it already (once): here it only becomes the health detail.
         this.#fatal = error.message;
       },
     });
@@ -251,11 +255,15 @@ export class CytubeConnector {
   #serve(): void {
     const bus = this.#bus;
     this.#subscriptions.push(
-      bus.subscribe(subjects.allPlatformActions(CYTUBE_PLATFORM), (value, context) => {
+      bus.subscribe(subjects.allPlatformActions(CYTUBE_PLATFORM), async (value, context) => {
         const name = context.subject.slice(context.subject.lastIndexOf(".") + 1);
         const decoded = decodeAction(name, value);
+        // The reply waits for the server's answer (its effect, its refusal, or a timeout),
+        // so "done" is never said for what CyTube refused.
         const result = decoded.ok
-          ? performAction(this.client, this.source.channel, decoded.action)
+          ? await performAction(this.client, this.source.channel, decoded.action).catch(
+            (error: unknown) => refusal("failed", `action "${name}" failed: ${String(error)}`),
+          )
           : decoded.result;
         const outcome = result.ok ? "ok" : result.error.code;
         this.metrics.actions.inc({ action: decoded.ok ? name : "(invalid)", result: outcome });

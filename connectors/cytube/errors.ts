@@ -54,10 +54,11 @@ export class WrongChannelPasswordError extends CytubeError {
     super(
       "WRONG_CHANNEL_PASSWORD",
       passwordGiven
-        ? `CyTube channel "${channel}" rejected the configured channel password; ` +
-          `set the current password in the connector configuration`
-        : `CyTube channel "${channel}" is password-protected; set the channel password in the ` +
-          `connector configuration (or log in as a moderator, rank >= 2)`,
+        ? `CyTube channel "${channel}" rejected the configured channel password; set the ` +
+          `current one as connectors.cytube.channelPassword in rosey.yaml`
+        : `CyTube channel "${channel}" is password-protected; set its password as ` +
+          `connectors.cytube.channelPassword in rosey.yaml (or log the bot in as a moderator, ` +
+          `rank >= 2, with connectors.cytube.user)`,
       options,
     );
     this.name = "WrongChannelPasswordError";
@@ -70,11 +71,21 @@ export class WrongChannelPasswordError extends CytubeError {
 export class LoginFailedError extends CytubeError {
   readonly user: string;
   readonly serverMessage: string;
-  constructor(user: string, serverMessage: string, options?: ErrorOptions) {
+  /**
+   * `guest`: the refusal of a guest login (no password), so the fix is about the guest
+   * name; otherwise an account login, whose fix is the account's name and password.
+   */
+  constructor(user: string, serverMessage: string, guest: boolean, options?: ErrorOptions) {
+    // The server's sentences end in "." ("That username is registered."): ours follows.
+    const said = serverMessage.trim().replace(/[.;!\s]+$/, "");
     super(
       "LOGIN_FAILED",
-      `CyTube login as "${user}" failed: ${serverMessage}; check the bot's user name and ` +
-        `password (a guest name must be 1-20 letters, digits, "_" or "-" and not registered)`,
+      `CyTube login as "${user}" failed: ${said}; ` +
+        (guest
+          ? `a guest name must be 1-20 letters, digits, "_" or "-" and not a registered ` +
+            `account: change connectors.cytube.user.name, or set the account's password as ` +
+            `connectors.cytube.user.password`
+          : `check connectors.cytube.user.name and connectors.cytube.user.password`),
       options,
     );
     this.name = "LoginFailedError";
@@ -83,21 +94,31 @@ export class LoginFailedError extends CytubeError {
   }
 }
 
-/** The server kicked us; we do not reconnect in a loop after this. */
+/**
+ * The server kicked us. `final` (a moderator's kick, a ban, a duplicate login): the client
+ * stays out until restarted. Otherwise (the server could not load the channel, it restarts,
+ * a rate limit) it rejoins after the backoff. See `kick_reasons.ts` for the classification.
+ */
 export class KickedError extends CytubeError {
   readonly channel: string;
   readonly reason: string;
-  constructor(channel: string, reason: string, options?: ErrorOptions) {
+  readonly final: boolean;
+  constructor(
+    channel: string,
+    reason: string,
+    kick: { final: boolean; why: string },
+    options?: ErrorOptions,
+  ) {
     super(
       "KICKED",
-      `kicked from CyTube channel "${channel}": ${reason || "(no reason given)"}; ` +
-        `the client stays disconnected until it is restarted` +
-        (reason === "Duplicate login" ? " (another client logged in with the same name)" : ""),
+      `kicked from CyTube channel "${channel}": ${reason || "(no reason given)"}; ${kick.why}` +
+        (kick.final ? "; the bot stays out of the channel until it is restarted" : ""),
       options,
     );
     this.name = "KickedError";
     this.channel = channel;
     this.reason = reason;
+    this.final = kick.final;
   }
 }
 

@@ -7,57 +7,12 @@
  * @module
  */
 
-// Named entities: the ones CyTube and sanitize-html emit, plus common typography that users
-// paste. An unknown name is left as it is rather than guessed.
-const NAMED_ENTITIES: Readonly<Record<string, string>> = {
-  amp: "&",
-  lt: "<",
-  gt: ">",
-  quot: '"',
-  apos: "'",
-  nbsp: "\u00a0",
-  copy: "\u00a9",
-  reg: "\u00ae",
-  trade: "\u2122",
-  hellip: "\u2026",
-  mdash: "\u2014",
-  ndash: "\u2013",
-  lsquo: "\u2018",
-  rsquo: "\u2019",
-  ldquo: "\u201c",
-  rdquo: "\u201d",
-  laquo: "\u00ab",
-  raquo: "\u00bb",
-  bull: "\u2022",
-  middot: "\u00b7",
-  deg: "\u00b0",
-  times: "\u00d7",
-  divide: "\u00f7",
-  euro: "\u20ac",
-  pound: "\u00a3",
-  yen: "\u00a5",
-  cent: "\u00a2",
-  sect: "\u00a7",
-  para: "\u00b6",
-  shy: "\u00ad",
-  lpar: "(",
-  rpar: ")",
-};
-
-// Numeric references may omit the ";" (CyTube's own decodeText accepts that); named ones must
-// have it, so that text like "&copy2" or "AT&T" is not mangled.
-const ENTITY = /&(?:#([0-9]{1,7});?|#[xX]([0-9a-fA-F]{1,6});?|([A-Za-z][A-Za-z0-9]{1,31});)/g;
-
-function fromCodePoint(code: number, original: string): string {
-  // The HTML spec maps NUL, surrogates and out-of-range values to U+FFFD; a lone surrogate
-  // would otherwise break every later string operation.
-  if (code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return "\ufffd";
-  if (!Number.isFinite(code)) return original;
-  return String.fromCodePoint(code);
-}
+import { decodeHTML } from "entities";
 
 /**
- * Decodes HTML character references in one pass (`&amp;lt;` becomes `&lt;`, not `<`).
+ * Decodes HTML character references as a browser does (the HTML5 table, numeric references
+ * with or without ";"), in one pass: `&amp;lt;` becomes `&lt;`, not `<`. The work is done by
+ * the `entities` package (fb55/entities, the decoder behind htmlparser2 and cheerio).
  *
  * @example
  * ```ts
@@ -67,15 +22,39 @@ function fromCodePoint(code: number, original: string): string {
  */
 export function decodeHtmlEntities(text: string): string {
   if (!text.includes("&")) return text;
-  return text.replace(
-    ENTITY,
-    (match, dec: string | undefined, hex: string | undefined, name: string | undefined) => {
-      if (dec !== undefined) return fromCodePoint(Number.parseInt(dec, 10), match);
-      if (hex !== undefined) return fromCodePoint(Number.parseInt(hex, 16), match);
-      const named = name === undefined ? undefined : NAMED_ENTITIES[name];
-      return named ?? match;
-    },
-  );
+  return decodeHTML(text);
+}
+
+// CyTube's default chat filters (src/channel/filters.js DEFAULT_FILTERS), each as the tag it
+// emits and the markers the user typed around the text: `(.+?)` -> <code>, \*(.+?)\* ->
+// <strong>, _(.+?)_ -> <em>, ~~(.+?)~~ -> <s>, [sp](.*?)[/sp] -> <span class="spoiler">.
+// Every "<" a user types reaches us escaped (src/xss.js sanitizeText), so these exact tags
+// can only come from the filters, and putting the markers back recovers what was typed.
+const FILTER_TAGS: readonly [tag: RegExp, marker: string][] = [
+  [/<\/?code>/g, "`"],
+  [/<\/?strong>/g, "*"],
+  [/<\/?em>/g, "_"],
+  [/<\/?s>/g, "~~"],
+];
+// A "</span>" closes a spoiler only after its opening tag, so the pair is matched at once.
+const SPOILER = /<span class="spoiler">([\s\S]*?)<\/span>/g;
+
+/**
+ * Puts back the markers CyTube's default chat filters turned into tags: `snake_case_name`
+ * arrives as `snake<em>case</em>name` and becomes `snake_case_name` again. Other tags are
+ * left for {@linkcode stripHtml}.
+ *
+ * @example
+ * ```ts
+ * import { unfilterChat } from "./html.ts";
+ * unfilterChat("snake<em>case</em>name <strong>hi</strong>"); // "snake_case_name *hi*"
+ * ```
+ */
+export function unfilterChat(html: string): string {
+  if (!html.includes("<")) return html;
+  let text = html.replace(SPOILER, "[sp]$1[/sp]");
+  for (const [tag, marker] of FILTER_TAGS) text = text.replace(tag, marker);
+  return text;
 }
 
 const ANCHOR = /<a\b([^>]*)>([\s\S]*?)<\/a\s*>/gi;
@@ -116,8 +95,9 @@ export function stripHtml(html: string): string {
 }
 
 /**
- * Turns a CyTube chat `msg` (HTML) into the plain text the user typed: tags stripped first,
- * then entities decoded, so an escaped `&lt;b&gt;` survives as the text `<b>`.
+ * Turns a CyTube chat `msg` (HTML) into the plain text the user typed: the chat filters'
+ * tags turned back into their markers, other tags stripped, then entities decoded (last, so
+ * an escaped `&lt;b&gt;` survives as the text `<b>`).
  *
  * @example
  * ```ts
@@ -126,5 +106,5 @@ export function stripHtml(html: string): string {
  * ```
  */
 export function htmlToText(html: string): string {
-  return decodeHtmlEntities(stripHtml(html));
+  return decodeHtmlEntities(stripHtml(unfilterChat(html)));
 }

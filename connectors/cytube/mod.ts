@@ -29,6 +29,8 @@ export * from "./flood_policy.ts";
 export * from "./channel_state.ts";
 export * from "./client_events.ts";
 export * from "./client.ts";
+export * from "./kick_reasons.ts";
+export type { ActionOutcome, OutcomeMatcher } from "./_outcomes.ts";
 export { backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } from "./_backoff.ts";
 export * from "./normalize.ts";
 export * from "./actions.ts";

@@ -48,7 +48,9 @@ export function channelSnapshot(state: ChannelState, facts: ConnectionFacts): Ch
       afk: state.user(selfName)?.afk ?? false,
     },
     users,
-    userCount: Math.max(0, Math.trunc(state.usercount)),
+    // CyTube sends `usercount` at most every 10 s (src/channel/channel.js
+    // USERCOUNT_THROTTLE) but every join at once: everyone in the userlist is connected.
+    userCount: Math.max(0, Math.trunc(state.usercount), users.length),
     ...(state.leader !== null ? { leader: state.leader } : {}),
     playlist: state.playlist.map(toPlaylistItem),
     ...(now !== null

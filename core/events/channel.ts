@@ -94,7 +94,7 @@ export const ActionResultSchema = z.discriminatedUnion("ok", [
   z.object({
     ok: z.literal(false),
     error: z.object({
-      /** `not_connected`, `not_permitted`, `invalid`, `unsupported`, `failed`. */
+      /** `not_connected`, `not_permitted`, `invalid`, `unsupported`, `failed`, `timeout`. */
       code: z.string().max(64),
       message: z.string().max(500),
     }),

@@ -64,6 +64,11 @@ export const EVENT_TYPES = {
    * already present never produce `user.join`, so presence-based stats start from this.
    */
   channelPresence: "channel.presence",
+  /**
+   * What the bot itself said (chat, or a PM with `to`), once the platform delivered it: for
+   * logs, so a reader sees the answers beside the questions. Never a command.
+   */
+  botMessage: "bot.message",
   /** How many are connected (viewers, anonymous included): for peak-viewer stats. */
   channelUserCount: "channel.usercount",
 } as const;

@@ -201,6 +201,14 @@ export class ChatLogService {
             file: this.#relative(source, "chat.log"),
             line: pmLine(time, MessagePayloadSchema.parse(envelope.payload)),
           };
+        case EVENT_TYPES.botMessage: {
+          // The bot's own chat and PM replies, so the log reads as the channel did.
+          const message = MessagePayloadSchema.parse(envelope.payload);
+          return {
+            file: this.#relative(source, "chat.log"),
+            line: message.to === undefined ? chatLine(time, message) : pmLine(time, message),
+          };
+        }
         case EVENT_TYPES.mediaChange: {
           const change = MediaChangePayloadSchema.parse(envelope.payload);
           return {

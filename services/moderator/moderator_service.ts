@@ -48,7 +48,10 @@ export interface ModeratorServiceOptions {
    * commands: ignored here so that the caller does not also get "Unknown command".
    */
   ignorePrefixes?: string[];
-  /** How long to wait for the connector's snapshot and action results. Default 3000 ms. */
+  /**
+   * How long to wait for the connector's snapshot and action results. Default 10 000 ms: the
+   * CyTube connector waits up to 8 s for the server's answer to an action.
+   */
   actionTimeoutMs?: number;
   /** How long to wait for the stats service (Rosey: 1 s). */
   statsTimeoutMs?: number;
@@ -70,7 +73,7 @@ export class ModeratorService {
     this.#log = (options.logger ?? silentLogger).child({ component: "moderator" });
     this.#minRank = options.minRank ?? RANKS.moderator;
     this.#ignorePrefixes = options.ignorePrefixes ?? ["!"];
-    this.#actionTimeoutMs = options.actionTimeoutMs ?? 3000;
+    this.#actionTimeoutMs = options.actionTimeoutMs ?? 10_000;
     this.#statsTimeoutMs = options.statsTimeoutMs ?? 1000;
     this.#now = options.now ?? Date.now;
   }

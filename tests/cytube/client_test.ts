@@ -11,6 +11,8 @@ import {
   MalformedFrameError,
   WrongChannelPasswordError,
 } from "../../connectors/cytube/mod.ts";
+import { classifyKick } from "../../connectors/cytube/mod.ts";
+import { createLogger } from "../../core/log/mod.ts";
 import { startFakeCytube } from "../fake_cytube/mod.ts";
 import { clientFor, collect, nextEvent } from "./_helpers.ts";
 
@@ -52,7 +54,10 @@ Deno.test("a refused account login is a LoginFailedError with the server's reaso
   await using client = clientFor(fake, { user: { name: "rosey", password: "wrong" } });
   await assert.rejects(client.connect(), (error: unknown) => {
     assert.ok(error instanceof LoginFailedError);
-    assert.match(error.message, /Invalid username\/password combination/);
+    assert.match(error.message, /Invalid username\/password combination; check /);
+    // An account login: the guest-name hint would send the operator the wrong way.
+    assert.doesNotMatch(error.message, /guest/);
+    assert.match(error.message, /connectors\.cytube\.user\.password/);
     return true;
   });
   assert.equal(client.status, "failed");
@@ -87,6 +92,7 @@ Deno.test("a wrong channel password is retried once, then WrongChannelPasswordEr
     assert.equal(error.name, "WrongChannelPasswordError");
     assert.equal(error.passwordGiven, true);
     assert.match(error.message, /rejected the configured channel password/);
+    assert.match(error.message, /connectors\.cytube\.channelPassword/);
     return true;
   });
   const retries = fake.received.filter((f) => f.event === "channelPassword");
@@ -101,7 +107,7 @@ Deno.test("a missing channel password says how to fix it", async () => {
   await assert.rejects(client.connect(), (error: unknown) => {
     assert.ok(error instanceof WrongChannelPasswordError);
     assert.equal(error.passwordGiven, false);
-    assert.match(error.message, /set the channel password/);
+    assert.match(error.message, /connectors\.cytube\.channelPassword/);
     return true;
   });
 });
@@ -283,8 +289,65 @@ Deno.test("a kick gives a clear KickedError and no reconnect loop", async () => 
   const kickError = errors.find((e: CytubeError) => e instanceof KickedError);
   assert.ok(kickError instanceof KickedError);
   assert.equal(kickError.reason, "spamming");
+  assert.equal(kickError.final, true);
   assert.match(kickError.message, /kicked from CyTube channel "fake_channel": spamming/);
   assert.equal(fake.connections.total, 1);
+});
+
+Deno.test("a channel that could not be loaded (database down) is rejoined once it loads", async () => {
+  await using fake = await startFakeCytube({ databaseDown: true, guestLoginDelaySeconds: 0 });
+  await using client = clientFor(fake);
+  const kicks = collect(client, "kicked");
+  const ready = client.connect();
+  await fake.waitFor(() => fake.connections.total >= 2, 5000, "two refused joins");
+  assert.equal(client.status === "kicked", false);
+  assert.ok(kicks.length >= 1);
+  assert.ok(kicks.every((k) => !k.final), JSON.stringify(kicks));
+  fake.setDatabaseDown(false);
+  const info = await ready;
+  assert.equal(info.name, "bot");
+  assert.equal(client.status, "ready");
+});
+
+Deno.test("every kick reason the CyTube source sends is classified transient or final", () => {
+  const transient = [
+    "Channel could not be loaded: Failed to load channel data from the database.  Please " +
+    "try again later.",
+    "Channel could not be loaded: Failed to load channel data from the database: An error " +
+    "occurred when loading this channel's data from disk.  Please contact an administrator " +
+    "for assistance.  The error was: EIO.  Please try again later.",
+    "Channel shutting down",
+    "Channel reloading",
+    "Rate limit exceeded",
+    "Too many connections from your IP address",
+  ];
+  const final = [
+    "Channel could not be loaded: Channel is banned: spam",
+    "Channel could not be loaded: Failed to load channel data from the database: This " +
+    "channel's state size has exceeded the memory limit enforced by this server.  Please " +
+    "contact an administrator for assistance.",
+    "You are banned from this channel.",
+    "You're banned!",
+    "Channel deleted",
+    "Channel was banned: abuse",
+    "This channel has banned connections from Tor.",
+    "Invalid channel name",
+    "Duplicate login",
+    "anonymous user",
+    "Attempted assignLeader without sufficient permission",
+    "",
+    "go away, bot",
+  ];
+  for (const reason of transient) assert.equal(classifyKick(reason).kind, "transient", reason);
+  for (const reason of final) assert.equal(classifyKick(reason).kind, "final", reason);
+});
+
+Deno.test("reconnect delays after repeated failures stay within about a minute", () => {
+  for (let attempt = 1; attempt < 40; attempt++) {
+    assert.ok(backoffDelay(attempt, {}, () => 1) <= 60_000, `attempt ${attempt}`);
+  }
+  // Jitter still spreads bots restarted together, even at the cap.
+  assert.ok(backoffDelay(30, {}, () => 0) < backoffDelay(30, {}, () => 1));
 });
 
 Deno.test("malformed frames are counted and surfaced, and the client keeps working", async () => {
@@ -380,4 +443,74 @@ Deno.test("with reconnectAfterKickMs the client comes back after a kick", async 
   assert.deepEqual([drop.willReconnect, drop.delayMs], [true, 30]);
   await readyAgain;
   assert.equal(client.status, "ready");
+});
+
+Deno.test("the join backlog is skipped even when the server's clock runs 2 minutes ahead", async () => {
+  await using fake = await startFakeCytube({
+    clockOffsetMs: 120_000,
+    guestLoginDelaySeconds: 0,
+    users: [{ name: "alice" }],
+    backlog: [{ username: "alice", msg: "!flip", ageMs: 5_000 }],
+  });
+  await using client = clientFor(fake);
+  const chats = collect(client, "chat");
+  await client.connect();
+  // And again after a rejoin: the backlog is replayed to every new socket.
+  const readyAgain = nextEvent(client, "ready");
+  fake.dropAllSockets();
+  await readyAgain;
+  const live = nextEvent(client, "chat");
+  fake.say("alice", "live line");
+  await live;
+  assert.deepEqual(chats.map((c) => c.text), ["live line"]);
+  assert.equal(client.counters.backlog, 2);
+});
+
+Deno.test("live chat is delivered even when the server's clock runs 30 s behind", async () => {
+  await using fake = await startFakeCytube({ clockOffsetMs: -30_000, users: [{ name: "alice" }] });
+  await using client = clientFor(fake);
+  await client.connect();
+  const live = nextEvent(client, "chat");
+  fake.say("alice", "!roll 2d6");
+  assert.equal((await live).text, "!roll 2d6");
+  assert.equal(client.counters.backlog, 0);
+});
+
+Deno.test("a guest name that is a registered account is refused in one clean sentence", async () => {
+  await using fake = await startFakeCytube({ accounts: { rosey: { password: "pw", rank: 1 } } });
+  await using client = clientFor(fake, { user: { name: "rosey" } });
+  await assert.rejects(client.connect(), (error: unknown) => {
+    assert.ok(error instanceof LoginFailedError);
+    assert.match(error.message, /failed: That username is registered; a guest name/);
+    assert.doesNotMatch(error.message, /\.;|;;|\.\./);
+    return true;
+  });
+});
+
+Deno.test("joining an unregistered (e.g. misspelt) channel warns once, naming the config key", async () => {
+  const lines: string[] = [];
+  const logger = createLogger({ format: "json", level: "debug", sink: (l) => lines.push(l) });
+  await using fake = await startFakeCytube({ guestLoginDelaySeconds: 0 });
+  await using client = clientFor(fake, { logger });
+  await client.connect();
+  const readyAgain = nextEvent(client, "ready");
+  fake.dropAllSockets();
+  await readyAgain;
+  const warnings = lines.map((l) => JSON.parse(l)).filter((e) =>
+    e.code === "CHANNEL_NOT_REGISTERED"
+  );
+  assert.equal(warnings.length, 1);
+  assert.equal(warnings[0].level, "warn");
+  assert.match(warnings[0].msg ?? warnings[0].message, /connectors\.cytube\.channel\b/);
+});
+
+Deno.test("a line waiting its turn under the flood limit is confirmed, not reported late", async () => {
+  // chat_antiflood: 4 at once, then 1 per second (src/channel/opts.js defaults).
+  await using fake = await startFakeCytube({ chatAntiflood: true });
+  await using client = clientFor(fake, { actionTimeoutMs: 800 });
+  await client.connect();
+  const lines = ["one", "two", "three", "four", "five", "six"];
+  const outcomes = await Promise.all(lines.map((line) => client.chatOutcome(line)));
+  assert.deepEqual(outcomes, lines.map(() => ({ ok: true })));
+  assert.deepEqual(fake.accepted("chat", "bot"), lines);
 });

@@ -24,8 +24,9 @@ Deno.test("decoding is a single pass: double-escaped text keeps one level", () =
   assert.equal(decodeHtmlEntities("&amp;amp; &amp;lt;"), "&amp; &lt;");
 });
 
-Deno.test("unknown or unterminated named entities are left alone", () => {
-  assert.equal(decodeHtmlEntities("AT&T &bogus; &amp"), "AT&T &bogus; &amp");
+Deno.test("unknown named entities are left alone, and entities decode as a browser does", () => {
+  assert.equal(decodeHtmlEntities("AT&T &bogus; &amp"), "AT&T &bogus; &");
+  assert.equal(decodeHtmlEntities("&hearts; &NotEqualTilde; &lpar;"), "\u2665 \u2242\u0338 (");
 });
 
 Deno.test("invalid code points become U+FFFD instead of lone surrogates", () => {
@@ -42,13 +43,15 @@ Deno.test("a link with empty text keeps its href", () => {
   assert.equal(stripHtml('<a href="https://x.org"></a>'), "https://x.org");
 });
 
-Deno.test("filter markup is stripped and images keep their URL", () => {
+Deno.test("the default chat filters' tags turn back into the markers typed; images keep their URL", () => {
   assert.equal(
     htmlToText(
       '<strong>bold</strong> <span class="spoiler">secret</span> <img src="https://i/e.png">',
     ),
-    "bold secret https://i/e.png",
+    "*bold* [sp]secret[/sp] https://i/e.png",
   );
+  assert.equal(htmlToText("snake<em>case</em>name"), "snake_case_name");
+  assert.equal(htmlToText("<code>x</code> <s>y</s>"), "`x` ~~y~~");
 });
 
 Deno.test("escaped markup survives as text: tags are stripped before decoding", () => {

@@ -138,3 +138,31 @@ Deno.test("the connector's NATS user durable-publishes events but cannot run com
   ]);
   assert.equal(env.connector.health.status, "ok");
 });
+
+Deno.test("chat from a muted bot is reported refused with the server's words, not as sent", async () => {
+  await using env = await E2e.start();
+  const { fake, nats } = env;
+  const service = await nats.connect("svc-test");
+  const channel = fake.channel;
+  assert.deepEqual(await act(service, "chat", { channel, text: "before the mute" }), { ok: true });
+  fake.mute(BOT.name);
+  const muted = await act(service, "chat", { channel, text: "after the mute" });
+  assert.deepEqual(muted, {
+    ok: false,
+    error: { code: "failed", message: "CyTube refused: You have been muted on this channel." },
+  });
+});
+
+Deno.test("an action CyTube ignores in silence is reported unconfirmed, never ok", async () => {
+  // src/channel/chat.js handleChatMsg drops chat below the channel's `chat` permission
+  // without a word; the bot (rank 2) is below 3 here.
+  await using env = await E2e.start({
+    fake: { permissions: { chat: 3 } },
+    connector: { actionTimeoutMs: 300 },
+  });
+  const service = await env.nats.connect("svc-test");
+  const result = await act(service, "chat", { channel: env.fake.channel, text: "anyone?" });
+  assert.equal(result.ok, false);
+  assert.equal(!result.ok && result.error.code, "timeout");
+  assert.match(!result.ok ? result.error.message : "", /CyTube did not confirm the chat message/);
+});

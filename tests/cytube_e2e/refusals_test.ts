@@ -11,10 +11,13 @@ import {
   subjects,
 } from "@quicksilver/core";
 import { Inbox, waitFor } from "@quicksilver/testing";
+import { createLogger } from "../../core/log/mod.ts";
 import { E2e } from "./_env.ts";
 
 Deno.test("a kicked bot reports why, leaves the channel, and refuses actions", async () => {
-  await using env = await E2e.start({ connector: { healthIntervalMs: 100 } });
+  const lines: string[] = [];
+  const logger = createLogger({ format: "json", level: "debug", sink: (l) => lines.push(l) });
+  await using env = await E2e.start({ connector: { healthIntervalMs: 100, logger } });
   const { fake, nats, connector } = env;
   const observer = await nats.connect("observer");
   const left = new Inbox<Envelope<{ reason: string }>>();
@@ -29,6 +32,10 @@ Deno.test("a kicked bot reports why, leaves the channel, and refuses actions", a
     /too chatty/.test(h.detail ?? "")
   );
   assert.match(report.detail!, /kicked from CyTube channel "fake_channel": too chatty/);
+  assert.match(report.detail!, /stays out of the channel until it is restarted/);
+  // One log line for one kick, at error level: not the client's and the connector's each.
+  const kickLines = lines.map((l) => JSON.parse(l)).filter((e) => /kicked from/.test(e.msg));
+  assert.deepEqual(kickLines.map((e) => e.level), ["error"]);
   await left.next();
   const result = await observer.request(
     subjects.platformAction("cytube", "next"),
@@ -54,4 +61,20 @@ Deno.test("a wrong channel password is a clear, lasting error in the connector's
   );
   assert.equal(env.connector.health.status, "degraded");
   assert.equal(env.connector.client.status, "failed");
+});
+
+Deno.test("a server that cannot load the channel is retried: the bot is back once it loads", async () => {
+  await using env = await E2e.start({
+    fake: { databaseDown: true, guestLoginDelaySeconds: 0 },
+    waitReady: false,
+  });
+  const { fake, connector } = env;
+  await fake.waitFor(() => fake.connections.total >= 2, 5000, "a retried join");
+  // Meanwhile the health says what happens, and not that the bot stays out.
+  const detail = connector.health.detail ?? "";
+  assert.match(detail, /could not load the channel|not in CyTube channel yet/);
+  assert.doesNotMatch(detail, /until it is restarted/);
+  fake.setDatabaseDown(false);
+  await connector.ready(5000);
+  assert.equal(connector.health.status, "ok");
 });

@@ -54,18 +54,29 @@ export class FakeChannel {
   buffer: Record<string, unknown>[] = [];
   leader: string | null = null;
   connectionCount = 0;
+  /** Lower-cased names muted with `/mute` (src/channel/chat.js). */
+  readonly muted = new Set<string>();
+  /** Media ids whose lookup fails, with the server's message. */
+  readonly refusedMedia = new Map<string, string>();
+  /** Lower-cased names shadow-muted with `/smute` (src/channel/chat.js SHADOW_TAG). */
+  readonly shadowMuted = new Set<string>();
+  /** While true, joins fail as when the server's database is down. */
+  databaseDown: boolean;
   readonly #io: Server;
   readonly #options: FakeCytubeOptions;
   readonly #onChange: () => void;
   readonly #lastGuestLogin = new Map<string, number>();
   readonly #accounts = new Map<string, { name: string; password: string; rank: number }>();
   readonly #chat: FakeChat;
+  #usercountSentAt = -Infinity;
+  #usercountTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(io: Server, options: FakeCytubeOptions, onChange: () => void) {
     this.#io = io;
     this.#options = options;
     this.#onChange = onChange;
     this.name = (options.channel ?? "fake_channel").toLowerCase();
+    this.databaseDown = options.databaseDown ?? false;
     this.permissions = { ...DEFAULT_PERMISSIONS, ...options.permissions };
     this.opts = {
       ...DEFAULT_CHANNEL_OPTS,
@@ -95,7 +106,7 @@ export class FakeChannel {
       });
       if ("fail" in result) throw new Error(`fake CyTube playlist option: ${result.fail}`);
     }
-    const now = Date.now();
+    const now = this.serverNow();
     for (const line of options.backlog ?? []) {
       this.buffer.push({
         username: line.username,
@@ -105,6 +116,14 @@ export class FakeChannel {
       });
     }
     this.#chat = new FakeChat(this, options);
+  }
+
+  /**
+   * The server's clock: `time` of chat and PMs is the server's `Date.now()` (src/channel/
+   * chat.js formatMessage), so a server whose clock is off stamps messages off by as much.
+   */
+  serverNow(): number {
+    return Date.now() + (this.#options.clockOffsetMs ?? 0);
   }
 
   perm(name: string): number {
@@ -139,6 +158,34 @@ export class FakeChannel {
     let count = this.virtualUsers.size;
     for (const conn of this.conns) if (conn.inChannel) count++;
     return count;
+  }
+
+  /**
+   * src/channel/channel.js: `broadcastUsercount = throttle(..., USERCOUNT_THROTTLE)` (lodash,
+   * 10 000 ms, leading and trailing): the first change goes out at once, later ones within
+   * the window are sent once at its end, so the count lags joins by up to 10 s.
+   */
+  broadcastUsercount(): void {
+    const wait = this.#options.usercountThrottleMs ?? 10_000;
+    const now = Date.now();
+    if (this.#usercountTimer !== undefined) return;
+    if (now - this.#usercountSentAt >= wait) {
+      this.#usercountSentAt = now;
+      this.broadcast("usercount", this.usercount());
+      return;
+    }
+    this.#usercountTimer = setTimeout(() => {
+      this.#usercountTimer = undefined;
+      this.#usercountSentAt = Date.now();
+      this.broadcast("usercount", this.usercount());
+      this.#onChange();
+    }, wait - (now - this.#usercountSentAt));
+  }
+
+  /** Stops the usercount timer. */
+  close(): void {
+    clearTimeout(this.#usercountTimer);
+    this.#usercountTimer = undefined;
   }
 
   findConn(name: string): Conn | undefined {
@@ -268,7 +315,7 @@ export class FakeChannel {
         this.broadcast("setLeader", "");
       }
     }
-    this.broadcast("usercount", this.usercount());
+    this.broadcastUsercount();
   }
 
   // -------------------------------------------------------------------------------------------
@@ -286,6 +333,17 @@ export class FakeChannel {
     }
     if (data.name.toLowerCase() !== this.name) {
       this.kickConn(conn, `the fake CyTube server only serves channel "${this.name}"`);
+      return;
+    }
+    if (this.databaseDown) {
+      // src/channel/channel.js: db.channels.load failed -> emit("loadFail", "Failed to load
+      // channel data from the database.  Please try again later."); src/user.js
+      // handleJoinChannel kicks with `Channel could not be loaded: ${reason}`.
+      this.kickConn(
+        conn,
+        "Channel could not be loaded: Failed to load channel data from the database.  " +
+          "Please try again later.",
+      );
       return;
     }
     const password = this.#options.channelPassword;
@@ -328,7 +386,7 @@ export class FakeChannel {
       this.members().filter((m) => m.name !== conn.name).map((m) => FakeChannel.cyUser(m)),
     );
     if (this.leader !== null) s.emit("setLeader", this.leader);
-    this.broadcast("usercount", this.usercount());
+    this.broadcastUsercount();
     if (!(this.#options.registered ?? false)) s.emit("channelNotRegistered");
     if (conn.loggedIn) this.#announce(conn);
   }
@@ -409,12 +467,34 @@ export class FakeChannel {
   // -------------------------------------------------------------------------------------------
   // Chat (the handlers live in _chat.ts)
 
+  /**
+   * Chat of a shadow-muted user, as src/channel/chat.js processChatMsg sends it: to the other
+   * shadow-muted users and to anonymous sockets as usual, then with `meta.shadow = true` to
+   * the moderators (effective rank >= 2, src/channel/channel.js moderators()); never buffered.
+   */
+  shadowChat(username: string, msg: string, meta: Record<string, unknown>): void {
+    const line = {
+      username,
+      msg: formatChatHtml(msg, this.opts.enable_link_regex !== false),
+      meta,
+      time: this.serverNow(),
+    };
+    const shadowLine = { ...line, meta: { ...meta, shadow: true } };
+    for (const conn of this.conns) {
+      if (!conn.inChannel) continue;
+      if (conn.name !== null && this.shadowMuted.has(conn.name.toLowerCase())) {
+        conn.socket.emit("chatMsg", line);
+      } else if (!conn.loggedIn) conn.socket.emit("chatMsg", line);
+      else if (conn.rank >= 2) conn.socket.emit("chatMsg", shadowLine);
+    }
+  }
+
   broadcastChat(username: string, msg: string, meta: Record<string, unknown>): void {
     const line = {
       username,
       msg: formatChatHtml(msg, this.opts.enable_link_regex !== false),
       meta,
-      time: Date.now(),
+      time: this.serverNow(),
     };
     this.broadcast("chatMsg", line);
     this.buffer.push(line);
@@ -453,6 +533,10 @@ export class FakeChannel {
     const fail = (msg: string) => conn.socket.emit("queueFail", { msg, link: null, id: d.id });
     const limit = conn.rank >= 2 ? { burst: 10, sustained: 2 } : { burst: 3, sustained: 1 };
     if (conn.queueLimiter.throttle(limit)) return void fail("You are adding videos too quickly");
+    const refusal = this.refusedMedia.get(d.id);
+    // src/channel/playlist.js handleQueue: a failed media lookup (src/get-info.js, e.g. a raw
+    // file answering 404: "Expected HTTP 200 OK, not 404 Not Found") ends in qfail(msg).
+    if (refusal !== undefined) return void fail(refusal);
     const title = typeof d.title === "string" && (d.type === "cu" || d.type === "fi")
       ? d.title
       : undefined;
@@ -511,7 +595,7 @@ export class FakeChannel {
     const user = { name, rank, afk: false };
     this.virtualUsers.set(name.toLowerCase(), user);
     this.broadcast("addUser", FakeChannel.cyUser(user));
-    this.broadcast("usercount", this.usercount());
+    this.broadcastUsercount();
   }
 
   removeVirtualUser(name: string): void {
@@ -519,6 +603,6 @@ export class FakeChannel {
     if (user === undefined) return;
     this.virtualUsers.delete(name.toLowerCase());
     this.broadcast("userLeave", { name: user.name });
-    this.broadcast("usercount", this.usercount());
+    this.broadcastUsercount();
   }
 }

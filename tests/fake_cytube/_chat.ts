@@ -112,6 +112,17 @@ export class FakeChat {
       const command = this.#commands[space < 0 ? msg.slice(1) : msg.slice(1, space)];
       if (command) return command(conn, msg, meta);
     }
+    // src/channel/chat.js processChatMsg: a shadow-muted sender reaches mods only; a muted one
+    // gets `noflood` and nobody sees the line.
+    const lower = conn.name?.toLowerCase() ?? "";
+    if (this.#channel.shadowMuted.has(lower)) {
+      this.#channel.shadowChat(conn.name ?? "", msg, meta);
+      return "accepted";
+    }
+    if (this.#channel.muted.has(lower)) {
+      conn.socket.emit("noflood", { action: "chat", msg: "You have been muted on this channel." });
+      return "ignored";
+    }
     this.#channel.broadcastChat(conn.name ?? "", msg, meta);
     return "accepted";
   }
@@ -189,7 +200,7 @@ export class FakeChat {
       username: conn.name,
       msg: formatChatHtml(msg, this.#channel.opts.enable_link_regex !== false),
       meta,
-      time: Date.now(),
+      time: this.#channel.serverNow(),
       to: targetName,
     };
     targetConn?.socket.emit("pm", line);

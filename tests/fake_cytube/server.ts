@@ -37,6 +37,8 @@ export interface FakeCytubeOptions {
   channelOpts?: Record<string, unknown>;
   /** Permission overrides. */
   permissions?: Record<string, number>;
+  /** The server's clock minus the test's, in ms (default 0); stamps every `time`. */
+  clockOffsetMs?: number;
   /** Chat replayed to every joining socket, `ageMs` old (default 60 s). */
   backlog?: { username: string; msg: string; ageMs?: number; meta?: Record<string, unknown> }[];
   /** Users already in the channel (no socket). */
@@ -50,6 +52,10 @@ export interface FakeCytubeOptions {
     temp?: boolean;
     queueby?: string;
   }[];
+  /** `usercount` broadcasts at most this often (default 10 000 ms, USERCOUNT_THROTTLE). */
+  usercountThrottleMs?: number;
+  /** The server's database is down: every join is kicked with "Please try again later." */
+  databaseDown?: boolean;
   /** Registered channel (default false: joiners get `channelNotRegistered`). */
   registered?: boolean;
   /** Replaces the `/socketconfig/<channel>.json` reply; gets the server's own URL. */
@@ -175,12 +181,24 @@ export class FakeCytube {
 
   /** A chat line from another user, escaped like real chat; "/me x" becomes an action. */
   say(user: string, msg: string): void {
-    if (msg.startsWith("/me ")) {
+    if (this.#channel.shadowMuted.has(user.toLowerCase())) {
+      this.#channel.shadowChat(user, msg, msg.startsWith(">") ? { addClass: "greentext" } : {});
+    } else if (msg.startsWith("/me ")) {
       this.#channel.broadcastChat(user, msg.slice(4), { addClass: "action", action: true });
     } else {
       this.#channel.broadcastChat(user, msg, msg.startsWith(">") ? { addClass: "greentext" } : {});
     }
     this.#waiters.notify();
+  }
+
+  /** Mutes a user, as a moderator's `/mute name` does: their chat gets `noflood`. */
+  mute(name: string): void {
+    this.#channel.muted.add(name.toLowerCase());
+  }
+
+  /** Shadow-mutes a user, as a moderator's `/smute name` does: their chat reaches mods only. */
+  shadowMute(name: string): void {
+    this.#channel.shadowMuted.add(name.toLowerCase());
   }
 
   /** Sends a raw `chatMsg` (e.g. a `[server]` notice or an old `time`). */
@@ -191,7 +209,7 @@ export class FakeCytube {
       username: line.username,
       msg: line.msg,
       meta: line.meta ?? {},
-      time: line.time ?? Date.now(),
+      time: line.time ?? this.#channel.serverNow(),
     });
   }
 
@@ -203,7 +221,7 @@ export class FakeCytube {
       username: from,
       msg: formatChatHtml(msg, this.#channel.opts.enable_link_regex !== false),
       meta: {},
-      time: Date.now(),
+      time: this.#channel.serverNow(),
       to: target.name,
     });
   }
@@ -249,6 +267,16 @@ export class FakeCytube {
     else this.#channel.removeVirtualUser(name);
   }
 
+  /** Makes queueing media `id` fail with `msg`, as a failed media lookup does. */
+  refuseMedia(id: string, msg: string): void {
+    this.#channel.refusedMedia.set(id, msg);
+  }
+
+  /** Takes the database down (joins are kicked, to be retried) or brings it back. */
+  setDatabaseDown(down: boolean): void {
+    this.#channel.databaseDown = down;
+  }
+
   /** Emits any frame to every connected socket, e.g. a malformed one. */
   emitRaw(event: string, ...args: unknown[]): void {
     this.#io.emit(event, ...args);
@@ -272,6 +300,7 @@ export class FakeCytube {
     if (this.#closed) return;
     this.#closed = true;
     this.#waiters.rejectAll("server closed");
+    this.#channel.close();
     this.#io.disconnectSockets(true);
     await new Promise<void>((resolve) => this.#io.close(() => resolve()));
     if (this.#http.listening) {
