@@ -66,38 +66,28 @@ const baseline = await (async () => {
 console.log(
   "\n## Raw nats.js vs EventBus (each chat-line envelope validated, as the router does), publisher and subscriber in two processes",
 );
-console.log("EventBus on nats.js: as core services run it; on lite: as plugins run it");
 {
-  const { raw, bus, lite } = baseline;
-  const row = (figure: string, rawValue: number, busValue: number, liteValue: number) => [
+  const { raw, bus } = baseline;
+  const row = (figure: string, rawValue: number, busValue: number) => [
     figure,
     String(rawValue),
     String(busValue),
     String(ratio(busValue, rawValue)),
-    String(liteValue),
-    String(ratio(liteValue, rawValue)),
   ];
   print([
-    ["figure", "raw nats.js", "EventBus nats.js", "ratio", "EventBus lite", "ratio"],
+    ["figure", "raw nats.js", "EventBus", "ratio"],
     row(
       "pub->sub msg/s (publisher)",
       raw.throughput.publishPerSecond,
       bus.throughput.publishPerSecond,
-      lite.throughput.publishPerSecond,
     ),
     row(
       "pub->sub msg/s (subscriber)",
       raw.throughput.receivePerSecond,
       bus.throughput.receivePerSecond,
-      lite.throughput.receivePerSecond,
     ),
     ...(["p50", "p90", "p99", "max"] as const).map((q) =>
-      row(
-        `request/reply ${q} ms`,
-        raw.requestReply[q],
-        bus.requestReply[q],
-        lite.requestReply[q],
-      )
+      row(`request/reply ${q} ms`, raw.requestReply[q], bus.requestReply[q])
     ),
   ]);
 }
@@ -212,7 +202,6 @@ const maxPluginRss = Math.max(0, ...memory.plugins.map((p) => p.rssBytes));
 const receiveRatio = (figure: { receivePerSecond: number }) =>
   ratio(figure.receivePerSecond, baseline.raw.throughput.receivePerSecond);
 const busRatio = receiveRatio(baseline.bus.throughput);
-const liteRatio = receiveRatio(baseline.lite.throughput);
 const targets = [
   [
     "end-to-end p99 <= 5 ms at 1000 msg/s (router + one plugin)",
@@ -226,8 +215,8 @@ const targets = [
   ],
   [
     "EventBus throughput >= 50% of raw",
-    Math.min(busRatio, liteRatio) >= 0.5,
-    `${Math.round(100 * busRatio)}% on nats.js, ${Math.round(100 * liteRatio)}% on lite`,
+    busRatio >= 0.5,
+    `${Math.round(100 * busRatio)}%`,
   ],
   ["plugin cold start <= 300 ms median", cold.readyMs.p50 <= 300, `${cold.readyMs.p50} ms`],
   ["core RSS <= 100 MB", memory.core.rssBytes <= 100 * 1048576, `${mb(memory.core.rssBytes)} MB`],
@@ -258,11 +247,6 @@ console.log(JSON.stringify({
     throughput: baseline.bus.throughput,
     requestReply: baseline.bus.requestReply,
     throughputRatio: busRatio,
-  },
-  eventBusLite: {
-    throughput: baseline.lite.throughput,
-    requestReply: baseline.lite.requestReply,
-    throughputRatio: liteRatio,
   },
   coldStart: { readyMs: cold.readyMs, firstLaunchMs: cold.firstLaunchMs },
   endToEnd: {

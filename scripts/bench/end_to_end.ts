@@ -132,12 +132,10 @@ export async function startBotUnderTest(
   const authority = await loadOrCreateAuthority(`${home}/.rosey`);
   const role = connectorRole(BENCH_PLATFORM);
   const connectorUser = await mintUser(authority, role);
-  // The load generator runs on the lite client: it shares the two cores with the bot.
   const connector = await EventBus.connect({
     servers: `127.0.0.1:${natsPort}`,
     name: role.name,
     creds: connectorUser.creds,
-    client: "lite",
   });
   const adminUser = await mintUser(authority, {
     name: ADMIN_NAME,
