@@ -19,6 +19,7 @@ import {
 import { sampleProcess } from "../../sandbox/limits/mod.ts";
 import { CORE_DENO_FLAGS } from "../core_flags.ts";
 import { freePort, REPO_ROOT } from "../nats_server.ts";
+import { smapsField } from "./plugin_memory.ts";
 import { type LatencySummary, round, summarize } from "./stats.ts";
 import { z } from "zod";
 
@@ -34,6 +35,8 @@ export interface ProcessMemory {
   name: string;
   pid: number;
   rssBytes: number;
+  /** Proportional set size: shared pages split among the processes sharing them. */
+  pssBytes: number;
 }
 
 export interface BotUnderTest extends AsyncDisposable {
@@ -242,7 +245,12 @@ export async function startBotUnderTest(
     const plugins: ProcessMemory[] = [];
     for (const p of list.plugins) {
       if (p.pid === undefined || p.state !== "running") continue;
-      plugins.push({ name: p.name, pid: p.pid, rssBytes: await rssOf(p.pid) });
+      plugins.push({
+        name: p.name,
+        pid: p.pid,
+        rssBytes: await rssOf(p.pid),
+        pssBytes: await smapsField(p.pid, "Pss"),
+      });
     }
     const natsPid = await pidListening(natsPort);
     return {
@@ -250,9 +258,17 @@ export async function startBotUnderTest(
         name: "core (dev: router, manager, monitor)",
         pid: child.pid,
         rssBytes: await rssOf(child.pid),
+        pssBytes: await smapsField(child.pid, "Pss"),
       },
       ...(natsPid
-        ? { nats: { name: "nats-server", pid: natsPid, rssBytes: await rssOf(natsPid) } }
+        ? {
+          nats: {
+            name: "nats-server",
+            pid: natsPid,
+            rssBytes: await rssOf(natsPid),
+            pssBytes: await smapsField(natsPid, "Pss"),
+          },
+        }
         : {}),
       plugins,
     };
