@@ -28,7 +28,6 @@ import {
   errorText,
   REQUEST_FAILURES,
 } from "./errors.ts";
-import { connectNatsJs } from "./natsjs_connection.ts";
 
 export interface EventBusOptions {
   /** `host:port` or a list; use IP literals for sandboxed clients (NOTES-SANDBOX §1). */
@@ -157,6 +156,9 @@ export class EventBus {
       pingIntervalMs: options.pingIntervalMs ?? 20_000,
       log,
     };
+    // nats.js is imported when a bus first connects: a process that only loads the bus (a
+    // plugin's describe run, `plugins check`) never loads it.
+    const { connectNatsJs } = await import("./natsjs_connection.ts");
     const conn = await connectNatsJs(settings);
     log.debug("connected", { server: conn.server });
     return new EventBus(conn, options.name, log);
