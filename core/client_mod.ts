@@ -4,8 +4,8 @@
  * credentials (jwt/nkeys) or monitoring server. Every sandboxed plugin loads this graph, so
  * keeping it small is plugin cold start and memory (see docs/PERFORMANCE.md).
  */
-// The bus without JetStream: EventBus.connect loads nats.js only when asked for it, and
-// plugins ask for the lite client (sandbox/runner).
+// The bus on nats.js (transport-node); JetStream is loaded only on a bus's first durable use,
+// which a plugin never makes.
 export * from "./bus/event_bus.ts";
 export * from "./bus/errors.ts";
 export * from "./bus/counters.ts";

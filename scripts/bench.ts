@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import { createLogger } from "../core/log/mod.ts";
 import { measureBaseline, ratio } from "./bench/baseline.ts";
 import { measureColdStart } from "./bench/cold_start.ts";
+import { measurePluginMemory } from "./bench/plugin_memory.ts";
 import {
   driveRepeatedly,
   findSustainableRate,
@@ -29,6 +30,7 @@ const { values, positionals } = parseArgs({
     seconds: { type: "string", default: "5" },
     minutes: { type: "string", default: "10" },
     out: { type: "string", default: `${REPO_ROOT}/.rosey/bench` },
+    "memory-plugins": { type: "string", default: "20" },
   },
 });
 
@@ -66,38 +68,28 @@ const baseline = await (async () => {
 console.log(
   "\n## Raw nats.js vs EventBus (each chat-line envelope validated, as the router does), publisher and subscriber in two processes",
 );
-console.log("EventBus on nats.js: as core services run it; on lite: as plugins run it");
 {
-  const { raw, bus, lite } = baseline;
-  const row = (figure: string, rawValue: number, busValue: number, liteValue: number) => [
+  const { raw, bus } = baseline;
+  const row = (figure: string, rawValue: number, busValue: number) => [
     figure,
     String(rawValue),
     String(busValue),
     String(ratio(busValue, rawValue)),
-    String(liteValue),
-    String(ratio(liteValue, rawValue)),
   ];
   print([
-    ["figure", "raw nats.js", "EventBus nats.js", "ratio", "EventBus lite", "ratio"],
+    ["figure", "raw nats.js", "EventBus", "ratio"],
     row(
       "pub->sub msg/s (publisher)",
       raw.throughput.publishPerSecond,
       bus.throughput.publishPerSecond,
-      lite.throughput.publishPerSecond,
     ),
     row(
       "pub->sub msg/s (subscriber)",
       raw.throughput.receivePerSecond,
       bus.throughput.receivePerSecond,
-      lite.throughput.receivePerSecond,
     ),
     ...(["p50", "p90", "p99", "max"] as const).map((q) =>
-      row(
-        `request/reply ${q} ms`,
-        raw.requestReply[q],
-        bus.requestReply[q],
-        lite.requestReply[q],
-      )
+      row(`request/reply ${q} ms`, raw.requestReply[q], bus.requestReply[q])
     ),
   ]);
 }
@@ -116,7 +108,24 @@ print([
   ],
 ]);
 
-// --- 3. end to end through the real bot ---------------------------------------------------------
+// --- 3. what one more plugin costs ---------------------------------------------------------------
+const pluginMemory = await measurePluginMemory(Number(values["memory-plugins"]));
+console.log(
+  `\n## Plugin memory: ${pluginMemory.plugins} plugins running (copies of dice, idle), PSS from ` +
+    "/proc/<pid>/smaps_rollup",
+);
+print([
+  ["plugins", "mean PSS MB (marginal per plugin)", "total PSS MB", "mean RSS MB", "PSS min-max MB"],
+  [
+    String(pluginMemory.plugins),
+    String(pluginMemory.meanPssMb),
+    String(pluginMemory.totalPssMb),
+    String(pluginMemory.meanRssMb),
+    `${Math.min(...pluginMemory.perPluginPssMb)}-${Math.max(...pluginMemory.perPluginPssMb)}`,
+  ],
+]);
+
+// --- 4. end to end through the real bot ---------------------------------------------------------
 // Two configurations, each `deno task dev` as its own process:
 // - the whole bot: five plugins, and the chat log, stats and moderator services (every chat line
 //   is also delivered to the two durable consumers): latency at 1000 msg/s, and memory;
@@ -199,20 +208,19 @@ console.log(
   `\n## Memory with ${memory.plugins.length} plugins running (${FIVE_PLUGINS.join(", ")})`,
 );
 print([
-  ["process", "pid", "RSS MB"],
-  [memory.core.name, String(memory.core.pid), String(mb(memory.core.rssBytes))],
-  ...(memory.nats
-    ? [[memory.nats.name, String(memory.nats.pid), String(mb(memory.nats.rssBytes))]]
-    : []),
-  ...memory.plugins.map((p) => [`plugin ${p.name}`, String(p.pid), String(mb(p.rssBytes))]),
+  ["process", "pid", "RSS MB", "PSS MB"],
+  ...[memory.core, ...(memory.nats ? [memory.nats] : []), ...memory.plugins].map((p) => [
+    memory.plugins.includes(p) ? `plugin ${p.name}` : p.name,
+    String(p.pid),
+    String(mb(p.rssBytes)),
+    String(mb(p.pssBytes)),
+  ]),
 ]);
 
-// --- 4. targets (reported, never asserted) -------------------------------------------------------
-const maxPluginRss = Math.max(0, ...memory.plugins.map((p) => p.rssBytes));
+// --- 5. targets (reported, never asserted) -------------------------------------------------------
 const receiveRatio = (figure: { receivePerSecond: number }) =>
   ratio(figure.receivePerSecond, baseline.raw.throughput.receivePerSecond);
 const busRatio = receiveRatio(baseline.bus.throughput);
-const liteRatio = receiveRatio(baseline.lite.throughput);
 const targets = [
   [
     "end-to-end p99 <= 5 ms at 1000 msg/s (router + one plugin)",
@@ -226,12 +234,16 @@ const targets = [
   ],
   [
     "EventBus throughput >= 50% of raw",
-    Math.min(busRatio, liteRatio) >= 0.5,
-    `${Math.round(100 * busRatio)}% on nats.js, ${Math.round(100 * liteRatio)}% on lite`,
+    busRatio >= 0.5,
+    `${Math.round(100 * busRatio)}%`,
   ],
   ["plugin cold start <= 300 ms median", cold.readyMs.p50 <= 300, `${cold.readyMs.p50} ms`],
   ["core RSS <= 100 MB", memory.core.rssBytes <= 100 * 1048576, `${mb(memory.core.rssBytes)} MB`],
-  ["plugin RSS <= 60 MB", maxPluginRss <= 60 * 1048576, `${mb(maxPluginRss)} MB max`],
+  [
+    `marginal PSS per plugin <= 30 MB (${pluginMemory.plugins} plugins running)`,
+    pluginMemory.meanPssMb <= 30,
+    `${pluginMemory.meanPssMb} MB (mean PSS of the plugin processes)`,
+  ],
 ] as const;
 console.log("\n## Targets");
 print([["target", "met", "measured"], ...targets.map(([t, ok, v]) => [t, ok ? "yes" : "NO", v])]);
@@ -259,12 +271,14 @@ console.log(JSON.stringify({
     requestReply: baseline.bus.requestReply,
     throughputRatio: busRatio,
   },
-  eventBusLite: {
-    throughput: baseline.lite.throughput,
-    requestReply: baseline.lite.requestReply,
-    throughputRatio: liteRatio,
-  },
   coldStart: { readyMs: cold.readyMs, firstLaunchMs: cold.firstLaunchMs },
+  pluginMarginalPssMb: pluginMemory.meanPssMb,
+  pluginMemory: {
+    plugins: pluginMemory.plugins,
+    meanPssMb: pluginMemory.meanPssMb,
+    totalPssMb: pluginMemory.totalPssMb,
+    meanRssMb: pluginMemory.meanRssMb,
+  },
   endToEnd: {
     wholeBot: {
       at1000: wholeFigures,

@@ -171,15 +171,7 @@ async function main() {
     authority = await loadOrCreateAuthority(stateDir);
     log.info("using a nats-server already running", { url: `${host}:${port}` });
   }
-  /**
-   * `jetstream`: the component publishes or consumes durably, so it needs nats.js. The others
-   * (router, monitor, moderator) run on the lite client: on the router's hot path nats.js's
-   * socket writes and per-request error objects were ~12 % of the core's CPU.
-   */
-  const connectAs = async (
-    role: ServiceRole,
-    needs: { jetstream: boolean } = { jetstream: true },
-  ): Promise<EventBus> => {
+  const connectAs = async (role: ServiceRole): Promise<EventBus> => {
     const user = await mintUser(authority, { name: role.name, permissions: role.permissions });
     const bus = await EventBus.connect({
       servers: natsUrl,
@@ -187,7 +179,6 @@ async function main() {
       creds: user.creds,
       logger: log,
       connectTimeoutMs: 10_000,
-      client: needs.jetstream ? "nats.js" : "lite",
     });
     stack.push({ what: `${role.name} connection`, stop: () => bus.drain() });
     return bus;
@@ -211,7 +202,7 @@ async function main() {
   stack.push({ what: "plugin manager", stop: () => plugins.stop() });
 
   // --- monitor: health, metrics, status table, Prometheus endpoint ---------------------------
-  const monitor = new MonitorService(await connectAs(monitorRole(), { jetstream: false }), {
+  const monitor = new MonitorService(await connectAs(monitorRole()), {
     httpPort: config.monitoring.metricsPort === 0 ? null : config.monitoring.metricsPort,
     logger: log,
   });
@@ -219,7 +210,7 @@ async function main() {
   stack.push({ what: "monitor", stop: () => monitor.stop() });
 
   // --- router ----------------------------------------------------------------------------------
-  const routerBus = await connectAs(routerRole(), { jetstream: false });
+  const routerBus = await connectAs(routerRole());
   const router = await CommandRouter.start(routerBus, {
     prefix: config.bot.commandPrefix,
     botName: config.bot.name,
@@ -255,7 +246,7 @@ async function main() {
   }
   if (config.services.moderator.enabled) {
     const moderator = await ModeratorService.start(
-      await connectAs(moderatorRole(), { jetstream: false }),
+      await connectAs(moderatorRole()),
       { ignorePrefixes: [config.bot.commandPrefix], logger: log },
     );
     stack.push({ what: "moderator shell", stop: () => moderator.close() });

@@ -1,8 +1,7 @@
 /**
- * What the EventBus needs from a NATS client, so that the bus can run on either of two:
- * nats.js (core services: JetStream, KV) or the lite client (sandboxed plugins: core NATS only,
- * a fraction of the memory; see docs/PERFORMANCE.md). Both report the same events and the
- * same typed errors, so code above the bus never learns which one it runs on.
+ * What the EventBus needs from its NATS client (nats.js v3 over `@nats-io/transport-node`, in
+ * every process, plugins included): the client-neutral events and typed errors that code above
+ * the bus sees, so that nothing above it handles nats.js types.
  *
  * @module
  */
@@ -11,7 +10,7 @@ import type { Logger } from "../log/mod.ts";
 import type { BusCounters } from "./counters.ts";
 import type { DurableStreams } from "./durable_streams.ts";
 
-/** What both clients are connected with (the EventBus fills it from its options). */
+/** What the client is connected with (the EventBus fills it from its options). */
 export interface ConnectSettings {
   servers: string | string[];
   name: string;
@@ -20,6 +19,8 @@ export interface ConnectSettings {
   reconnectWaitMs: number;
   waitOnFirstConnect: boolean;
   connectTimeoutMs?: number | undefined;
+  /** Client PING interval; two unanswered PINGs mean the server is gone. */
+  pingIntervalMs: number;
   log: Logger;
 }
 
@@ -77,8 +78,8 @@ export interface BusConnection {
   close(): Promise<void>;
   /** The one listener for connection events (the bus). */
   onEvent(listener: (event: ConnectionEvent) => void): void;
-  /** nats.js only: the underlying connection, for JetStream and raw access. */
-  readonly natsConnection?: NatsConnection;
-  /** nats.js only: JetStream for this connection. */
-  durable?(log: Logger, counters: BusCounters): DurableStreams;
+  /** The underlying nats.js connection, for raw access. */
+  readonly natsConnection: NatsConnection;
+  /** JetStream for this connection. */
+  durable(log: Logger, counters: BusCounters): DurableStreams;
 }

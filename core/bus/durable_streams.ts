@@ -6,18 +6,7 @@
  * nats.js does not buffer it. Retrying with the same message id is safe because the stream's
  * duplicate window drops the copies that did land (`duplicate: true` in the ack).
  */
-import {
-  AckPolicy,
-  type ConsumerConfig,
-  DeliverPolicy,
-  jetstream,
-  type JetStreamClient,
-  type JetStreamManager,
-  jetstreamManager,
-  type JsMsg,
-  RetentionPolicy,
-  StorageType,
-} from "@nats-io/jetstream";
+import type { ConsumerConfig, JetStreamClient, JetStreamManager, JsMsg } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { encodeJson, parseJson, validate, type Validator } from "../events/json.ts";
 import { newEventId } from "../events/envelope.ts";
@@ -88,13 +77,24 @@ export interface DurableConsumer {
 
 const NANOS_PER_MS = 1_000_000;
 
+type JetStreamModule = typeof import("@nats-io/jetstream");
+let jetStreamModule: Promise<JetStreamModule> | undefined;
+
+/**
+ * `@nats-io/jetstream` is loaded the first time a bus uses JetStream: every process loads this
+ * file with the bus, and sandboxed plugins never use JetStream (it is their memory and start).
+ */
+function loadJetStream(): Promise<JetStreamModule> {
+  return jetStreamModule ??= import("@nats-io/jetstream");
+}
+
 export class DurableStreams {
   readonly #nc: NatsConnection;
   readonly #log: Logger;
   readonly #counters: BusCounters;
   readonly #stopper = new AbortController();
   #jsm: Promise<JetStreamManager> | undefined;
-  #js: JetStreamClient | undefined;
+  #js: Promise<JetStreamClient> | undefined;
 
   constructor(nc: NatsConnection, log: Logger, counters: BusCounters) {
     this.#nc = nc;
@@ -103,21 +103,22 @@ export class DurableStreams {
   }
 
   #manager(): Promise<JetStreamManager> {
-    this.#jsm ??= jetstreamManager(this.#nc).catch((error) => {
+    this.#jsm ??= loadJetStream().then((js) => js.jetstreamManager(this.#nc)).catch((error) => {
       this.#jsm = undefined;
       throw error;
     });
     return this.#jsm;
   }
 
-  #client(): JetStreamClient {
-    this.#js ??= jetstream(this.#nc);
+  #client(): Promise<JetStreamClient> {
+    this.#js ??= loadJetStream().then((js) => js.jetstream(this.#nc));
     return this.#js;
   }
 
   /** Creates the stream, or updates its subjects and limits when it exists. */
   async ensureStream(spec: StreamSpec): Promise<void> {
     const jsm = await this.#manager();
+    const { RetentionPolicy, StorageType } = await loadJetStream();
     const config = {
       name: spec.name,
       subjects: spec.subjects,
@@ -155,7 +156,7 @@ export class DurableStreams {
       if (this.#nc.isClosed()) throw new BusClosedError();
       options.signal?.throwIfAborted();
       try {
-        const ack = await this.#client().publish(subject, data, {
+        const ack = await (await this.#client()).publish(subject, data, {
           msgID,
           timeout: options.attemptTimeoutMs ?? 2000,
         });
@@ -195,7 +196,7 @@ export class DurableStreams {
       while (!stop.signal.aborted && !this.#nc.isClosed()) {
         try {
           await this.#ensureConsumer(spec);
-          const consumer = await this.#client().consumers.get(spec.stream, spec.durable);
+          const consumer = await (await this.#client()).consumers.get(spec.stream, spec.durable);
           const messages = await consumer.consume({ max_messages: 256, idle_heartbeat: 2000 });
           current = messages;
           failures = 0;
@@ -257,6 +258,7 @@ export class DurableStreams {
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }
+    const { AckPolicy, DeliverPolicy } = await loadJetStream();
     const config: Partial<ConsumerConfig> = {
       durable_name: spec.durable,
       ack_policy: AckPolicy.Explicit,

@@ -28,7 +28,6 @@ import {
   errorText,
   REQUEST_FAILURES,
 } from "./errors.ts";
-import { connectLite } from "./lite/mod.ts";
 
 export interface EventBusOptions {
   /** `host:port` or a list; use IP literals for sandboxed clients (NOTES-SANDBOX §1). */
@@ -50,10 +49,10 @@ export interface EventBusOptions {
   /** Give up the first connect after this many ms (only with waitOnFirstConnect). Default never. */
   connectTimeoutMs?: number;
   /**
-   * `nats.js` (default): everything, JetStream included. `lite`: core NATS over Deno's own TCP,
-   * no JetStream, about 12 MB less per process and less CPU per message; what plugins run on.
+   * Milliseconds between the client's PINGs; two unanswered ones mean the server is gone (a
+   * frozen server keeps the socket open) and the client reconnects. Default 20 000.
    */
-  client?: "nats.js" | "lite";
+  pingIntervalMs?: number;
 }
 
 /** Connection state changes and problems, as the bus reports them to listeners. */
@@ -165,21 +164,19 @@ export class EventBus {
       reconnectWaitMs: options.reconnectWaitMs ?? 500,
       waitOnFirstConnect: options.waitOnFirstConnect ?? true,
       connectTimeoutMs: options.connectTimeoutMs,
+      pingIntervalMs: options.pingIntervalMs ?? 20_000,
       log,
     };
-    // nats.js is imported on demand: a lite bus (every plugin) never loads it.
-    const conn = options.client === "lite"
-      ? await connectLite(settings)
-      : await (await import("./natsjs_connection.ts")).connectNatsJs(settings);
-    log.debug("connected", { server: conn.server, client: options.client ?? "nats.js" });
+    // nats.js is imported when a bus first connects: a process that only loads the bus (a
+    // plugin's describe run, `plugins check`) never loads it.
+    const { connectNatsJs } = await import("./natsjs_connection.ts");
+    const conn = await connectNatsJs(settings);
+    log.debug("connected", { server: conn.server });
     return new EventBus(conn, options.name, log);
   }
 
-  /** The underlying nats.js connection (bench, tests, raw JetStream); not on a lite bus. */
+  /** The underlying nats.js connection (bench, tests, raw access). */
   get connection(): NatsConnection {
-    if (!this.#conn.natsConnection) {
-      throw new TypeError(`${this.name} runs on the lite client: it has no nats.js connection`);
-    }
     return this.#conn.natsConnection;
   }
 
@@ -399,9 +396,6 @@ export class EventBus {
 
   /** Persistent streams and durable consumers (JetStream). */
   get durable(): DurableStreams {
-    if (!this.#conn.durable) {
-      throw new TypeError(`${this.name} runs on the lite client, which has no JetStream`);
-    }
     this.#durable ??= this.#conn.durable(this.#log, this.counters);
     return this.#durable;
   }

@@ -4,4 +4,3 @@ export * from "./errors.ts";
 export * from "./counters.ts";
 export * from "./core_streams.ts";
 export type * from "./connection.ts";
-export * from "./lite/mod.ts";

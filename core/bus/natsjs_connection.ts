@@ -1,6 +1,9 @@
 /**
- * The EventBus on nats.js: every core service's client (it has JetStream and KV). Loaded only
- * when a bus connects this way, so the lite client's users (plugins) never load nats.js.
+ * The EventBus on nats.js v3 (`@nats-io/transport-node`): the one NATS client of every process,
+ * core services and sandboxed plugins alike. transport-node rather than nats-core's `wsconnect`
+ * over Deno's WebSocket: measured within ~2 MB PSS of each other in a sandboxed process
+ * (docs/PERFORMANCE.md), and plain TCP needs no websocket listener on the server, no second
+ * port in each plugin's `--allow-net`, and no global (`WebSocket`) that plugin code can replace.
  *
  * @module
  */
@@ -31,7 +34,6 @@ import { BusPermissionError, BusRequestError, errorText } from "./errors.ts";
 import { credentialsRefused, firstConnect } from "./_first_connect.ts";
 import { installSocketErrorGuard } from "./_socket_guard.ts";
 
-/** Connects (see {@linkcode firstConnect} for the first-connect policy); reconnects forever. */
 /**
  * nats.js's per-dial timeout. An attempt waits at most what is left of `timeoutMs`, but never
  * less than a second: the same option governs every later reconnect dial of the connection,
@@ -39,6 +41,8 @@ import { installSocketErrorGuard } from "./_socket_guard.ts";
  */
 const DIAL_TIMEOUT_MS = 20_000;
 const MIN_DIAL_TIMEOUT_MS = 1000;
+/** Unanswered client PINGs after which the server counts as gone (a frozen peer keeps TCP open). */
+const MAX_PINGS_OUT = 2;
 
 /** Connects (see {@linkcode firstConnect} for the first-connect policy); reconnects forever. */
 export async function connectNatsJs(options: ConnectSettings): Promise<BusConnection> {
@@ -61,6 +65,11 @@ export async function connectNatsJs(options: ConnectSettings): Promise<BusConnec
         ...(options.creds
           ? { authenticator: credsAuthenticator(new TextEncoder().encode(options.creds)) }
           : {}),
+        // Dial the host as written: with the default `resolve: true` transport-node looks the
+        // name up first, which a sandbox granted only `host:port` may not do (NOTES-SANDBOX §1).
+        resolve: false,
+        pingInterval: options.pingIntervalMs,
+        maxPingOut: MAX_PINGS_OUT,
         waitOnFirstConnect: false,
         timeout: Math.max(MIN_DIAL_TIMEOUT_MS, Math.min(DIAL_TIMEOUT_MS, remainingMs)),
       }),
@@ -81,10 +90,15 @@ class NatsJsConnection implements BusConnection {
   readonly natsConnection: NatsConnection;
   readonly closed: Promise<Error | undefined>;
   #listener: ((event: ConnectionEvent) => void) | undefined;
+  /** As the status stream last said (the socket may already be gone: see #watchStatus). */
+  #connected = true;
+  /** Flushes waiting for the next reconnect (or the close). */
+  #reconnectWaiters: (() => void)[] = [];
 
   constructor(nc: NatsConnection) {
     this.natsConnection = nc;
     this.closed = nc.closed().then((error) => error ?? undefined);
+    void this.closed.then(() => this.#wakeReconnectWaiters());
     void this.#watchStatus();
   }
 
@@ -132,11 +146,28 @@ class NatsJsConnection implements BusConnection {
     }
   }
 
-  flush(): Promise<void> {
-    return this.natsConnection.flush();
+  /**
+   * nats.js rejects a flush pending across a disconnect ("connection disconnected") when it
+   * dials again; "everything sent so far is processed" still has a meaning after the reconnect,
+   * so the flush is asked again then. Rejects only once the connection is closed.
+   */
+  async flush(): Promise<void> {
+    for (;;) {
+      try {
+        return await this.natsConnection.flush();
+      } catch (error) {
+        if (this.natsConnection.isClosed()) throw error;
+        if (!this.#connected) await this.#reconnected();
+      }
+    }
   }
 
+  /**
+   * While disconnected nats.js's drain would wait for a server that may never come back; with
+   * no server nothing can be delivered or drained, so the connection just closes.
+   */
   async drain(): Promise<void> {
+    if (!this.#connected) return await this.close();
     await this.natsConnection.drain();
   }
 
@@ -156,16 +187,29 @@ class NatsJsConnection implements BusConnection {
     this.#listener?.(event);
   }
 
+  #reconnected(): Promise<void> {
+    return new Promise((resolve) => this.#reconnectWaiters.push(resolve));
+  }
+
+  #wakeReconnectWaiters() {
+    const waiters = this.#reconnectWaiters;
+    this.#reconnectWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
   async #watchStatus(): Promise<void> {
     for await (const status of this.natsConnection.status()) {
       switch (status.type) {
         case "disconnect":
+          this.#connected = false;
           this.#emit({ type: "disconnect", server: status.server });
           break;
         case "reconnecting":
           this.#emit({ type: "reconnecting" });
           break;
         case "reconnect":
+          this.#connected = true;
+          this.#wakeReconnectWaiters();
           this.#emit({ type: "reconnect", server: status.server });
           break;
         case "slowConsumer":

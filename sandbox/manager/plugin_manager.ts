@@ -389,8 +389,6 @@ export class PluginManager {
       name: "svc-plugin-manager",
       creds: user.creds,
       logger: this.#log,
-      // Core NATS only: the lite client (core/bus/lite) costs less memory and CPU.
-      client: "lite",
     });
   }
 

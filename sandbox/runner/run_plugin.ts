@@ -42,8 +42,6 @@ export async function runPlugin(load: PluginImport): Promise<never> {
     creds: config.creds,
     logger: log,
     connectTimeoutMs: 10_000,
-    // Core NATS is all a plugin may use; the lite client saves ~12 MB and CPU per message.
-    client: "lite",
   }).catch((error) => {
     log.error("cannot connect to NATS", { error: errorText(error) });
     return Deno.exit(RUNNER_EXIT.credentialsEnded);

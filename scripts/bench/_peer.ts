@@ -4,16 +4,12 @@
  * prints one JSON line with its result on stdout.
  *
  * Roles: raw-pub, raw-sub, raw-reply (plain nats.js); bus-pub, bus-sub, bus-reply (EventBus
- * validating each chat-line envelope as the router does, on nats.js as core services run it);
- * lite-pub, lite-sub, lite-reply (the same EventBus on the lite client, as plugins run it).
+ * validating each chat-line envelope as the router does).
  */
 import { connect, credsAuthenticator } from "@nats-io/transport-node";
 import { createEnvelope, EventBus, messageEnvelopeCheck } from "../../core/mod.ts";
 
-const [roleArg, subject, countText, sizeText] = Deno.args;
-// lite-* roles are the bus-* roles on the lite client.
-const client = roleArg?.startsWith("lite-") ? "lite" : "nats.js";
-const role = roleArg?.replace(/^lite-/, "bus-");
+const [role, subject, countText, sizeText] = Deno.args;
 const count = Number(countText ?? "0");
 const size = Number(sizeText ?? "128");
 const { url, creds } = JSON.parse(await readLine()) as { url: string; creds: string };
@@ -83,7 +79,7 @@ switch (role) {
     break;
   }
   case "bus-pub": {
-    const bus = await EventBus.connect({ servers: url, name: "bench-pub", creds, client });
+    const bus = await EventBus.connect({ servers: url, name: "bench-pub", creds });
     const start = performance.now();
     for (let i = 0; i < count; i++) {
       bus.publish(subject!, sample);
@@ -95,7 +91,7 @@ switch (role) {
     break;
   }
   case "bus-sub": {
-    const bus = await EventBus.connect({ servers: url, name: "bench-sub", creds, client });
+    const bus = await EventBus.connect({ servers: url, name: "bench-sub", creds });
     let seen = 0;
     let first = 0;
     const finished = Promise.withResolvers<void>();
@@ -111,7 +107,7 @@ switch (role) {
     break;
   }
   case "bus-reply": {
-    const bus = await EventBus.connect({ servers: url, name: "bench-reply", creds, client });
+    const bus = await EventBus.connect({ servers: url, name: "bench-reply", creds });
     bus.serve(subject!, (request) => request, { schema: messageEnvelopeCheck });
     await bus.flush();
     done({ ready: true });

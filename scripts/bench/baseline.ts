@@ -18,14 +18,12 @@ export interface ThroughputFigure {
 
 export interface BaselineFigures {
   raw: { throughput: ThroughputFigure; requestReply: LatencySummary };
-  /** The EventBus on nats.js, as core services run it. */
+  /** The EventBus, as every process runs it. */
   bus: { throughput: ThroughputFigure; requestReply: LatencySummary };
-  /** The EventBus on the lite client, as plugins run it. */
-  lite: { throughput: ThroughputFigure; requestReply: LatencySummary };
   samples: { rawRequestReply: number[]; busRequestReply: number[] };
 }
 
-type PeerKind = "raw" | "bus" | "lite";
+type PeerKind = "raw" | "bus";
 
 interface Peer {
   lines: AsyncIterator<string>;
@@ -134,7 +132,6 @@ async function requestReply(
       servers: server.url,
       name: "bench-requester",
       creds: user.creds,
-      client: kind === "lite" ? "lite" : "nats.js",
     });
     for (let i = 0; i < requests; i++) {
       const t = performance.now();
@@ -157,14 +154,11 @@ export async function measureBaseline(
   });
   const rawThroughput = await throughput(server, user, "raw", options.messages);
   const busThroughput = await throughput(server, user, "bus", options.messages);
-  const liteThroughput = await throughput(server, user, "lite", options.messages);
   const rawRR = await requestReply(server, user, "raw", options.requests);
   const busRR = await requestReply(server, user, "bus", options.requests);
-  const liteRR = await requestReply(server, user, "lite", options.requests);
   return {
     raw: { throughput: rawThroughput, requestReply: summarize(rawRR) },
     bus: { throughput: busThroughput, requestReply: summarize(busRR) },
-    lite: { throughput: liteThroughput, requestReply: summarize(liteRR) },
     samples: { rawRequestReply: rawRR, busRequestReply: busRR },
   };
 }

@@ -19,6 +19,7 @@ import {
 import { sampleProcess } from "../../sandbox/limits/mod.ts";
 import { CORE_DENO_FLAGS } from "../core_flags.ts";
 import { freePort, REPO_ROOT } from "../nats_server.ts";
+import { smapsField } from "./plugin_memory.ts";
 import { type LatencySummary, round, summarize } from "./stats.ts";
 import { z } from "zod";
 
@@ -34,6 +35,8 @@ export interface ProcessMemory {
   name: string;
   pid: number;
   rssBytes: number;
+  /** Proportional set size: shared pages split among the processes sharing them. */
+  pssBytes: number;
 }
 
 export interface BotUnderTest extends AsyncDisposable {
@@ -132,12 +135,10 @@ export async function startBotUnderTest(
   const authority = await loadOrCreateAuthority(`${home}/.rosey`);
   const role = connectorRole(BENCH_PLATFORM);
   const connectorUser = await mintUser(authority, role);
-  // The load generator runs on the lite client: it shares the two cores with the bot.
   const connector = await EventBus.connect({
     servers: `127.0.0.1:${natsPort}`,
     name: role.name,
     creds: connectorUser.creds,
-    client: "lite",
   });
   const adminUser = await mintUser(authority, {
     name: ADMIN_NAME,
@@ -244,7 +245,12 @@ export async function startBotUnderTest(
     const plugins: ProcessMemory[] = [];
     for (const p of list.plugins) {
       if (p.pid === undefined || p.state !== "running") continue;
-      plugins.push({ name: p.name, pid: p.pid, rssBytes: await rssOf(p.pid) });
+      plugins.push({
+        name: p.name,
+        pid: p.pid,
+        rssBytes: await rssOf(p.pid),
+        pssBytes: await smapsField(p.pid, "Pss"),
+      });
     }
     const natsPid = await pidListening(natsPort);
     return {
@@ -252,9 +258,17 @@ export async function startBotUnderTest(
         name: "core (dev: router, manager, monitor)",
         pid: child.pid,
         rssBytes: await rssOf(child.pid),
+        pssBytes: await smapsField(child.pid, "Pss"),
       },
       ...(natsPid
-        ? { nats: { name: "nats-server", pid: natsPid, rssBytes: await rssOf(natsPid) } }
+        ? {
+          nats: {
+            name: "nats-server",
+            pid: natsPid,
+            rssBytes: await rssOf(natsPid),
+            pssBytes: await smapsField(natsPid, "Pss"),
+          },
+        }
         : {}),
       plugins,
     };

@@ -48,19 +48,9 @@ async function connectOnceProcess(
   }
 }
 
-// Each step runs on both clients the bus can use (nats.js for core services, lite for plugins);
-// the observer and the revoker are always nats.js.
-for (const client of ["nats.js", "lite"] as const) {
-  Deno.test(
-    `event bus (${client}): what the server refuses, and how the bus reports it`,
-    (t) => suite(t, client),
-  );
-}
-
-async function suite(t: Deno.TestContext, client: "nats.js" | "lite") {
+Deno.test("event bus: what the server refuses, and how the bus reports it", async (t) => {
   await using nats = await TestNats.start();
-  const connect: typeof nats.connect = (name, permissions, options = {}) =>
-    nats.connect(name, permissions, { client, ...options });
+  const connect = nats.connect.bind(nats);
   const observer = await nats.connect("svc-observer");
 
   await t.step(
@@ -170,7 +160,6 @@ async function suite(t: Deno.TestContext, client: "nats.js" | "lite") {
       servers: nats.url,
       name: "limited",
       creds: user.creds,
-      client,
     });
     try {
       const error = deferred<Error>();
@@ -188,7 +177,7 @@ async function suite(t: Deno.TestContext, client: "nats.js" | "lite") {
     for (const options of [{}, { connectTimeoutMs: 5000 }, { waitOnFirstConnect: false }]) {
       const started = Date.now();
       await assert.rejects(
-        () => EventBus.connect({ servers: nats.url, name: "anonymous", client, ...options }),
+        () => EventBus.connect({ servers: nats.url, name: "anonymous", ...options }),
         (error: unknown) =>
           error instanceof BusConnectError && error.reason === "refused" &&
           error.message.includes(`NATS at ${nats.url} as "anonymous" refused`) &&
@@ -206,7 +195,6 @@ async function suite(t: Deno.TestContext, client: "nats.js" | "lite") {
       servers: nats.url,
       name: "short-lived",
       creds: user.creds,
-      client,
       reconnectWaitMs: 100,
     });
     try {
@@ -232,7 +220,6 @@ async function suite(t: Deno.TestContext, client: "nats.js" | "lite") {
       servers: nats.url,
       name: "victim",
       creds: victimUser.creds,
-      client,
       reconnectWaitMs: 100,
     });
     const revokerUser = await nats.mint("sys-revoker", {
@@ -267,13 +254,11 @@ async function suite(t: Deno.TestContext, client: "nats.js" | "lite") {
     }
   });
 
-  // nats.js only from here: its crash guard and its first-connect loop.
-  if (client === "nats.js") {
-    await natsJsOnlySteps(t, nats);
-  }
-}
+  await processSteps(t, nats);
+});
 
-async function natsJsOnlySteps(t: Deno.TestContext, nats: TestNats) {
+/** The crash guard and the first-connect loop, seen from a process of their own. */
+async function processSteps(t: Deno.TestContext, nats: TestNats) {
   await t.step("the bus's crash guard swallows stray connection resets and nothing else", () => {
     // Installed by the first EventBus.connect in a process (this file connected several).
     const reset = Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" });

@@ -1,8 +1,7 @@
 /**
  * EventBus against a real nats-server: connect, publish, subscribe, request/reply, status and
- * counters. One server per client (each step uses its own subjects), so it stays fast. Every
- * step runs on both clients the bus can use: nats.js (core services) and lite (plugins); `raw`
- * is always a nats.js bus, for what the bus itself would never send.
+ * counters. One server (each step uses its own subjects), so it stays fast. `raw` is a second
+ * bus whose nats.js connection is used directly, for what the bus itself would never send.
  */
 import assert from "node:assert/strict";
 import { z } from "zod";
@@ -29,14 +28,9 @@ function captureLogs() {
   return { lines, logger, has: (msg: string) => lines.some((l) => l.msg === msg) };
 }
 
-for (const client of ["nats.js", "lite"] as const) {
-  Deno.test(`event bus (${client}): core messaging against a real server`, (t) => suite(t, client));
-}
-
-async function suite(t: Deno.TestContext, client: "nats.js" | "lite") {
+Deno.test("event bus: core messaging against a real server", async (t) => {
   await using nats = await TestNats.start();
-  const connect: typeof nats.connect = (name, permissions, options = {}) =>
-    nats.connect(name, permissions, { client, ...options });
+  const connect = nats.connect.bind(nats);
   const raw = await nats.connect("svc-raw");
   const a = await connect("svc-a");
   const logs = captureLogs();
@@ -45,7 +39,7 @@ async function suite(t: Deno.TestContext, client: "nats.js" | "lite") {
   await t.step("a bus connects under its own name and reports connected", async () => {
     assert.equal(a.name, "svc-a");
     assert.equal(a.status, "connected");
-    if (client === "nats.js") assert.equal(a.connection.isClosed(), false);
+    assert.equal(a.connection.isClosed(), false);
     const connz = await (await fetch(`${nats.server.monitorUrl}/connz`)).json();
     const names = connz.connections.map((c: { name: string }) => c.name);
     assert.ok(names.includes("svc-a") && names.includes("svc-b"), JSON.stringify(names));
@@ -410,9 +404,6 @@ async function suite(t: Deno.TestContext, client: "nats.js" | "lite") {
         throw new Error("listener bug");
       });
       stop();
-      // nats.js only: the lite client delivers each message as it is read, so it has no
-      // client-side pending queue to overflow.
-      if (client === "lite") return assert.deepEqual(events, []);
       // A slow consumer on the raw connection is reported through the bus's status events.
       const slow = deferred<{ subject: string; pending: number }>();
       b.onStatus((event) => {
@@ -513,7 +504,6 @@ async function suite(t: Deno.TestContext, client: "nats.js" | "lite") {
         creds: user.creds,
         inboxPrefix: "_INBOX.custom-box",
         logger: logs.logger,
-        client,
       });
       disposed = g;
       assert.deepEqual(await g.request("t.echo", { x: "boxed" }), {
@@ -524,4 +514,4 @@ async function suite(t: Deno.TestContext, client: "nats.js" | "lite") {
     }
     assert.equal(disposed.status, "closed", "await using closes the bus");
   });
-}
+});
