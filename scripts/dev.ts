@@ -222,6 +222,7 @@ async function main() {
     ignoreUsers: config.router.ignoreUsers,
     timeoutMs: config.router.timeoutMs,
     limits: config.router.rateLimits,
+    replies: config.router.replies,
     logger: log,
   });
   stack.push({ what: "router", stop: () => router.close() });

@@ -19,6 +19,7 @@ import {
   type Logger,
   type MessagePayload,
   PrivateMessageActionSchema,
+  sanitizeChatText,
   silentLogger,
   type Source,
   subjects,
@@ -148,7 +149,7 @@ export class ShellConnector {
         ok(context.reply);
       }, { schema: ChatActionSchema }),
       this.#bus.subscribe(subjects.platformAction(SHELL_PLATFORM, "pm"), (action, context) => {
-        const to = action.to === this.#user ? "" : ` to ${action.to}`;
+        const to = action.to === this.#user ? "" : ` to ${sanitizeChatText(action.to)}`;
         this.#print(action.text, ` (private${to})`);
         ok(context.reply);
       }, { schema: PrivateMessageActionSchema }),
@@ -187,11 +188,18 @@ export class ShellConnector {
     );
   }
 
-  /** Prints a bot line: `[bot] text` (each line of a multi-line text labelled). */
+  /**
+   * Prints a bot line: `[bot] text` (each line of a multi-line text labelled). Whoever wrote the
+   * text (a plugin, or a chat user it quotes), it is data for this terminal: control and bidi
+   * characters are removed, so it can neither clear the screen, set the title, nor move the
+   * cursor back over the label to forge a line.
+   */
   #print(text: string, note = "") {
     this.#lastOutputAt = Date.now();
     this.#awaitingSince = undefined;
-    const lines = text.split("\n").map((line) => `[${this.#label}${note}] ${line}\n`).join("");
+    const lines = sanitizeChatText(text).split("\n").map((line) =>
+      `[${this.#label}${note}] ${line}\n`
+    ).join("");
     this.#write(lines);
     for (const wake of this.#outputWaiters) wake();
   }
@@ -286,7 +294,7 @@ export class ShellConnector {
 
   /** A line from the shell itself (not the bot). */
   #note(text: string) {
-    this.#write(`* ${text}\n`);
+    this.#write(`* ${sanitizeChatText(text).replaceAll("\n", " ")}\n`);
   }
 
   #publishRaw(line: string) {

@@ -103,6 +103,14 @@ export const RouterSectionSchema = z.strictObject({
     say: { burst: 5, perSecond: 1 },
     noticeWindowMs: 10_000,
   }),
+  /**
+   * How much of one reply reaches the chat: `maxLines` chat lines (a long line counts once per
+   * `lineChars` characters); the rest is cut with a "(n more lines cut)" note.
+   */
+  replies: z.strictObject({
+    maxLines: z.number().int().min(1).max(100).default(8),
+    lineChars: z.number().int().min(20).max(10_000).default(320),
+  }).default({ maxLines: 8, lineChars: 320 }),
 });
 
 /**

@@ -30,6 +30,7 @@ import type { MetricsRegistry } from "../monitoring/mod.ts";
 import { EVENT_TYPES, subjects } from "../subjects/mod.ts";
 import { parseCommand } from "./command_parser.ts";
 import { RouterOptionsError } from "./errors.ts";
+import { sanitizeChatText } from "../text/mod.ts";
 import { CommandPolicy, type RouterLimits, type Verdict } from "./command_policy.ts";
 import { HELP_COMMAND, helpLines } from "./help.ts";
 import { PluginTableStore } from "./plugin_table.ts";
@@ -45,6 +46,8 @@ export interface CommandRouterOptions {
   /** How long a plugin has to answer. Default 5000 ms. */
   timeoutMs?: number;
   limits?: RouterLimits;
+  /** How much of one reply reaches the chat; see {@linkcode ReplyLimits}. */
+  replies?: ReplyLimits;
   /** Where the router's counters go (share one with a health reporter); default its own. */
   metrics?: MetricsRegistry;
   /** Ask the manager for the plugin table at start (`rosey.admin.plugins.list`). Default true. */
@@ -54,16 +57,32 @@ export interface CommandRouterOptions {
   now?: () => number;
 }
 
+/**
+ * How much of one reply (everything one handler answers, or one line a plugin says on its own)
+ * reaches the chat. A long line counts as several chat lines, one per `lineChars` characters
+ * (CyTube's default message limit is 320), so a 120 KB reply costs what it would cost on the
+ * platform. What does not fit is dropped and replaced by one note, `(n more lines cut)`.
+ */
+export interface ReplyLimits {
+  /** Chat lines per reply. Default 8. */
+  maxLines?: number;
+  /** Characters per chat line. Default 320. */
+  lineChars?: number;
+}
+
+export const DEFAULT_REPLY_LIMITS: Required<ReplyLimits> = { maxLines: 8, lineChars: 320 };
+
 /** Where a command came from and how to answer it. */
 interface Origin {
   source: Source;
   user: string;
   private: boolean;
+  /** The user whose command this answers (the fair-queueing lane); none for a plugin's say. */
+  replyTo?: string;
 }
 
 /** Chat lines are kept short; a plugin's error message is shown, but never a wall of text. */
 const MAX_ERROR_TEXT = 300;
-const MAX_LINE = 10_000;
 
 export class CommandRouter {
   readonly table = new PluginTableStore();
@@ -76,6 +95,7 @@ export class CommandRouter {
   readonly #now: () => number;
   readonly #policy: CommandPolicy;
   readonly #metrics: RouterMetricsRecorder;
+  readonly #replyLimits: Required<ReplyLimits>;
   readonly #subscriptions: BusSubscription[] = [];
   #closed = false;
 
@@ -102,6 +122,16 @@ export class CommandRouter {
     this.#now = options.now ?? Date.now;
     this.#policy = new CommandPolicy(options.limits, { prefix });
     this.#metrics = new RouterMetricsRecorder(options.metrics);
+    const replies = { ...DEFAULT_REPLY_LIMITS, ...options.replies };
+    for (const key of ["maxLines", "lineChars"] as const) {
+      if (!Number.isInteger(replies[key]) || replies[key] < 1) {
+        throw new RouterOptionsError(
+          `router replies.${key} ${replies[key]} must be a whole number of at least 1, e.g. ` +
+            `${DEFAULT_REPLY_LIMITS[key]}`,
+        );
+      }
+    }
+    this.#replyLimits = replies;
   }
 
   /**
@@ -220,7 +250,12 @@ export class CommandRouter {
       this.#metrics.ignored();
       return;
     }
-    const origin: Origin = { source: envelope.source, user: user.name, private: isPrivate };
+    const origin: Origin = {
+      source: envelope.source,
+      user: user.name,
+      private: isPrivate,
+      replyTo: user.name,
+    };
     if (parsed.command === HELP_COMMAND) {
       if (!this.#allowed(origin, this.#policy.admitUser(user.name, this.#now()))) return;
       this.#reply(
@@ -322,25 +357,38 @@ export class CommandRouter {
     this.#reply(origin, [say.text], plugin);
   }
 
-  /** Sends lines to the origin's channel, or privately to the user. */
+  /**
+   * Sends one reply to the origin's channel, or privately to the user. This is the trust
+   * boundary for everything a plugin says, on every platform: each line is made safe to show
+   * (control and bidi characters removed, {@linkcode sanitizeChatText}) and the reply is cut to
+   * its {@linkcode ReplyLimits}, with a note saying how much was cut.
+   */
   #reply(origin: Origin, lines: readonly string[], from: string): void {
     const { platform, channel } = origin.source;
-    for (const raw of lines) {
-      const text = raw.trimEnd().slice(0, MAX_LINE);
-      if (!text.trim()) continue;
+    const clean = lines.map((raw) => sanitizeChatText(raw).trimEnd()).filter((t) => t.trim());
+    const { kept, cut } = capReply(clean, this.#replyLimits);
+    if (cut > 0) {
+      this.#metrics.cut(from, cut);
+      kept.push(`(${cut} more line${cut === 1 ? "" : "s"} cut)`);
+    }
+    const to = sanitizeChatText(origin.user);
+    const replyTo = origin.replyTo === undefined ? {} : { replyTo: origin.replyTo };
+    for (const text of kept) {
       try {
         if (origin.private) {
           this.#bus.publish(subjects.platformAction(platform, "pm"), {
             channel,
             text,
             origin: from,
-            to: origin.user,
+            to,
+            ...replyTo,
           });
         } else {
           this.#bus.publish(subjects.platformAction(platform, "chat"), {
             channel,
             text,
             origin: from,
+            ...replyTo,
           });
         }
       } catch (error) {
@@ -348,6 +396,48 @@ export class CommandRouter {
       }
     }
   }
+}
+
+/**
+ * Keeps the lines of a reply that fit in `maxLines` chat lines (a line costs one chat line per
+ * `lineChars` characters of each of its `\n`-separated parts); the line that overflows is cut
+ * at the budget. Returns the kept lines and how many chat lines were cut.
+ */
+export function capReply(
+  lines: readonly string[],
+  limits: Required<ReplyLimits>,
+): { kept: string[]; cut: number } {
+  const { maxLines, lineChars } = limits;
+  const cost = (part: string) => Math.max(1, Math.ceil(part.length / lineChars));
+  const kept: string[] = [];
+  let budget = maxLines;
+  let cut = 0;
+  for (const line of lines) {
+    const parts = line.split("\n");
+    const lineCost = parts.reduce((sum, part) => sum + cost(part), 0);
+    if (lineCost <= budget) {
+      kept.push(line);
+      budget -= lineCost;
+      continue;
+    }
+    // Keep whole parts while they fit, then the start of the next one.
+    const partial: string[] = [];
+    for (const part of parts) {
+      if (budget <= 0) {
+        cut += cost(part);
+      } else if (cost(part) <= budget) {
+        partial.push(part);
+        budget -= cost(part);
+      } else {
+        const room = budget * lineChars - 1;
+        partial.push(`${part.slice(0, room).trimEnd()}…`);
+        cut += cost(part) - budget;
+        budget = 0;
+      }
+    }
+    if (partial.length > 0) kept.push(partial.join("\n"));
+  }
+  return { kept, cut };
 }
 
 /** What `rosey.admin.plugins.list` answers: a table, or the manager's `{ok: true, plugins}`. */
