@@ -13,6 +13,7 @@ import {
   PLATFORM_ACTIONS,
   type PlatformAction,
   type PlatformActionName,
+  sanitizeChatText,
 } from "@quicksilver/core";
 import type { CytubeClient } from "./client.ts";
 
@@ -88,12 +89,22 @@ export function performAction(
   }
   // Chat and PMs are held while the socket reconnects; everything else needs a session.
   if (action.name === "chat") {
-    // Text from plugins and services is chat, never a CyTube command run with the bot's rank.
-    client.chat(action.payload.text, { literal: true });
+    // Text from plugins and services is chat, never a CyTube command run with the bot's rank,
+    // and never control or bidi characters (the router cleans plugin text; this holds for every
+    // other publisher too).
+    const text = sanitizeChatText(action.payload.text);
+    if (!text.trim()) {
+      return refusal("invalid", "nothing to say once control characters are removed");
+    }
+    client.chat(text, { literal: true, lane: laneOf(action.payload) });
     return OK;
   }
   if (action.name === "pm") {
-    client.pm(action.payload.to, action.payload.text, { literal: true });
+    const text = sanitizeChatText(action.payload.text);
+    if (!text.trim()) {
+      return refusal("invalid", "nothing to say once control characters are removed");
+    }
+    client.pm(action.payload.to, text, { literal: true, lane: laneOf(action.payload) });
     return OK;
   }
   if (status !== "ready") {
@@ -145,7 +156,7 @@ export function performAction(
             `(${client.state.self.rank})`,
         );
       }
-      client.kick(target.name, action.payload.reason ?? "");
+      client.kick(target.name, sanitizeChatText(action.payload.reason ?? "").replaceAll("\n", " "));
       return OK;
     }
     case "clearPlaylist":
@@ -165,6 +176,14 @@ export function performAction(
       }
       return check.need("voteskip", "voteskip") ?? sent(client.voteskip());
   }
+}
+
+/**
+ * The pacing lane of a chat or PM action: who asked (plugin or service) and for whom, so every
+ * (plugin, user) pair takes its turn in the connector's one outbound queue.
+ */
+function laneOf(action: { origin?: string | undefined; replyTo?: string | undefined }): string {
+  return `${action.origin ?? ""}\u0000${action.replyTo?.toLowerCase() ?? ""}`;
 }
 
 function sent(handed: boolean): ActionResult {
