@@ -104,6 +104,23 @@ export const RouterSectionSchema = z.strictObject({
     noticeWindowMs: 10_000,
   }),
   /**
+   * Who owns a command word two plugins declare: word (no prefix) -> plugin name. Without an
+   * entry, the plugin that held the word first keeps it (remembered in the state dir) and a
+   * newcomer's claim is refused and reported.
+   */
+  commandOwners: z.record(
+    z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, {
+      error: (issue) =>
+        `${show(issue.input)} is not a command word; write it lower-case without the prefix, ` +
+        `e.g. roll: dice`,
+    }),
+    z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, {
+      error: (issue) =>
+        `${show(issue.input)} is not a plugin name; write the plugin's file name without .ts, ` +
+        `e.g. roll: dice`,
+    }),
+  ).default({}),
+  /**
    * How much of one reply reaches the chat: `maxLines` chat lines (a long line counts once per
    * `lineChars` characters); the rest is cut with a "(n more lines cut)" note.
    */

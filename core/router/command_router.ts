@@ -22,6 +22,7 @@ import {
   PluginSaySchema,
   type PluginTable,
   PluginTableSchema,
+  type SecurityViolation,
   type Source,
 } from "../events/mod.ts";
 import { z } from "zod";
@@ -33,7 +34,8 @@ import { RouterOptionsError } from "./errors.ts";
 import { sanitizeChatText } from "../text/mod.ts";
 import { CommandPolicy, type RouterLimits, type Verdict } from "./command_policy.ts";
 import { HELP_COMMAND, helpLines } from "./help.ts";
-import { PluginTableStore } from "./plugin_table.ts";
+import { type CommandConflict, PluginTableStore } from "./plugin_table.ts";
+import { CommandOwners, type CommandOwnersOptions } from "./command_owners.ts";
 import { type RouterMetrics, RouterMetricsRecorder } from "./router_metrics.ts";
 
 export interface CommandRouterOptions {
@@ -46,6 +48,12 @@ export interface CommandRouterOptions {
   /** How long a plugin has to answer. Default 5000 ms. */
   timeoutMs?: number;
   limits?: RouterLimits;
+  /**
+   * Who owns contested command words: the operator's choice (`router.commandOwners`,
+   * word -> plugin) and the file where first owners are remembered across restarts (in the
+   * instance's state dir). See {@linkcode CommandOwners}.
+   */
+  commandOwners?: CommandOwnersOptions;
   /** How much of one reply reaches the chat; see {@linkcode ReplyLimits}. */
   replies?: ReplyLimits;
   /** Where the router's counters go (share one with a health reporter); default its own. */
@@ -85,7 +93,7 @@ interface Origin {
 const MAX_ERROR_TEXT = 300;
 
 export class CommandRouter {
-  readonly table = new PluginTableStore();
+  readonly table: PluginTableStore;
   readonly #bus: EventBus;
   readonly #log: Logger;
   readonly #prefix: string;
@@ -96,6 +104,8 @@ export class CommandRouter {
   readonly #policy: CommandPolicy;
   readonly #metrics: RouterMetricsRecorder;
   readonly #replyLimits: Required<ReplyLimits>;
+  /** `plugin\u0000word` of refused claims already reported, and unsettled words warned of. */
+  readonly #reportedClaims = new Set<string>();
   readonly #subscriptions: BusSubscription[] = [];
   #closed = false;
 
@@ -111,6 +121,7 @@ export class CommandRouter {
     if (!(timeoutMs > 0)) {
       throw new RouterOptionsError(`router timeoutMs ${timeoutMs} must be positive, e.g. 5000`);
     }
+    this.table = new PluginTableStore(new CommandOwners(options.commandOwners));
     this.#bus = bus;
     this.#log = (options.logger ?? silentLogger).child({ component: "router" });
     this.#prefix = prefix;
@@ -226,11 +237,59 @@ export class CommandRouter {
         revision: table.revision,
         running: table.plugins.filter((p) => p.state === "running").map((p) => p.name),
       });
-      for (const conflict of this.table.conflicts) {
-        this.#log.warn("two plugins declare the same command; the first keeps it", { ...conflict });
-      }
+      for (const conflict of this.table.conflicts) this.#reportConflict(conflict);
     }
     return applied;
+  }
+
+  /**
+   * A plugin declared a word someone else owns: its claim is refused, and reported once (per
+   * plugin and word, for this router's life) on `rosey.security.violation`, since a plugin
+   * taking over another's command (and its rank) is an attack, not an accident.
+   */
+  #reportConflict(conflict: CommandConflict): void {
+    const { word, owner } = conflict;
+    const fix = `to give it to another plugin, set router.commandOwners: { ${word}: <plugin> }`;
+    for (const plugin of conflict.refused) {
+      const key = `${plugin}\u0000${word}`;
+      if (this.#reportedClaims.has(key)) continue;
+      this.#reportedClaims.add(key);
+      const detail = owner === undefined
+        ? `declares ${this.#prefix}${word}, which belongs to ${
+          this.table.owners.configuredOwner(word) ?? this.table.owners.remembered.get(word)
+        } (not loaded now); the claim is refused; ${fix}`
+        : `declares ${this.#prefix}${word}, which belongs to ${owner} (${
+          conflict.reason === "configured" ? "router.commandOwners" : "installed first"
+        }); the claim is refused; ${fix}`;
+      this.#log.warn("a plugin claims a command it does not own; refused", {
+        plugin,
+        word,
+        owner,
+      });
+      const violation: SecurityViolation = {
+        plugin,
+        kind: "command-claim",
+        detail,
+        action: "refused",
+        time: Date.now(),
+      };
+      try {
+        this.#bus.publish(subjects.securityViolation(), violation);
+      } catch (error) {
+        this.#log.warn("violation not reported", { plugin, error: String(error) });
+      }
+    }
+    if (conflict.unsettled.length > 0) {
+      const key = `\u0000${word}`;
+      if (this.#reportedClaims.has(key)) return;
+      this.#reportedClaims.add(key);
+      this.#log.warn(
+        `${conflict.unsettled.join(" and ")} all declare ${this.#prefix}${word} and none held it ` +
+          `before, so it answers nobody; name its owner in rosey.yaml: ` +
+          `router.commandOwners: { ${word}: <plugin> }`,
+        { word, plugins: conflict.unsettled },
+      );
+    }
   }
 
   async #onMessage(envelope: Envelope<MessagePayload>, isPrivate: boolean): Promise<void> {
