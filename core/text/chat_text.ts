@@ -18,6 +18,7 @@
  * Joiners (U+200C/U+200D) and variation selectors stay: emoji sequences need them.
  */
 const UNSAFE =
+  // deno-lint-ignore no-control-regex -- control characters are what this matches
   /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /**

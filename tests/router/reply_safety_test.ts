@@ -34,6 +34,7 @@ const HOSTILE: readonly [string, string, string][] = [
 
 /** Anything a terminal or a bidi renderer obeys, except LF (a newline is a new line). */
 const UNSAFE =
+  // deno-lint-ignore no-control-regex -- control characters are what this matches
   /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/;
 
 for (const [kind, text, shown] of HOSTILE) {

@@ -172,6 +172,7 @@ Deno.test("the shell prints chat from any publisher with no control or bidi char
   await terminal.until("psst");
   assert.doesNotMatch(
     terminal.text,
+    // deno-lint-ignore no-control-regex -- control characters are what this matches
     /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/,
   );
   const lines = terminal.text.trimEnd().split("\n");
