@@ -18,6 +18,7 @@ import {
   type EventBus,
   type Logger,
   type MessagePayload,
+  parseCommand,
   PrivateMessageActionSchema,
   sanitizeChatText,
   silentLogger,
@@ -323,7 +324,7 @@ export class ShellConnector {
     const toBot = fields.to !== undefined &&
       fields.to.toLowerCase() === this.#botName.toLowerCase();
     // A command, or a PM to the bot (the moderator shell), expects an answer.
-    if (!fields.action && (text.trimStart().startsWith(this.#prefix) || toBot)) {
+    if (!fields.action && (parseCommand(text, { prefix: this.#prefix }) || toBot)) {
       this.#awaitingSince = Date.now();
     }
     try {

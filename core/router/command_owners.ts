@@ -139,9 +139,18 @@ export class CommandOwners {
     // Written whole to a temporary file and renamed over: a crash mid-write never leaves a
     // half file that would forget every owner.
     const temporary = `${this.#file}.tmp`;
-    Deno.writeTextFileSync(temporary, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });
-    Deno.renameSync(temporary, this.#file);
+    try {
+      Deno.writeTextFileSync(temporary, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });
+      Deno.renameSync(temporary, this.#file);
+      this.writeError = undefined;
+    } catch (error) {
+      // Routing goes on from memory; the router logs this so the operator can fix the dir.
+      this.writeError = `${this.#file}: cannot remember command owners: ${error}`;
+    }
   }
+
+  /** Why the last write of the owners file failed, if it did (owners are kept in memory). */
+  writeError: string | undefined;
 
   #load(file: string): void {
     let text: string;

@@ -238,6 +238,8 @@ export class CommandRouter {
         running: table.plugins.filter((p) => p.state === "running").map((p) => p.name),
       });
       for (const conflict of this.table.conflicts) this.#reportConflict(conflict);
+      const writeError = this.table.owners.writeError;
+      if (writeError) this.#log.warn(writeError, { fix: "make the state dir writable" });
     }
     return applied;
   }

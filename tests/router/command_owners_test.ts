@@ -192,3 +192,15 @@ Deno.test("a broken owners file or setting is refused with the file or key and a
   const config = parseConfig("router:\n  commandOwners:\n    roll: dice\n", { file: "rosey.yaml" });
   assert.deepEqual(config.router.commandOwners, { roll: "dice" });
 });
+
+Deno.test("an owners file that cannot be written leaves owners in memory and routing on", async () => {
+  await using fx = await RouterFixture.start({
+    table: table(1, [DICE]),
+    commandOwners: { file: "/nonexistent-quicksilver-dir/command-owners.json" },
+  });
+  await servePlugins(fx);
+  await fx.publishTable(table(2, [AAA, DICE]));
+  fx.say("!roll", "alice", 0);
+  assert.deepEqual(await fx.texts(1), ["dice rolled"]);
+  assert.match(fx.router.table.owners.writeError ?? "", /cannot remember command owners/);
+});
