@@ -109,17 +109,23 @@ export const RouterSectionSchema = z.strictObject({
    * newcomer's claim is refused and reported.
    */
   commandOwners: z.record(
-    z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, {
-      error: (issue) =>
-        `${show(issue.input)} is not a command word; write it lower-case without the prefix, ` +
-        `e.g. roll: dice`,
-    }),
+    z.string(),
     z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, {
       error: (issue) =>
         `${show(issue.input)} is not a plugin name; write the plugin's file name without .ts, ` +
         `e.g. roll: dice`,
     }),
-  ).default({}),
+  ).superRefine((owners, context) => {
+    for (const word of Object.keys(owners)) {
+      if (/^[a-z0-9][a-z0-9_-]{0,31}$/.test(word)) continue;
+      context.addIssue({
+        code: "custom",
+        path: [word],
+        message: `${show(word)} is not a command word; write it lower-case without the prefix, ` +
+          `e.g. roll: dice`,
+      });
+    }
+  }).default({}),
   /**
    * How much of one reply reaches the chat: `maxLines` chat lines (a long line counts once per
    * `lineChars` characters); the rest is cut with a "(n more lines cut)" note.

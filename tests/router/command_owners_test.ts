@@ -189,6 +189,10 @@ Deno.test("a broken owners file or setting is refused with the file or key and a
       error instanceof ConfigError && /router\.commandOwners\.roll/.test(error.message) &&
       /not a plugin name/.test(error.message),
   );
+  assert.throws(
+    () => parseConfig('router:\n  commandOwners:\n    "!roll": dice\n', { file: "rosey.yaml" }),
+    /router\.commandOwners\.!roll: "!roll" is not a command word; write it lower-case without/,
+  );
   const config = parseConfig("router:\n  commandOwners:\n    roll: dice\n", { file: "rosey.yaml" });
   assert.deepEqual(config.router.commandOwners, { roll: "dice" });
 });
