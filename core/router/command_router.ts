@@ -22,7 +22,6 @@ import {
   PluginSaySchema,
   type PluginTable,
   PluginTableSchema,
-  type SecurityViolation,
   type Source,
 } from "../events/mod.ts";
 import { z } from "zod";
@@ -32,9 +31,11 @@ import { EVENT_TYPES, subjects } from "../subjects/mod.ts";
 import { parseCommand } from "./command_parser.ts";
 import { RouterOptionsError } from "./errors.ts";
 import { sanitizeChatText } from "../text/mod.ts";
+import { capReply, DEFAULT_REPLY_LIMITS, type ReplyLimits } from "./reply_limits.ts";
 import { CommandPolicy, type RouterLimits, type Verdict } from "./command_policy.ts";
 import { HELP_COMMAND, helpLines } from "./help.ts";
-import { type CommandConflict, PluginTableStore } from "./plugin_table.ts";
+import { PluginTableStore } from "./plugin_table.ts";
+import { ClaimReporter } from "./claim_reporter.ts";
 import { CommandOwners, type CommandOwnersOptions } from "./command_owners.ts";
 import { type RouterMetrics, RouterMetricsRecorder } from "./router_metrics.ts";
 
@@ -65,21 +66,6 @@ export interface CommandRouterOptions {
   now?: () => number;
 }
 
-/**
- * How much of one reply (everything one handler answers, or one line a plugin says on its own)
- * reaches the chat. A long line counts as several chat lines, one per `lineChars` characters
- * (CyTube's default message limit is 320), so a 120 KB reply costs what it would cost on the
- * platform. What does not fit is dropped and replaced by one note, `(n more lines cut)`.
- */
-export interface ReplyLimits {
-  /** Chat lines per reply. Default 8. */
-  maxLines?: number;
-  /** Characters per chat line. Default 320. */
-  lineChars?: number;
-}
-
-export const DEFAULT_REPLY_LIMITS: Required<ReplyLimits> = { maxLines: 8, lineChars: 320 };
-
 /** Where a command came from and how to answer it. */
 interface Origin {
   source: Source;
@@ -104,8 +90,7 @@ export class CommandRouter {
   readonly #policy: CommandPolicy;
   readonly #metrics: RouterMetricsRecorder;
   readonly #replyLimits: Required<ReplyLimits>;
-  /** `plugin\u0000word` of refused claims already reported, and unsettled words warned of. */
-  readonly #reportedClaims = new Set<string>();
+  readonly #claims: ClaimReporter;
   readonly #subscriptions: BusSubscription[] = [];
   #closed = false;
 
@@ -133,6 +118,7 @@ export class CommandRouter {
     this.#now = options.now ?? Date.now;
     this.#policy = new CommandPolicy(options.limits, { prefix });
     this.#metrics = new RouterMetricsRecorder(options.metrics);
+    this.#claims = new ClaimReporter(bus, this.#log, { prefix, owners: this.table.owners });
     const replies = { ...DEFAULT_REPLY_LIMITS, ...options.replies };
     for (const key of ["maxLines", "lineChars"] as const) {
       if (!Number.isInteger(replies[key]) || replies[key] < 1) {
@@ -237,61 +223,9 @@ export class CommandRouter {
         revision: table.revision,
         running: table.plugins.filter((p) => p.state === "running").map((p) => p.name),
       });
-      for (const conflict of this.table.conflicts) this.#reportConflict(conflict);
-      const writeError = this.table.owners.writeError;
-      if (writeError) this.#log.warn(writeError, { fix: "make the state dir writable" });
+      this.#claims.report(this.table.conflicts);
     }
     return applied;
-  }
-
-  /**
-   * A plugin declared a word someone else owns: its claim is refused, and reported once (per
-   * plugin and word, for this router's life) on `rosey.security.violation`, since a plugin
-   * taking over another's command (and its rank) is an attack, not an accident.
-   */
-  #reportConflict(conflict: CommandConflict): void {
-    const { word, owner } = conflict;
-    const fix = `to give it to another plugin, set router.commandOwners: { ${word}: <plugin> }`;
-    for (const plugin of conflict.refused) {
-      const key = `${plugin}\u0000${word}`;
-      if (this.#reportedClaims.has(key)) continue;
-      this.#reportedClaims.add(key);
-      const detail = owner === undefined
-        ? `declares ${this.#prefix}${word}, which belongs to ${
-          this.table.owners.configuredOwner(word) ?? this.table.owners.remembered.get(word)
-        } (not loaded now); the claim is refused; ${fix}`
-        : `declares ${this.#prefix}${word}, which belongs to ${owner} (${
-          conflict.reason === "configured" ? "router.commandOwners" : "installed first"
-        }); the claim is refused; ${fix}`;
-      this.#log.warn("a plugin claims a command it does not own; refused", {
-        plugin,
-        word,
-        owner,
-      });
-      const violation: SecurityViolation = {
-        plugin,
-        kind: "command-claim",
-        detail,
-        action: "refused",
-        time: Date.now(),
-      };
-      try {
-        this.#bus.publish(subjects.securityViolation(), violation);
-      } catch (error) {
-        this.#log.warn("violation not reported", { plugin, error: String(error) });
-      }
-    }
-    if (conflict.unsettled.length > 0) {
-      const key = `\u0000${word}`;
-      if (this.#reportedClaims.has(key)) return;
-      this.#reportedClaims.add(key);
-      this.#log.warn(
-        `${conflict.unsettled.join(" and ")} all declare ${this.#prefix}${word} and none held it ` +
-          `before, so it answers nobody; name its owner in rosey.yaml: ` +
-          `router.commandOwners: { ${word}: <plugin> }`,
-        { word, plugins: conflict.unsettled },
-      );
-    }
   }
 
   async #onMessage(envelope: Envelope<MessagePayload>, isPrivate: boolean): Promise<void> {
@@ -457,48 +391,6 @@ export class CommandRouter {
       }
     }
   }
-}
-
-/**
- * Keeps the lines of a reply that fit in `maxLines` chat lines (a line costs one chat line per
- * `lineChars` characters of each of its `\n`-separated parts); the line that overflows is cut
- * at the budget. Returns the kept lines and how many chat lines were cut.
- */
-export function capReply(
-  lines: readonly string[],
-  limits: Required<ReplyLimits>,
-): { kept: string[]; cut: number } {
-  const { maxLines, lineChars } = limits;
-  const cost = (part: string) => Math.max(1, Math.ceil(part.length / lineChars));
-  const kept: string[] = [];
-  let budget = maxLines;
-  let cut = 0;
-  for (const line of lines) {
-    const parts = line.split("\n");
-    const lineCost = parts.reduce((sum, part) => sum + cost(part), 0);
-    if (lineCost <= budget) {
-      kept.push(line);
-      budget -= lineCost;
-      continue;
-    }
-    // Keep whole parts while they fit, then the start of the next one.
-    const partial: string[] = [];
-    for (const part of parts) {
-      if (budget <= 0) {
-        cut += cost(part);
-      } else if (cost(part) <= budget) {
-        partial.push(part);
-        budget -= cost(part);
-      } else {
-        const room = budget * lineChars - 1;
-        partial.push(`${part.slice(0, room).trimEnd()}…`);
-        cut += cost(part) - budget;
-        budget = 0;
-      }
-    }
-    if (partial.length > 0) kept.push(partial.join("\n"));
-  }
-  return { kept, cut };
 }
 
 /** What `rosey.admin.plugins.list` answers: a table, or the manager's `{ok: true, plugins}`. */
