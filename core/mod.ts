@@ -12,3 +12,4 @@ export * from "./router/mod.ts";
 export * from "./config/mod.ts";
 export * from "./monitoring/mod.ts";
 export * from "./persist/mod.ts";
+export * from "./text/mod.ts";

@@ -320,6 +320,12 @@ async function answer(ctx: CommandContext): Promise<string | void> {
   const score = game.scores.get(key) ?? { name: ctx.user.name, points: 0 };
   score.points += base + bonus;
   game.scores.set(key, score);
+  // The answer first, then whatever comes next (the next question, or the final scores).
+  ctx.reply(
+    `✅ ${ctx.user.name} got it: ${asked.question.answer}! +${base}` +
+      (bonus ? ` +${bonus} streak bonus (${streak} in a row)` : "") +
+      ` = ${score.points} this game.`,
+  );
   next(ctx, game);
   await ctx.storage.update<Leaderboard>(LB_KEY, (lb = {}) => {
     const board = (lb[game.id] ??= {});
@@ -337,8 +343,6 @@ async function answer(ctx: CommandContext): Promise<string | void> {
     stats.bestStreak = Math.max(stats.bestStreak, streak);
     return lb;
   });
-  return `✅ ${ctx.user.name} got it: ${asked.question.answer}! +${base}` +
-    (bonus ? ` +${bonus} streak bonus (${streak} in a row)` : "") + ` = ${score.points} this game.`;
 }
 
 function mayControl(ctx: CommandContext, game: Game) {
@@ -391,10 +395,10 @@ async function trivia(ctx: CommandContext): Promise<string | string[]> {
       if (!game) return "No game is running here.";
       mayControl(ctx, game);
       if (!game.current) return "Wait for the question first.";
-      const skipped = game.current.question.answer;
+      ctx.reply(`⏭ Skipped. The answer was: ${game.current.question.answer}`);
       game.streaks.clear();
       next(ctx, game);
-      return `⏭ Skipped. The answer was: ${skipped}`;
+      return [];
     }
     case "stats": {
       const who = (rest[0] ?? ctx.user.name).replace(/^@/, "");

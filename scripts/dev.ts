@@ -217,6 +217,11 @@ async function main() {
     ignoreUsers: config.router.ignoreUsers,
     timeoutMs: config.router.timeoutMs,
     limits: config.router.rateLimits,
+    replies: config.router.replies,
+    commandOwners: {
+      configured: config.router.commandOwners,
+      file: `${stateDir}/command-owners.json`,
+    },
     logger: log,
   });
   stack.push({ what: "router", stop: () => router.close() });

@@ -13,6 +13,7 @@ import {
   PLATFORM_ACTIONS,
   type PlatformAction,
   type PlatformActionName,
+  sanitizeChatText,
 } from "@quicksilver/core";
 import { type ActionOutcome, refused } from "./_outcomes.ts";
 import type { CytubeClient } from "./client.ts";
@@ -47,7 +48,37 @@ function isActionName(name: string): name is PlatformActionName {
   return Object.hasOwn(PLATFORM_ACTIONS, name);
 }
 
-/** Decodes an action by name; an unknown name or a bad payload is an `invalid` refusal. */
+/**
+ * The action with every text people will read made safe to show: whoever published it (the
+ * router cleans plugin text already; the moderator service, a tool), no control or bidi
+ * character reaches the channel (`sanitizeChatText`). Undefined when nothing is left to say.
+ */
+function withCleanText(action: DecodedAction): DecodedAction | undefined {
+  if (action.name === "chat" || action.name === "pm") {
+    const text = sanitizeChatText(action.payload.text);
+    return text.trim()
+      ? { ...action, payload: { ...action.payload, text } } as DecodedAction
+      : undefined;
+  }
+  if (action.name === "kick" && action.payload.reason !== undefined) {
+    const reason = sanitizeChatText(action.payload.reason).replaceAll("\n", " ");
+    return { ...action, payload: { ...action.payload, reason } };
+  }
+  return action;
+}
+
+/**
+ * The pacing lane of a chat or PM action: who asked (plugin or service) and for whom, so every
+ * (plugin, user) pair takes its turn in the connector's one outbound queue.
+ */
+function laneOf(action: { origin?: string | undefined; replyTo?: string | undefined }): string {
+  return `${action.origin ?? ""}\u0000${action.replyTo?.toLowerCase() ?? ""}`;
+}
+
+/**
+ * Decodes an action by name; an unknown name, a bad payload or a text that is empty once its
+ * control characters are removed is an `invalid` refusal.
+ */
 export function decodeAction(
   name: string,
   value: unknown,
@@ -68,7 +99,12 @@ export function decodeAction(
       .join("; ");
     return { ok: false, result: refusal("invalid", `action "${name}" rejected: ${issues}`) };
   }
-  return { ok: true, action: { name, payload: parsed.data } as DecodedAction };
+  const action = withCleanText({ name, payload: parsed.data } as DecodedAction);
+  if (action) return { ok: true, action };
+  return {
+    ok: false,
+    result: refusal("invalid", "nothing to say once control characters are removed"),
+  };
 }
 
 /**
@@ -99,11 +135,19 @@ export async function performAction(
   // Chat and PMs are held while the socket reconnects; everything else needs a session.
   if (action.name === "chat") {
     // Text from plugins and services is chat, never a CyTube command run with the bot's rank.
-    return result(await client.chatOutcome(action.payload.text, { literal: true }));
+    return result(
+      await client.chatOutcome(action.payload.text, {
+        literal: true,
+        lane: laneOf(action.payload),
+      }),
+    );
   }
   if (action.name === "pm") {
     return result(
-      await client.pmOutcome(action.payload.to, action.payload.text, { literal: true }),
+      await client.pmOutcome(action.payload.to, action.payload.text, {
+        literal: true,
+        lane: laneOf(action.payload),
+      }),
     );
   }
   if (status !== "ready") {

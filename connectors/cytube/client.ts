@@ -217,6 +217,7 @@ export class CytubeClient {
           assumeAntiflood: this.#assumeAntiflood,
         }),
       costOf: throttleCost,
+      laneOf: (m) => m.lane ?? "",
       expectsConfirmation: (m) => expectsEcho(m, this.state.self.rank),
       onDrop: (message, reason) => {
         this.#messageOutcomes.settle(
@@ -295,13 +296,17 @@ export class CytubeClient {
   // -------------------------------------------------------------------------------------------
   // Outbound: chat and PMs are paced and held while disconnected; other actions need a session.
 
-  /** Queues public chat, split at the message limit. Returns the number of chunks queued. */
-  chat(text: string, options: SplitOptions & { literal?: boolean } = {}): number {
+  /**
+   * Queues public chat, split at the message limit. Returns the number of chunks queued.
+   * `lane` (e.g. the plugin and user it answers) is the fair-queueing lane: lanes take turns.
+   */
+  chat(text: string, options: SplitOptions & { literal?: boolean; lane?: string } = {}): number {
     this.#assertOpen();
-    const { literal, ...split } = options;
+    const { literal, lane, ...split } = options;
     const chunks = splitMessage(text, { limit: this.#messageLimit - (literal ? 1 : 0), ...split });
     for (const chunk of chunks) {
-      this.#chatQueue.enqueue({ kind: "chat", msg: literal ? literalChat(chunk) : chunk });
+      const msg = literal ? literalChat(chunk) : chunk;
+      this.#chatQueue.enqueue({ kind: "chat", msg, ...(lane === undefined ? {} : { lane }) });
     }
     return chunks.length;
   }
@@ -315,12 +320,17 @@ export class CytubeClient {
   }
 
   /** Queues a private message, split at the message limit (`options.limit`, e.g. 500). */
-  pm(to: string, text: string, options: SplitOptions & { literal?: boolean } = {}): number {
+  pm(
+    to: string,
+    text: string,
+    options: SplitOptions & { literal?: boolean; lane?: string } = {},
+  ): number {
     this.#assertOpen();
-    const { literal, ...split } = options;
+    const { literal, lane, ...split } = options;
     const chunks = splitMessage(text, { limit: this.#messageLimit - (literal ? 1 : 0), ...split });
     for (const chunk of chunks) {
-      this.#chatQueue.enqueue({ kind: "pm", to, msg: literal ? literalChat(chunk) : chunk });
+      const msg = literal ? literalChat(chunk) : chunk;
+      this.#chatQueue.enqueue({ kind: "pm", to, msg, ...(lane === undefined ? {} : { lane }) });
     }
     return chunks.length;
   }
@@ -332,13 +342,17 @@ export class CytubeClient {
    */
   chatOutcome(
     text: string,
-    options: SplitOptions & { literal?: boolean; timeoutMs?: number } = {},
+    options: SplitOptions & { literal?: boolean; timeoutMs?: number; lane?: string } = {},
   ): Promise<ActionOutcome> {
     this.#assertOpen();
-    const { literal, timeoutMs, ...split } = options;
+    const { literal, timeoutMs, lane, ...split } = options;
     const chunks = splitMessage(text, { limit: this.#messageLimit - (literal ? 1 : 0), ...split });
     return this.#sendAll(
-      chunks.map((chunk) => ({ kind: "chat", msg: literal ? literalChat(chunk) : chunk })),
+      chunks.map((chunk) => ({
+        kind: "chat",
+        msg: literal ? literalChat(chunk) : chunk,
+        ...(lane === undefined ? {} : { lane }),
+      })),
       "the chat message",
       timeoutMs,
     );
@@ -352,13 +366,18 @@ export class CytubeClient {
   pmOutcome(
     to: string,
     text: string,
-    options: SplitOptions & { literal?: boolean; timeoutMs?: number } = {},
+    options: SplitOptions & { literal?: boolean; timeoutMs?: number; lane?: string } = {},
   ): Promise<ActionOutcome> {
     this.#assertOpen();
-    const { literal, timeoutMs, ...split } = options;
+    const { literal, timeoutMs, lane, ...split } = options;
     const chunks = splitMessage(text, { limit: this.#messageLimit - (literal ? 1 : 0), ...split });
     return this.#sendAll(
-      chunks.map((chunk) => ({ kind: "pm", to, msg: literal ? literalChat(chunk) : chunk })),
+      chunks.map((chunk) => ({
+        kind: "pm",
+        to,
+        msg: literal ? literalChat(chunk) : chunk,
+        ...(lane === undefined ? {} : { lane }),
+      })),
       `the PM to ${to}`,
       timeoutMs,
     );

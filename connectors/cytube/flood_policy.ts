@@ -24,8 +24,8 @@ export const DEFAULT_CHAT_ANTIFLOOD: Readonly<RateLimit> = { burst: 4, sustained
 
 /** One outgoing chat line or private message, as queued. */
 export type OutboundMessage =
-  | { kind: "chat"; msg: string; meta?: { modflair?: number } }
-  | { kind: "pm"; to: string; msg: string };
+  | { kind: "chat"; msg: string; meta?: { modflair?: number }; lane?: string }
+  | { kind: "pm"; to: string; msg: string; lane?: string };
 
 /** What the policy needs to know about the channel and us. */
 export interface FloodContext {

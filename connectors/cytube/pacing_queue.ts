@@ -4,9 +4,13 @@
  * loses replies: 26 messages sent at once deliver 20.
  *
  * The queue keeps a replica of the server's limiter ({@linkcode RateLimiterModel}) and sends
- * each message only when the replica says the server will accept it. It keeps order, never
- * drops a message except by its stated overflow policy, and re-sends a message that the server
- * dropped anyway (a `cooldown` frame) after backing off.
+ * each message only when the replica says the server will accept it. It keeps order within a
+ * lane, never drops a message except by its stated overflow policy, and re-sends a message that
+ * the server dropped anyway (a `cooldown` frame) after backing off.
+ *
+ * Messages wait in lanes (one per plugin and user, {@linkcode PacingQueueOptions.laneOf}) that
+ * are served in turn: with one connection and one flood limit for everyone, a plain FIFO would
+ * let one plugin's 300-line burst hold every other user's answer for minutes.
  *
  * @module
  */
@@ -37,7 +41,16 @@ export interface PacingQueueOptions<T> {
    * a `cooldown` can be attributed to it. Unconfirmed messages are fire-and-forget.
    */
   expectsConfirmation?: (item: T) => boolean;
-  /** Most messages held; when full the oldest is dropped and counted (default 1000). */
+  /**
+   * The lane a message waits in (e.g. the plugin and user it answers). Lanes are served round
+   * robin: each send goes to the lane served longest ago (a new lane first), oldest message
+   * first within it. Default: one lane, a plain FIFO.
+   */
+  laneOf?: (item: T) => string;
+  /**
+   * Most messages held; when full the oldest message of the longest lane is dropped and counted
+   * (default 1000).
+   */
   maxLength?: number;
   /** Re-sends of one message the server dropped before giving up (default 3). */
   maxRetries?: number;
@@ -70,6 +83,7 @@ export interface PacingStats {
 
 interface Entry<T> {
   seq: number;
+  lane: string;
   item: T;
   attempts: number;
   sentAt: number;
@@ -104,6 +118,8 @@ export class PacingQueue<T> {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #blockedUntil = 0;
   #pumping = false;
+  /** Lane -> the send count when it was last served; a lane not in the map goes first. */
+  readonly #laneServed = new Map<string, number>();
   readonly #onAbort = () => this.close();
   readonly #stats: PacingStats = {
     enqueued: 0,
@@ -151,16 +167,18 @@ export class PacingQueue<T> {
   }
 
   /**
-   * Adds a message at the end. Returns false if the queue is closed. When the queue is full,
-   * the oldest waiting message is dropped (counted in `droppedOverflow`, reported to `onDrop`):
-   * for a chat bot the newest reply is the one worth keeping.
+   * Adds a message at the end of its lane. Returns false if the queue is closed. When the queue
+   * is full, the oldest waiting message of the longest lane is dropped (counted in
+   * `droppedOverflow`, reported to `onDrop`): for a chat bot the newest reply is the one worth
+   * keeping, and the lane that floods pays for it.
    */
   enqueue(item: T): boolean {
     if (this.#closed) return false;
     this.#stats.enqueued++;
-    this.#queue.push({ seq: this.#seq++, item, attempts: 0, sentAt: 0 });
+    const lane = this.#options.laneOf?.(item) ?? "";
+    this.#queue.push({ seq: this.#seq++, lane, item, attempts: 0, sentAt: 0 });
     while (this.#queue.length > this.#maxLength) {
-      const dropped = this.#queue.shift();
+      const dropped = this.#queue.splice(this.#oldestOfLongestLane(), 1)[0];
       if (dropped) this.#drop(dropped, "overflow");
     }
     this.#pump();
@@ -297,19 +315,62 @@ export class PacingQueue<T> {
     }
   }
 
+  /** Index of the oldest entry of the lane holding the most entries. */
+  #oldestOfLongestLane(): number {
+    const counts = new Map<string, number>();
+    for (const entry of this.#queue) counts.set(entry.lane, (counts.get(entry.lane) ?? 0) + 1);
+    let longest = "";
+    let most = -1;
+    for (const [lane, count] of counts) {
+      if (count > most) [longest, most] = [lane, count];
+    }
+    return Math.max(0, this.#queue.findIndex((entry) => entry.lane === longest));
+  }
+
+  /** Index of the next entry to send: the oldest of the lane served longest ago. */
+  #nextIndex(): number {
+    if (this.#options.laneOf === undefined) return 0;
+    let best = -1;
+    let bestServed = Infinity;
+    const seen = new Set<string>();
+    for (let i = 0; i < this.#queue.length; i++) {
+      const lane = this.#queue[i]!.lane;
+      if (seen.has(lane)) continue;
+      seen.add(lane);
+      const served = this.#laneServed.get(lane) ?? -1;
+      if (served < bestServed) [best, bestServed] = [i, served];
+    }
+    return best;
+  }
+
+  #served(entry: Entry<T>): void {
+    if (this.#options.laneOf === undefined) return;
+    this.#laneServed.set(entry.lane, this.#stats.sent);
+    // Lanes with nothing waiting are forgotten once they outnumber the queue, so the map stays
+    // small; a forgotten lane that fills again counts as new (served first): it waited for
+    // nobody for a long time.
+    if (this.#laneServed.size > 2 * this.#queue.length + 32) {
+      const waiting = new Set(this.#queue.map((other) => other.lane));
+      for (const lane of this.#laneServed.keys()) {
+        if (!waiting.has(lane)) this.#laneServed.delete(lane);
+      }
+    }
+  }
+
   #clearTimer(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
   }
 
-  // Sends every message that may go now, in order, then sleeps until the head may go.
+  // Sends every message that may go now, lane by lane, then sleeps until the next may go.
   #pump(): void {
     if (this.#pumping) return;
     this.#pumping = true;
     try {
       this.#clearTimer();
       while (!this.#closed && !this.#paused) {
-        const head = this.#queue[0];
+        const index = this.#nextIndex();
+        const head = this.#queue[index];
         if (head === undefined) return;
         const now = this.#now();
         const limit = this.#options.limitFor(head.item);
@@ -322,7 +383,8 @@ export class PacingQueue<T> {
           }, Math.ceil(wait));
           return;
         }
-        this.#queue.shift();
+        this.#queue.splice(index, 1);
+        this.#served(head);
         this.#model.record(limit, cost, now);
         head.sentAt = now;
         if (this.#options.expectsConfirmation?.(head.item) ?? false) this.#inFlight.push(head);

@@ -18,7 +18,9 @@ import {
   type EventBus,
   type Logger,
   type MessagePayload,
+  parseCommand,
   PrivateMessageActionSchema,
+  sanitizeChatText,
   silentLogger,
   type Source,
   subjects,
@@ -148,7 +150,7 @@ export class ShellConnector {
         ok(context.reply);
       }, { schema: ChatActionSchema }),
       this.#bus.subscribe(subjects.platformAction(SHELL_PLATFORM, "pm"), (action, context) => {
-        const to = action.to === this.#user ? "" : ` to ${action.to}`;
+        const to = action.to === this.#user ? "" : ` to ${sanitizeChatText(action.to)}`;
         this.#print(action.text, ` (private${to})`);
         ok(context.reply);
       }, { schema: PrivateMessageActionSchema }),
@@ -187,11 +189,18 @@ export class ShellConnector {
     );
   }
 
-  /** Prints a bot line: `[bot] text` (each line of a multi-line text labelled). */
+  /**
+   * Prints a bot line: `[bot] text` (each line of a multi-line text labelled). Whoever wrote the
+   * text (a plugin, or a chat user it quotes), it is data for this terminal: control and bidi
+   * characters are removed, so it can neither clear the screen, set the title, nor move the
+   * cursor back over the label to forge a line.
+   */
   #print(text: string, note = "") {
     this.#lastOutputAt = Date.now();
     this.#awaitingSince = undefined;
-    const lines = text.split("\n").map((line) => `[${this.#label}${note}] ${line}\n`).join("");
+    const lines = sanitizeChatText(text).split("\n").map((line) =>
+      `[${this.#label}${note}] ${line}\n`
+    ).join("");
     this.#write(lines);
     for (const wake of this.#outputWaiters) wake();
   }
@@ -286,7 +295,7 @@ export class ShellConnector {
 
   /** A line from the shell itself (not the bot). */
   #note(text: string) {
-    this.#write(`* ${text}\n`);
+    this.#write(`* ${sanitizeChatText(text).replaceAll("\n", " ")}\n`);
   }
 
   #publishRaw(line: string) {
@@ -315,7 +324,7 @@ export class ShellConnector {
     const toBot = fields.to !== undefined &&
       fields.to.toLowerCase() === this.#botName.toLowerCase();
     // A command, or a PM to the bot (the moderator shell), expects an answer.
-    if (!fields.action && (text.trimStart().startsWith(this.#prefix) || toBot)) {
+    if (!fields.action && (parseCommand(text, { prefix: this.#prefix }) || toBot)) {
       this.#awaitingSince = Date.now();
     }
     try {

@@ -62,6 +62,8 @@ export function routerRole(): ServiceRole {
           subjects.adminPlugins("list"),
           subjects.monitoringMetrics(),
           subjects.monitoringHealth(),
+          // A plugin claiming another's command word is refused and reported by the router.
+          subjects.securityViolation(),
         ],
       },
       subscribe: {

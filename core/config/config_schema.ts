@@ -103,6 +103,37 @@ export const RouterSectionSchema = z.strictObject({
     say: { burst: 5, perSecond: 1 },
     noticeWindowMs: 10_000,
   }),
+  /**
+   * Who owns a command word two plugins declare: word (no prefix) -> plugin name. Without an
+   * entry, the plugin that held the word first keeps it (remembered in the state dir) and a
+   * newcomer's claim is refused and reported.
+   */
+  commandOwners: z.record(
+    z.string(),
+    z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, {
+      error: (issue) =>
+        `${show(issue.input)} is not a plugin name; write the plugin's file name without .ts, ` +
+        `e.g. roll: dice`,
+    }),
+  ).superRefine((owners, context) => {
+    for (const word of Object.keys(owners)) {
+      if (/^[a-z0-9][a-z0-9_-]{0,31}$/.test(word)) continue;
+      context.addIssue({
+        code: "custom",
+        path: [word],
+        message: `${show(word)} is not a command word; write it lower-case without the prefix, ` +
+          `e.g. roll: dice`,
+      });
+    }
+  }).default({}),
+  /**
+   * How much of one reply reaches the chat: `maxLines` chat lines (a long line counts once per
+   * `lineChars` characters); the rest is cut with a "(n more lines cut)" note.
+   */
+  replies: z.strictObject({
+    maxLines: z.number().int().min(1).max(100).default(8),
+    lineChars: z.number().int().min(20).max(10_000).default(320),
+  }).default({ maxLines: 8, lineChars: 320 }),
 });
 
 /**

@@ -56,6 +56,12 @@ export const ChatActionSchema = z.object({
   text: z.string().min(1).max(10_000),
   /** Who asked for it (router, plugin name, moderator service): for logs and audit. */
   origin: z.string().max(100).optional(),
+  /**
+   * The user whose command this line answers, if any. Connectors queue each (origin, replyTo)
+   * pair as its own lane, served in turn, so one plugin's or one user's burst never holds
+   * another user's answer behind it.
+   */
+  replyTo: z.string().max(100).optional(),
 });
 export type ChatAction = z.infer<typeof ChatActionSchema>;
 

@@ -30,9 +30,13 @@ import type { MetricsRegistry } from "../monitoring/mod.ts";
 import { EVENT_TYPES, subjects } from "../subjects/mod.ts";
 import { parseCommand } from "./command_parser.ts";
 import { RouterOptionsError } from "./errors.ts";
+import { sanitizeChatText } from "../text/mod.ts";
+import { capReply, DEFAULT_REPLY_LIMITS, type ReplyLimits } from "./reply_limits.ts";
 import { CommandPolicy, type RouterLimits, type Verdict } from "./command_policy.ts";
 import { HELP_COMMAND, helpLines } from "./help.ts";
 import { PluginTableStore } from "./plugin_table.ts";
+import { ClaimReporter } from "./claim_reporter.ts";
+import { CommandOwners, type CommandOwnersOptions } from "./command_owners.ts";
 import { type RouterMetrics, RouterMetricsRecorder } from "./router_metrics.ts";
 
 export interface CommandRouterOptions {
@@ -45,6 +49,14 @@ export interface CommandRouterOptions {
   /** How long a plugin has to answer. Default 5000 ms. */
   timeoutMs?: number;
   limits?: RouterLimits;
+  /**
+   * Who owns contested command words: the operator's choice (`router.commandOwners`,
+   * word -> plugin) and the file where first owners are remembered across restarts (in the
+   * instance's state dir). See {@linkcode CommandOwners}.
+   */
+  commandOwners?: CommandOwnersOptions;
+  /** How much of one reply reaches the chat; see {@linkcode ReplyLimits}. */
+  replies?: ReplyLimits;
   /** Where the router's counters go (share one with a health reporter); default its own. */
   metrics?: MetricsRegistry;
   /** Ask the manager for the plugin table at start (`rosey.admin.plugins.list`). Default true. */
@@ -59,14 +71,15 @@ interface Origin {
   source: Source;
   user: string;
   private: boolean;
+  /** The user whose command this answers (the fair-queueing lane); none for a plugin's say. */
+  replyTo?: string;
 }
 
 /** Chat lines are kept short; a plugin's error message is shown, but never a wall of text. */
 const MAX_ERROR_TEXT = 300;
-const MAX_LINE = 10_000;
 
 export class CommandRouter {
-  readonly table = new PluginTableStore();
+  readonly table: PluginTableStore;
   readonly #bus: EventBus;
   readonly #log: Logger;
   readonly #prefix: string;
@@ -76,6 +89,8 @@ export class CommandRouter {
   readonly #now: () => number;
   readonly #policy: CommandPolicy;
   readonly #metrics: RouterMetricsRecorder;
+  readonly #replyLimits: Required<ReplyLimits>;
+  readonly #claims: ClaimReporter;
   readonly #subscriptions: BusSubscription[] = [];
   #closed = false;
 
@@ -91,6 +106,7 @@ export class CommandRouter {
     if (!(timeoutMs > 0)) {
       throw new RouterOptionsError(`router timeoutMs ${timeoutMs} must be positive, e.g. 5000`);
     }
+    this.table = new PluginTableStore(new CommandOwners(options.commandOwners));
     this.#bus = bus;
     this.#log = (options.logger ?? silentLogger).child({ component: "router" });
     this.#prefix = prefix;
@@ -102,6 +118,17 @@ export class CommandRouter {
     this.#now = options.now ?? Date.now;
     this.#policy = new CommandPolicy(options.limits, { prefix });
     this.#metrics = new RouterMetricsRecorder(options.metrics);
+    this.#claims = new ClaimReporter(bus, this.#log, { prefix, owners: this.table.owners });
+    const replies = { ...DEFAULT_REPLY_LIMITS, ...options.replies };
+    for (const key of ["maxLines", "lineChars"] as const) {
+      if (!Number.isInteger(replies[key]) || replies[key] < 1) {
+        throw new RouterOptionsError(
+          `router replies.${key} ${replies[key]} must be a whole number of at least 1, e.g. ` +
+            `${DEFAULT_REPLY_LIMITS[key]}`,
+        );
+      }
+    }
+    this.#replyLimits = replies;
   }
 
   /**
@@ -196,9 +223,7 @@ export class CommandRouter {
         revision: table.revision,
         running: table.plugins.filter((p) => p.state === "running").map((p) => p.name),
       });
-      for (const conflict of this.table.conflicts) {
-        this.#log.warn("two plugins declare the same command; the first keeps it", { ...conflict });
-      }
+      this.#claims.report(this.table.conflicts);
     }
     return applied;
   }
@@ -220,7 +245,12 @@ export class CommandRouter {
       this.#metrics.ignored();
       return;
     }
-    const origin: Origin = { source: envelope.source, user: user.name, private: isPrivate };
+    const origin: Origin = {
+      source: envelope.source,
+      user: user.name,
+      private: isPrivate,
+      replyTo: user.name,
+    };
     if (parsed.command === HELP_COMMAND) {
       if (!this.#allowed(origin, this.#policy.admitUser(user.name, this.#now()))) return;
       this.#reply(
@@ -322,25 +352,38 @@ export class CommandRouter {
     this.#reply(origin, [say.text], plugin);
   }
 
-  /** Sends lines to the origin's channel, or privately to the user. */
+  /**
+   * Sends one reply to the origin's channel, or privately to the user. This is the trust
+   * boundary for everything a plugin says, on every platform: each line is made safe to show
+   * (control and bidi characters removed, {@linkcode sanitizeChatText}) and the reply is cut to
+   * its {@linkcode ReplyLimits}, with a note saying how much was cut.
+   */
   #reply(origin: Origin, lines: readonly string[], from: string): void {
     const { platform, channel } = origin.source;
-    for (const raw of lines) {
-      const text = raw.trimEnd().slice(0, MAX_LINE);
-      if (!text.trim()) continue;
+    const clean = lines.map((raw) => sanitizeChatText(raw).trimEnd()).filter((t) => t.trim());
+    const { kept, cut } = capReply(clean, this.#replyLimits);
+    if (cut > 0) {
+      this.#metrics.cut(from, cut);
+      kept.push(`(${cut} more line${cut === 1 ? "" : "s"} cut)`);
+    }
+    const to = sanitizeChatText(origin.user);
+    const replyTo = origin.replyTo === undefined ? {} : { replyTo: origin.replyTo };
+    for (const text of kept) {
       try {
         if (origin.private) {
           this.#bus.publish(subjects.platformAction(platform, "pm"), {
             channel,
             text,
             origin: from,
-            to: origin.user,
+            to,
+            ...replyTo,
           });
         } else {
           this.#bus.publish(subjects.platformAction(platform, "chat"), {
             channel,
             text,
             origin: from,
+            ...replyTo,
           });
         }
       } catch (error) {

@@ -8,5 +8,7 @@ export * from "./command_policy.ts";
 export * from "./rate_limiter.ts";
 export * from "./help.ts";
 export * from "./plugin_table.ts";
+export * from "./command_owners.ts";
+export * from "./reply_limits.ts";
 export * from "./router_metrics.ts";
 export * from "./errors.ts";

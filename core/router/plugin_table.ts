@@ -4,6 +4,7 @@
  */
 import type { CommandSpec, PluginStatus, PluginTable } from "../events/mod.ts";
 import { PLUGIN_STATES } from "../events/mod.ts";
+import { CommandOwners, type OwnerDecision } from "./command_owners.ts";
 
 /** One routable command and the plugin behind it. */
 export interface CommandEntry {
@@ -13,19 +14,31 @@ export interface CommandEntry {
   running: boolean;
 }
 
-/** A command word claimed twice: the first plugin (by name) keeps it. */
+/**
+ * A command word declared by more than one plugin. The `owner` keeps it (see
+ * {@linkcode CommandOwners}); every `refused` plugin's claim is ignored; `unsettled` lists the
+ * newcomers when none was first, and the word then answers nobody.
+ */
 export interface CommandConflict {
   word: string;
-  kept: string;
-  ignored: string;
+  owner?: string | undefined;
+  reason?: OwnerDecision["reason"];
+  refused: string[];
+  unsettled: string[];
 }
 
 export class PluginTableStore {
+  readonly owners: CommandOwners;
   #revision = -1;
   #plugins: PluginStatus[] = [];
   /** command word or alias -> entry. */
   #byWord = new Map<string, CommandEntry>();
   #conflicts: CommandConflict[] = [];
+
+  /** `owners` decides contested words; default: first seen, remembered in memory only. */
+  constructor(owners: CommandOwners = new CommandOwners()) {
+    this.owners = owners;
+  }
 
   /** The revision last applied; -1 before the first table. */
   get revision(): number {
@@ -49,8 +62,6 @@ export class PluginTableStore {
     if (table.revision <= this.#revision) return false;
     this.#revision = table.revision;
     this.#plugins = [...table.plugins].sort((a, b) => a.name.localeCompare(b.name));
-    const byWord = new Map<string, CommandEntry>();
-    const conflicts: CommandConflict[] = [];
     const entries = this.#plugins.flatMap((plugin) =>
       (plugin.manifest?.commands ?? []).map((spec): CommandEntry => ({
         plugin: plugin.name,
@@ -58,18 +69,38 @@ export class PluginTableStore {
         running: plugin.state === PLUGIN_STATES.running,
       }))
     );
-    // Names first, then aliases, so an alias never shadows another plugin's real command.
+    // Every plugin declaring each word, names first (a plugin's first declaration of a word
+    // is the one that counts).
+    const claims = new Map<string, Map<string, { entry: CommandEntry; isName: boolean }>>();
     for (const pass of ["names", "aliases"] as const) {
       for (const entry of entries) {
         const words = pass === "names" ? [entry.spec.name] : entry.spec.aliases;
         for (const word of words) {
-          const held = byWord.get(word);
-          if (held && held.plugin !== entry.plugin) {
-            conflicts.push({ word, kept: held.plugin, ignored: entry.plugin });
-          } else if (!held) {
-            byWord.set(word, entry);
+          const byPlugin = claims.get(word) ?? new Map();
+          claims.set(word, byPlugin);
+          if (!byPlugin.has(entry.plugin)) {
+            byPlugin.set(entry.plugin, { entry, isName: pass === "names" });
           }
         }
+      }
+    }
+    const byWord = new Map<string, CommandEntry>();
+    const conflicts: CommandConflict[] = [];
+    for (const [word, byPlugin] of claims) {
+      const decision = this.owners.decide(
+        word,
+        [...byPlugin].map(([plugin, claim]) => ({ plugin, isName: claim.isName })),
+      );
+      const owned = decision.owner === undefined ? undefined : byPlugin.get(decision.owner);
+      if (owned) byWord.set(word, owned.entry);
+      if (decision.refused.length > 0 || decision.unsettled.length > 0) {
+        conflicts.push({
+          word,
+          owner: decision.owner,
+          reason: decision.reason,
+          refused: decision.refused,
+          unsettled: decision.unsettled,
+        });
       }
     }
     this.#byWord = byWord;

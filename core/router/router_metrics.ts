@@ -32,6 +32,8 @@ export interface RouterMetrics {
   /** Commands from ignored users (the bot itself, the ignore list). */
   ignoredMessages: number;
   says: { forwarded: number; dropped: number };
+  /** Replies cut to the reply limit, and the chat lines that were cut from them. */
+  cut: { replies: number; lines: number };
 }
 
 export class RouterMetricsRecorder {
@@ -41,6 +43,9 @@ export class RouterMetricsRecorder {
   readonly #unknown;
   readonly #ignored;
   readonly #says;
+  readonly #cutLines;
+  #cutReplies = 0;
+  #cutLinesTotal = 0;
   readonly #byCommand = new Map<string, CommandCounters>();
   #saysForwarded = 0;
   #saysDropped = 0;
@@ -61,6 +66,17 @@ export class RouterMetricsRecorder {
       "Commands from ignored users",
     );
     this.#says = registry.counter("router_plugin_say_total", "Plugin output, by outcome");
+    this.#cutLines = registry.counter(
+      "router_reply_lines_cut_total",
+      "Chat lines cut from replies over the reply limit, by plugin",
+    );
+  }
+
+  /** A reply from `plugin` was cut by `lines` chat lines. */
+  cut(plugin: string, lines: number): void {
+    this.#cutReplies++;
+    this.#cutLinesTotal += lines;
+    this.#cutLines.inc({ plugin }, lines);
   }
 
   outcome(command: string, outcome: CommandOutcome): void {
@@ -97,6 +113,7 @@ export class RouterMetricsRecorder {
       unknownCommands: this.#unknown.get(),
       ignoredMessages: this.#ignored.get(),
       says: { forwarded: this.#saysForwarded, dropped: this.#saysDropped },
+      cut: { replies: this.#cutReplies, lines: this.#cutLinesTotal },
     };
   }
 }

@@ -137,7 +137,10 @@ export class PluginHost {
     }
     if ((spec.cooldownMs ?? 0) > 0) this.#cooldowns.set(cooldownKey, now + (spec.cooldownMs ?? 0));
 
-    const lines: string[] = [];
+    const output = new HandlerOutput(request, {
+      check: (source, text, to) => void this.#checkSay(source, text, to),
+      publish: (source, text, to) => this.#say(source, text, to),
+    });
     const context: CommandContext = Object.freeze({
       ...this.#context,
       command: word,
@@ -147,11 +150,11 @@ export class PluginHost {
       source: Object.freeze({ ...request.source }),
       private: request.private ?? false,
       messageId: request.messageId,
-      reply: (text: string) => void lines.push(String(text)),
+      reply: (text: string) => output.reply(String(text)),
       say: ((a: Source | string, b?: string, c?: { to?: string }) => {
         if (typeof a === "string") {
-          this.#say(request.source, a, request.private ? request.user.name : undefined);
-        } else this.#say(a, b ?? "", c?.to);
+          output.say(request.source, a, request.private ? request.user.name : undefined);
+        } else output.say(a, b ?? "", c?.to);
       }) as CommandContext["say"],
     });
     try {
@@ -162,18 +165,21 @@ export class PluginHost {
         : result;
       this.handled++;
       let isPrivate = request.private ?? false;
-      if (typeof returned === "string") lines.push(returned);
-      else if (Array.isArray(returned)) lines.push(...returned.map(String));
+      if (typeof returned === "string") output.reply(returned);
+      else if (Array.isArray(returned)) { for (const line of returned) output.reply(String(line)); }
       else if (returned && typeof returned === "object" && "reply" in returned) {
-        lines.push(...returned.reply.map(String));
+        for (const line of returned.reply) output.reply(String(line));
         if (returned.private !== undefined) isPrivate = returned.private;
       }
+      const lines = output.close(isPrivate === (request.private ?? false));
       return {
         ok: true,
         reply: lines.slice(0, 50).map((l) => l.slice(0, 10_000)),
         ...(isPrivate ? { private: true } : {}),
       };
     } catch (error) {
+      // What it said before failing is still said, in order, before the error.
+      output.close(false);
       this.failed++;
       if (error instanceof UsageError) return fail("invalid_args", error.message.slice(0, 1000));
       if (error instanceof HookTimeout) {
@@ -228,13 +234,12 @@ export class PluginHost {
     return () => subscription.unsubscribe();
   }
 
+  #checkSay(source: Source, text: string, to: string | undefined) {
+    return validate(pluginSayCheck, { source, text: String(text), ...(to ? { to } : {}) }, "say");
+  }
+
   #say(source: Source, text: string, to: string | undefined) {
-    const value = validate(
-      pluginSayCheck,
-      { source, text: String(text), ...(to ? { to } : {}) },
-      "say",
-    );
-    this.#publish(subjects.pluginSay(this.#config.name), value);
+    this.#publish(subjects.pluginSay(this.#config.name), this.#checkSay(source, text, to));
   }
 
   #publish(subject: string, value: unknown) {
@@ -245,6 +250,76 @@ export class PluginHost {
       this.#log.warn("publish refused", { subject, error: errorText(error) });
       throw error;
     }
+  }
+}
+
+/**
+ * The lines one command handler produces, kept in the order its code produced them. Its reply
+ * travels back as the answer to the router's request, while a say is a publish on another
+ * subject; were each sent on its own path, a say made after `ctx.reply` (or after the line the
+ * handler returns, as a game's "over!" after "you got it") could reach the chat first. So once
+ * the handler has a reply line waiting, every later say to the same place (the channel or the
+ * user the reply goes to) joins the reply, behind it. Says before any reply line go out at
+ * once (a "working on it..." stays immediate: it is published before the reply is sent), as do
+ * says to anywhere else; after the handler ends, says are plain publishes again.
+ */
+type SayFn = (source: Source, text: string, to: string | undefined) => void;
+
+class HandlerOutput {
+  readonly #request: CommandExecute;
+  readonly #check: SayFn;
+  readonly #publish: SayFn;
+  /** Reply lines, and says held behind them (with where they were meant to go). */
+  readonly #lines: { text: string; say?: { source: Source; to: string | undefined } }[] = [];
+  #open = true;
+
+  /** `check` throws what a say would throw (bad text or target); `publish` sends one. */
+  constructor(request: CommandExecute, sayWith: { check: SayFn; publish: SayFn }) {
+    this.#request = request;
+    this.#check = sayWith.check;
+    this.#publish = sayWith.publish;
+  }
+
+  reply(text: string): void {
+    if (this.#open) this.#lines.push({ text });
+  }
+
+  say(source: Source, text: string, to: string | undefined): void {
+    if (this.#open && this.#lines.length > 0 && this.#sameTarget(source, to)) {
+      this.#check(source, text, to);
+      this.#lines.push({ text: String(text), say: { source, to } });
+    } else {
+      this.#publish(source, text, to);
+    }
+  }
+
+  /**
+   * Ends the handler's output and returns the reply's lines. When the reply does not go where
+   * the held says were meant to (the handler failed, or switched the reply to private), those
+   * says are published, in order, and only the reply lines are returned.
+   */
+  close(keepSays: boolean): string[] {
+    this.#open = false;
+    const lines: string[] = [];
+    for (const line of this.#lines) {
+      if (!line.say || keepSays) lines.push(line.text);
+      else {
+        try {
+          this.#publish(line.say.source, line.text, line.say.to);
+        } catch {
+          // Checked when it was said; a refused publish was logged by the host.
+        }
+      }
+    }
+    return lines;
+  }
+
+  #sameTarget(source: Source, to: string | undefined): boolean {
+    const request = this.#request;
+    const replyTo = request.private ? request.user.name : undefined;
+    return source.platform === request.source.platform &&
+      source.channel === request.source.channel &&
+      to?.toLowerCase() === replyTo?.toLowerCase();
   }
 }
 

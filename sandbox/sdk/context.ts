@@ -71,7 +71,12 @@ export interface CommandContext extends PluginContext {
   readonly messageId: string;
   /** Adds a line to the reply (sent when the handler returns). */
   reply(text: string): void;
-  /** Says a line now, in the channel the command came from (before the reply). */
+  /**
+   * Says a line in the channel the command came from (privately, for a private command). The
+   * handler's lines reach the chat in the order the code produced them: a say made before any
+   * reply line goes out at once; one made after a reply line (`ctx.reply`) joins the reply,
+   * behind it, and goes out when the handler returns. Says to another place go out at once.
+   */
   say(text: string): void;
   say(source: Source, text: string, options?: { to?: string }): void;
 }

@@ -286,3 +286,62 @@ Deno.test("after a server cooldown the client backs off and re-sends what was dr
   assert.equal(stats.serverCooldowns, fake.dropped.length);
   assert.equal(stats.droppedRetries, 0);
 });
+
+Deno.test("lanes take turns: one lane's burst does not hold another lane's message behind it", () => {
+  const sent: string[] = [];
+  using queue = new PacingQueue<string>({
+    send: (m) => sent.push(m),
+    limitFor: () => MIN_ANTIFLOOD,
+    laneOf: (m) => m.split(":")[0]!,
+    startPaused: true,
+  });
+  for (let i = 0; i < 6; i++) queue.enqueue(`flood:${i}`);
+  queue.enqueue("dice:alice");
+  queue.enqueue("quotes:1");
+  queue.enqueue("dice:bob");
+  queue.enqueue("quotes:2");
+  queue.resume();
+  assert.deepEqual(sent, [
+    "flood:0",
+    "dice:alice",
+    "quotes:1",
+    "flood:1",
+    "dice:bob",
+    "quotes:2",
+    "flood:2",
+    "flood:3",
+    "flood:4",
+    "flood:5",
+  ]);
+});
+
+Deno.test("a lane that arrives while another floods is served next", async () => {
+  const out = sentCollector<string>(12);
+  // 2 at once, then one every ~11 ms: the flood is still waiting when the answer arrives.
+  using queue = new PacingQueue<string>({
+    send: out.send,
+    limitFor: () => ({ burst: 3, sustained: 100 }),
+    laneOf: (m) => m.split(":")[0]!,
+  });
+  for (let i = 0; i < 11; i++) queue.enqueue(`flood:${i}`);
+  const before = out.sent.length;
+  queue.enqueue("dice:answer");
+  await out.wait();
+  assert.equal(out.sent.indexOf("dice:answer"), before, JSON.stringify(out.sent));
+});
+
+Deno.test("when full, the longest lane loses its oldest message, not another lane", () => {
+  const dropped: string[] = [];
+  using queue = new PacingQueue<string>({
+    send: () => {},
+    limitFor: () => MIN_ANTIFLOOD,
+    laneOf: (m) => m.split(":")[0]!,
+    maxLength: 4,
+    startPaused: true,
+    onDrop: (m) => dropped.push(m),
+  });
+  queue.enqueue("dice:answer");
+  for (let i = 0; i < 6; i++) queue.enqueue(`flood:${i}`);
+  assert.deepEqual(dropped, ["flood:0", "flood:1", "flood:2"]);
+  assert.equal(queue.length, 4);
+});

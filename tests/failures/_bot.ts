@@ -6,10 +6,13 @@
 import {
   ChatActionSchema,
   CommandRouter,
+  type CommandRouterOptions,
   connectorRole,
   createEnvelope,
   type EventBus,
   routerRole,
+  type SecurityViolation,
+  SecurityViolationSchema,
   subjects,
 } from "@quicksilver/core";
 import { PluginManager } from "@quicksilver/sandbox";
@@ -26,6 +29,8 @@ export interface Said {
 
 export class FailureBot implements AsyncDisposable {
   readonly said: Said[] = [];
+  /** Every `rosey.security.violation`, from before the router started. */
+  violations: SecurityViolation[] = [];
   #sequence = 0;
 
   private constructor(
@@ -39,9 +44,15 @@ export class FailureBot implements AsyncDisposable {
 
   static async start(
     pluginFiles: string[],
-    options: { timeoutMs?: number } = {},
+    options: { timeoutMs?: number; router?: Partial<CommandRouterOptions> } = {},
   ): Promise<FailureBot> {
     const nats = await TestNats.start();
+    const violations: SecurityViolation[] = [];
+    const observer = await nats.connect("violation-observer");
+    observer.subscribe(subjects.securityViolation(), (v) => void violations.push(v), {
+      schema: SecurityViolationSchema,
+    });
+    await observer.flush();
     const dataDir = await Deno.makeTempDir({ prefix: "quicksilver-failures-" });
     const manager = new PluginManager({
       authority: nats.authority,
@@ -59,10 +70,12 @@ export class FailureBot implements AsyncDisposable {
         perUser: { burst: 100_000, perSecond: 100_000 },
         perPlugin: { burst: 100_000, perSecond: 100_000 },
       },
+      ...options.router,
     });
     const c = connectorRole(PLATFORM);
     const connector = await nats.connect(c.name, c.permissions);
     const bot = new FailureBot(nats, manager, router, routerBus, connector, dataDir);
+    bot.violations = violations;
     connector.subscribe(subjects.platformAction(PLATFORM, "chat"), (action) => {
       bot.said.push({ channel: action.channel, text: action.text, at: performance.now() });
     }, { schema: ChatActionSchema });

@@ -48,3 +48,48 @@ Deno.test("arguments are clipped to what a CommandExecute may carry", () => {
   assert.equal(long?.args[0]?.length, 2000);
   assert.equal(long?.rawArgs.length, 3000, "rawArgs stays untouched");
 });
+
+/** Invisible characters a copy and paste (or a phone keyboard) leaves around a command. */
+const INVISIBLES: readonly [string, string][] = [
+  ["U+200B zero width space", "\u200b"],
+  ["U+200C zero width non-joiner", "\u200c"],
+  ["U+200D zero width joiner", "\u200d"],
+  ["U+200E left-to-right mark", "\u200e"],
+  ["U+200F right-to-left mark", "\u200f"],
+  ["U+2060 word joiner", "\u2060"],
+  ["U+2061 function application", "\u2061"],
+  ["U+FEFF byte order mark", "\ufeff"],
+  ["U+180E mongolian vowel separator", "\u180e"],
+  ["U+00AD soft hyphen", "\u00ad"],
+  ["U+034F combining grapheme joiner", "\u034f"],
+  ["U+061C arabic letter mark", "\u061c"],
+  ["U+202A left-to-right embedding", "\u202a"],
+  ["U+202E right-to-left override", "\u202e"],
+  ["U+2066 left-to-right isolate", "\u2066"],
+  ["U+115F hangul choseong filler", "\u115f"],
+  ["U+3164 hangul filler", "\u3164"],
+  ["U+FE0F variation selector-16", "\ufe0f"],
+  ["U+00A0 no-break space", "\u00a0"],
+  ["U+2007 figure space", "\u2007"],
+  ["U+202F narrow no-break space", "\u202f"],
+  ["U+3000 ideographic space", "\u3000"],
+  ["U+0085 next line", "\u0085"],
+  ["tab", "\t"],
+];
+
+for (const [name, ch] of INVISIBLES) {
+  Deno.test(`a command preceded by ${name} is still a command`, () => {
+    const expected = { command: "roll", args: ["2d6"], rawArgs: "2d6" };
+    assert.deepEqual(parseCommand(`${ch}!roll 2d6`), expected, "before the prefix");
+    assert.deepEqual(parseCommand(`${ch}${ch} !roll 2d6${ch}`), expected, "repeated, and after");
+    if (!/\s/u.test(ch)) {
+      assert.deepEqual(parseCommand(`!${ch}roll 2d6`), expected, "between prefix and word");
+      assert.deepEqual(parseCommand(`!roll${ch} 2d6`), expected, "after the word");
+    }
+  });
+}
+
+Deno.test("a visible character before the prefix still makes a line chat, not a command", () => {
+  assert.equal(parseCommand("x!roll 2d6"), undefined);
+  assert.equal(parseCommand("\u2800!roll 2d6"), undefined, "braille blank is a visible cell");
+});

@@ -49,6 +49,7 @@ Deno.test("a command sent by private message is answered by private message", as
     text: "4",
     origin: "dice",
     to: "bob",
+    replyTo: "bob",
   });
   assert.equal(received.items[0]!.private, true);
 });

@@ -145,3 +145,42 @@ Deno.test("at end of input the shell waits for the answer to the last command, t
   await shell.close();
   await router.close();
 });
+
+Deno.test("the shell prints chat from any publisher with no control or bidi characters", async () => {
+  await using nats = await TestNats.start();
+  const terminal = new Terminal();
+  // Not through the router: the shell is the last line of defence for whatever reaches it.
+  const publisher = await nats.connect("anyone");
+  const c = connectorRole("shell");
+  await using _shell = await ShellConnector.start(await nats.connect(c.name, c.permissions), {
+    input: terminal.input,
+    output: terminal.output,
+  });
+  const texts = [
+    "\u001b[2J\u001b]0;title\u0007cleared",
+    "x\r[you] !inspect plugins",
+    "nul\u0000\u009b2J\u202Eevil\u2066",
+  ];
+  for (const text of texts) {
+    publisher.publish(subjects.platformAction("shell", "chat"), { channel: "local", text });
+  }
+  publisher.publish(subjects.platformAction("shell", "pm"), {
+    channel: "local",
+    text: "psst\u001b[8m",
+    to: "ev\u001b[1mil",
+  });
+  await terminal.until("psst");
+  assert.doesNotMatch(
+    terminal.text,
+    // deno-lint-ignore no-control-regex -- control characters are what this matches
+    /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/,
+  );
+  const lines = terminal.text.trimEnd().split("\n");
+  assert.deepEqual(lines, [
+    "[bot] [2J]0;titlecleared",
+    "[bot] x [you] !inspect plugins",
+    "[bot] nul2Jevil",
+    "[bot (private to ev[1mil)] psst[8m",
+  ]);
+  assert.ok(!lines.some((line) => line.startsWith("[you]")), "no line poses as the user");
+});
