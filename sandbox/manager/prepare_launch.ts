@@ -21,6 +21,7 @@ import {
 } from "../process/mod.ts";
 import type { LaunchConfigInput } from "../runner/mod.ts";
 import type { PluginDescription } from "../sdk/mod.ts";
+import { checkDataQuotaBeforeLaunch, guardDataQuota } from "./data_quota_policy.ts";
 import { describeInSandbox } from "./describe.ts";
 import { PluginRefusedError } from "./errors.ts";
 import { type LaunchPlan, planLaunch } from "./launch_plan.ts";
@@ -137,6 +138,13 @@ export async function preparePluginLaunch(
     }
     throw error;
   }
+  const quotaTarget = {
+    name,
+    dataDir: paths.dataDir,
+    uid,
+    limits: settings.resourceLimits,
+  };
+  await checkDataQuotaBeforeLaunch(quotaTarget, deps);
   await deps.layout.writeEntry(name, file, deps.runnerModule);
   await deps.layout.prepareLaunchFiles(paths, uid);
 
@@ -212,6 +220,9 @@ export async function preparePluginLaunch(
     log.warn("could not record the launch; a leftover after a crash will not be found", {
       error: errorText(error),
     })
+  );
+  await guardDataQuota(quotaTarget, proc, deps, log).catch((error) =>
+    log.warn("data dir quota not watched", { error: errorText(error) })
   );
   const record = paths.launchRecord;
   proc.status.finally(() => removeLaunchRecord(record, proc.pid).catch(() => undefined));

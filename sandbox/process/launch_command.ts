@@ -4,7 +4,7 @@
  *
  * ```
  * sh -c '<join cgroups>; exec "$@"' quicksilver-enter <cgroup.procs…> --   (cgroups)
- *   prlimit --nofile=N:N [--nproc=P:P] [--cpu=S:S+5] --                    (rlimits)
+ *   prlimit --nofile=N:N [--nproc=P:P] --fsize=F:F [--cpu=S:S+5] --         (rlimits)
  *   setpriv [--reuid=U --regid=U --clear-groups --no-new-privs] --pdeathsig KILL --
  *                                                                           (own uid, lifetime)
  *   env -i K=V… --                                                          (explicit env)
@@ -107,6 +107,9 @@ export function buildLaunchCommand(plan: LaunchPlan): LaunchCommand {
       argv.push(`--nproc=${limits.pids}:${limits.pids}`);
       applied.nproc = true;
     }
+    // RLIMIT_FSIZE: no single file may outgrow the data dir's quota (the runner ignores
+    // SIGXFSZ, so the write fails with EFBIG, "File too large", instead of killing it).
+    argv.push(`--fsize=${limits.dataMb * 1048576}:${limits.dataMb * 1048576}`);
     if (limits.cpuSecondsBackstop !== undefined) {
       // Soft limit → SIGXCPU (exit 152, classified cpu-limit); the hard limit 5 s later is
       // SIGKILL, in case the process catches SIGXCPU.

@@ -45,6 +45,15 @@ export {
   type SpawnSandboxedOptions,
 } from "./spawn_sandboxed.ts";
 export {
+  type DataQuota,
+  DataQuotaGuard,
+  type DataQuotaGuardOptions,
+  type DataUsage,
+  lockDataDir,
+  measureDataDir,
+  overQuota,
+} from "./data_quota.ts";
+export {
   type KilledLeftover,
   killLeftover,
   type LaunchRecord,

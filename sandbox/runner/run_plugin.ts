@@ -30,6 +30,15 @@ type PluginImport = () => Promise<{ default?: unknown }>;
  */
 const exitProcess: (code: number) => never = Deno.exit.bind(Deno);
 
+// A write past RLIMIT_FSIZE (the data quota's cap on one file, see sandbox/process/
+// data_quota.ts) raises SIGXFSZ, whose default action kills the process; with a listener the
+// write fails with "File too large (os error 27)", an error the plugin sees and can handle.
+try {
+  Deno.addSignalListener("SIGXFSZ", () => {});
+} catch {
+  // not on this platform: the kernel's limit then ends the process instead
+}
+
 /** How long a graceful stop (teardown, storage flush, NATS drain) may take before exiting anyway. */
 const STOP_DEADLINE_MS = 5000;
 
