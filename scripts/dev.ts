@@ -29,6 +29,7 @@ import {
   RotatingFile,
   routerRole,
   type ServiceRole,
+  silentLogger,
   startHealthReporter,
   statsRole,
   streamAdminRole,
@@ -47,6 +48,36 @@ import { type PluginHost, startPluginHost } from "./_dev_plugins.ts";
 import { teeLogger } from "./_dev_logger.ts";
 
 const USAGE = `usage: deno task dev [--config rosey.yaml] [--no-shell] [--home <dir>]`;
+
+// --- stop signals: heard from the first line on, start-up included ----------------------------
+// A Ctrl-C (SIGINT) or SIGTERM at any moment stops everything started so far and exits. What a
+// start-up step is still starting when the signal comes is stopped as soon as it registers
+// (`started`); and should this process end before that (a second signal exits at once), the
+// kernel ends the rest: nats-server and every plugin run with a parent-death signal
+// (`setpriv --pdeathsig`, scripts/nats_server.ts and sandbox/process/launch_command.ts).
+const stack: { what: string; stop: () => Promise<void> }[] = [];
+const lateStops: Promise<void>[] = [];
+let stopping: Promise<void> | undefined;
+let log: Logger = silentLogger;
+let closeLog = () => {};
+let mainDone: Promise<void> = Promise.resolve();
+const stopSignals = new AbortController();
+
+/** Thrown by `started` once a stop was asked for: start-up goes no further. */
+class StopRequested extends Error {
+  override name = "StopRequested";
+}
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  Deno.addSignalListener(signal, () => {
+    if (stopSignals.signal.aborted) {
+      console.error("stopping already; exiting now");
+      Deno.exit(130);
+    }
+    stopSignals.abort(signal);
+    void stopAndExit(signal, 0);
+  });
+}
 
 const { values: flags } = parseArgs({
   args: Deno.args,
@@ -87,7 +118,7 @@ const logFile = RotatingFile.openSync(logPath, {
   maxBytes: Math.round(config.logging.maxFileMb * 1024 * 1024),
   keep: config.logging.keepFiles,
 });
-const log: Logger = teeLogger(
+log = teeLogger(
   createLogger({
     level: config.logging.level,
     format: "json",
@@ -98,10 +129,9 @@ const log: Logger = teeLogger(
     ...(config.logging.format ? { format: config.logging.format } : {}),
   }),
 ).child({ component: "dev" });
+closeLog = () => logFile.close();
 
 // --- shutdown: one path, whatever triggers it --------------------------------------------------
-const stack: { what: string; stop: () => Promise<void> }[] = [];
-let stopping: Promise<void> | undefined;
 function shutdown(reason: string): Promise<void> {
   stopping ??= (async () => {
     log.info("stopping", { reason });
@@ -113,37 +143,51 @@ function shutdown(reason: string): Promise<void> {
         log.warn(`${what} did not stop cleanly`, { error: String(error) });
       }
     }
-    logFile.close();
   })();
   return stopping;
 }
-const signals = new AbortController();
-const stopOnSignal = (signal: Deno.Signal) => {
-  const listener = () => {
-    if (stopping) {
-      console.error("stopping already; exiting now");
-      Deno.exit(130);
-    }
-    signals.abort(signal);
-  };
-  Deno.addSignalListener(signal, listener);
-  stack.unshift({
-    what: `${signal} listener`,
-    stop: () => Promise.resolve(Deno.removeSignalListener(signal, listener)),
-  });
-};
-stopOnSignal("SIGINT");
-stopOnSignal("SIGTERM");
 
-try {
-  await main();
-} catch (error) {
+/**
+ * Registers what a start-up step started, to be stopped on shutdown (in reverse order). Once a
+ * stop was asked for, it is stopped at once instead, and start-up ends here.
+ */
+function started(what: string, stop: () => Promise<void>): void {
+  if (!stopping) {
+    stack.push({ what, stop });
+    return;
+  }
+  lateStops.push(
+    withDeadline(stop(), 10_000, what).catch((error) =>
+      log.warn(`${what} did not stop cleanly`, { error: String(error) })
+    ),
+  );
+  throw new StopRequested(`stopping (${what} started after the stop signal)`);
+}
+
+/**
+ * Stops everything, waits (a few seconds at most) for a start-up step in flight, then exits.
+ * `fromMain`: called by start-up itself (its end or its failure), so there is nothing to wait for.
+ */
+async function stopAndExit(reason: string, code: number, fromMain = false): Promise<never> {
+  await shutdown(reason);
+  // A step still starting (nats-server waiting for health, plugins launching) registers what it
+  // started when it returns, and `started` stops it; past the deadline the kernel's parent-death
+  // signal ends nats-server and the plugins when we exit.
+  if (!fromMain) {
+    await withDeadline(mainDone, 3000, "start-up step in flight").catch(() => undefined);
+  }
+  await Promise.allSettled(lateStops);
+  closeLog();
+  Deno.exit(code);
+}
+
+mainDone = main().catch(async (error) => {
+  if (error instanceof StopRequested || stopSignals.signal.aborted) return;
   const known = error instanceof NatsServerNotFoundError || error instanceof NatsServerStartError;
   console.error(known ? (error as Error).message : `deno task dev failed: ${String(error)}`);
   if (!known) log.error("start-up failed", { error: String(error) });
-  await shutdown("start-up failed");
-  Deno.exit(1);
-}
+  await stopAndExit("start-up failed", 1, true);
+});
 
 async function main() {
   // --- nats-server ---------------------------------------------------------------------------
@@ -161,7 +205,7 @@ async function main() {
       httpPort: Number(new URL(config.nats.monitoring).port || 8222),
       logger: log.child({ component: "nats" }),
     });
-    stack.push({ what: "nats-server", stop: () => server.stop() });
+    started("nats-server", () => server.stop());
     natsUrl = server.url;
     authority = server.authority;
     stateDir = `${home}/${server.options.stateDir}`;
@@ -180,7 +224,7 @@ async function main() {
       logger: log,
       connectTimeoutMs: 10_000,
     });
-    stack.push({ what: `${role.name} connection`, stop: () => bus.drain() });
+    started(`${role.name} connection`, () => bus.drain());
     return bus;
   };
 
@@ -199,7 +243,7 @@ async function main() {
     ...(serverLogFile ? { serverLogFile, monitorUrl: config.nats.monitoring } : {}),
     logger: log,
   });
-  stack.push({ what: "plugin manager", stop: () => plugins.stop() });
+  started("plugin manager", () => plugins.stop());
 
   // --- monitor: health, metrics, status table, Prometheus endpoint ---------------------------
   const monitor = new MonitorService(await connectAs(monitorRole()), {
@@ -207,7 +251,7 @@ async function main() {
     logger: log,
   });
   await monitor.start();
-  stack.push({ what: "monitor", stop: () => monitor.stop() });
+  started("monitor", () => monitor.stop());
 
   // --- router ----------------------------------------------------------------------------------
   const routerBus = await connectAs(routerRole());
@@ -224,14 +268,14 @@ async function main() {
     },
     logger: log,
   });
-  stack.push({ what: "router", stop: () => router.close() });
+  started("router", () => router.close());
   const stopReporting = startHealthReporter(routerBus, {
     component: "router",
     intervalMs: config.monitoring.healthIntervalMs,
     metrics: router.metricsRegistry,
     stats: () => ({ commands: router.table.runningCommands().length }),
   });
-  stack.push({ what: "router health reporter", stop: () => Promise.resolve(stopReporting()) });
+  started("router health reporter", () => Promise.resolve(stopReporting()));
 
   // --- Rosey parity services: chat/media logs and stats (durable consumers on ROSEY_EVENTS, so
   // they catch up on whatever happened while they were down) and the moderator PM shell ------
@@ -240,21 +284,21 @@ async function main() {
       dir: logDir,
       logger: log,
     });
-    stack.push({ what: "chat log", stop: () => chatlog.close() });
+    started("chat log", () => chatlog.close());
   }
   if (config.services.stats.enabled) {
     const stats = await StatsService.start(await connectAs(statsRole()), {
       dir: `${stateDir}/stats`,
       logger: log,
     });
-    stack.push({ what: "stats", stop: () => stats.close() });
+    started("stats", () => stats.close());
   }
   if (config.services.moderator.enabled) {
     const moderator = await ModeratorService.start(
       await connectAs(moderatorRole()),
       { ignorePrefixes: [config.bot.commandPrefix], logger: log },
     );
-    stack.push({ what: "moderator shell", stop: () => moderator.close() });
+    started("moderator shell", () => moderator.close());
   }
 
   // --- connectors ------------------------------------------------------------------------------
@@ -273,7 +317,7 @@ async function main() {
       healthIntervalMs: config.monitoring.healthIntervalMs,
       logger: log,
     });
-    stack.push({ what: "CyTube connector", stop: () => cytube.close() });
+    started("CyTube connector", () => cytube.close());
     console.error(`Joining CyTube channel ${cytubeConfig.channel} on ${cytubeConfig.server}.`);
   }
   let shell: ShellConnector | undefined;
@@ -290,13 +334,13 @@ async function main() {
       banner: Deno.stdin.isTerminal(),
       logger: log,
     });
-    const started = shell;
-    stack.push({ what: "shell connector", stop: () => started.close() });
+    const shellStarted = shell;
+    started("shell connector", () => shellStarted.close());
   }
 
   // --- plugin reloads ------------------------------------------------------------------------
   const watcher = watchPlugins(config.plugins.dir, plugins, log);
-  stack.push({ what: "plugin watcher", stop: () => watcher.stop() });
+  started("plugin watcher", () => watcher.stop());
 
   const monitoring = config.nats.managed ? config.nats.monitoring : "(not managed here)";
   const metrics = monitor.httpUrl ? `, metrics ${monitor.httpUrl}/metrics` : "";
@@ -305,16 +349,11 @@ async function main() {
       `logs ${relative(logPath)}. ${shell ? "Ctrl-C or /quit to stop." : "Ctrl-C to stop."}`,
   );
 
-  const reason = await Promise.race([
-    new Promise<string>((resolve) =>
-      signals.signal.addEventListener("abort", () => resolve(String(signals.signal.reason)), {
-        once: true,
-      })
-    ),
-    ...(shell ? [shell.done.then((why) => `shell ${why}`)] : []),
-  ]);
-  await shutdown(reason);
-  Deno.exit(0);
+  // A stop signal is handled by its listener (stopAndExit); here only the shell's end.
+  if (shell) {
+    const why = await shell.done;
+    if (!stopSignals.signal.aborted) await stopAndExit(`shell ${why}`, 0, true);
+  }
 }
 
 /** Reloads a plugin when its file changes; saves come in bursts, so changes are debounced. */

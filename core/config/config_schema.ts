@@ -183,6 +183,9 @@ export const PluginLimitsSchema = z.strictObject({
   pids: z.number().int().positive().optional(),
   openFiles: z.number().int().positive().optional(),
   cpuSecondsBackstop: z.number().int().positive().optional(),
+  /** Data dir quota: MiB (also the cap on one file) and entries. Default 64 MiB, 10,000. */
+  dataMb: z.number().int().positive().optional(),
+  dataFiles: z.number().int().positive().optional(),
 });
 export type PluginLimits = z.infer<typeof PluginLimitsSchema>;
 

@@ -4,7 +4,8 @@
  *
  * Exit codes measured with Deno 2.9.6 on our hosts: 133 = SIGTRAP from V8 "Fatal JavaScript out
  * of memory" (heap limit); 137 = SIGKILL (cgroup OOM killer, watchdog, or someone's kill -9);
- * 152 = SIGXCPU from RLIMIT_CPU; 70 = unstable API used without its flag; 1 = uncaught error or
+ * 152 = SIGXCPU from RLIMIT_CPU; 153 = SIGXFSZ from RLIMIT_FSIZE (a file reached the data quota
+ * while no SIGXFSZ listener was installed, e.g. Deno's own permission audit log); 70 = unstable API used without its flag; 1 = uncaught error or
  * "Deno could not start" (e.g. threads refused by pids.max).
  *
  * @module
@@ -18,6 +19,7 @@ export const EXIT_CAUSES = {
   heapExhausted: "heap-exhausted",
   memoryLimit: "memory-limit",
   cpuLimit: "cpu-limit",
+  dataLimit: "data-limit",
   pidsLimit: "pids-limit",
   permissionDenied: "permission-denied",
   unstableApi: "unstable-api",
@@ -126,6 +128,14 @@ export function classifyExit(e: ExitEvidence): ExitClassification {
       sentence: `It used up its CPU-time backstop` +
         (e.cpuSecondsBackstop === undefined ? "" : ` of ${e.cpuSecondsBackstop} s`) +
         ` (SIGXCPU). Look for a busy loop, or raise limits.cpuSecondsBackstop.`,
+    };
+  }
+  if (killedBy("SIGXFSZ", 153)) {
+    return {
+      cause: "data-limit",
+      sentence: "A file it wrote reached the size cap of one file, limits.dataMb (RLIMIT_FSIZE, " +
+        "SIGXFSZ). Raise limits.dataMb, or write less (after very many permission checks in " +
+        "one launch Deno's own audit log of them reaches it too).",
     };
   }
   if (e.code !== 0 && ((e.pidsLimitHits ?? 0) > 0 || has(THREAD_PATTERNS))) {

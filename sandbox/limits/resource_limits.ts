@@ -18,6 +18,8 @@ export const RESOURCE_LIMIT_BOUNDS = {
   pids: { min: 16, max: 4_194_304 },
   openFiles: { min: 32, max: 1_048_576 },
   cpuSecondsBackstop: { min: 1, max: 31_536_000 },
+  dataMb: { min: 1, max: 1_048_576 },
+  dataFiles: { min: 10, max: 10_000_000 },
 } as const;
 
 const B = RESOURCE_LIMIT_BOUNDS;
@@ -39,6 +41,13 @@ export const resourceLimitsSchema = z.strictObject({
   cpuSecondsBackstop: z.number().int().min(B.cpuSecondsBackstop.min).max(
     B.cpuSecondsBackstop.max,
   ).optional(),
+  /**
+   * The data dir's size quota in MiB; also RLIMIT_FSIZE, the kernel's cap on any one file the
+   * plugin writes (see sandbox/process/data_quota.ts).
+   */
+  dataMb: z.number().int().min(B.dataMb.min).max(B.dataMb.max).default(64),
+  /** The data dir's quota of entries (files, directories). */
+  dataFiles: z.number().int().min(B.dataFiles.min).max(B.dataFiles.max).default(10_000),
 });
 
 /** Validated limits, defaults filled in. */
@@ -46,7 +55,10 @@ export type ResourceLimits = z.infer<typeof resourceLimitsSchema>;
 /** What a caller (or a config file) may write: every key optional. */
 export type ResourceLimitsInput = z.input<typeof resourceLimitsSchema>;
 
-/** The defaults: 256 MB, half a core, 64 tasks, 256 open files, no CPU-time backstop. */
+/**
+ * The defaults: 256 MB, half a core, 64 tasks, 256 open files, no CPU-time backstop, a data dir
+ * of 64 MiB in 10,000 files.
+ */
 export const DEFAULT_RESOURCE_LIMITS: ResourceLimits = Object.freeze(
   resourceLimitsSchema.parse({}),
 );
@@ -62,6 +74,10 @@ const FIXES: Record<string, string> = {
     `write a whole number between ${B.openFiles.min} and ${B.openFiles.max}, e.g. openFiles: 256 (Deno panics at startup below ~24)`,
   cpuSecondsBackstop:
     `write a whole number of CPU seconds, e.g. cpuSecondsBackstop: 3600, or leave it out`,
+  dataMb:
+    `write a whole number of MiB between ${B.dataMb.min} and ${B.dataMb.max}, e.g. dataMb: 64`,
+  dataFiles:
+    `write a whole number of files between ${B.dataFiles.min} and ${B.dataFiles.max}, e.g. dataFiles: 10000`,
 };
 
 /**

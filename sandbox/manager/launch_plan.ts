@@ -131,7 +131,8 @@ export function explainPlan(plan: LaunchPlan): string[] {
     `  never: ${p.publish.deny.join(", ")}`,
     `  limits: ${plan.nats.limits.maxSubscriptions} subscriptions, ${plan.nats.limits.maxPayload} bytes per message`,
     `Resources: ${plan.limits.memoryMb} MB memory (JS heap ${plan.heapMb} MB), ${plan.limits.cpu} CPU, ` +
-    `${plan.limits.pids} tasks, ${plan.limits.openFiles} open files`,
+    `${plan.limits.pids} tasks, ${plan.limits.openFiles} open files, data dir ` +
+    `${plan.limits.dataMb} MiB in ${plan.limits.dataFiles} files`,
     ...(plan.notGranted.length > 0
       ? [`Asked for but not granted (grant in plugins.${plan.name}): ${plan.notGranted.join(", ")}`]
       : []),

@@ -8,6 +8,9 @@
  *     entries/<name>.ts       generated entry: imports the runner and the plugin (read-only to it)
  *     deno/<uid>/             DENO_DIR per uid (transpile cache; no one else's code in it)
  *     audit/<name>.jsonl      DENO_AUDIT_PERMISSIONS: every permission check, read by the manager
+ *   .runtime/procs/           manager's, 0700
+ *     <name>.json             the running launch (pid, start time, cgroups): a leftover of a
+ *                             crashed run of this bot is killed before the next launch
  * ```
  *
  * Nothing the plugin may write is ever loaded as code by the manager or by another plugin.
@@ -19,6 +22,8 @@ export interface PluginPathsOnDisk {
   entryFile: string;
   denoDir: string;
   auditFile: string;
+  /** The launch record (sandbox/process/launch_record.ts); only the manager reads or writes it. */
+  launchRecord: string;
 }
 
 export class RuntimeLayout {
@@ -36,6 +41,7 @@ export class RuntimeLayout {
       entryFile: `${this.runtimeDir}/entries/${name}.ts`,
       denoDir: `${this.runtimeDir}/deno/${uid ? uid.uid : "shared"}`,
       auditFile: `${this.runtimeDir}/audit/${name}.jsonl`,
+      launchRecord: `${this.runtimeDir}/procs/${name}.json`,
     };
   }
 
@@ -52,6 +58,7 @@ export class RuntimeLayout {
         `${this.runtimeDir}/entries`,
         `${this.runtimeDir}/deno`,
         `${this.runtimeDir}/audit`,
+        `${this.runtimeDir}/procs`,
       ]
     ) {
       await Deno.mkdir(dir, { recursive: true });
@@ -61,6 +68,7 @@ export class RuntimeLayout {
       await Deno.chmod(dir, 0o755);
     }
     await Deno.chmod(`${this.runtimeDir}/audit`, 0o711);
+    await Deno.chmod(`${this.runtimeDir}/procs`, 0o700);
     const me = Deno.uid();
     let dir = this.dataRoot;
     while (dir.lastIndexOf("/") > 0) {

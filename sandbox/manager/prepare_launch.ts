@@ -8,16 +8,20 @@ import { errorText } from "@quicksilver/core";
 import { mintPluginUser } from "../credentials/mod.ts";
 import {
   checkPathAccess,
+  killLeftover,
   OutputBudget,
   pluginAccessTargets,
   prepareDataDir,
+  removeLaunchRecord,
   type SandboxedProcess,
   spawnSandboxed,
   SymlinkInDataDirError,
   type UidAssignment,
+  writeLaunchRecord,
 } from "../process/mod.ts";
 import type { LaunchConfigInput } from "../runner/mod.ts";
 import type { PluginDescription } from "../sdk/mod.ts";
+import { checkDataQuotaBeforeLaunch, guardDataQuota } from "./data_quota_policy.ts";
 import { describeInSandbox } from "./describe.ts";
 import { PluginRefusedError } from "./errors.ts";
 import { type LaunchPlan, planLaunch } from "./launch_plan.ts";
@@ -93,6 +97,7 @@ export async function preparePluginLaunch(
 
   let uid: UidAssignment | null = deps.uids?.assign(name) ?? null;
   let paths = deps.layout.pathsOf(name, uid);
+  await endLeftover(name, paths.launchRecord, deps);
   if (uid) {
     const access = await checkPathAccess([
       ...pluginAccessTargets({ denoExecutable: deps.denoPath, pluginFile: file }),
@@ -133,6 +138,13 @@ export async function preparePluginLaunch(
     }
     throw error;
   }
+  const quotaTarget = {
+    name,
+    dataDir: paths.dataDir,
+    uid,
+    limits: settings.resourceLimits,
+  };
+  await checkDataQuotaBeforeLaunch(quotaTarget, deps);
   await deps.layout.writeEntry(name, file, deps.runnerModule);
   await deps.layout.prepareLaunchFiles(paths, uid);
 
@@ -198,6 +210,22 @@ export async function preparePluginLaunch(
     logger: log,
   });
   const spawnMs = performance.now() - t3;
+  await writeLaunchRecord(paths.launchRecord, {
+    plugin: name,
+    launchId: proc.launchId,
+    pid: proc.pid,
+    uid: proc.enforcement.uid,
+    cgroupDirs: [...proc.enforcement.cgroupDirs],
+  }).catch((error) =>
+    log.warn("could not record the launch; a leftover after a crash will not be found", {
+      error: errorText(error),
+    })
+  );
+  await guardDataQuota(quotaTarget, proc, deps, log).catch((error) =>
+    log.warn("data dir quota not watched", { error: errorText(error) })
+  );
+  const record = paths.launchRecord;
+  proc.status.finally(() => removeLaunchRecord(record, proc.pid).catch(() => undefined));
   const config: LaunchConfigInput = {
     mode: "run",
     name,
@@ -242,4 +270,24 @@ export async function preparePluginLaunch(
       uid: uid?.uid ?? null,
     },
   };
+}
+
+/**
+ * A process of this plugin from an earlier run of this bot (same state dir) that is still
+ * running outlived its manager: two copies would answer every command and share its data dir.
+ * It is killed before the new launch, and reported once.
+ */
+async function endLeftover(name: string, recordPath: string, deps: SupervisorDeps) {
+  const leftover = await killLeftover(recordPath);
+  if (!leftover) return;
+  const { record, killed } = leftover;
+  const when = new Date(record.startedAt).toISOString();
+  deps.reporter.report({
+    plugin: name,
+    kind: "outlived-manager",
+    detail: `pid ${record.pid}${record.uid === null ? "" : ` (uid ${record.uid})`}, launched ` +
+      `${when} by manager pid ${record.managerPid}, was still running after its manager ` +
+      `ended; killed ${killed.join(", ")} before launching it again`,
+    action: "killed",
+  });
 }

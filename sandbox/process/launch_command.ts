@@ -4,13 +4,23 @@
  *
  * ```
  * sh -c '<join cgroups>; exec "$@"' quicksilver-enter <cgroup.procs…> --   (cgroups)
- *   prlimit --nofile=N:N [--nproc=P:P] [--cpu=S:S+5] --                    (rlimits)
- *   setpriv --reuid=U --regid=U --clear-groups --no-new-privs --           (own uid)
+ *   prlimit --nofile=N:N [--nproc=P:P] --fsize=F:F [--cpu=S:S+5] --         (rlimits)
+ *   setpriv [--reuid=U --regid=U --clear-groups --no-new-privs] --pdeathsig KILL --
+ *                                                                           (own uid, lifetime)
  *   env -i K=V… --                                                          (explicit env)
  *   <argv given by the caller, argv[0] resolved to an absolute path>
  * ```
  *
  * Each stage `exec`s the next, so the pid we get is the plugin's pid from the first instruction.
+ *
+ * `--pdeathsig KILL` makes the plugin's end the kernel's job: when the manager's process dies (even
+ * by SIGKILL) the kernel SIGKILLs the plugin, whatever its code does (a replaced `Deno.exit`,
+ * ignored signals, a busy loop that starves the runner's stdin lifeline). Checked on util-linux
+ * 2.38.1 with strace: setpriv calls `prctl(PR_SET_PDEATHSIG)` *after* `setresuid`, so the
+ * credential change (which clears the death signal) cannot undo it, and `exec` of a non-setuid
+ * binary (env, deno) keeps it. The kernel sends it when the *thread* that forked the child exits;
+ * Deno spawns from its main thread, which lives as long as the process: a plugin of an idle
+ * manager survived 35 s (tests/sandbox/lifetime_test.ts proves the same).
  * The process joins its cgroup in `sh` *before* exec'ing anything, so no plugin code ever runs
  * outside the limits (moving a running process in would race with its first allocations).
  *
@@ -48,7 +58,14 @@ export interface LaunchCommand {
   /** Environment for Deno.Command (with clearEnv); empty when `env -i` carries it. */
   env: Record<string, string>;
   /** What was applied, and the fallbacks taken, in plain words. */
-  applied: { cgroup: boolean; prlimit: boolean; nproc: boolean; uid: number | null };
+  applied: {
+    cgroup: boolean;
+    prlimit: boolean;
+    nproc: boolean;
+    uid: number | null;
+    /** The kernel SIGKILLs the plugin when the manager's process dies (setpriv --pdeathsig). */
+    pdeathsig: boolean;
+  };
   warnings: string[];
 }
 
@@ -57,7 +74,13 @@ export function buildLaunchCommand(plan: LaunchPlan): LaunchCommand {
   const { tools, limits } = plan;
   const warnings: string[] = [];
   const argv: string[] = [];
-  const applied = { cgroup: false, prlimit: false, nproc: false, uid: null as number | null };
+  const applied = {
+    cgroup: false,
+    prlimit: false,
+    nproc: false,
+    uid: null as number | null,
+    pdeathsig: false,
+  };
 
   if (plan.procsFiles.length > 0) {
     if (tools.sh) {
@@ -84,6 +107,9 @@ export function buildLaunchCommand(plan: LaunchPlan): LaunchCommand {
       argv.push(`--nproc=${limits.pids}:${limits.pids}`);
       applied.nproc = true;
     }
+    // RLIMIT_FSIZE: no single file may outgrow the data dir's quota (the runner ignores
+    // SIGXFSZ, so the write fails with EFBIG, "File too large", instead of killing it).
+    argv.push(`--fsize=${limits.dataMb * 1048576}:${limits.dataMb * 1048576}`);
     if (limits.cpuSecondsBackstop !== undefined) {
       // Soft limit → SIGXCPU (exit 152, classified cpu-limit); the hard limit 5 s later is
       // SIGKILL, in case the process catches SIGXCPU.
@@ -100,17 +126,26 @@ export function buildLaunchCommand(plan: LaunchPlan): LaunchCommand {
     );
   }
 
-  if (uid) {
-    argv.push(
-      tools.setpriv!,
-      `--reuid=${uid.uid}`,
-      `--regid=${uid.gid}`,
-      "--clear-groups",
-      // No setuid binary or file capability can give the plugin privileges back.
-      "--no-new-privs",
-      "--",
+  if (tools.setpriv) {
+    argv.push(tools.setpriv);
+    if (uid) {
+      argv.push(
+        `--reuid=${uid.uid}`,
+        `--regid=${uid.gid}`,
+        "--clear-groups",
+        // No setuid binary or file capability can give the plugin privileges back.
+        "--no-new-privs",
+      );
+      applied.uid = uid.uid;
+    }
+    argv.push("--pdeathsig", "KILL", "--");
+    applied.pdeathsig = true;
+  } else {
+    warnings.push(
+      "setpriv (util-linux) is missing, so a plugin is not killed by the kernel when the " +
+        "manager dies; only its stdin lifeline and the next launch's leftover check end it; " +
+        "install util-linux",
     );
-    applied.uid = uid.uid;
   }
 
   for (const key of Object.keys(plan.env)) {

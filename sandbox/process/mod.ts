@@ -44,5 +44,22 @@ export {
   spawnSandboxed,
   type SpawnSandboxedOptions,
 } from "./spawn_sandboxed.ts";
+export {
+  type DataQuota,
+  DataQuotaGuard,
+  type DataQuotaGuardOptions,
+  type DataUsage,
+  lockDataDir,
+  measureDataDir,
+  overQuota,
+} from "./data_quota.ts";
+export {
+  type KilledLeftover,
+  killLeftover,
+  type LaunchRecord,
+  processStart,
+  removeLaunchRecord,
+  writeLaunchRecord,
+} from "./launch_record.ts";
 export { DataDirError, SpawnError, SymlinkInDataDirError, UidPoolError } from "./errors.ts";
 export { DEFAULT_OUTPUT_LIMITS, OutputBudget, type OutputLimits } from "./output_budget.ts";

@@ -98,10 +98,14 @@ export interface ProcessStats {
 export interface Enforcement {
   cgroup: 1 | 2 | null;
   cgroupName: string | null;
+  /** The launch's cgroup directories (empty without one): everything in them is this plugin. */
+  cgroupDirs: readonly string[];
   watchdog: "enforce" | "sample" | "off";
   prlimit: boolean;
   nproc: boolean;
   uid: number | null;
+  /** The kernel kills the plugin when the manager's process dies (see launch_command.ts). */
+  pdeathsig: boolean;
   warnings: string[];
 }
 
@@ -218,10 +222,12 @@ export async function spawnSandboxed(options: SpawnSandboxedOptions): Promise<Sa
   const enforcement: Enforcement = {
     cgroup: command.applied.cgroup && group ? group.version : null,
     cgroupName: command.applied.cgroup && group ? group.name : null,
+    cgroupDirs: command.applied.cgroup && group ? group.dirs : [],
     watchdog: watchdogMode,
     prlimit: command.applied.prlimit,
     nproc: command.applied.nproc,
     uid: command.applied.uid,
+    pdeathsig: command.applied.pdeathsig,
     warnings,
   };
   for (const w of warnings) log.warn(w);

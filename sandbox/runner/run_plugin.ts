@@ -23,6 +23,22 @@ import { PluginHost } from "./plugin_host.ts";
 
 type PluginImport = () => Promise<{ default?: unknown }>;
 
+/**
+ * The runner's own exit, taken when this module is evaluated, before any plugin code loads: a
+ * plugin may replace `Deno.exit` (a hostile one does, to survive its stop), and that must not
+ * decide whether the runner can end. The kernel is the last word anyway (setpriv --pdeathsig).
+ */
+const exitProcess: (code: number) => never = Deno.exit.bind(Deno);
+
+// A write past RLIMIT_FSIZE (the data quota's cap on one file, see sandbox/process/
+// data_quota.ts) raises SIGXFSZ, whose default action kills the process; with a listener the
+// write fails with "File too large (os error 27)", an error the plugin sees and can handle.
+try {
+  Deno.addSignalListener("SIGXFSZ", () => {});
+} catch {
+  // not on this platform: the kernel's limit then ends the process instead
+}
+
 /** How long a graceful stop (teardown, storage flush, NATS drain) may take before exiting anyway. */
 const STOP_DEADLINE_MS = 5000;
 
@@ -44,14 +60,14 @@ export async function runPlugin(load: PluginImport): Promise<never> {
     connectTimeoutMs: 10_000,
   }).catch((error) => {
     log.error("cannot connect to NATS", { error: errorText(error) });
-    return Deno.exit(RUNNER_EXIT.credentialsEnded);
+    return exitProcess(RUNNER_EXIT.credentialsEnded);
   });
 
   let exiting = false;
   const exit = async (code: number): Promise<never> => {
     exiting = true;
     await bus.close();
-    return Deno.exit(code);
+    return exitProcess(code);
   };
   installTripwires(config.reportToken);
   let plugin: Plugin;
@@ -67,12 +83,12 @@ export async function runPlugin(load: PluginImport): Promise<never> {
   const stop = (why: string) =>
     stopping ??= (async () => {
       // A graceful stop never hangs: with NATS gone, drain would wait for a reconnect forever.
-      setTimeout(() => Deno.exit(RUNNER_EXIT.ok), STOP_DEADLINE_MS);
+      setTimeout(() => exitProcess(RUNNER_EXIT.ok), STOP_DEADLINE_MS);
       log.info("stopping", { why });
       clearInterval(beat);
       await host.stop();
       await bus.drain();
-      return Deno.exit(RUNNER_EXIT.ok);
+      return exitProcess(RUNNER_EXIT.ok);
     })();
 
   bus.onStatus((event) => {
@@ -80,7 +96,7 @@ export async function runPlugin(load: PluginImport): Promise<never> {
     // relaunches with fresh ones (or not, if it revoked them on purpose).
     if (event.type === "closed" && !stopping && !exiting) {
       log.warn("NATS connection closed", { error: event.error ? errorText(event.error) : "none" });
-      Deno.exit(RUNNER_EXIT.credentialsEnded);
+      exitProcess(RUNNER_EXIT.credentialsEnded);
     }
   });
   bus.subscribe(subjects.pluginControl(config.name), (message) => {
@@ -176,10 +192,10 @@ async function describe(load: PluginImport): Promise<never> {
     const plugin = await loadPlugin(load, undefined);
     const text = JSON.stringify({ ok: true, ...describePlugin(plugin) });
     await writeAll(Deno.stdout, text + "\n");
-    return Deno.exit(RUNNER_EXIT.ok);
+    return exitProcess(RUNNER_EXIT.ok);
   } catch (error) {
     await writeAll(Deno.stdout, JSON.stringify({ ok: false, error: errorText(error) }) + "\n");
-    return Deno.exit(RUNNER_EXIT.invalidPlugin);
+    return exitProcess(RUNNER_EXIT.invalidPlugin);
   }
 }
 
@@ -232,7 +248,7 @@ async function readLaunchConfig(): Promise<{ config: LaunchConfig; lifeline: Pro
       Deno.stderr,
       `quicksilver-runner: invalid launch config on stdin: ${errorText(error)}\n`,
     );
-    return Deno.exit(RUNNER_EXIT.invalidPlugin);
+    return exitProcess(RUNNER_EXIT.invalidPlugin);
   }
 }
 

@@ -32,6 +32,21 @@ export class DevProcess implements AsyncDisposable {
 
   /** Starts `scripts/dev.ts --home <home> ...args` and waits until it says it is running. */
   static async start(home: string, args: string[] = []): Promise<DevProcess> {
+    const dev = DevProcess.spawn(home, args);
+    try {
+      await waitFor(() => dev.stderr.includes("Quicksilver is running"), {
+        timeoutMs: 60_000,
+        what: "deno task dev to start",
+      });
+    } catch (error) {
+      await dev.close();
+      throw new Error(`${(error as Error).message}\n${dev.stderr}`);
+    }
+    return dev;
+  }
+
+  /** Starts `scripts/dev.ts --home <home> ...args` without waiting for anything. */
+  static spawn(home: string, args: string[] = []): DevProcess {
     const child = new Deno.Command(Deno.execPath(), {
       args: [
         "run",
@@ -47,17 +62,7 @@ export class DevProcess implements AsyncDisposable {
       stdout: "piped",
       stderr: "piped",
     }).spawn();
-    const dev = new DevProcess(child);
-    try {
-      await waitFor(() => dev.stderr.includes("Quicksilver is running"), {
-        timeoutMs: 60_000,
-        what: "deno task dev to start",
-      });
-    } catch (error) {
-      await dev.close();
-      throw new Error(`${(error as Error).message}\n${dev.stderr}`);
-    }
-    return dev;
+    return new DevProcess(child);
   }
 
   get pid(): number {
@@ -72,6 +77,16 @@ export class DevProcess implements AsyncDisposable {
   /** Waits until stdout matches. */
   async waitForOutput(pattern: RegExp, what: string, timeoutMs = 10_000): Promise<void> {
     await waitFor(() => pattern.test(this.stdout), { timeoutMs, what });
+  }
+
+  /** Sends a signal to the dev process (as Ctrl-C or a service manager would). */
+  signal(signal: Deno.Signal): void {
+    this.#child.kill(signal);
+  }
+
+  /** Its exit status, once it ends (without closing its input). */
+  get status(): Promise<Deno.CommandStatus> {
+    return this.#child.status;
   }
 
   /** Ends input (the shell's EOF) and waits for the exit; returns the exit code. */

@@ -32,6 +32,7 @@ const cases: [string, ExitEvidence, string][] = [
     "heap-exhausted",
   ],
   ["SIGXCPU (152) is the CPU-time backstop", { code: 152, signal: "SIGXCPU" }, "cpu-limit"],
+  ["SIGXFSZ (153) is the cap on one file's size", { code: 153, signal: "SIGXFSZ" }, "data-limit"],
   [
     "a watchdog CPU verdict is the CPU limit",
     {

@@ -10,7 +10,7 @@ const ALL_TOOLS: LimitTools = {
 };
 const ARGV = ["/usr/bin/deno", "run", "--no-prompt", "plugin.ts"];
 
-Deno.test("the launch chain is: join cgroup, rlimits, own uid, explicit env, then the argv", () => {
+Deno.test("the launch chain is: join cgroup, rlimits, own uid and death signal, explicit env, then the argv", () => {
   const cmd = buildLaunchCommand({
     argv: ARGV,
     env: { DENO_DIR: "/var/lib/qs/deno" },
@@ -30,6 +30,7 @@ Deno.test("the launch chain is: join cgroup, rlimits, own uid, explicit env, the
     "/usr/bin/prlimit",
     "--nofile=256:256",
     "--nproc=48:48",
+    "--fsize=67108864:67108864",
     "--cpu=600:605",
     "--",
     "/usr/bin/setpriv",
@@ -37,6 +38,8 @@ Deno.test("the launch chain is: join cgroup, rlimits, own uid, explicit env, the
     "--regid=61001",
     "--clear-groups",
     "--no-new-privs",
+    "--pdeathsig",
+    "KILL",
     "--",
     "/usr/bin/env",
     "-i",
@@ -45,11 +48,17 @@ Deno.test("the launch chain is: join cgroup, rlimits, own uid, explicit env, the
     ...ARGV,
   ]);
   assert.deepEqual(cmd.env, {});
-  assert.deepEqual(cmd.applied, { cgroup: true, prlimit: true, nproc: true, uid: 61001 });
+  assert.deepEqual(cmd.applied, {
+    cgroup: true,
+    prlimit: true,
+    nproc: true,
+    uid: 61001,
+    pdeathsig: true,
+  });
   assert.deepEqual(cmd.warnings, []);
 });
 
-Deno.test("without a dedicated uid there is no setpriv and no RLIMIT_NPROC (root ignores it)", () => {
+Deno.test("without a dedicated uid setpriv only sets the death signal, and there is no RLIMIT_NPROC (root ignores it)", () => {
   const cmd = buildLaunchCommand({
     argv: ARGV,
     env: {},
@@ -61,12 +70,18 @@ Deno.test("without a dedicated uid there is no setpriv and no RLIMIT_NPROC (root
   assert.deepEqual([cmd.command, ...cmd.args], [
     "/usr/bin/prlimit",
     "--nofile=256:256",
+    "--fsize=67108864:67108864",
+    "--",
+    "/usr/bin/setpriv",
+    "--pdeathsig",
+    "KILL",
     "--",
     "/usr/bin/env",
     "-i",
     "--",
     ...ARGV,
   ]);
+  assert.equal(cmd.applied.pdeathsig, true);
 });
 
 Deno.test("missing prlimit, setpriv and env fall back with warnings instead of failing", () => {
@@ -82,8 +97,10 @@ Deno.test("missing prlimit, setpriv and env fall back with warnings instead of f
   assert.equal(cmd.args.includes("/usr/bin/setpriv"), false);
   assert.deepEqual(cmd.env, { NO_COLOR: "1" }, "Deno.Command's clearEnv carries the env");
   assert.equal(cmd.applied.uid, null);
-  assert.equal(cmd.warnings.length, 2);
+  assert.equal(cmd.applied.pdeathsig, false);
+  assert.equal(cmd.warnings.length, 3);
   assert.match(cmd.warnings.join("\n"), /setpriv.*missing/);
+  assert.match(cmd.warnings.join("\n"), /not killed by the kernel when the manager dies/);
   assert.match(cmd.warnings.join("\n"), /prlimit.*missing/);
 });
 

@@ -5,12 +5,14 @@ import {
   ResourceLimitsError,
 } from "../../sandbox/limits/mod.ts";
 
-Deno.test("limits default to 256 MB, half a core, 64 tasks, 256 files, no CPU backstop", () => {
+Deno.test("limits default to 256 MB, half a core, 64 tasks, 256 files, no CPU backstop, a 64 MiB / 10,000-file data dir", () => {
   assert.deepEqual(parseResourceLimits({}), {
     memoryMb: 256,
     cpu: 0.5,
     pids: 64,
     openFiles: 256,
+    dataMb: 64,
+    dataFiles: 10_000,
   });
   assert.deepEqual(parseResourceLimits(undefined), DEFAULT_RESOURCE_LIMITS);
   assert.equal(parseResourceLimits({ cpuSecondsBackstop: 3600 }).cpuSecondsBackstop, 3600);
