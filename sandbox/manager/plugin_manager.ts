@@ -36,6 +36,7 @@ import { RuntimeLayout } from "./layout.ts";
 import { type TrustedModules, trustedModules } from "./module_vetting.ts";
 import { parsePluginSettings, type PluginSettings, type PluginSettingsInput } from "./settings.ts";
 import { PluginSupervisor } from "./supervisor.ts";
+import { uidPreflight } from "./uid_preflight.ts";
 import type { SupervisorDeps, SupervisorTimings } from "./supervisor_deps.ts";
 import { FileFollower, parseServerViolation, ViolationReporter } from "./violations.ts";
 import { REPO_PATHS } from "./repo_paths.ts";
@@ -137,6 +138,25 @@ export class PluginManager {
       const pool = await createUidPool({ logger: this.#log });
       uids = pool.enabled ? pool : null;
     }
+    const nodeModules = `${REPO_PATHS.root}/node_modules`;
+    const preflight = await uidPreflight({
+      uids,
+      layout,
+      denoPath: Deno.execPath(),
+      shared: {
+        config: REPO_PATHS.config,
+        runner: REPO_PATHS.runner,
+        sdk: REPO_PATHS.sdk,
+        nodeModules: await Deno.stat(nodeModules).then(() => nodeModules, () => null),
+      },
+      pluginsDir: o.pluginsDir === undefined
+        ? undefined
+        : o.pluginsDir.startsWith("/")
+        ? o.pluginsDir
+        : `${Deno.cwd()}/${o.pluginsDir}`,
+      logger: this.#log,
+    });
+    uids = preflight.uids;
     let limitSupport: LimitSupport | undefined;
     try {
       limitSupport = await detectLimitSupport();
@@ -155,7 +175,7 @@ export class PluginManager {
       uids,
       limitSupport,
       cgroups: o.cgroups ?? true,
-      denoPath: Deno.execPath(),
+      denoPath: preflight.denoPath,
       configPath: REPO_PATHS.config,
       runnerModule: REPO_PATHS.runner,
       reporter: this.#reporter,
