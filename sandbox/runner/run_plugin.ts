@@ -119,7 +119,8 @@ export async function runPlugin(load: PluginImport): Promise<never> {
   await bus.flush();
   heartbeat(); // the first heartbeat tells the manager "ready"
   const beat = setInterval(heartbeat, config.heartbeatMs);
-  log.info("ready", { commands: Object.keys(plugin.commands ?? {}) });
+  // debug: the manager logs "plugin ready" with the commands once the heartbeat arrives.
+  log.debug("ready", { commands: Object.keys(plugin.commands ?? {}) });
   // Keep the process alive until stop() exits it.
   return await new Promise<never>(() => {});
 }
