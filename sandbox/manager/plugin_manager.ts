@@ -144,6 +144,7 @@ export class PluginManager {
       layout,
       denoPath: Deno.execPath(),
       shared: {
+        checkout: REPO_PATHS.root,
         config: REPO_PATHS.config,
         runner: REPO_PATHS.runner,
         sdk: REPO_PATHS.sdk,

@@ -22,7 +22,14 @@ export interface UidPreflightInput {
   /** The executable the manager runs on (`Deno.execPath()`). */
   denoPath: string;
   /** Files of the checkout every plugin loads. */
-  shared: { config: string; runner: string; sdk: string; nodeModules: string | null };
+  shared: {
+    /** The checkout's root folder. */
+    checkout: string;
+    config: string;
+    runner: string;
+    sdk: string;
+    nodeModules: string | null;
+  };
   /** The plugins folder, when plugins come from one. */
   pluginsDir?: string | undefined;
   logger: Logger;
@@ -70,7 +77,13 @@ export async function uidPreflight(input: UidPreflightInput): Promise<UidPreflig
   const report = await checkPathAccess(targets, who);
   const first = deno.problem ?? report.problems[0];
   if (first) {
-    logger.warn(`plugins run under the manager's uid, not their own: ${first.message}`);
+    const checkout = input.shared.checkout;
+    const why = checkout.startsWith(`${first.blockedAt}/`)
+      ? `this checkout (${checkout}) is inside ${first.blockedAt}, which plugin uids cannot ` +
+        `enter (${first.message.split(":")[0]}). Fix: chmod o+x ${first.blockedAt} (others may ` +
+        `pass through it, not list it), or clone to a folder others may enter (e.g. /opt).`
+      : first.message;
+    logger.warn(`plugins run under the manager's uid, not their own: ${why}`);
     return { denoPath: input.denoPath, uids: null };
   }
   return { denoPath: deno.path, uids };
