@@ -202,8 +202,8 @@ export class PluginSupervisor {
   #set(state: PluginState, reason?: string) {
     this.#state = state;
     this.#reason = reason;
-    // "starting" and "running" are routine: "plugin ready" (or the failure) follows in one line.
-    const routine = state === "starting" || state === "running";
+    // Routine steps: "plugin ready" or "plugin stopped" (or the failure) follows in one line.
+    const routine = state === "starting" || state === "running" || state === "stopping";
     (routine ? this.#log.debug : this.#log.info)(`plugin ${state}`, reason ? { reason } : {});
     this.#deps.changed();
   }

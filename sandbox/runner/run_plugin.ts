@@ -69,7 +69,8 @@ export async function runPlugin(load: PluginImport): Promise<never> {
     stopping ??= (async () => {
       // A graceful stop never hangs: with NATS gone, drain would wait for a reconnect forever.
       setTimeout(() => Deno.exit(RUNNER_EXIT.ok), STOP_DEADLINE_MS);
-      log.info("stopping", { why });
+      // The manager logs a stop it asked for; a stop of the plugin's own (lifeline, signal) is news.
+      (why === "asked by the manager" ? log.debug : log.info)("stopping", { why });
       clearInterval(beat);
       await host.stop();
       await bus.drain();

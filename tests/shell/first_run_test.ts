@@ -158,6 +158,17 @@ Deno.test({
       assert.deepEqual(repeated, [], "a line repeated in the first seconds");
       const ready = entries.filter((e) => e.msg === "plugin ready").map((e) => e.plugin);
       assert.equal(ready.length, (await pluginNames()).length, "one ready line per plugin");
+
+      // And a stop says each plugin stopped, once.
+      const whole = (await Deno.readTextFile(`${home}/.rosey/logs/rosey.log`)).split("\n")
+        .filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      const stopLines = whole.slice(whole.findIndex((e) => e.msg === "stopping"))
+        .filter((e) => e.plugin !== undefined && e.level !== "debug");
+      const perPlugin = Object.groupBy(stopLines, (e) => String(e.plugin));
+      for (const [plugin, lines] of Object.entries(perPlugin)) {
+        assert.deepEqual(lines?.map((e) => e.msg), ["plugin stopped"], plugin);
+      }
     } finally {
       await Deno.remove(home, { recursive: true }).catch(() => undefined);
     }
