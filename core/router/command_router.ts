@@ -80,6 +80,8 @@ const MAX_ERROR_TEXT = 300;
 
 export class CommandRouter {
   readonly table: PluginTableStore;
+  /** What the last applied table routes where (see routingSignature). */
+  #routing = "";
   readonly #bus: EventBus;
   readonly #log: Logger;
   readonly #prefix: string;
@@ -218,8 +220,13 @@ export class CommandRouter {
 
   #applyTable(table: PluginTable): boolean {
     const applied = this.table.apply(table);
+    // The manager republishes the table every few seconds with fresh CPU and memory figures;
+    // only a change in what routes where is news to the operator (and repeats the warnings).
+    const routing = routingSignature(table);
+    const changed = applied && routing !== this.#routing;
     if (applied) {
-      this.#log.info("plugin table updated", {
+      this.#routing = routing;
+      (changed ? this.#log.info : this.#log.debug)("plugin table updated", {
         revision: table.revision,
         running: table.plugins.filter((p) => p.state === "running").map((p) => p.name),
       });
@@ -417,4 +424,15 @@ function pluginOfSaySubject(subject: string): string | undefined {
 function firstLine(text: string): string {
   const line = text.split("\n")[0]?.trim() ?? "";
   return line.length > MAX_ERROR_TEXT ? `${line.slice(0, MAX_ERROR_TEXT - 1)}…` : line;
+}
+
+/** Which plugins exist, their states and their commands: the table minus its figures. */
+function routingSignature(table: PluginTable): string {
+  return JSON.stringify(
+    [...table.plugins].sort((a, b) => a.name.localeCompare(b.name)).map((p) => [
+      p.name,
+      p.state,
+      p.manifest?.commands ?? [],
+    ]),
+  );
 }

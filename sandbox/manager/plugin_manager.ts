@@ -41,6 +41,7 @@ import { RuntimeLayout } from "./layout.ts";
 import { type TrustedModules, trustedModules } from "./module_vetting.ts";
 import { parsePluginSettings, type PluginSettings, type PluginSettingsInput } from "./settings.ts";
 import { PluginSupervisor } from "./supervisor.ts";
+import { uidPreflight } from "./uid_preflight.ts";
 import type { SupervisorDeps, SupervisorTimings } from "./supervisor_deps.ts";
 import {
   FileFollower,
@@ -151,6 +152,26 @@ export class PluginManager {
       const pool = await createUidPool({ logger: this.#log });
       uids = pool.enabled ? pool : null;
     }
+    const nodeModules = `${REPO_PATHS.root}/node_modules`;
+    const preflight = await uidPreflight({
+      uids,
+      layout,
+      denoPath: Deno.execPath(),
+      shared: {
+        checkout: REPO_PATHS.root,
+        config: REPO_PATHS.config,
+        runner: REPO_PATHS.runner,
+        sdk: REPO_PATHS.sdk,
+        nodeModules: await Deno.stat(nodeModules).then(() => nodeModules, () => null),
+      },
+      pluginsDir: o.pluginsDir === undefined
+        ? undefined
+        : o.pluginsDir.startsWith("/")
+        ? o.pluginsDir
+        : `${Deno.cwd()}/${o.pluginsDir}`,
+      logger: this.#log,
+    });
+    uids = preflight.uids;
     let limitSupport: LimitSupport | undefined;
     try {
       limitSupport = await detectLimitSupport();
@@ -169,7 +190,7 @@ export class PluginManager {
       uids,
       limitSupport,
       cgroups: o.cgroups ?? true,
-      denoPath: Deno.execPath(),
+      denoPath: preflight.denoPath,
       configPath: REPO_PATHS.config,
       runnerModule: REPO_PATHS.runner,
       reporter: this.#reporter,

@@ -59,6 +59,7 @@ export interface PreparedLaunch {
   figures: LaunchFigures;
 }
 
+/** Folders already reported as blocking plugin uids (see the per-launch access check). */
 const uidWarned = new Set<string>();
 
 /**
@@ -110,16 +111,12 @@ export async function preparePluginLaunch(
       },
     ], uid);
     if (!access.ok) {
-      if (!uidWarned.has(name)) {
-        uidWarned.add(name);
-        log.warn(
-          `running under the manager's uid, not its own: uid ${uid.uid} cannot reach what it needs ` +
-            `(${
-              access.problems.map((p) => p.message).join("; ")
-            }); make those paths world-readable ` +
-            `(and their folders o+x) to get per-plugin uids`,
-        );
-      }
+      // One line per cause, not per plugin: every plugin behind the same folder has the same fix.
+      const first = access.problems[0]!;
+      (uidWarned.has(first.blockedAt) ? log.debug : log.warn)(
+        `runs under the manager's uid, not its own: ${first.message}`,
+      );
+      uidWarned.add(first.blockedAt);
       uid = null;
       paths = deps.layout.pathsOf(name, null);
     }

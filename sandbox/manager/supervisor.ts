@@ -254,7 +254,9 @@ export class PluginSupervisor {
   #set(state: PluginState, reason?: string) {
     this.#state = state;
     this.#reason = reason;
-    this.#log.info(`plugin ${state}`, reason ? { reason } : {});
+    // Routine steps: "plugin ready" or "plugin stopped" (or the failure) follows in one line.
+    const routine = state === "starting" || state === "running" || state === "stopping";
+    (routine ? this.#log.debug : this.#log.info)(`plugin ${state}`, reason ? { reason } : {});
     this.#deps.changed();
   }
 
@@ -316,7 +318,11 @@ export class PluginSupervisor {
       launch.figures.readyMs = Date.now() - launch.figures.spawnedAt;
       this.lastFigures = launch.figures;
       this.#set("running");
-      this.#log.info("plugin ready", { ...launch.figures });
+      this.#log.info("plugin ready", {
+        pid: launch.proc.pid,
+        commands: launch.description.manifest.commands.map((c) => c.name),
+        ...launch.figures,
+      });
       this.#watchHeartbeats();
     } else if (outcome === "timeout") {
       this.#hung = `it did not report ready within ${this.#deps.timings.startTimeoutMs} ms`;

@@ -1,7 +1,8 @@
 /**
  * Launching plugin processes: a uid per plugin ({@linkcode UidPool}), a prepared, symlink-free
  * data dir ({@linkcode prepareDataDir}), path checks for the plugin uid
- * ({@linkcode checkPathAccess}), and the sandboxed spawn itself ({@linkcode spawnSandboxed}),
+ * ({@linkcode checkPathAccess}), a deno executable those uids can run
+ * ({@linkcode reachableExecutable}), and the sandboxed spawn itself ({@linkcode spawnSandboxed}),
  * which applies the limits from `../limits` and reports why a process ended.
  *
  * @module
@@ -30,6 +31,11 @@ export {
   pluginAccessTargets,
   type PluginPaths,
 } from "./path_access.ts";
+export {
+  type ReachableExecutable,
+  reachableExecutable,
+  type ReachableExecutableOptions,
+} from "./reachable_executable.ts";
 export {
   buildLaunchCommand,
   ENTER_SCRIPT,

@@ -95,9 +95,9 @@ async function checkOne(target: AccessTarget, who: UidAssignment): Promise<PathP
         path: target.path,
         blockedAt: path,
         message: `${path} is mode ${modeText(info)} owned by uid ${info.uid}: uid ${who.uid} ` +
-          `cannot enter it, so it cannot reach ${target.path}${role}. Move that to a path every ` +
-          `plugin uid can traverse (e.g. under /opt or /var/lib), or run plugins under the ` +
-          `manager's uid.`,
+          `cannot enter it, so it cannot reach ${target.path}${role}. Fix: chmod o+x ${path} ` +
+          `(others may pass through it, not list it), or move ${target.path} to a path every ` +
+          `plugin uid can traverse (e.g. under /opt or /var/lib).`,
       };
     }
   }

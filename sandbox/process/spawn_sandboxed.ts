@@ -231,7 +231,9 @@ export async function spawnSandboxed(options: SpawnSandboxedOptions): Promise<Sa
     warnings,
   };
   for (const w of warnings) log.warn(w);
-  log.info("plugin process started", {
+  // debug: the supervisor's "plugin ready" line says it for an operator (a describe run, too,
+  // is a process of its own, and would read as a start and a stop of the plugin).
+  log.debug("plugin process started", {
     pid: child.pid,
     cgroup: enforcement.cgroupName,
     watchdog: watchdogMode,
@@ -324,7 +326,9 @@ export async function spawnSandboxed(options: SpawnSandboxedOptions): Promise<Sa
       watchdog: verdict,
       stderrTail: [...tail],
     };
-    (cause === "clean-exit" || (cause === "killed" && stoppedByManager) ? log.info : log.warn)(
+    // An expected end is debug: the supervisor logs the plugin's stop, and a describe run's
+    // clean exit at start-up read like a crash ("process ended … code 0").
+    (cause === "clean-exit" || (cause === "killed" && stoppedByManager) ? log.debug : log.warn)(
       `plugin process ended: ${sentence}`,
       { pid: child.pid, code: st.code, signal, cause, durationMs },
     );

@@ -65,7 +65,7 @@ export class UidPool {
     const isRoot = options.isRoot ?? Deno.uid() === 0;
     this.unavailableReason = !isRoot
       ? `plugins share the manager's uid because the manager is not root (uid ${Deno.uid()}); ` +
-        `switching uid needs root`
+        `switching uid needs root: start the bot as root to give each plugin its own uid`
       : options.setprivAvailable === false
       ? "plugins share the manager's uid because setpriv (util-linux) is not installed"
       : null;

@@ -84,7 +84,8 @@ export async function runPlugin(load: PluginImport): Promise<never> {
     stopping ??= (async () => {
       // A graceful stop never hangs: with NATS gone, drain would wait for a reconnect forever.
       setTimeout(() => exitProcess(RUNNER_EXIT.ok), STOP_DEADLINE_MS);
-      log.info("stopping", { why });
+      // The manager logs a stop it asked for; a stop of the plugin's own (lifeline, signal) is news.
+      (why === "asked by the manager" ? log.debug : log.info)("stopping", { why });
       clearInterval(beat);
       await host.stop();
       await bus.drain();
@@ -134,7 +135,8 @@ export async function runPlugin(load: PluginImport): Promise<never> {
   await bus.flush();
   heartbeat(); // the first heartbeat tells the manager "ready"
   const beat = setInterval(heartbeat, config.heartbeatMs);
-  log.info("ready", { commands: Object.keys(plugin.commands ?? {}) });
+  // debug: the manager logs "plugin ready" with the commands once the heartbeat arrives.
+  log.debug("ready", { commands: Object.keys(plugin.commands ?? {}) });
   // Keep the process alive until stop() exits it.
   return await new Promise<never>(() => {});
 }

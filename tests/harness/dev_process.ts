@@ -30,9 +30,17 @@ export class DevProcess implements AsyncDisposable {
     ]);
   }
 
-  /** Starts `scripts/dev.ts --home <home> ...args` and waits until it says it is running. */
-  static async start(home: string, args: string[] = []): Promise<DevProcess> {
-    const dev = DevProcess.spawn(home, args);
+  /**
+   * Starts `scripts/dev.ts --home <home> ...args` and waits until it says it is running. With
+   * `task: true` it runs as the README says, `deno task dev` in the checkout (so Deno's own
+   * warnings show too); `deno` is the executable to run it with (default `Deno.execPath()`).
+   */
+  static async start(
+    home: string,
+    args: string[] = [],
+    options: { deno?: string; task?: boolean } = {},
+  ): Promise<DevProcess> {
+    const dev = DevProcess.spawn(home, args, options);
     try {
       await waitFor(() => dev.stderr.includes("Quicksilver is running"), {
         timeoutMs: 60_000,
@@ -45,10 +53,14 @@ export class DevProcess implements AsyncDisposable {
     return dev;
   }
 
-  /** Starts `scripts/dev.ts --home <home> ...args` without waiting for anything. */
-  static spawn(home: string, args: string[] = []): DevProcess {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
+  /** Starts `scripts/dev.ts --home <home> ...args` (options as for `start`) without waiting. */
+  static spawn(
+    home: string,
+    args: string[] = [],
+    options: { deno?: string; task?: boolean } = {},
+  ): DevProcess {
+    const child = new Deno.Command(options.deno ?? Deno.execPath(), {
+      args: options.task ? ["task", "dev", "--home", home, ...args] : [
         "run",
         "--allow-all",
         ...CORE_DENO_FLAGS,
@@ -57,7 +69,7 @@ export class DevProcess implements AsyncDisposable {
         home,
         ...args,
       ],
-      cwd: home,
+      cwd: options.task ? REPO_ROOT : home,
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
