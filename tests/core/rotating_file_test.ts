@@ -4,7 +4,7 @@ import { RotatingFile } from "@quicksilver/core";
 Deno.test("a rotating log never takes much more than maxBytes x (keep + 1), and keeps the newest lines", async () => {
   const dir = await Deno.makeTempDir({ prefix: "quicksilver-rotate-" });
   try {
-    const path = `${dir}/rosey.log`;
+    const path = `${dir}/bot.log`;
     const log = RotatingFile.openSync(path, { maxBytes: 10_000, keep: 3 });
     for (let i = 0; i < 5000; i++) log.writeLine(`{"n":${i},"pad":"${"x".repeat(80)}"}`);
     log.close();
@@ -14,7 +14,7 @@ Deno.test("a rotating log never takes much more than maxBytes x (keep + 1), and 
       names.push(entry.name);
       total += (await Deno.stat(`${dir}/${entry.name}`)).size;
     }
-    assert.deepEqual(names.sort(), ["rosey.log", "rosey.log.1", "rosey.log.2", "rosey.log.3"]);
+    assert.deepEqual(names.sort(), ["bot.log", "bot.log.1", "bot.log.2", "bot.log.3"]);
     assert.ok(total <= 10_000 * 4, `${total} bytes on disk`);
     for (const name of names) assert.ok((await Deno.stat(`${dir}/${name}`)).size <= 10_000);
     const last = (await Deno.readTextFile(path)).trim().split("\n").at(-1)!;
