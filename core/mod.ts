@@ -8,7 +8,6 @@ export * from "./subjects/mod.ts";
 export * from "./events/mod.ts";
 export * from "./auth/mod.ts";
 export * from "./log/mod.ts";
-export * from "./router/mod.ts";
 export * from "./config/mod.ts";
 export * from "./monitoring/mod.ts";
 export * from "./persist/mod.ts";

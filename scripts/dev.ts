@@ -12,8 +12,6 @@
  */
 import { parseArgs } from "node:util";
 import {
-  chatlogRole,
-  CommandRouter,
   ConfigError,
   connectorRole,
   createLogger,
@@ -22,16 +20,16 @@ import {
   loadConfig,
   type Logger,
   mintUser,
-  moderatorRole,
-  monitorRole,
-  MonitorService,
   type QuicksilverConfig,
-  routerRole,
   type ServiceRole,
   startHealthReporter,
-  statsRole,
   streamAdminRole,
 } from "@quicksilver/core";
+import { chatlogRole } from "../services/chatlog/mod.ts";
+import { CommandRouter, routerRole } from "../services/router/mod.ts";
+import { moderatorRole } from "../services/moderator/mod.ts";
+import { monitorRole, MonitorService } from "../services/monitor/mod.ts";
+import { statsRole } from "../services/stats/mod.ts";
 import { ShellConnector } from "../connectors/shell/mod.ts";
 import { ChatLogService } from "../services/chatlog/mod.ts";
 import { ModeratorService } from "../services/moderator/mod.ts";

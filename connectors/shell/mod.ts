@@ -3,3 +3,4 @@
  * {@linkcode ShellConnector}.
  */
 export * from "./shell_connector.ts";
+export * from "./role.ts";

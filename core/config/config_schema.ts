@@ -6,6 +6,8 @@
 import { z } from "zod";
 import { PLUGIN_NAME } from "../events/mod.ts";
 import { subjects } from "../subjects/mod.ts";
+// Moved out of core with the next commit's config assembly; imported here meanwhile.
+import { CytubeConnectorSchema } from "../../connectors/cytube/config_schema.ts";
 
 /** `api.open-meteo.com`, `localhost`, an IPv4 literal, each optionally with `:port`. */
 const HOST =
@@ -50,28 +52,6 @@ export const ShellConnectorSchema = z.strictObject({
   /** Your rank there; 3 (admin) so every command can be tried locally. */
   rank: z.number().min(-1).max(1000).default(3),
   channel: z.string().min(1).max(200).default("local"),
-});
-
-export const CytubeConnectorSchema = z.strictObject({
-  enabled: z.boolean().default(false),
-  server: z.url({
-    error: (issue) => `${show(issue.input)} is not a URL; write e.g. "https://cytu.be"`,
-  }).default("https://cytu.be"),
-  /** The channel name as in the URL: `mychannel` for https://cytu.be/r/mychannel. */
-  channel: z.string().regex(/^[A-Za-z0-9_-]{1,30}$/, {
-    error: (issue) =>
-      `${show(issue.input)} is not a channel name; write the part after /r/ in the ` +
-      `channel URL, e.g. "mychannel"`,
-  }).optional(),
-  channelPassword: z.string().min(1).optional(),
-  /** Log in as this account; without it the bot joins as a guest. */
-  user: z.strictObject({
-    name: z.string().regex(/^[A-Za-z0-9_-]{1,20}$/, {
-      error: (issue) =>
-        `${show(issue.input)} is not a CyTube user name; use 1-20 letters, digits, "_" or "-"`,
-    }),
-    password: z.string().min(1).optional(),
-  }).optional(),
 });
 
 export const ConnectorsSectionSchema = z.strictObject({

@@ -37,3 +37,9 @@ export {
 export { auditViolation, parseServerViolation, ViolationReporter } from "./violations.ts";
 export { PluginManagerError, PluginRefusedError } from "./errors.ts";
 export { REPO_PATHS } from "./repo_paths.ts";
+export {
+  PLUGIN_MANAGER_IDENTITY,
+  PLUGIN_MANAGER_SYSTEM_IDENTITY,
+  pluginManagerRole,
+  pluginManagerSystemRole,
+} from "./roles.ts";

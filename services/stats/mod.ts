@@ -12,3 +12,4 @@
 export * from "./stats_service.ts";
 export * from "./stats_state.ts";
 export * from "./errors.ts";
+export * from "./role.ts";

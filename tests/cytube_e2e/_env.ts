@@ -7,13 +7,12 @@
  */
 
 import {
-  CommandRouter,
   connectorRole,
   ensureCoreStreams,
   type EventBus,
-  routerRole,
   streamAdminRole,
 } from "@quicksilver/core";
+import { CommandRouter, routerRole } from "../../services/router/mod.ts";
 import { PluginManager } from "@quicksilver/sandbox";
 import { TestNats, waitFor } from "@quicksilver/testing";
 import {

@@ -5,13 +5,12 @@
  */
 import {
   ChatActionSchema,
-  CommandRouter,
   connectorRole,
   createEnvelope,
   type EventBus,
-  routerRole,
   subjects,
 } from "@quicksilver/core";
+import { CommandRouter, routerRole } from "../../services/router/mod.ts";
 import { PluginManager } from "@quicksilver/sandbox";
 import { TestNats, waitFor } from "@quicksilver/testing";
 import { REPO_ROOT } from "../../scripts/nats_server.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseCommand, splitArgs } from "@quicksilver/core";
+import { parseCommand, splitArgs } from "../../services/router/mod.ts";
 
 Deno.test("a command line is split into a lower-cased word, args and the raw rest", () => {
   assert.deepEqual(parseCommand("!Roll 2d6   +3"), {

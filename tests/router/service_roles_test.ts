@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { connectorRole, routerRole, subjects } from "@quicksilver/core";
+import { connectorRole, subjects } from "@quicksilver/core";
+import { routerRole } from "../../services/router/mod.ts";
 import { TestNats, waitFor } from "@quicksilver/testing";
 
 Deno.test("each service identity may only do its own job on the bus", async () => {

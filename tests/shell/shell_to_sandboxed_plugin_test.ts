@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { CommandRouter, connectorRole, routerRole } from "@quicksilver/core";
+import { connectorRole } from "@quicksilver/core";
+import { CommandRouter, routerRole } from "../../services/router/mod.ts";
 import { PluginManager } from "@quicksilver/sandbox";
 import { TestNats, waitFor, within } from "@quicksilver/testing";
 import { ShellConnector } from "../../connectors/shell/mod.ts";

@@ -10,7 +10,7 @@
  * - a denial gets a short notice at most once per window per user, so it never floods.
  */
 import { RecentIds } from "./recent_ids.ts";
-import { BusRequestError, type BusSubscription, type EventBus } from "../bus/mod.ts";
+import { BusRequestError, type BusSubscription, type EventBus } from "@quicksilver/core";
 import {
   type CommandExecute,
   type CommandResult,
@@ -23,11 +23,11 @@ import {
   type PluginTable,
   PluginTableSchema,
   type Source,
-} from "../events/mod.ts";
+} from "@quicksilver/core";
 import { z } from "zod";
-import { type Logger, silentLogger } from "../log/mod.ts";
-import type { MetricsRegistry } from "../monitoring/mod.ts";
-import { EVENT_TYPES, subjects } from "../subjects/mod.ts";
+import { type Logger, silentLogger } from "@quicksilver/core";
+import type { MetricsRegistry } from "@quicksilver/core";
+import { EVENT_TYPES, subjects } from "@quicksilver/core";
 import { parseCommand } from "./command_parser.ts";
 import { RouterOptionsError } from "./errors.ts";
 import { CommandPolicy, type RouterLimits, type Verdict } from "./command_policy.ts";

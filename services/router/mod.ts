@@ -10,3 +10,4 @@ export * from "./help.ts";
 export * from "./plugin_table.ts";
 export * from "./router_metrics.ts";
 export * from "./errors.ts";
+export * from "./role.ts";
