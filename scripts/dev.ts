@@ -13,27 +13,16 @@
 import { parseArgs } from "node:util";
 import {
   ConfigError,
-  connectorRole,
   createLogger,
   ensureCoreStreams,
   EventBus,
-  loadConfig,
   type Logger,
   mintUser,
-  type QuicksilverConfig,
   type ServiceRole,
-  startHealthReporter,
   streamAdminRole,
 } from "@quicksilver/core";
-import { chatlogRole } from "../services/chatlog/mod.ts";
-import { CommandRouter, routerRole } from "../services/router/mod.ts";
-import { moderatorRole } from "../services/moderator/mod.ts";
-import { monitorRole, MonitorService } from "../services/monitor/mod.ts";
-import { statsRole } from "../services/stats/mod.ts";
-import { ShellConnector } from "../connectors/shell/mod.ts";
-import { ChatLogService } from "../services/chatlog/mod.ts";
-import { ModeratorService } from "../services/moderator/mod.ts";
-import { StatsService } from "../services/stats/mod.ts";
+import { COMPONENTS, loadConfig, type QuicksilverConfig, sectionOf } from "../app/mod.ts";
+import { ShellConnector, shellConnectorRole } from "../connectors/shell/mod.ts";
 import {
   NatsServer,
   NatsServerNotFoundError,
@@ -204,79 +193,26 @@ async function main() {
   });
   stack.push({ what: "plugin manager", stop: () => plugins.stop() });
 
-  // --- monitor: health, metrics, status table, Prometheus endpoint ---------------------------
-  const monitor = new MonitorService(await connectAs(monitorRole(), { jetstream: false }), {
-    httpPort: config.monitoring.metricsPort === 0 ? null : config.monitoring.metricsPort,
-    logger: log,
-  });
-  await monitor.start();
-  stack.push({ what: "monitor", stop: () => monitor.stop() });
-
-  // --- router ----------------------------------------------------------------------------------
-  const routerBus = await connectAs(routerRole(), { jetstream: false });
-  const router = await CommandRouter.start(routerBus, {
-    prefix: config.bot.commandPrefix,
-    botName: config.bot.name,
-    ignoreUsers: config.router.ignoreUsers,
-    timeoutMs: config.router.timeoutMs,
-    limits: config.router.rateLimits,
-    logger: log,
-  });
-  stack.push({ what: "router", stop: () => router.close() });
-  const stopReporting = startHealthReporter(routerBus, {
-    component: "router",
-    intervalMs: config.monitoring.healthIntervalMs,
-    metrics: router.metricsRegistry,
-    stats: () => ({ commands: router.table.runningCommands().length }),
-  });
-  stack.push({ what: "router health reporter", stop: () => Promise.resolve(stopReporting()) });
-
-  // --- Rosey parity services: chat/media logs and stats (durable consumers on ROSEY_EVENTS, so
-  // they catch up on whatever happened while they were down) and the moderator PM shell ------
-  if (config.services.chatlog.enabled) {
-    const chatlog = await ChatLogService.start(await connectAs(chatlogRole()), {
-      dir: logDir,
-      logger: log,
-    });
-    stack.push({ what: "chat log", stop: () => chatlog.close() });
-  }
-  if (config.services.stats.enabled) {
-    const stats = await StatsService.start(await connectAs(statsRole()), {
-      dir: `${stateDir}/stats`,
-      logger: log,
-    });
-    stack.push({ what: "stats", stop: () => stats.close() });
-  }
-  if (config.services.moderator.enabled) {
-    const moderator = await ModeratorService.start(
-      await connectAs(moderatorRole(), { jetstream: false }),
-      { ignorePrefixes: [config.bot.commandPrefix], logger: log },
-    );
-    stack.push({ what: "moderator shell", stop: () => moderator.close() });
-  }
-
-  // --- connectors ------------------------------------------------------------------------------
-  const cytubeConfig = config.connectors.cytube;
-  if (cytubeConfig.enabled && cytubeConfig.channel !== undefined) {
-    // Imported only when configured: socket.io-client and the connector are ~6 MB of memory.
-    const { CYTUBE_PLATFORM, CytubeConnector } = await import("../connectors/cytube/mod.ts");
-    const cytube = await CytubeConnector.start(await connectAs(connectorRole(CYTUBE_PLATFORM)), {
-      server: cytubeConfig.server,
-      channel: cytubeConfig.channel,
-      ...(cytubeConfig.channelPassword !== undefined
-        ? { channelPassword: cytubeConfig.channelPassword }
-        : {}),
-      // Without an account the bot joins as a guest under its own name.
-      user: cytubeConfig.user ?? { name: config.bot.name },
+  // --- services, then connectors: every component in app/components.ts whose section says
+  // it runs, each on a bus connected as its own role --------------------------------------------
+  const notices: string[] = [];
+  for (const component of COMPONENTS) {
+    const section = sectionOf(config, component);
+    if (!component.enabled(section)) continue;
+    const bus = await connectAs(component.role(), { jetstream: component.jetstream });
+    const running = await component.start(bus, {
+      section,
+      bot: config.bot,
       healthIntervalMs: config.monitoring.healthIntervalMs,
+      dirs: { logs: logDir, state: stateDir },
       logger: log,
     });
-    stack.push({ what: "CyTube connector", stop: () => cytube.close() });
-    console.error(`Joining CyTube channel ${cytubeConfig.channel} on ${cytubeConfig.server}.`);
+    stack.push({ what: component.name, stop: () => running.close() });
+    if (running.notice) notices.push(running.notice);
   }
   let shell: ShellConnector | undefined;
   if (shellWanted) {
-    shell = await ShellConnector.start(await connectAs(connectorRole("shell")), {
+    shell = await ShellConnector.start(await connectAs(shellConnectorRole()), {
       input: Deno.stdin.readable,
       output: Deno.stdout.writable,
       user: config.connectors.shell.user,
@@ -297,7 +233,11 @@ async function main() {
   stack.push({ what: "plugin watcher", stop: () => watcher.stop() });
 
   const monitoring = config.nats.managed ? config.nats.monitoring : "(not managed here)";
-  const metrics = monitor.httpUrl ? `, metrics ${monitor.httpUrl}/metrics` : "";
+  for (const notice of notices.filter((line) => !line.startsWith("metrics "))) {
+    console.error(notice);
+  }
+  const metricsNotice = notices.find((line) => line.startsWith("metrics "));
+  const metrics = metricsNotice ? `, ${metricsNotice}` : "";
   console.error(
     `Quicksilver is running: NATS ${natsUrl}, monitoring ${monitoring}${metrics}, ` +
       `logs ${relative(logPath)}. ${shell ? "Ctrl-C or /quit to stop." : "Ctrl-C to stop."}`,

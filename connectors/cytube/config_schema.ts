@@ -4,6 +4,7 @@ import { z } from "zod";
 const show = (value: unknown) => JSON.stringify(value);
 
 export const CytubeConnectorSchema = z.strictObject({
+  /** Off by default: a fresh clone chats in the local console only. */
   enabled: z.boolean().default(false),
   server: z.url({
     error: (issue) => `${show(issue.input)} is not a URL; write e.g. "https://cytu.be"`,
@@ -23,4 +24,18 @@ export const CytubeConnectorSchema = z.strictObject({
     }),
     password: z.string().min(1).optional(),
   }).optional(),
-});
+}).superRefine((value, ctx) => {
+  if (value.enabled && value.channel === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["channel"],
+      message: `missing; CyTube is enabled, so name the channel to join, e.g. channel: "mychannel"`,
+    });
+  }
+}).prefault({});
+export type CytubeConnectorSection = z.infer<typeof CytubeConnectorSchema>;
+
+/** Fixes for keys whose generic message would not say what to write. */
+export const CYTUBE_CONFIG_FIXES: Readonly<Record<string, string>> = {
+  "user.name": 'write the account name, e.g. name: "RoseyBot"',
+};

@@ -4,3 +4,4 @@
  */
 export * from "./shell_connector.ts";
 export * from "./role.ts";
+export * from "./config_schema.ts";

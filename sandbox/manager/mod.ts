@@ -23,9 +23,12 @@ export {
   parsePluginSettings,
   type PluginGrants,
   PluginGrantsSchema,
+  type PluginLimits,
+  PluginLimitsSchema,
   type PluginSettings,
   type PluginSettingsInput,
   PluginSettingsSchema,
+  PluginsSectionSchema,
 } from "./settings.ts";
 export {
   ADMIN_OPS,

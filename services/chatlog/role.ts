@@ -1,11 +1,9 @@
 /** The chat log writer's NATS role. */
 import { durableConsumerRights, inboxGrant, type ServiceRole, STREAMS } from "@quicksilver/core";
+import { CHATLOG_DURABLE } from "./chatlog_service.ts";
 
 /** The identity (NATS user name, client name and inbox token) of the chat log writer. */
 export const CHATLOG_IDENTITY = "svc-chatlog";
-
-/** Its durable consumer of `ROSEY_EVENTS`. */
-export const CHATLOG_CONSUMER = "chatlog";
 
 /**
  * The chat log writer: reads `ROSEY_EVENTS` through its own durable consumer and writes files.
@@ -17,7 +15,7 @@ export function chatlogRole(): ServiceRole {
   return {
     name,
     permissions: {
-      publish: { allow: durableConsumerRights(STREAMS.events, CHATLOG_CONSUMER) },
+      publish: { allow: durableConsumerRights(STREAMS.events, CHATLOG_DURABLE) },
       subscribe: { allow: [inboxGrant(name)] },
     },
   };

@@ -17,3 +17,4 @@ export * from "./format.ts";
 export * from "./errors.ts";
 export { HELP_TEXT } from "./help.ts";
 export * from "./role.ts";
+export * from "./component.ts";

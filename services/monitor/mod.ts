@@ -5,3 +5,5 @@
 export * from "./monitor_service.ts";
 export * from "./prometheus.ts";
 export * from "./role.ts";
+export * from "./config_schema.ts";
+export * from "./component.ts";

@@ -30,7 +30,12 @@ import type { MetricsRegistry } from "@quicksilver/core";
 import { EVENT_TYPES, subjects } from "@quicksilver/core";
 import { parseCommand } from "./command_parser.ts";
 import { RouterOptionsError } from "./errors.ts";
-import { CommandPolicy, type RouterLimits, type Verdict } from "./command_policy.ts";
+import {
+  CommandPolicy,
+  DEFAULT_COMMAND_TIMEOUT_MS,
+  type RouterLimits,
+  type Verdict,
+} from "./command_policy.ts";
 import { HELP_COMMAND, helpLines } from "./help.ts";
 import { PluginTableStore } from "./plugin_table.ts";
 import { type RouterMetrics, RouterMetricsRecorder } from "./router_metrics.ts";
@@ -42,7 +47,7 @@ export interface CommandRouterOptions {
   botName?: string;
   /** Users whose messages are never commands (other bots, case-insensitive). */
   ignoreUsers?: readonly string[];
-  /** How long a plugin has to answer. Default 5000 ms. */
+  /** How long a plugin has to answer, ms. Default {@linkcode DEFAULT_COMMAND_TIMEOUT_MS}. */
   timeoutMs?: number;
   limits?: RouterLimits;
   /** Where the router's counters go (share one with a health reporter); default its own. */
@@ -87,7 +92,7 @@ export class CommandRouter {
           `spaces, e.g. "!"`,
       );
     }
-    const timeoutMs = options.timeoutMs ?? 5000;
+    const timeoutMs = options.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     if (!(timeoutMs > 0)) {
       throw new RouterOptionsError(`router timeoutMs ${timeoutMs} must be positive, e.g. 5000`);
     }

@@ -11,3 +11,5 @@ export * from "./plugin_table.ts";
 export * from "./router_metrics.ts";
 export * from "./errors.ts";
 export * from "./role.ts";
+export * from "./config_schema.ts";
+export * from "./component.ts";

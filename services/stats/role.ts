@@ -6,12 +6,10 @@ import {
   STREAMS,
   subjects,
 } from "@quicksilver/core";
+import { STATS_DURABLE } from "./stats_service.ts";
 
 /** The identity (NATS user name, client name and inbox token) of the stats service. */
 export const STATS_IDENTITY = "svc-stats";
-
-/** Its durable consumer of `ROSEY_EVENTS`. */
-export const STATS_CONSUMER = "stats";
 
 /**
  * The stats service: reads `ROSEY_EVENTS` through its own durable consumer and answers stats
@@ -22,7 +20,7 @@ export function statsRole(): ServiceRole {
   return {
     name,
     permissions: {
-      publish: { allow: durableConsumerRights(STREAMS.events, STATS_CONSUMER) },
+      publish: { allow: durableConsumerRights(STREAMS.events, STATS_DURABLE) },
       subscribe: { allow: [subjects.allStatsQueries(), inboxGrant(name)] },
       responses: { max: 1 },
     },

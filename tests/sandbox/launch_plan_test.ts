@@ -76,7 +76,7 @@ Deno.test("an operator grant can never reopen the platform, security, admin or J
 Deno.test("bad settings name the key and the fix", () => {
   assert.throws(
     () => parsePluginSettings("dice", { grants: { net: ["no port"] } }),
-    /plugins\.dice\.grants\.net\[0\]: write host:port/,
+    /plugins\.dice\.grants\.net\[0\]: "no port" is not a host name; write host:port/,
   );
   assert.throws(
     () => parsePluginSettings("dice", { limits: { memoryMb: 1 } }),
