@@ -7,11 +7,11 @@ import {
   BusConnectError,
   type BusStatusEvent,
   type ConnectionEvent,
-  connectLite,
   EventBus,
   newEventId,
   silentLogger,
 } from "@quicksilver/core";
+import { connectLite } from "../../core/bus/lite/mod.ts";
 import { freePort, Inbox, TestNats, waitFor, within } from "@quicksilver/testing";
 
 const STREAM = "OUTAGE_TEST";
