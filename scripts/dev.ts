@@ -28,7 +28,7 @@ import {
   NatsServerNotFoundError,
   NatsServerStartError,
   REPO_ROOT,
-} from "./nats_server.ts";
+} from "@quicksilver/testbed";
 import { type PluginHost, startPluginHost } from "./_dev_plugins.ts";
 import { teeLogger } from "./_dev_logger.ts";
 

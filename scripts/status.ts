@@ -6,7 +6,7 @@ import { parseArgs } from "node:util";
 import { BusRequestError, subjects } from "../core/mod.ts";
 import { type StatusTable, StatusTableSchema } from "../services/monitor/mod.ts";
 import { connectCliBus } from "./_cli_bus.ts";
-import { DEFAULT_STATE_DIR, REPO_ROOT } from "./nats_server.ts";
+import { DEFAULT_STATE_DIR, REPO_ROOT } from "@quicksilver/testbed";
 
 const { values } = parseArgs({
   args: Deno.args,

@@ -35,7 +35,7 @@ import {
   type PluginManagerOptions,
   type PluginSettingsInput,
 } from "@quicksilver/sandbox";
-import { TestNats, waitFor } from "@quicksilver/testing";
+import { TestNats, waitFor } from "@quicksilver/testbed";
 import { STORAGE_FILE } from "./storage.ts";
 
 export interface TestBedOptions {

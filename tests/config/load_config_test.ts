@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { CONFIG_FILE_NAME, ConfigError, subjects } from "@quicksilver/core";
 import { isPluginEnabled, loadConfig, parseConfig } from "../../app/mod.ts";
 import { CORE_DENO_FLAGS } from "../../scripts/core_flags.ts";
-import { REPO_ROOT } from "../../scripts/nats_server.ts";
+import { REPO_ROOT } from "@quicksilver/testbed";
 
 const FILE = { file: CONFIG_FILE_NAME, baseDir: "/srv/rosey", env: () => undefined };
 

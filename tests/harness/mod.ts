@@ -1,3 +1,2 @@
-export * from "./test_nats.ts";
-export * from "./wait.ts";
+export * from "@quicksilver/testbed";
 export * from "./dev_process.ts";

@@ -4,7 +4,7 @@ import { CommandRouter, routerRole } from "../../services/router/mod.ts";
 import { PluginManager } from "@quicksilver/sandbox";
 import { TestNats, waitFor, within } from "@quicksilver/testing";
 import { ShellConnector } from "../../connectors/shell/mod.ts";
-import { REPO_ROOT } from "../../scripts/nats_server.ts";
+import { REPO_ROOT } from "@quicksilver/testbed";
 
 Deno.test("typing !help then !roll in the shell is answered by the real sandboxed dice plugin", async () => {
   await using nats = await TestNats.start();
