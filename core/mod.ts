@@ -221,7 +221,7 @@ export {
   MetricsRegistry,
   MetricsReportSchema,
   startHealthReporter,
-} from "./monitoring/mod.ts";
+} from "./health/mod.ts";
 export type {
   HealthReport,
   HealthReporterOptions,
@@ -229,7 +229,7 @@ export type {
   Labels,
   MetricSnapshot,
   MetricsReport,
-} from "./monitoring/mod.ts";
+} from "./health/mod.ts";
 
 // Config files: the loader, the base sections, and the component shape.
 export {

@@ -15,7 +15,7 @@ import type { SubjectPermissions } from "./user_credentials.ts";
 /** Creates and updates the core JetStream streams at boot (`ensureCoreStreams`). */
 export const STREAM_ADMIN_IDENTITY = "svc-stream-admin";
 
-/** The identity of the connector for `platform`: `connector-shell`, `connector-cytube`. */
+/** The identity of the connector for `platform`: `connector-<platform>`. */
 export function connectorIdentity(platform: string): string {
   return `connector-${platform}`;
 }

@@ -10,7 +10,7 @@ import type { ServiceRole } from "../auth/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type { BotSection } from "./config_schema.ts";
 
-/** Where a component's section sits in `rosey.yaml`: `["services", "moderator"]`, `["router"]`. */
+/** Where a component's section sits in `rosey.yaml`: `["services", "<name>"]`, `["<section>"]`. */
 export type ConfigPath = readonly [string] | readonly [string, string];
 
 /** What every component is given at start beside its bus. */
@@ -36,11 +36,11 @@ export interface RunningComponent {
 
 /** A service or connector as the composition root sees it. */
 export interface Component<Section = unknown, Path extends ConfigPath = ConfigPath> {
-  /** For logs and the shutdown order: `router`, `moderator`, `connector-cytube`. */
+  /** For logs and the shutdown order, e.g. `chat log`. */
   name: string;
   /**
    * Services start first, connectors last: a connector's events must find their core
-   * subscribers (the router) already listening. Stopped in reverse.
+   * subscribers (the command handling service) already listening. Stopped in reverse.
    */
   kind: "service" | "connector";
   configPath: Path;

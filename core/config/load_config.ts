@@ -24,7 +24,7 @@ export interface LoadConfigOptions {
 export interface ConfigFileSpec<Schema extends z.ZodType> {
   /** The whole file's schema; its defaults make an empty file valid. */
   schema: Schema;
-  /** Fixes appended to errors, by full key path (`router.timeoutMs`). */
+  /** Fixes appended to errors, by full key path (`<section>.<key>`). */
   fixes?: Readonly<Record<string, string>>;
   /** The top-level keys, for the "must be a mapping" message (`bot, nats, ...`). */
   sections: readonly string[];

@@ -1,5 +1,5 @@
 /**
- * Command request/reply between the router and a plugin (`rosey.commands.<plugin>.execute`),
+ * Command request/reply between the command dispatcher and a plugin (`rosey.commands.<plugin>.execute`),
  * and the output a plugin or service asks a platform to carry out.
  */
 import { z } from "zod";
@@ -54,7 +54,7 @@ export type PluginSay = z.infer<typeof PluginSaySchema>;
 export const ChatActionSchema = z.object({
   channel: z.string().min(1).max(200),
   text: z.string().min(1).max(10_000),
-  /** Who asked for it (router, plugin name, moderator service): for logs and audit. */
+  /** Who asked for it (a service or plugin name): for logs and audit. */
   origin: z.string().max(100).optional(),
 });
 export type ChatAction = z.infer<typeof ChatActionSchema>;
