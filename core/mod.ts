@@ -95,6 +95,7 @@ export {
   EnvelopeSchema,
   EventDecodeError,
   manifestCheck,
+  MAX_COMMAND_DEADLINE_MS,
   MediaChangePayloadSchema,
   MediaSchema,
   messageEnvelopeCheck,

@@ -200,7 +200,6 @@ export async function preparePluginLaunch(
       subscribe: plan.granted.subscribe,
     },
     heartbeatMs: deps.timings.heartbeatMs,
-    commandTimeoutMs: deps.timings.commandTimeoutMs,
   };
   try {
     // One line of config; then stdin stays open as the plugin's lifeline: when the manager's

@@ -261,6 +261,8 @@ export class CommandRouter {
       user,
       source: envelope.source,
       messageId: envelope.id,
+      // One timeout, the router's: the plugin host holds the handler to the same budget.
+      deadlineMs: this.#timeoutMs,
       ...(isPrivate ? { private: true } : {}),
     };
     const started = this.#now();

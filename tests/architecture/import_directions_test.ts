@@ -46,7 +46,9 @@ const PUBLIC_ALLOWED: Record<string, (target: string) => boolean> = {
   "sandbox/sdk": (t) => t === "core/client",
   "sandbox/runner": (t) => t === "core/client" || t === "sandbox/sdk",
   "sandbox": (t) => CONTRACT.includes(t) || t.startsWith("sandbox/"),
-  "sdk/testing": (t) => CONTRACT.includes(t) || t.startsWith("sandbox") || t === "testbed",
+  // The plugin authors' test bed: the sandbox, the test bed, and the router's own policy.
+  "sdk/testing": (t) =>
+    CONTRACT.includes(t) || t.startsWith("sandbox") || t === "testbed" || t === "services/router",
   "testbed": (t) => CONTRACT.includes(t),
   // The composition root assembles everything public.
   "app": (t) => !["tests", "scripts"].includes(t),

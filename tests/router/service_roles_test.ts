@@ -35,3 +35,31 @@ Deno.test("each service identity may only do its own job on the bus", async () =
     ].sort(),
   );
 });
+
+Deno.test("only the router's user may publish a plugin's command request", async () => {
+  // The plugin host trusts a request's rank and cooldown because of this: no other identity
+  // (service, connector, manager, plugin, whatever its grants) can reach a command subject.
+  const { COMPONENTS } = await import("../../app/mod.ts");
+  const { shellConnectorRole } = await import("../../connectors/shell/mod.ts");
+  const { pluginManagerRole, pluginManagerSystemRole, pluginNatsRights } = await import(
+    "@quicksilver/sandbox"
+  );
+  const { anySubjectMatches, streamAdminRole } = await import("@quicksilver/core");
+  const plugin = pluginNatsRights({ name: "trivia", events: ["user.join"] }, {
+    publish: [subjects.plugin("trivia", "scores")],
+  });
+  const identities = [
+    ...COMPONENTS.map((component) => component.role()),
+    shellConnectorRole(),
+    streamAdminRole(),
+    pluginManagerRole(),
+    pluginManagerSystemRole(),
+    { name: plugin.identity, permissions: plugin.permissions },
+  ];
+  const target = subjects.commandExecute("dice");
+  const publishers = identities.filter(({ permissions }) =>
+    anySubjectMatches(permissions.publish?.allow ?? [], target) &&
+    !anySubjectMatches(permissions.publish?.deny ?? [], target)
+  ).map((role) => role.name);
+  assert.deepEqual(publishers, [routerRole().name]);
+});
