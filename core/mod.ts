@@ -60,6 +60,7 @@ export {
   SubjectError,
   subjectMatches,
   subjects,
+  subjectsOverlap,
   token,
 } from "./subjects/mod.ts";
 export type { EventType } from "./subjects/mod.ts";

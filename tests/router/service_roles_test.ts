@@ -63,3 +63,27 @@ Deno.test("only the router's user may publish a plugin's command request", async
   ).map((role) => role.name);
   assert.deepEqual(publishers, [routerRole().name]);
 });
+
+Deno.test("a plugin's user cannot send another plugin a command request with a forged rank", async () => {
+  const { pluginNatsRights } = await import("@quicksilver/sandbox");
+  await using nats = await TestNats.start();
+  const rights = pluginNatsRights({ name: "trivia", events: [] });
+  const trivia = await nats.connect(rights.identity, rights.permissions);
+  const dice = await nats.connect("plugin-dice", {
+    publish: { allow: [">"] },
+    subscribe: { allow: [subjects.pluginCommands("dice"), "_INBOX.>"] },
+  });
+  const reached: unknown[] = [];
+  dice.subscribe(subjects.commandExecute("dice"), (request) => void reached.push(request));
+  await dice.flush();
+  const refused: string[] = [];
+  trivia.onStatus((event) => {
+    if (event.type === "permission-violation") refused.push(event.subject ?? "");
+  });
+  trivia.publish(subjects.commandExecute("dice"), { user: { name: "mallory", rank: 5 } });
+  await waitFor(() => refused.length === 1, { what: "the refusal" });
+  await trivia.flush();
+  await dice.flush();
+  assert.deepEqual(refused, [subjects.commandExecute("dice")]);
+  assert.deepEqual(reached, []);
+});
