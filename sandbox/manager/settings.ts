@@ -9,7 +9,7 @@
  */
 import { z } from "zod";
 import { PLUGIN_NAME, subjects } from "@quicksilver/core";
-import { parseResourceLimits, type ResourceLimits } from "../limits/mod.ts";
+import { parseResourceLimits, type ResourceLimits, resourceLimitsSchema } from "../limits/mod.ts";
 import { PluginManagerError } from "./errors.ts";
 
 const show = (value: unknown) => JSON.stringify(value);
@@ -66,15 +66,26 @@ export const PluginGrantsSchema = z.strictObject({
 });
 export type PluginGrants = z.infer<typeof PluginGrantsSchema>;
 
-/** Resource limits by name; the bounds are checked by `parseResourceLimits` (sandbox/limits). */
-export const PluginLimitsSchema = z.strictObject({
-  memoryMb: z.number().int().positive().optional(),
-  cpu: z.number().positive().optional(),
-  pids: z.number().int().positive().optional(),
-  openFiles: z.number().int().positive().optional(),
-  cpuSecondsBackstop: z.number().int().positive().optional(),
+/**
+ * Resource limits as the operator wrote them (only those keys: the plan tells an operator's
+ * limit from a default). Checked by the sandbox's own `resourceLimitsSchema` (sandbox/limits:
+ * names, bounds), so there is one list of limits and a limit added there is accepted here.
+ */
+export const PluginLimitsSchema = z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
+  const result = resourceLimitsSchema.safeParse(value, { reportInput: true });
+  if (result.success) return;
+  for (const issue of result.error.issues) {
+    if (issue.code === "unrecognized_keys") {
+      ctx.addIssue({
+        code: "custom",
+        path: [],
+        message: `unknown limit ${issue.keys.map((k) => show(k)).join(", ")}; the limits are ` +
+          Object.keys(resourceLimitsSchema.shape).join(", "),
+      });
+    } else ctx.addIssue({ ...issue } as Parameters<typeof ctx.addIssue>[0]);
+  }
 });
-export type PluginLimits = z.infer<typeof PluginLimitsSchema>;
+export type PluginLimits = z.input<typeof resourceLimitsSchema>;
 
 export const PluginSettingsSchema = z.strictObject({
   /** False keeps this plugin from running (same as listing it in `plugins.disabled`). */

@@ -192,3 +192,13 @@ Deno.test("router defaults are the router's own, whatever the file leaves out", 
     say: { burst: 9, perSecond: 2 },
   });
 });
+
+Deno.test("plugin limits are the sandbox's own: out of bounds or unknown is refused in the file", () => {
+  const tiny = errorOf("plugins:\n  dice:\n    limits: { memoryMb: 1 }\n");
+  assert.equal(tiny.key, "plugins.dice.limits.memoryMb");
+  assert.match(tiny.message, /memoryMb: 1 is too small, it must be at least \d+/);
+  assert.match(
+    errorOf("plugins:\n  dice:\n    limits: { memoryMB: 128 }\n").message,
+    /plugins\.dice\.limits: unknown limit "memoryMB"; the limits are memoryMb, cpu/,
+  );
+});
