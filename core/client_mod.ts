@@ -1,7 +1,7 @@
 /**
  * The slim face of the core for NATS clients that are not core services (the plugin SDK and
- * runner): the bus, subjects, event model and logger, without the router, config (yaml),
- * credentials (jwt/nkeys) or monitoring server. Every sandboxed plugin loads this graph, so
+ * runner): the bus, subjects, event model and logger, without config (yaml),
+ * credentials (jwt/nkeys) or metrics endpoint. Every sandboxed plugin loads this graph, so
  * keeping it small is plugin cold start and memory (see docs/PERFORMANCE.md).
  */
 // The bus on nats.js (transport-node); JetStream is loaded only on a bus's first durable use,

@@ -1,8 +1,7 @@
 /**
  * The magic 8-ball: `!8ball <question>` shakes it and answers with one of the 20 classic answers.
  * A question is required; each user may shake it once every 3 s (the SDK's per-command
- * `cooldownMs`: the router refuses early repeats before they reach the plugin, and the runner
- * checks again). A running count of shakes is kept in storage, so it survives restarts.
+ * `cooldownMs`: the router refuses early repeats before they reach the plugin). A running count of shakes is kept in storage, so it survives restarts.
  */
 import { definePlugin, UsageError } from "@quicksilver/sdk";
 

@@ -3,7 +3,8 @@
  * `PluginManager` options, and the one operation dev needs from it besides start/stop:
  * reloading a plugin whose file changed.
  */
-import type { Authority, Logger, QuicksilverConfig } from "@quicksilver/core";
+import type { Authority, Logger } from "@quicksilver/core";
+import type { QuicksilverConfig } from "../app/mod.ts";
 import { PluginManager, type PluginSettingsInput } from "@quicksilver/sandbox";
 
 /** What dev needs from the plugin manager. */

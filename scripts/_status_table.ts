@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { StatusTable } from "../core/mod.ts";
+import type { StatusTable } from "../services/monitor/mod.ts";
 
 /** Formats a monitor status table as aligned columns plus the reasons of unhealthy parts. */
 export function formatStatusTable(table: StatusTable): string {

@@ -19,7 +19,7 @@ import {
   startBotUnderTest,
 } from "./bench/end_to_end.ts";
 import { latencyHistogramSvg } from "./bench/stats.ts";
-import { REPO_ROOT, startEphemeralNatsServer } from "./nats_server.ts";
+import { REPO_ROOT, startEphemeralNatsServer } from "@quicksilver/testbed";
 
 const { values, positionals } = parseArgs({
   args: Deno.args,

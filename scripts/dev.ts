@@ -12,38 +12,25 @@
  */
 import { parseArgs } from "node:util";
 import {
-  chatlogRole,
-  CommandRouter,
   ConfigError,
-  connectorRole,
   createLogger,
   ensureCoreStreams,
   EventBus,
-  loadConfig,
   type Logger,
   mintUser,
-  moderatorRole,
-  monitorRole,
-  MonitorService,
-  type QuicksilverConfig,
   RotatingFile,
-  routerRole,
   type ServiceRole,
   silentLogger,
-  startHealthReporter,
-  statsRole,
   streamAdminRole,
 } from "@quicksilver/core";
-import { ShellConnector } from "../connectors/shell/mod.ts";
-import { ChatLogService } from "../services/chatlog/mod.ts";
-import { ModeratorService } from "../services/moderator/mod.ts";
-import { StatsService } from "../services/stats/mod.ts";
+import { COMPONENTS, loadConfig, type QuicksilverConfig, sectionOf } from "../app/mod.ts";
+import { ShellConnector, shellConnectorRole } from "../connectors/shell/mod.ts";
 import {
   NatsServer,
   NatsServerNotFoundError,
   NatsServerStartError,
   REPO_ROOT,
-} from "./nats_server.ts";
+} from "@quicksilver/testbed";
 import { type PluginHost, startPluginHost } from "./_dev_plugins.ts";
 import { teeLogger } from "./_dev_logger.ts";
 
@@ -245,84 +232,26 @@ async function main() {
   });
   started("plugin manager", () => plugins.stop());
 
-  // --- monitor: health, metrics, status table, Prometheus endpoint ---------------------------
-  const monitor = new MonitorService(await connectAs(monitorRole()), {
-    httpPort: config.monitoring.metricsPort === 0 ? null : config.monitoring.metricsPort,
-    logger: log,
-  });
-  await monitor.start();
-  started("monitor", () => monitor.stop());
-
-  // --- router ----------------------------------------------------------------------------------
-  const routerBus = await connectAs(routerRole());
-  const router = await CommandRouter.start(routerBus, {
-    prefix: config.bot.commandPrefix,
-    botName: config.bot.name,
-    ignoreUsers: config.router.ignoreUsers,
-    timeoutMs: config.router.timeoutMs,
-    limits: config.router.rateLimits,
-    replies: config.router.replies,
-    commandOwners: {
-      configured: config.router.commandOwners,
-      file: `${stateDir}/command-owners.json`,
-    },
-    logger: log,
-  });
-  started("router", () => router.close());
-  const stopReporting = startHealthReporter(routerBus, {
-    component: "router",
-    intervalMs: config.monitoring.healthIntervalMs,
-    metrics: router.metricsRegistry,
-    stats: () => ({ commands: router.table.runningCommands().length }),
-  });
-  started("router health reporter", () => Promise.resolve(stopReporting()));
-
-  // --- Rosey parity services: chat/media logs and stats (durable consumers on ROSEY_EVENTS, so
-  // they catch up on whatever happened while they were down) and the moderator PM shell ------
-  if (config.services.chatlog.enabled) {
-    const chatlog = await ChatLogService.start(await connectAs(chatlogRole()), {
-      dir: logDir,
-      logger: log,
-    });
-    started("chat log", () => chatlog.close());
-  }
-  if (config.services.stats.enabled) {
-    const stats = await StatsService.start(await connectAs(statsRole()), {
-      dir: `${stateDir}/stats`,
-      logger: log,
-    });
-    started("stats", () => stats.close());
-  }
-  if (config.services.moderator.enabled) {
-    const moderator = await ModeratorService.start(
-      await connectAs(moderatorRole()),
-      { ignorePrefixes: [config.bot.commandPrefix], logger: log },
-    );
-    started("moderator shell", () => moderator.close());
-  }
-
-  // --- connectors ------------------------------------------------------------------------------
-  const cytubeConfig = config.connectors.cytube;
-  if (cytubeConfig.enabled && cytubeConfig.channel !== undefined) {
-    // Imported only when configured: socket.io-client and the connector are ~6 MB of memory.
-    const { CYTUBE_PLATFORM, CytubeConnector } = await import("../connectors/cytube/mod.ts");
-    const cytube = await CytubeConnector.start(await connectAs(connectorRole(CYTUBE_PLATFORM)), {
-      server: cytubeConfig.server,
-      channel: cytubeConfig.channel,
-      ...(cytubeConfig.channelPassword !== undefined
-        ? { channelPassword: cytubeConfig.channelPassword }
-        : {}),
-      // Without an account the bot joins as a guest under its own name.
-      user: cytubeConfig.user ?? { name: config.bot.name },
+  // --- services, then connectors: every component in app/components.ts whose section says
+  // it runs, each on a bus connected as its own role --------------------------------------------
+  const notices: string[] = [];
+  for (const component of COMPONENTS) {
+    const section = sectionOf(config, component);
+    if (!component.enabled(section)) continue;
+    const bus = await connectAs(component.role());
+    const running = await component.start(bus, {
+      section,
+      bot: config.bot,
       healthIntervalMs: config.monitoring.healthIntervalMs,
+      dirs: { logs: logDir, state: stateDir },
       logger: log,
     });
-    started("CyTube connector", () => cytube.close());
-    console.error(`Joining CyTube channel ${cytubeConfig.channel} on ${cytubeConfig.server}.`);
+    started(component.name, () => running.close());
+    if (running.notice) notices.push(running.notice);
   }
   let shell: ShellConnector | undefined;
   if (shellWanted) {
-    shell = await ShellConnector.start(await connectAs(connectorRole("shell")), {
+    shell = await ShellConnector.start(await connectAs(shellConnectorRole()), {
       input: Deno.stdin.readable,
       output: Deno.stdout.writable,
       user: config.connectors.shell.user,
@@ -343,7 +272,11 @@ async function main() {
   started("plugin watcher", () => watcher.stop());
 
   const monitoring = config.nats.managed ? config.nats.monitoring : "(not managed here)";
-  const metrics = monitor.httpUrl ? `, metrics ${monitor.httpUrl}/metrics` : "";
+  for (const notice of notices.filter((line) => !line.startsWith("metrics "))) {
+    console.error(notice);
+  }
+  const metricsNotice = notices.find((line) => line.startsWith("metrics "));
+  const metrics = metricsNotice ? `, ${metricsNotice}` : "";
   console.error(
     `Quicksilver is running: NATS ${natsUrl}, monitoring ${monitoring}${metrics}, ` +
       `logs ${relative(logPath)}. ${shell ? "Ctrl-C or /quit to stop." : "Ctrl-C to stop."}`,

@@ -4,7 +4,7 @@
  * Ctrl-C stops it.
  */
 import { createLogger } from "../core/log/mod.ts";
-import { NatsServer, NatsServerNotFoundError, NatsServerStartError } from "./nats_server.ts";
+import { NatsServer, NatsServerNotFoundError, NatsServerStartError } from "@quicksilver/testbed";
 
 const log = createLogger({ fields: { component: "nats" } });
 try {

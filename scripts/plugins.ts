@@ -10,7 +10,7 @@ import { parseArgs } from "node:util";
 import { BusRequestError, type PluginStatus, subjects } from "../core/mod.ts";
 import { type AdminReply, checkPlugin, formatCheckReport } from "../sandbox/mod.ts";
 import { connectCliBus } from "./_cli_bus.ts";
-import { DEFAULT_STATE_DIR, REPO_ROOT } from "./nats_server.ts";
+import { DEFAULT_STATE_DIR, REPO_ROOT } from "@quicksilver/testbed";
 
 const USAGE = `usage: deno task plugins <command>
   list                 plugins, their state, restarts, violations and why they stopped

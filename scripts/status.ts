@@ -3,10 +3,11 @@
  * restarts, CPU, RSS, messages, violations), asked of the monitor service over NATS.
  */
 import { parseArgs } from "node:util";
-import { BusRequestError, type StatusTable, StatusTableSchema, subjects } from "../core/mod.ts";
+import { BusRequestError, subjects } from "../core/mod.ts";
+import { type StatusTable, StatusTableSchema } from "../services/monitor/mod.ts";
 import { connectCliBus } from "./_cli_bus.ts";
 import { formatStatusTable } from "./_status_table.ts";
-import { DEFAULT_STATE_DIR, REPO_ROOT } from "./nats_server.ts";
+import { DEFAULT_STATE_DIR, REPO_ROOT } from "@quicksilver/testbed";
 
 const { values } = parseArgs({
   args: Deno.args,

@@ -6,7 +6,7 @@
  * The tests start their own private nats-servers on free ports; nothing here needs port 4222.
  */
 import { createLogger } from "../core/log/mod.ts";
-import { findNatsServer, NatsServerNotFoundError, REPO_ROOT } from "./nats_server.ts";
+import { findNatsServer, NatsServerNotFoundError, REPO_ROOT } from "@quicksilver/testbed";
 
 const log = createLogger({ fields: { component: "test" } });
 try {

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { CYTUBE_PLATFORM } from "./platform.ts";
 import {
   type BusSubscription,
   ChannelQuerySchema,
@@ -29,7 +30,7 @@ import { EventOutbox, eventsStreamMode, type OutboxMode } from "./event_outbox.t
 import { channelSnapshot } from "./state_service.ts";
 
 /** The platform name: subject token and `source.platform`. */
-export const CYTUBE_PLATFORM = "cytube";
+export { CYTUBE_PLATFORM };
 
 export interface CytubeConnectorOptions {
   /** The CyTube site, e.g. "https://cytu.be". */

@@ -37,3 +37,5 @@ export * from "./actions.ts";
 export * from "./state_service.ts";
 export * from "./event_outbox.ts";
 export * from "./connector.ts";
+export * from "./role.ts";
+export * from "./config_schema.ts";

@@ -3,3 +3,5 @@
  * {@linkcode ShellConnector}.
  */
 export * from "./shell_connector.ts";
+export * from "./role.ts";
+export * from "./config_schema.ts";

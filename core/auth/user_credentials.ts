@@ -20,7 +20,7 @@ export interface SubjectPermissions {
 }
 
 export interface MintOptions {
-  /** A readable name for logs (`plugin-dice`, `svc-router`). */
+  /** A readable name for logs (`plugin-dice`, `svc-<service>`). */
   name: string;
   permissions: SubjectPermissions;
   /** Max subscriptions this user may hold; -1 for unlimited. */

@@ -3,7 +3,6 @@
  * ("Invalid input: expected number, received string") say what but not where or how to fix.
  */
 import type { z } from "zod";
-import { RoseyFileSchema } from "./config_schema.ts";
 
 type Issue = z.core.$ZodIssue & { input?: unknown };
 
@@ -17,14 +16,6 @@ export function keyPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-/** Fixes for keys whose generic message would not say what to write. */
-const FIXES: Record<string, string> = {
-  "router.timeoutMs": "write milliseconds, e.g. timeoutMs: 5000",
-  "connectors.shell.rank": "write a CyTube rank number, e.g. rank: 3 (admin)",
-  "bot.name": 'write the bot\'s chat name, e.g. name: "rosey"',
-  "connectors.cytube.user.name": 'write the account name, e.g. name: "RoseyBot"',
-};
-
 const TYPE_EXAMPLES: Record<string, string> = {
   string: 'a text, e.g. "value"',
   number: "a number, e.g. 5",
@@ -33,13 +24,21 @@ const TYPE_EXAMPLES: Record<string, string> = {
   object: "a section with keys under it",
 };
 
-export function describeIssue(issue: Issue): { key: string; problem: string } {
+/**
+ * `key: problem; fix` for one issue; `root` is the file's schema (for "did you mean") and
+ * `fixes` the hints by key path (a `<plugin>` segment stands for any plugin name).
+ */
+export function describeIssue(
+  issue: Issue,
+  root: z.core.$ZodType,
+  fixes: Readonly<Record<string, string>>,
+): { key: string; problem: string } {
   const key = keyPath(issue.path);
-  const fix = FIXES[key.replace(/\.[a-z][a-z0-9_-]*\.(grants|limits|config)/, ".<plugin>.$1")];
+  const fix = fixes[key.replace(/\.[a-z][a-z0-9_-]*\.(grants|limits|config)/, ".<plugin>.$1")];
   const withFix = (problem: string) => (fix ? `${problem}; ${fix}` : problem);
   switch (issue.code) {
     case "unrecognized_keys": {
-      const known = knownKeys(issue.path);
+      const known = knownKeys(root, issue.path);
       const unknown = issue.keys.map((k) => JSON.stringify(k)).join(", ");
       const guess = issue.keys.length === 1 ? closest(issue.keys[0]!, known) : undefined;
       return {
@@ -101,8 +100,8 @@ function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
 }
 
 /** The keys the schema allows at `path` (for "did you mean"). */
-function knownKeys(path: readonly PropertyKey[]): string[] {
-  let schema: z.core.$ZodType | undefined = RoseyFileSchema;
+function knownKeys(root: z.core.$ZodType, path: readonly PropertyKey[]): string[] {
+  let schema: z.core.$ZodType | undefined = root;
   for (const part of path) {
     if (!schema) return [];
     const def = unwrap(schema)._zod.def as {

@@ -1,6 +1,6 @@
 /**
  * `${NAME}` in any string value of the config is replaced by the environment variable NAME, so
- * secrets (a CyTube password) stay out of the file. `${NAME:-fallback}` gives a default, `$${`
+ * secrets (a platform password) stay out of the file. `${NAME:-fallback}` gives a default, `$${`
  * writes a literal `${`. A missing variable is an error naming the key and the variable:
  * silently joining as a guest because a password was empty would be worse.
  */
@@ -44,7 +44,7 @@ function substituteString(text: string, env: EnvLookup, file: string, path: stri
         file,
         path,
         `${JSON.stringify(match)} is not a usable variable reference; write \${NAME} with ` +
-          `letters, digits and "_" (e.g. \${CYTUBE_PASSWORD}), or $\${ for a literal "\${"` +
+          `letters, digits and "_" (e.g. \${CHAT_PASSWORD}), or $\${ for a literal "\${"` +
           (bad === undefined ? "" : ""),
       );
     }

@@ -7,7 +7,7 @@ export class ConfigError extends Error {
   override name = "ConfigError";
   /** The file it came from (or `(defaults)`). */
   readonly file: string;
-  /** The key path, `connectors.cytube.channel`; empty for the whole file. */
+  /** The key path, `bot.commandPrefix`; empty for the whole file. */
   readonly key: string;
   constructor(file: string, key: string, problem: string, options?: ErrorOptions) {
     super(`${file}: ${key ? `${key}: ` : ""}${problem}`, options);

@@ -1,41 +1,17 @@
 /**
- * Loading `rosey.yaml`: read, parse YAML, substitute `${ENV}`, validate, and hand back a typed
- * {@linkcode QuicksilverConfig}. Without a file the embedded defaults apply: the shell
- * connector and every plugin in `plugins/`, which is what a fresh clone needs.
+ * Loading a YAML config file against a schema: read, parse YAML, substitute `${ENV}`, validate,
+ * and hand back the typed value. Which sections there are is the composition root's business
+ * (`app/config.ts` assembles `rosey.yaml` from each component's section); this is the part
+ * every config file shares. Without a file the schema's defaults apply.
  */
 import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { ConfigError } from "./errors.ts";
 import { type EnvLookup, processEnv, substituteEnv } from "./env_substitution.ts";
-import { type PluginSettings, RoseyFileSchema } from "./config_schema.ts";
 import { describeIssue } from "./_issues.ts";
 
 /** The default file name, looked up in the base dir when no path is given. */
 export const CONFIG_FILE_NAME = "rosey.yaml";
-
-type FileShape = z.infer<typeof RoseyFileSchema>;
-
-/** The validated configuration, defaults filled in, paths resolved. */
-export interface QuicksilverConfig {
-  /** The file it was read from; `undefined` when the embedded defaults are used. */
-  file: string | undefined;
-  bot: FileShape["bot"];
-  nats: FileShape["nats"];
-  connectors: FileShape["connectors"];
-  router: FileShape["router"];
-  plugins: {
-    /** Absolute path of the plugins folder. */
-    dir: string;
-    /** Only these run; `undefined` means every plugin in `dir`. */
-    enabled: string[] | undefined;
-    disabled: string[];
-    /** Per-plugin grants, limits and settings, by plugin name (only those configured). */
-    settings: Record<string, PluginSettings>;
-  };
-  logging: FileShape["logging"];
-  monitoring: FileShape["monitoring"];
-  services: FileShape["services"];
-}
 
 export interface LoadConfigOptions {
   /** Where to look for `rosey.yaml` and resolve relative paths when no file is given. Default cwd. */
@@ -44,22 +20,44 @@ export interface LoadConfigOptions {
   env?: EnvLookup;
 }
 
+/** How to read one kind of config file. */
+export interface ConfigFileSpec<Schema extends z.ZodType> {
+  /** The whole file's schema; its defaults make an empty file valid. */
+  schema: Schema;
+  /** Fixes appended to errors, by full key path (`<section>.<key>`). */
+  fixes?: Readonly<Record<string, string>>;
+  /** The top-level keys, for the "must be a mapping" message (`bot, nats, ...`). */
+  sections: readonly string[];
+}
+
+/** A validated file: where it came from and what it says. */
+export interface LoadedConfig<Value> {
+  /** The file it was read from; `undefined` when the embedded defaults are used. */
+  file: string | undefined;
+  /** The directory relative paths in it are resolved against. */
+  baseDir: string;
+  value: Value;
+}
+
 /**
- * Loads the configuration. With `path`, that file must exist; without it, `rosey.yaml` in the
- * base dir is used if present, else the defaults. Throws {@linkcode ConfigError} naming the
- * file, the key and a fix.
+ * Reads and validates a config file. With `path`, that file must exist; without it,
+ * `rosey.yaml` in the base dir is used if present, else the defaults. Throws
+ * {@linkcode ConfigError} naming the file, the key and a fix.
  *
  * @example
  * ```ts
- * import { loadConfig } from "./load_config.ts";
- * const config = await loadConfig(undefined, { baseDir: "/nonexistent" });
- * console.assert(config.connectors.shell.enabled && config.file === undefined);
+ * import { z } from "zod";
+ * import { loadConfigFile } from "./load_config.ts";
+ * const spec = { schema: z.strictObject({ a: z.number().default(1) }), sections: ["a"] };
+ * const loaded = await loadConfigFile(spec, undefined, { baseDir: "/nonexistent" });
+ * console.assert(loaded.value.a === 1 && loaded.file === undefined);
  * ```
  */
-export async function loadConfig(
+export async function loadConfigFile<Schema extends z.ZodType>(
+  spec: ConfigFileSpec<Schema>,
   path?: string,
   options: LoadConfigOptions = {},
-): Promise<QuicksilverConfig> {
+): Promise<LoadedConfig<z.output<Schema>>> {
   const baseDir = options.baseDir ?? Deno.cwd();
   const file = path ?? `${baseDir}/${CONFIG_FILE_NAME}`;
   let text: string;
@@ -67,7 +65,9 @@ export async function loadConfig(
     text = await Deno.readTextFile(file);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
-      if (path === undefined) return parseConfig("", { ...options, baseDir, file: undefined });
+      if (path === undefined) {
+        return parseConfigText(spec, "", { ...options, baseDir, file: undefined });
+      }
       throw new ConfigError(
         path,
         "",
@@ -80,14 +80,15 @@ export async function loadConfig(
       cause: error,
     });
   }
-  return parseConfig(text, { ...options, baseDir: dirOf(file), file });
+  return parseConfigText(spec, text, { ...options, baseDir: dirOf(file), file });
 }
 
-/** Parses and validates config text (what {@linkcode loadConfig} does after reading). */
-export function parseConfig(
+/** Parses and validates config text (what {@linkcode loadConfigFile} does after reading). */
+export function parseConfigText<Schema extends z.ZodType>(
+  spec: ConfigFileSpec<Schema>,
   text: string,
   options: LoadConfigOptions & { file: string | undefined },
-): QuicksilverConfig {
+): LoadedConfig<z.output<Schema>> {
   const label = options.file === undefined ? "(defaults)" : displayPath(options.file);
   const document = parseDocument(text, { prettyErrors: true });
   const yamlError = document.errors[0];
@@ -108,46 +109,20 @@ export function parseConfig(
     throw new ConfigError(
       label,
       "",
-      "must be a mapping of sections (bot, nats, connectors, router, plugins, logging, monitoring); " +
-        "see rosey.example.yaml",
+      `must be a mapping of sections (${spec.sections.join(", ")}); see rosey.example.yaml`,
     );
   }
   const substituted = substituteEnv(raw, options.env ?? processEnv, label);
-  const result = RoseyFileSchema.safeParse(substituted, { reportInput: true });
+  const result = spec.schema.safeParse(substituted, { reportInput: true });
   if (!result.success) {
     const [first, ...rest] = result.error.issues;
-    const described = describeIssue(first!);
+    const described = describeIssue(first!, spec.schema, spec.fixes ?? {});
     const more = rest.length > 0
       ? ` (and ${rest.length} more problem${rest.length > 1 ? "s" : ""})`
       : "";
     throw new ConfigError(label, described.key, described.problem + more);
   }
-  const parsed = result.data;
-  const { dir, enabled, disabled, ...perPlugin } = parsed.plugins;
-  const baseDir = options.baseDir ?? Deno.cwd();
-  return {
-    file: options.file,
-    bot: parsed.bot,
-    nats: parsed.nats,
-    connectors: parsed.connectors,
-    router: parsed.router,
-    plugins: {
-      dir: dir.startsWith("/") ? dir : `${baseDir}/${dir}`,
-      enabled,
-      disabled,
-      settings: perPlugin as Record<string, PluginSettings>,
-    },
-    logging: parsed.logging,
-    monitoring: parsed.monitoring,
-    services: parsed.services,
-  };
-}
-
-/** Whether the configuration runs `plugin` (a file name without `.ts`). */
-export function isPluginEnabled(config: QuicksilverConfig, plugin: string): boolean {
-  if (config.plugins.disabled.includes(plugin)) return false;
-  if (config.plugins.settings[plugin]?.enabled === false) return false;
-  return config.plugins.enabled === undefined || config.plugins.enabled.includes(plugin);
+  return { file: options.file, baseDir: options.baseDir ?? Deno.cwd(), value: result.data };
 }
 
 function dirOf(file: string): string {

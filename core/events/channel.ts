@@ -1,7 +1,7 @@
 /**
  * Channel state and platform actions: the contract between platform connectors and the core
- * services that act on a channel (router, moderator shell, logs, stats). Platform-neutral on
- * purpose: a media-sharing platform (CyTube today) fills all of it, a chat-only platform
+ * services that act on a channel (commands, moderation, logs, stats). Platform-neutral on
+ * purpose: a media-sharing platform fills all of it, a chat-only platform
  * leaves the playlist empty and refuses media actions with `unsupported`.
  *
  * - State: request `rosey.platform.<p>.state.snapshot` with {@linkcode ChannelQuery}, reply
@@ -20,7 +20,7 @@ export const ChannelUserSchema = z.object({
   rank: z.number(),
   afk: z.boolean().default(false),
   muted: z.boolean().default(false),
-  /** What the platform tells a moderator: CyTube sends ip and aliases to rank >= 2. */
+  /** What the platform tells a moderator: a media-sharing platform sends ip and aliases to rank >= 2. */
   ip: z.string().optional(),
   aliases: z.array(z.string()).optional(),
 });
@@ -40,7 +40,7 @@ export const ChannelSnapshotSchema = z.object({
   startedAt: z.number(),
   self: z.object({ name: z.string(), rank: z.number(), afk: z.boolean().default(false) }),
   users: z.array(ChannelUserSchema),
-  /** Connected viewers, including anonymous ones (CyTube `usercount`). */
+  /** Connected viewers, including anonymous ones (the platform's user count). */
   userCount: z.number().int().nonnegative(),
   leader: z.string().optional(),
   playlist: z.array(PlaylistItemSchema),
@@ -81,7 +81,7 @@ export const PLATFORM_ACTIONS = {
   }),
   /** Empty the playlist. */
   clearPlaylist: ChannelTarget,
-  /** Clear the chat for everyone (CyTube `/clear`; moderators only). */
+  /** Clear the chat for everyone (moderators only). */
   clearChat: ChannelTarget,
   afk: ChannelTarget.extend({ afk: z.boolean() }),
   voteskip: ChannelTarget,

@@ -1,10 +1,15 @@
 /**
- * Command request/reply between the router and a plugin (`rosey.commands.<plugin>.execute`),
- * and the output a plugin or service asks a platform to carry out.
+ * Command request/reply between the command dispatcher and a plugin
+ * (`rosey.commands.<plugin>.execute`), and the output a plugin or service asks a platform to
+ * carry out.
  */
 import { z } from "zod";
 import { SourceSchema, UserSchema } from "./_schemas.ts";
-import { COMMAND_ERROR_CODES, type CommandErrorCode } from "./constants.ts";
+import {
+  COMMAND_ERROR_CODES,
+  type CommandErrorCode,
+  MAX_COMMAND_DEADLINE_MS,
+} from "./constants.ts";
 
 export const CommandExecuteSchema = z.object({
   /** The command as the plugin declared it (aliases resolved): `roll`. */
@@ -19,6 +24,12 @@ export const CommandExecuteSchema = z.object({
   private: z.boolean().optional(),
   /** The id of the message that carried the command. */
   messageId: z.string().max(128),
+  /**
+   * How long the plugin has to answer, ms from when it receives the request: a relative budget,
+   * not a wall-clock time, because clocks differ across machines. The dispatcher sets it from
+   * its own timeout and gives up after it; the plugin host answers `timeout` once it is spent.
+   */
+  deadlineMs: z.number().int().min(1).max(MAX_COMMAND_DEADLINE_MS),
 });
 export type CommandExecute = z.infer<typeof CommandExecuteSchema>;
 
@@ -54,7 +65,7 @@ export type PluginSay = z.infer<typeof PluginSaySchema>;
 export const ChatActionSchema = z.object({
   channel: z.string().min(1).max(200),
   text: z.string().min(1).max(10_000),
-  /** Who asked for it (router, plugin name, moderator service): for logs and audit. */
+  /** Who asked for it (a service or plugin name): for logs and audit. */
   origin: z.string().max(100).optional(),
   /**
    * The user whose command this line answers, if any. Connectors queue each (origin, replyTo)

@@ -34,3 +34,6 @@ export const COMMAND_ERROR_CODES = {
   unavailable: "unavailable",
 } as const;
 export type CommandErrorCode = typeof COMMAND_ERROR_CODES[keyof typeof COMMAND_ERROR_CODES];
+
+/** The longest a command request may give a plugin (`CommandExecute.deadlineMs`), ms. */
+export const MAX_COMMAND_DEADLINE_MS = 120_000;

@@ -7,9 +7,9 @@ import { z } from "zod";
 
 /** Where an event came from and where replies to it go. */
 export const SourceSchema = z.object({
-  /** Platform connector name: `cytube`, `shell`, later `discord`... (a subject token). */
+  /** Platform connector name: `shell`, or a chat platform's name (a subject token). */
   platform: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be a subject token"),
-  /** The room: a CyTube channel, a Discord channel id, `local` for the shell. */
+  /** The room: a platform's channel name or id, `local` for the shell. */
   channel: z.string().min(1).max(200),
 });
 export type Source = z.infer<typeof SourceSchema>;

@@ -1,6 +1,6 @@
 /**
- * What a plugin declares about itself, as the plugin manager publishes it for the router
- * (`rosey.admin.plugins.manifests`) and answers it (`rosey.admin.plugins.list`). The router's
+ * What a plugin declares about itself, as the plugin manager publishes it for command
+ * dispatch (`rosey.admin.plugins.manifests`) and answers it (`rosey.admin.plugins.list`). The
  * command table and `!help` are built from these, so a plugin never registers itself.
  */
 import { z } from "zod";
@@ -61,7 +61,7 @@ export const PluginStatusSchema = z.object({
 });
 export type PluginStatus = z.infer<typeof PluginStatusSchema>;
 
-/** The full table, published on every change (router replaces its table with it). */
+/** The full table, published on every change (readers replace their table with it). */
 export const PluginTableSchema = z.object({
   plugins: z.array(PluginStatusSchema),
   /** Increases with every publish, so a stale table is never applied over a newer one. */
@@ -69,7 +69,7 @@ export const PluginTableSchema = z.object({
 });
 export type PluginTable = z.infer<typeof PluginTableSchema>;
 
-/** Published on `rosey.security.violation` by whoever detects it (manager, router, server). */
+/** Published on `rosey.security.violation` by whoever detects it (manager, a service, the server). */
 export const SecurityViolationSchema = z.object({
   /** The plugin (or service) that did it. */
   plugin: z.string().max(64),

@@ -9,3 +9,4 @@ export * from "./errors.ts";
 export * from "./manifest.ts";
 export * from "./channel.ts";
 export * from "./stats.ts";
+export * from "./command_line.ts";

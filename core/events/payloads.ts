@@ -1,6 +1,6 @@
 /**
  * Normalized payloads: what every connector produces, whatever the platform. Ranks follow
- * CyTube's scale because it is the richest we serve (-1 anonymous, 0 guest, 1 registered,
+ * the scale of the richest platform we serve (-1 anonymous, 0 guest, 1 registered,
  * 1.5 leader, 2 moderator, 3 admin, 4 owner, 5 founder, 255 site admin); other connectors map
  * their roles onto it.
  */
@@ -41,9 +41,9 @@ export const UserUpdatePayloadSchema = z.object({
 export type UserUpdatePayload = z.infer<typeof UserUpdatePayloadSchema>;
 
 export const MediaSchema = z.object({
-  /** Platform media id (CyTube: the provider's id, e.g. a YouTube video id). */
+  /** Platform media id (e.g. the provider's id, a YouTube video id). */
   id: z.string().max(500),
-  /** Provider type (CyTube: `yt`, `vi`, `fi`, ...). */
+  /** Provider type (e.g. `yt`, `vi`, `fi`, ...). */
   type: z.string().max(20),
   title: z.string().max(500),
   /** Seconds; 0 for live or unknown. */

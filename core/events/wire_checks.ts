@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { COMMAND_WORD, PLUGIN_NAME } from "./constants.ts";
+import { COMMAND_WORD, MAX_COMMAND_DEADLINE_MS, PLUGIN_NAME } from "./constants.ts";
 import type { ValidationIssue, ValidationResult, Validator } from "./json.ts";
 
 /** The shapes, as plain types (the zod schemas infer the same ones). */
@@ -44,6 +44,7 @@ export interface WireCommandExecute {
   source: WireSource;
   private?: boolean;
   messageId: string;
+  deadlineMs: number;
 }
 export interface WirePluginSay {
   source: WireSource;
@@ -256,6 +257,11 @@ export const commandExecuteCheck: Validator<WireCommandExecute> = validatorOf((v
     user: userAt(o.user, [...path, "user"]),
     source: sourceAt(o.source, [...path, "source"]),
     messageId: stringAt(o.messageId, [...path, "messageId"], { max: 128 }),
+    deadlineMs: numberAt(o.deadlineMs, [...path, "deadlineMs"], {
+      int: true,
+      min: 1,
+      max: MAX_COMMAND_DEADLINE_MS,
+    }),
   };
   optional(request, o, "private", path, booleanAt);
   return request;

@@ -22,6 +22,25 @@ export function subjectMatches(pattern: string, subject: string): boolean {
   return p.length === s.length;
 }
 
+/**
+ * True when some concrete subject is matched by both patterns: `a.*.c` and `a.b.*` overlap
+ * although neither covers the other. The question to ask before granting a pattern next to a
+ * deny list: the server refuses the overlap, so a grant that overlaps a denied branch is a
+ * mistake to report, not a right.
+ */
+export function subjectsOverlap(a: string, b: string): boolean {
+  const x = a.split(".");
+  const y = b.split(".");
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const xt = x[i];
+    const yt = y[i];
+    if (xt === undefined || yt === undefined) return false;
+    if (xt === ">" || yt === ">") return true;
+    if (xt !== "*" && yt !== "*" && xt !== yt) return false;
+  }
+  return true;
+}
+
 /** True when any pattern in `patterns` matches `subject`. */
 export function anySubjectMatches(patterns: readonly string[], subject: string): boolean {
   return patterns.some((p) => subjectMatches(p, subject));

@@ -7,7 +7,7 @@
  * - `rosey.platform.<p>.action.<action>` bus -> platform, what to do there (connector subscribes)
  * - `rosey.platform.<p>.state.<query>`   request/reply for channel state the connector keeps
  * - `rosey.events.<type>`                normalized events, platform-agnostic (connector publishes)
- * - `rosey.commands.<plugin>.execute`    router -> plugin request; `.result` plugin -> bus
+ * - `rosey.commands.<plugin>.execute`    dispatcher -> plugin request; `.result` plugin -> bus
  * - `rosey.plugins.<plugin>.<event>`     a plugin's own events, incl. `.say` output and `.heartbeat`
  * - `rosey.security.<kind>`              violations and restrictions, published by the core only
  * - `rosey.monitoring.<kind>`            health and metrics
@@ -101,14 +101,14 @@ export const subjects = {
   commandResult: (plugin: string) => `${ROOT}.commands.${token(plugin, "plugin name")}.result`,
   pluginCommands: (plugin: string) => `${ROOT}.commands.${token(plugin, "plugin name")}.>`,
   allCommandResults: () => `${ROOT}.commands.*.result`,
-  /** Every plugin's execute subject: what the router may publish (requests) to. */
+  /** Every plugin's execute subject: what only the command dispatcher may publish (requests) to. */
   allCommandExecutes: () => `${ROOT}.commands.*.execute`,
   allCommands: () => `${ROOT}.commands.>`,
 
   // --- plugins' own subjects ------------------------------------------------------------------
   plugin: (plugin: string, event: string) =>
     `${ROOT}.plugins.${token(plugin, "plugin name")}.${dotted(event, "plugin event")}`,
-  /** Output a plugin sends on its own (a timer firing): the router forwards it to the platform. */
+  /** Output a plugin sends on its own (a timer firing): the dispatcher forwards it to the platform. */
   pluginSay: (plugin: string) => `${ROOT}.plugins.${token(plugin, "plugin name")}.say`,
   allPluginSay: () => `${ROOT}.plugins.*.say`,
   pluginHeartbeat: (plugin: string) => `${ROOT}.plugins.${token(plugin, "plugin name")}.heartbeat`,
@@ -127,9 +127,9 @@ export const subjects = {
   monitoringMetrics: () => `${ROOT}.monitoring.metrics`,
   allMonitoring: () => `${ROOT}.monitoring.>`,
   adminPlugins: (op: string) => `${ROOT}.admin.plugins.${token(op, "admin operation")}`,
-  /** Manifests of running plugins, published by the manager (router builds its table from it). */
+  /** Manifests of running plugins, published by the manager (the dispatcher builds its table from it). */
   pluginManifests: () => `${ROOT}.admin.plugins.manifests`,
-  /** The monitor service answers the status table (components and plugins) here. */
+  /** The status service answers the status table (components and plugins) here. */
   adminStatus: () => `${ROOT}.admin.status`,
   allAdmin: () => `${ROOT}.admin.>`,
   audit: (service: string) => `${ROOT}.audit.${token(service, "service")}`,

@@ -33,6 +33,7 @@ const ask = (rawArgs: string) =>
     user: { name: "alice", rank: RANKS.user },
     source: { platform: "example", channel: "lobby" },
     messageId: "m-1",
+    deadlineMs: 2000,
   }, { timeoutMs: 2000, schema: CommandResultSchema });
 
 console.log(JSON.stringify(await ask("hi there")));

@@ -17,9 +17,9 @@ import {
   EVENT_TYPES,
   type EventType,
   inboxPrefix,
-  subjectMatches,
   type SubjectPermissions,
   subjects,
+  subjectsOverlap,
 } from "@quicksilver/core";
 import { PluginCredentialsError } from "./errors.ts";
 
@@ -95,11 +95,18 @@ export function pluginNatsRights(
     events.add(event);
   }
   const deny = deniedPluginSubjects();
+  // Only the router may send command requests: it alone decides rank, cooldown and rate, and the
+  // plugin host trusts what reaches it. A plugin subscribes to its own execute subject, so this
+  // is denied for publishing only.
+  const publishDeny = [...deny, subjects.allCommandExecutes()];
   for (
-    const [kind, list] of [["publish", grants.publish], ["subscribe", grants.subscribe]] as const
+    const [kind, list, denied] of [
+      ["publish", grants.publish, publishDeny],
+      ["subscribe", grants.subscribe, deny],
+    ] as const
   ) {
     for (const subject of list ?? []) {
-      const blocked = deny.find((d) => subjectMatches(d, subject) || subjectMatches(subject, d));
+      const blocked = denied.find((d) => subjectsOverlap(d, subject));
       if (blocked) {
         throw new PluginCredentialsError(
           `plugin ${name}: the ${kind} grant "${subject}" overlaps "${blocked}", which no plugin ` +
@@ -120,7 +127,7 @@ export function pluginNatsRights(
           subjects.commandResult(name),
           ...(grants.publish ?? []),
         ],
-        deny,
+        deny: publishDeny,
       },
       subscribe: {
         allow: [

@@ -23,9 +23,12 @@ export {
   parsePluginSettings,
   type PluginGrants,
   PluginGrantsSchema,
+  type PluginLimits,
+  PluginLimitsSchema,
   type PluginSettings,
   type PluginSettingsInput,
   PluginSettingsSchema,
+  PluginsSectionSchema,
 } from "./settings.ts";
 export {
   ADMIN_OPS,
@@ -37,3 +40,9 @@ export {
 export { auditViolation, parseServerViolation, ViolationReporter } from "./violations.ts";
 export { PluginManagerError, PluginRefusedError } from "./errors.ts";
 export { REPO_PATHS } from "./repo_paths.ts";
+export {
+  PLUGIN_MANAGER_IDENTITY,
+  PLUGIN_MANAGER_SYSTEM_IDENTITY,
+  pluginManagerRole,
+  pluginManagerSystemRole,
+} from "./roles.ts";

@@ -504,6 +504,5 @@ function timingsWith(partial: Partial<SupervisorTimings> = {}): SupervisorTiming
     heartbeatTimeoutMs: partial.heartbeatTimeoutMs ?? heartbeatMs * 3 + 1000,
     startTimeoutMs: partial.startTimeoutMs ?? 20_000,
     stopGraceMs: partial.stopGraceMs ?? 3000,
-    commandTimeoutMs: partial.commandTimeoutMs ?? 10_000,
   };
 }

@@ -236,7 +236,6 @@ export async function preparePluginLaunch(
       subscribe: plan.granted.subscribe,
     },
     heartbeatMs: deps.timings.heartbeatMs,
-    commandTimeoutMs: deps.timings.commandTimeoutMs,
     reportToken,
   };
   try {

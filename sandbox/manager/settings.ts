@@ -1,42 +1,138 @@
 /**
- * What the operator decides per plugin (`plugins.<name>` in config): whether it runs, its
- * config, the extras granted, its resource limits and NATS limits. Grants only ever narrow
- * what the plugin asked for: an extra it did not ask for is not given, and an ask that is not
- * granted is shown by `plugins check` as "asked, not granted".
+ * What the operator decides per plugin (`plugins.<name>` in `rosey.yaml`, and the whole
+ * `plugins:` section): whether it runs, its config, the extras granted, its resource limits and
+ * NATS limits. The one definition: the config file is validated with these schemas and the
+ * manager parses the same ones, so the two cannot accept different things.
+ *
+ * Grants only ever narrow what the plugin asked for: an extra it did not ask for is not given,
+ * and an ask that is not granted is shown by `plugins check` as "asked, not granted".
  */
 import { z } from "zod";
-import { parseResourceLimits, type ResourceLimits } from "../limits/mod.ts";
+import { PLUGIN_NAME, subjects } from "@quicksilver/core";
+import { parseResourceLimits, type ResourceLimits, resourceLimitsSchema } from "../limits/mod.ts";
 import { PluginManagerError } from "./errors.ts";
 
-const HOST_PORT = /^[A-Za-z0-9.-]{1,253}:\d{1,5}$/;
+const show = (value: unknown) => JSON.stringify(value);
+
+/** `api.open-meteo.com`, `localhost` or an IPv4 literal, optionally with `:port`. */
+const HOST =
+  /^(localhost|(\d{1,3}\.){3}\d{1,3}|([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62})(:(\d{1,5}))?$/i;
+/** A NATS subject pattern: dot-separated tokens, `*` tokens, `>` last. */
+const SUBJECT_PATTERN = /^([A-Za-z0-9_$-]+|\*)(\.([A-Za-z0-9_$-]+|\*))*(\.>)?$/;
+/** The port a bare host means: the usual HTTPS API. */
+const DEFAULT_NET_PORT = 443;
+
+/**
+ * One outbound address, always `host:port` once parsed: Deno's `--allow-net=host` would allow
+ * every port of that host, and `host:port` only that one (NOTES-SANDBOX.md, "Hostname
+ * matching"), so the sandbox needs the port. A bare host is taken as port 443.
+ */
+const NetGrantSchema = z.string().regex(HOST, {
+  error: (issue) =>
+    `${show(issue.input)} is not a host name; write host:port, e.g. "api.open-meteo.com:443" ` +
+    `(a bare host means port ${DEFAULT_NET_PORT})`,
+}).transform((host, ctx) => {
+  const port = /:(\d+)$/.exec(host)?.[1];
+  if (port === undefined) return `${host}:${DEFAULT_NET_PORT}`;
+  if (Number(port) < 1 || Number(port) > 65535) {
+    ctx.addIssue({
+      code: "custom",
+      input: host,
+      message: `${show(host)} has port ${port}; write host:port with a port from 1 to 65535`,
+    });
+    return z.NEVER;
+  }
+  return host;
+});
+
+const subjectPattern = (example: string) =>
+  z.string().regex(SUBJECT_PATTERN, {
+    error: (issue) =>
+      `${show(issue.input)} is not a NATS subject; write dot-separated words, e.g. "${example}"`,
+  });
 
 export const PluginGrantsSchema = z.strictObject({
   /** Outbound `host:port` the plugin may reach (only those it asked for in `extras.net`). */
-  net: z.array(z.string().regex(HOST_PORT, "write host:port, e.g. api.open-meteo.com:443")).default(
-    [],
-  ),
-  publish: z.array(z.string().min(1)).default([]),
-  subscribe: z.array(z.string().min(1)).default([]),
-  /** npm packages (exact `npm:name@version`, present in deno.lock) it may import. */
-  npm: z.array(z.string().regex(/^npm:[@A-Za-z0-9/._-]+@[0-9][A-Za-z0-9.+-]*$/)).default([]),
+  net: z.array(NetGrantSchema).default([]),
+  publish: z.array(subjectPattern(subjects.plugin("quotes", "added"))).default([]),
+  subscribe: z.array(subjectPattern(subjects.event("user.join"))).default([]),
+  /** npm packages the plugin may import, exact: `npm:name@version` (present in deno.lock). */
+  npm: z.array(
+    z.string().regex(/^npm:[@A-Za-z0-9/._-]+@[0-9][A-Za-z0-9.+-]*$/, {
+      error: (issue) =>
+        `${show(issue.input)} is not an exact npm package; write e.g. "npm:ms@2.1.3"`,
+    }),
+  ).default([]),
 });
 export type PluginGrants = z.infer<typeof PluginGrantsSchema>;
 
+/**
+ * Resource limits as the operator wrote them (only those keys: the plan tells an operator's
+ * limit from a default). Checked by the sandbox's own `resourceLimitsSchema` (sandbox/limits:
+ * names, bounds), so there is one list of limits and a limit added there is accepted here.
+ */
+export const PluginLimitsSchema = z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
+  const result = resourceLimitsSchema.safeParse(value, { reportInput: true });
+  if (result.success) return;
+  for (const issue of result.error.issues) {
+    if (issue.code === "unrecognized_keys") {
+      ctx.addIssue({
+        code: "custom",
+        path: [],
+        message: `unknown limit ${issue.keys.map((k) => show(k)).join(", ")}; the limits are ` +
+          Object.keys(resourceLimitsSchema.shape).join(", "),
+      });
+    } else ctx.addIssue({ ...issue } as Parameters<typeof ctx.addIssue>[0]);
+  }
+});
+export type PluginLimits = z.input<typeof resourceLimitsSchema>;
+
 export const PluginSettingsSchema = z.strictObject({
+  /** False keeps this plugin from running (same as listing it in `plugins.disabled`). */
   enabled: z.boolean().default(true),
-  config: z.record(z.string(), z.unknown()).default({}),
-  grants: PluginGrantsSchema.default({ net: [], publish: [], subscribe: [], npm: [] }),
-  /** Resource limits (see sandbox/limits): memoryMb, cpu, pids, openFiles, cpuSecondsBackstop. */
-  limits: z.record(z.string(), z.unknown()).default({}),
+  grants: PluginGrantsSchema.prefault({}),
+  limits: PluginLimitsSchema.default({}),
+  /** NATS limits enforced by the server for this plugin's user. */
   nats: z.strictObject({
     maxSubscriptions: z.number().int().min(5).max(10_000).optional(),
     maxPayload: z.number().int().min(1024).max(1024 * 1024).optional(),
   }).default({}),
+  /** Free-form settings handed to the plugin (`ctx.config`). */
+  config: z.record(z.string(), z.unknown()).default({}),
 });
 export type PluginSettingsInput = z.input<typeof PluginSettingsSchema>;
 export type PluginSettings = z.infer<typeof PluginSettingsSchema> & {
   resourceLimits: ResourceLimits;
 };
+
+const pluginName = z.string().regex(PLUGIN_NAME, {
+  error: (issue) =>
+    `${show(issue.input)} is not a plugin name; plugin names are file names like "dice" ` +
+    `(lower-case letters, digits, "_" or "-")`,
+});
+
+/**
+ * `plugins:` holds the folder, the enabled/disabled lists, and one key per plugin with its
+ * settings (`plugins.weather.grants.net`), which is why it is an object with a catch-all.
+ */
+export const PluginsSectionSchema = z.object({
+  dir: z.string().min(1).default("plugins"),
+  /** Only these run; leave it out to run every plugin in `dir`. */
+  enabled: z.array(pluginName).optional(),
+  disabled: z.array(pluginName).default([]),
+}).catchall(PluginSettingsSchema).superRefine((value, ctx) => {
+  for (const key of Object.keys(value)) {
+    if (key === "dir" || key === "enabled" || key === "disabled") continue;
+    if (!PLUGIN_NAME.test(key)) {
+      ctx.addIssue({
+        code: "custom",
+        path: [key],
+        message: `${show(key)} is neither a setting (dir, enabled, disabled) nor a plugin name; ` +
+          `plugin names are file names like "dice"`,
+      });
+    }
+  }
+}).prefault({});
 
 /** Parses one plugin's settings; errors name the key (`plugins.dice.grants.net[0]`) and a fix. */
 export function parsePluginSettings(name: string, input: unknown): PluginSettings {

@@ -21,8 +21,6 @@ export interface SupervisorTimings {
   startTimeoutMs: number;
   /** Graceful stop (control message) before SIGTERM, then SIGKILL after as long again. Default 3 s. */
   stopGraceMs: number;
-  /** The runner answers a slower command with a `timeout` error. Default 10 s. */
-  commandTimeoutMs: number;
 }
 
 export interface SupervisorDeps {

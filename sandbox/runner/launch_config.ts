@@ -42,8 +42,6 @@ export interface RunLaunchConfig {
   config: Record<string, unknown>;
   granted: Granted;
   heartbeatMs: number;
-  /** A command handler that takes longer is answered with a `timeout` error. */
-  commandTimeoutMs: number;
   /** How long setup and teardown may take. */
   hookTimeoutMs: number;
   logLevel: LogLevel;
@@ -67,7 +65,6 @@ export type LaunchConfigInput =
 
 const DEFAULTS = {
   heartbeatMs: 2000,
-  commandTimeoutMs: 10_000,
   hookTimeoutMs: 10_000,
   logLevel: "info",
 } as const;
@@ -105,13 +102,6 @@ export const LaunchConfigSchema: Validator<LaunchConfig> = validatorOf((value, p
       subscribe: withDefault(granted, "subscribe", at, [], strings),
     },
     heartbeatMs: withDefault(o, "heartbeatMs", path, DEFAULTS.heartbeatMs, ms(50, 60_000)),
-    commandTimeoutMs: withDefault(
-      o,
-      "commandTimeoutMs",
-      path,
-      DEFAULTS.commandTimeoutMs,
-      ms(10, 300_000),
-    ),
     hookTimeoutMs: withDefault(o, "hookTimeoutMs", path, DEFAULTS.hookTimeoutMs, ms(10, 300_000)),
     logLevel,
     reportToken: withDefault(o, "reportToken", path, "", (v, p) => stringAt(v, p, { max: 64 })),

@@ -41,7 +41,6 @@ export class PluginHost {
   readonly #abort = new AbortController();
   readonly #timers: TimerSet;
   readonly #context: PluginContext;
-  readonly #cooldowns = new Map<string, number>();
   /** Every word (name or alias) a command answers to, with its declared name and spec. */
   readonly #words = new Map<string, [string, CommandDefinition]>();
   readonly #subscriptions: { drain(): Promise<void> }[] = [];
@@ -125,17 +124,9 @@ export class PluginHost {
     if (!entry) {
       return fail("unknown_command", `${this.#config.name} has no command "${request.command}"`);
     }
+    // Rank, cooldown and rate are the router's to decide, once: only it may publish here (its
+    // NATS role is the only one granted command subjects), so the request is already allowed.
     const [word, spec] = entry;
-    if (request.user.rank < (spec.minRank ?? 0)) {
-      return fail("not_permitted", `!${word} needs rank ${spec.minRank} or higher`);
-    }
-    const cooldownKey = `${word}\u0000${request.user.name.toLowerCase()}`;
-    const now = Date.now();
-    const readyAt = this.#cooldowns.get(cooldownKey) ?? 0;
-    if (now < readyAt) {
-      return fail("rate_limited", `!${word} again in ${Math.ceil((readyAt - now) / 1000)} s`);
-    }
-    if ((spec.cooldownMs ?? 0) > 0) this.#cooldowns.set(cooldownKey, now + (spec.cooldownMs ?? 0));
 
     const output = new HandlerOutput(request, {
       check: (source, text, to) => void this.#checkSay(source, text, to),
@@ -161,7 +152,7 @@ export class PluginHost {
       // Only a handler that went async can overrun; a synchronous answer needs no timer.
       const result = spec.handler(context);
       const returned = result instanceof Promise
-        ? await withTimeout(result, this.#config.commandTimeoutMs, `!${word}`)
+        ? await withTimeout(result, request.deadlineMs, `!${word}`)
         : result;
       this.handled++;
       let isPrivate = request.private ?? false;
@@ -185,7 +176,7 @@ export class PluginHost {
       if (error instanceof HookTimeout) {
         this.#log.warn("command timed out", {
           command: word,
-          timeoutMs: this.#config.commandTimeoutMs,
+          timeoutMs: request.deadlineMs,
         });
         return fail("timeout", `!${word} took too long`);
       }

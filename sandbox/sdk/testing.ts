@@ -35,7 +35,10 @@ import {
   type PluginManagerOptions,
   type PluginSettingsInput,
 } from "@quicksilver/sandbox";
-import { TestNats, waitFor } from "@quicksilver/testing";
+import { TestNats, waitFor } from "@quicksilver/testbed";
+// The router's own policy: rank and cooldown are decided there, once (the plugin host does not
+// check again), so the bed asks the same code before it sends a command.
+import { CommandPolicy, PluginTableStore } from "../../services/router/mod.ts";
 import { STORAGE_FILE } from "./storage.ts";
 
 export interface TestBedOptions {
@@ -51,11 +54,19 @@ export interface TestBedOptions {
   requireRunning?: boolean;
 }
 
+/** The deadline a test command carries unless it says otherwise: the router's default. */
+const DEFAULT_COMMAND_DEADLINE_MS = 5000;
+
 export interface CommandAs {
   user?: string;
   /** Normalized rank (see RANKS). Default 1 (a registered user). */
   rank?: number;
   private?: boolean;
+  /**
+   * The command's deadline (`deadlineMs`), as the router would send it from `router.timeoutMs`.
+   * Default 5000 ms; the reply is awaited a second longer, so the plugin's own `timeout`
+   * answer arrives.
+   */
   timeoutMs?: number;
 }
 
@@ -73,6 +84,13 @@ export class PluginTestBed implements AsyncDisposable {
   readonly #client: EventBus;
   readonly #root: string;
   #messageId = 0;
+  // Rate limits lifted: a test sends commands faster than a person would.
+  readonly #policy = new CommandPolicy({
+    perUser: { burst: 1_000_000, perSecond: 1_000_000 },
+    perPlugin: { burst: 1_000_000, perSecond: 1_000_000 },
+  });
+  readonly #table = new PluginTableStore();
+  #tableRevision = 0;
 
   private constructor(
     name: string,
@@ -108,7 +126,7 @@ export class PluginTestBed implements AsyncDisposable {
         plugins: options.settings ? { [name]: options.settings } : {},
         serverLogFile: nats.server.options.logFile,
         monitorUrl: nats.server.monitorUrl,
-        timings: { heartbeatMs: 250, commandTimeoutMs: 5000, ...options.timings },
+        timings: { heartbeatMs: 250, ...options.timings },
         restartPolicy: { initialDelayMs: 100, ...options.restartPolicy },
         ...(options.logger ? { logger: options.logger } : {}),
       });
@@ -138,20 +156,38 @@ export class PluginTestBed implements AsyncDisposable {
 
   /**
    * Sends a command the way the router would (`"!roll 2d6"` or `"roll 2d6"`) and returns the
-   * plugin's `CommandResult`.
+   * plugin's `CommandResult`. The router's rank and cooldown policy applies first: a refusal
+   * comes back as `not_permitted` or `rate_limited` with the notice the user would read.
    */
   async command(text: string, as: CommandAs = {}): Promise<CommandResult> {
     const [word, ...args] = splitArgs(text.replace(/^!/, ""));
     const rawArgs = text.replace(/^!?\S+\s?/, "");
+    const deadline = as.timeoutMs ?? DEFAULT_COMMAND_DEADLINE_MS;
+    const user = { name: as.user ?? "tester", rank: as.rank ?? 1 };
+    const refused = this.#admit(word ?? "", user);
+    if (refused) return refused;
     return await this.#client.request(subjects.commandExecute(this.name), {
       command: word ?? "",
       args,
       rawArgs,
-      user: { name: as.user ?? "tester", rank: as.rank ?? 1 },
+      user,
       source: this.source,
       ...(as.private ? { private: true } : {}),
       messageId: `test-${++this.#messageId}`,
-    }, { timeoutMs: as.timeoutMs ?? 10_000, schema: CommandResultSchema });
+      deadlineMs: deadline,
+    }, { timeoutMs: deadline + 1000, schema: CommandResultSchema });
+  }
+
+  /** The router's verdict on a command, as a result; `undefined` when it would be sent. */
+  #admit(word: string, user: { name: string; rank: number }): CommandResult | undefined {
+    this.#table.apply({ plugins: [this.status()], revision: ++this.#tableRevision });
+    const entry = this.#table.resolve(word);
+    // Unknown to the table: the plugin host answers `unknown_command` itself.
+    if (!entry) return undefined;
+    const verdict = this.#policy.admitCommand(user.name, user.rank, entry, Date.now());
+    if (verdict.ok) return undefined;
+    const code = user.rank < entry.spec.minRank ? "not_permitted" : "rate_limited";
+    return { ok: false, error: { code, message: verdict.notice ?? `!${entry.spec.name} refused` } };
   }
 
   /** The reply lines joined, or the error message: handy in assertions. */

@@ -5,7 +5,7 @@
  */
 import { connect, credsAuthenticator } from "@nats-io/transport-node";
 import { createEnvelope, EventBus, mintUser, type UserCredentials } from "../../core/mod.ts";
-import type { NatsServer } from "../nats_server.ts";
+import type { NatsServer } from "@quicksilver/testbed";
 import { type LatencySummary, round, summarize } from "./stats.ts";
 
 const PEER = new URL("./_peer.ts", import.meta.url).pathname;

@@ -4,7 +4,7 @@
  * first launch, as in production).
  */
 import { PluginManager } from "../../sandbox/mod.ts";
-import { REPO_ROOT, startEphemeralNatsServer } from "../nats_server.ts";
+import { REPO_ROOT, startEphemeralNatsServer } from "@quicksilver/testbed";
 import { type LatencySummary, summarize } from "./stats.ts";
 
 export async function measureColdStart(

@@ -18,7 +18,7 @@ import {
 } from "../../core/mod.ts";
 import { sampleProcess } from "../../sandbox/limits/mod.ts";
 import { CORE_DENO_FLAGS } from "../core_flags.ts";
-import { freePort, REPO_ROOT } from "../nats_server.ts";
+import { freePort, REPO_ROOT } from "@quicksilver/testbed";
 import { smapsField } from "./plugin_memory.ts";
 import { type LatencySummary, round, summarize } from "./stats.ts";
 import { z } from "zod";

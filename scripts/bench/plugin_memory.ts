@@ -10,7 +10,7 @@
  * and are not counted here). Linux only; other systems report 0.
  */
 import { PluginManager } from "../../sandbox/mod.ts";
-import { REPO_ROOT, startEphemeralNatsServer } from "../nats_server.ts";
+import { REPO_ROOT, startEphemeralNatsServer } from "@quicksilver/testbed";
 import { round } from "./stats.ts";
 
 export interface PluginMemoryFigure {

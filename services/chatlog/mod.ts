@@ -12,3 +12,5 @@
 export * from "./chatlog_service.ts";
 export * from "./log_format.ts";
 export * from "./errors.ts";
+export * from "./role.ts";
+export * from "./component.ts";

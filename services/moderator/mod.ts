@@ -16,3 +16,5 @@ export * from "./media_link.ts";
 export * from "./format.ts";
 export * from "./errors.ts";
 export { HELP_TEXT } from "./help.ts";
+export * from "./role.ts";
+export * from "./component.ts";

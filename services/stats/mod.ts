@@ -12,3 +12,5 @@
 export * from "./stats_service.ts";
 export * from "./stats_state.ts";
 export * from "./errors.ts";
+export * from "./role.ts";
+export * from "./component.ts";

@@ -1,14 +1,8 @@
 import assert from "node:assert/strict";
-import {
-  CONFIG_FILE_NAME,
-  ConfigError,
-  isPluginEnabled,
-  loadConfig,
-  parseConfig,
-  subjects,
-} from "@quicksilver/core";
+import { CONFIG_FILE_NAME, ConfigError, subjects } from "@quicksilver/core";
+import { isPluginEnabled, loadConfig, parseConfig } from "../../app/mod.ts";
 import { CORE_DENO_FLAGS } from "../../scripts/core_flags.ts";
-import { REPO_ROOT } from "../../scripts/nats_server.ts";
+import { REPO_ROOT } from "@quicksilver/testbed";
 
 const FILE = { file: CONFIG_FILE_NAME, baseDir: "/srv/rosey", env: () => undefined };
 
@@ -80,8 +74,8 @@ plugins:
 Deno.test("a bad value is refused with the file, the key path and a fix", () => {
   assert.equal(
     errorOf("plugins:\n  weather:\n    grants:\n      net: [api]\n").message,
-    'rosey.yaml: plugins.weather.grants.net[0]: "api" is not a host name; write e.g. ' +
-      '"api.open-meteo.com" (port 443) or "api.open-meteo.com:443"',
+    'rosey.yaml: plugins.weather.grants.net[0]: "api" is not a host name; write host:port, ' +
+      'e.g. "api.open-meteo.com:443" (a bare host means port 443)',
   );
   const timeout = errorOf("router:\n  timeoutMs: soon\n");
   assert.equal(timeout.key, "router.timeoutMs");
@@ -161,4 +155,50 @@ Deno.test("deno task dev runs the core with the flags the benchmark measures", a
   assert.deepEqual(dev.slice(0, 3), ["deno", "run", "--allow-all"]);
   assert.deepEqual(dev.slice(3, -1), [...CORE_DENO_FLAGS], "deno.json's dev task");
   assert.equal(dev.at(-1), "scripts/dev.ts");
+});
+
+Deno.test("the file and the plugin manager read plugin settings with one rule", async () => {
+  const { parsePluginSettings } = await import("@quicksilver/sandbox");
+  // A bare host means port 443 in both, and an out-of-range port is refused by both: the
+  // sandbox needs host:port because --allow-net=host would open every port of that host.
+  const config = parseConfig("plugins:\n  weather:\n    grants:\n      net: [example.org]\n", FILE);
+  assert.deepEqual(config.plugins.settings.weather!.grants.net, ["example.org:443"]);
+  assert.deepEqual(
+    parsePluginSettings("weather", { grants: { net: ["example.org"] } }).grants.net,
+    ["example.org:443"],
+  );
+  assert.match(
+    errorOf("plugins:\n  weather:\n    grants:\n      net: ['example.org:99999']\n").message,
+    /port 99999; write host:port with a port from 1 to 65535/,
+  );
+  assert.throws(
+    () => parsePluginSettings("weather", { grants: { net: ["example.org:99999"] } }),
+    /plugins\.weather\.grants\.net\[0\]: "example.org:99999" has port 99999/,
+  );
+  assert.throws(
+    () => parsePluginSettings("weather", { grants: { publish: ["not a subject"] } }),
+    /is not a NATS subject/,
+  );
+});
+
+Deno.test("router defaults are the router's own, whatever the file leaves out", async () => {
+  const { DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_ROUTER_LIMITS } = await import(
+    "../../services/router/mod.ts"
+  );
+  const config = parseConfig("router:\n  rateLimits:\n    say: { burst: 9, perSecond: 2 }\n", FILE);
+  assert.equal(config.router.timeoutMs, DEFAULT_COMMAND_TIMEOUT_MS);
+  assert.deepEqual(config.router.rateLimits, {
+    ...DEFAULT_ROUTER_LIMITS,
+    say: { burst: 9, perSecond: 2 },
+  });
+});
+
+Deno.test("plugin limits are the sandbox's own: out of bounds or unknown is refused in the file", () => {
+  const tiny = errorOf("plugins:\n  dice:\n    limits: { memoryMb: 1 }\n");
+  assert.equal(tiny.key, "plugins.dice.limits.memoryMb");
+  assert.match(tiny.message, /memoryMb: 1 is too small, it must be at least \d+/);
+  assert.match(
+    errorOf("plugins:\n  dice:\n    limits: { memoryMB: 128 }\n").message,
+    /plugins\.dice\.limits: unknown limit "memoryMB"; the limits are memoryMb, cpu/,
+  );
 });

@@ -79,6 +79,7 @@ const samples: [string, z.ZodType, unknown][] = [
     source,
     private: false,
     messageId: "m-1",
+    deadlineMs: 5000,
   }],
   ["command.result", CommandResultSchema, { ok: true, reply: ["alice rolls 7"], private: true }],
   ["command.result", CommandResultSchema, {

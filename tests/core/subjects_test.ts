@@ -15,6 +15,7 @@ import {
   SubjectError,
   subjectMatches,
   subjects,
+  subjectsOverlap,
   token,
 } from "@quicksilver/core";
 
@@ -268,5 +269,28 @@ Deno.test("isConcreteSubject accepts only publishable subjects", () => {
   assert.ok(isConcreteSubject("a.b-c_d.9"));
   for (const s of ["", "a..b", "a.", ".a", "a.*", "a.>", "*", ">", "a b", "a\nb"]) {
     assert.ok(!isConcreteSubject(s), JSON.stringify(s));
+  }
+});
+
+Deno.test("two patterns overlap when some subject matches both, even if neither covers the other", () => {
+  const overlapping: [string, string][] = [
+    ["rosey.commands.*.execute", "rosey.commands.dice.*"],
+    ["rosey.commands.*.execute", "rosey.commands.>"],
+    ["rosey.>", "rosey.plugins.dice.say"],
+    ["a.*.c", "*.b.*"],
+    ["a.b", "a.b"],
+  ];
+  for (const [a, b] of overlapping) {
+    assert.ok(subjectsOverlap(a, b) && subjectsOverlap(b, a), `${a} / ${b}`);
+  }
+  const apart: [string, string][] = [
+    ["rosey.commands.*.execute", "rosey.commands.dice.result"],
+    ["rosey.commands.*.execute", "rosey.commands.dice"],
+    ["rosey.platform.>", "rosey.plugins.>"],
+    ["a.b", "a.b.c"],
+    ["a.>", "a"],
+  ];
+  for (const [a, b] of apart) {
+    assert.ok(!subjectsOverlap(a, b) && !subjectsOverlap(b, a), `${a} / ${b}`);
   }
 });

@@ -40,7 +40,15 @@ const CASES: [string, Validator<unknown>, Validator<unknown>, unknown[]][] = [
     { id: "m2", type: "message", source, time: 6, correlationId: "c", payload: { user, text: "" } },
   ]],
   ["command.execute", CommandExecuteSchema, commandExecuteCheck, [
-    { command: "roll", args: ["1d6"], rawArgs: "1d6", user, source, messageId: "m1" },
+    {
+      command: "roll",
+      args: ["1d6"],
+      rawArgs: "1d6",
+      user,
+      source,
+      messageId: "m1",
+      deadlineMs: 5000,
+    },
     {
       command: "roll",
       args: [],
@@ -49,6 +57,7 @@ const CASES: [string, Validator<unknown>, Validator<unknown>, unknown[]][] = [
       source,
       private: true,
       messageId: "",
+      deadlineMs: 1,
       junk: "dropped",
     },
   ]],

@@ -7,13 +7,12 @@
  */
 
 import {
-  CommandRouter,
   connectorRole,
   ensureCoreStreams,
   type EventBus,
-  routerRole,
   streamAdminRole,
 } from "@quicksilver/core";
+import { CommandRouter, routerRole } from "../../services/router/mod.ts";
 import { PluginManager } from "@quicksilver/sandbox";
 import { TestNats, waitFor } from "@quicksilver/testing";
 import {
@@ -22,7 +21,7 @@ import {
   type CytubeConnectorOptions,
 } from "../../connectors/cytube/mod.ts";
 import { type FakeCytube, type FakeCytubeOptions, startFakeCytube } from "../fake_cytube/mod.ts";
-import { REPO_ROOT } from "../../scripts/nats_server.ts";
+import { REPO_ROOT } from "@quicksilver/testbed";
 
 /** The bot's account on the fake: a moderator, so playlist actions are allowed. */
 export const BOT = { name: "rosey", password: "hunter2", rank: 2 } as const;

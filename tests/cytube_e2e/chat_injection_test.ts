@@ -3,7 +3,8 @@
  * echoed argument) that starts with "/" must not make the bot kick, ban or clear with its rank.
  */
 import assert from "node:assert/strict";
-import { routerRole, subjects } from "@quicksilver/core";
+import { subjects } from "@quicksilver/core";
+import { routerRole } from "../../services/router/mod.ts";
 import { BOT, E2e } from "./_env.ts";
 
 Deno.test("a chat action that starts with / is said, not run as a CyTube command", async () => {

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { within } from "@quicksilver/testing";
-import { freePort, REPO_ROOT } from "../../scripts/nats_server.ts";
+import { freePort, REPO_ROOT } from "@quicksilver/testbed";
 import { startFakeCytube } from "../fake_cytube/mod.ts";
 
 Deno.test("`deno task dev` with a CyTube channel in rosey.yaml joins as a guest and answers !help", async () => {

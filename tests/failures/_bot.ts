@@ -5,19 +5,17 @@
  */
 import {
   ChatActionSchema,
-  CommandRouter,
-  type CommandRouterOptions,
   connectorRole,
   createEnvelope,
   type EventBus,
-  routerRole,
   type SecurityViolation,
   SecurityViolationSchema,
   subjects,
 } from "@quicksilver/core";
+import { CommandRouter, type CommandRouterOptions, routerRole } from "../../services/router/mod.ts";
 import { PluginManager } from "@quicksilver/sandbox";
 import { TestNats, waitFor } from "@quicksilver/testing";
-import { REPO_ROOT } from "../../scripts/nats_server.ts";
+import { REPO_ROOT } from "@quicksilver/testbed";
 
 export const PLATFORM = "test";
 

@@ -3,8 +3,7 @@
  * stdout/stderr collected as they arrive, so a test can wait for what a person would see.
  */
 import { CORE_DENO_FLAGS } from "../../scripts/core_flags.ts";
-import { REPO_ROOT } from "../../scripts/nats_server.ts";
-import { waitFor } from "./wait.ts";
+import { REPO_ROOT, waitFor } from "@quicksilver/testbed";
 
 export class DevProcess implements AsyncDisposable {
   stdout = "";

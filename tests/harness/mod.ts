@@ -1,4 +1,3 @@
-export * from "./test_nats.ts";
-export * from "./wait.ts";
+export * from "@quicksilver/testbed";
 export * from "./dev_process.ts";
 export * from "./process_state.ts";

@@ -1,11 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  MetricsRegistry,
-  MonitorService,
-  startHealthReporter,
-  StatusTableSchema,
-  subjects,
-} from "@quicksilver/core";
+import { MetricsRegistry, startHealthReporter, subjects } from "@quicksilver/core";
+import { MonitorService, StatusTableSchema } from "../../services/monitor/mod.ts";
 import { TestNats, waitFor } from "@quicksilver/testing";
 
 Deno.test("components' health and metrics appear in the status table and on /metrics", async () => {

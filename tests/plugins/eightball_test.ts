@@ -24,7 +24,10 @@ Deno.test("8ball in the sandbox", async (t) => {
     async () => {
       const again = await bed.command("!8ball And the day after?", { user: "alice" });
       assert.equal(again.ok, false);
-      assert.match(bed.text(again), /rate_limited: !8ball again in [1-3] s/);
+      assert.match(
+        bed.text(again),
+        /rate_limited: alice: !8ball is cooling down, try again in [1-3] s/,
+      );
       const bob = await bed.command("!8ball Am I next?", { user: "bob" });
       assert.equal(bob.ok, true);
     },

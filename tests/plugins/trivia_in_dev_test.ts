@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { DevProcess } from "@quicksilver/testing";
-import { freePort, REPO_ROOT } from "../../scripts/nats_server.ts";
+import { freePort, REPO_ROOT } from "@quicksilver/testbed";
 
 Deno.test("a game of trivia is played to the end from the shell in `deno task dev`", async () => {
   const home = await Deno.makeTempDir({ prefix: "quicksilver-trivia-" });

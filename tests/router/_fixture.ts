@@ -8,8 +8,6 @@ import {
   type CommandExecute,
   CommandExecuteSchema,
   type CommandResult,
-  CommandRouter,
-  type CommandRouterOptions,
   type CommandSpecSchema,
   createEnvelope,
   type EventBus,
@@ -17,9 +15,9 @@ import {
   type PluginTable,
   PluginTableSchema,
   PrivateMessageActionSchema,
-  routerRole,
   subjects,
 } from "@quicksilver/core";
+import { CommandRouter, type CommandRouterOptions, routerRole } from "../../services/router/mod.ts";
 import { Inbox, TestNats } from "@quicksilver/testing";
 import type { z } from "zod";
 

@@ -5,12 +5,12 @@
 import assert from "node:assert/strict";
 import {
   ConfigError,
-  parseConfig,
-  RouterOptionsError,
   type SecurityViolation,
   SecurityViolationSchema,
   subjects,
 } from "@quicksilver/core";
+import { parseConfig } from "../../app/mod.ts";
+import { RouterOptionsError } from "../../services/router/mod.ts";
 import { Inbox } from "@quicksilver/testing";
 import { RouterFixture, table } from "./_fixture.ts";
 

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { Cooldowns, KeyedRateLimiter, NoticeThrottle, TokenBucket } from "@quicksilver/core";
+import {
+  Cooldowns,
+  KeyedRateLimiter,
+  NoticeThrottle,
+  TokenBucket,
+} from "../../services/router/mod.ts";
 
 Deno.test("a token bucket allows its burst, then refills at its rate", () => {
   const bucket = new TokenBucket({ burst: 3, perSecond: 2 }, 0);

@@ -28,6 +28,7 @@ async function command(bus: EventBus, plugin: string, name: string, args: string
     user: { name: "bystander", rank: 1 },
     source: { platform: "shell", channel: "test" },
     messageId: crypto.randomUUID(),
+    deadlineMs: 12_000,
   }, { schema: CommandResultSchema, timeoutMs: 15_000 });
 }
 
@@ -49,7 +50,6 @@ Deno.test("a plugin filling its data dir gets errors past its quota, is reported
     servers: nats.url,
     pluginFiles: [DICE, HOG],
     dataDir: dataRoot,
-    timings: { commandTimeoutMs: 12_000 },
     plugins: { data_hog: { limits: { dataMb: 1, dataFiles: 50 } } },
   });
   try {

@@ -109,6 +109,7 @@ async function rollDice(bus: EventBus): Promise<CommandResult> {
     user: { name: "bystander", rank: 1 },
     source: { platform: "shell", channel: "test" },
     messageId: crypto.randomUUID(),
+    deadlineMs: 3000,
   }, { schema: CommandResultSchema, timeoutMs: 5000 });
 }
 
@@ -141,7 +142,6 @@ Deno.test("hostile plugins fail, are reported on rosey.security.violation, and d
     timings: {
       heartbeatMs: 250,
       heartbeatTimeoutMs: 2000,
-      commandTimeoutMs: 3000,
       stopGraceMs: 1000,
     },
     restartPolicy: { initialDelayMs: 200, crashLoopCount: 3 },

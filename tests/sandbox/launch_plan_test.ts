@@ -73,10 +73,31 @@ Deno.test("an operator grant can never reopen the platform, security, admin or J
   assert.ok(deniedPluginSubjects().includes("$JS.API.>"));
 });
 
+Deno.test("no grant lets a plugin send command requests: only the router may, it decides rank", () => {
+  for (
+    const subject of [
+      subjects.commandExecute("dice"),
+      subjects.allCommandExecutes(),
+      "rosey.commands.>",
+      "rosey.commands.dice.*",
+    ]
+  ) {
+    assert.throws(
+      () => pluginNatsRights({ name: "x", events: [] }, { publish: [subject] }),
+      /which no plugin may use; remove it from plugins.x.grants.publish/,
+      subject,
+    );
+  }
+  const rights = pluginNatsRights({ name: "x", events: [] });
+  assert.ok(rights.permissions.publish.deny.includes(subjects.allCommandExecutes()));
+  // Its own requests still reach it: the deny is for publishing only.
+  assert.ok(!rights.permissions.subscribe.deny.includes(subjects.allCommandExecutes()));
+});
+
 Deno.test("bad settings name the key and the fix", () => {
   assert.throws(
     () => parsePluginSettings("dice", { grants: { net: ["no port"] } }),
-    /plugins\.dice\.grants\.net\[0\]: write host:port/,
+    /plugins\.dice\.grants\.net\[0\]: "no port" is not a host name; write host:port/,
   );
   assert.throws(
     () => parsePluginSettings("dice", { limits: { memoryMb: 1 } }),

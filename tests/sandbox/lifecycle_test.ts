@@ -4,7 +4,12 @@
  * subjects; the table the router consumes; the kill switch.
  */
 import assert from "node:assert/strict";
-import { BusRequestError, PluginTableSchema, subjects } from "@quicksilver/core";
+import {
+  BusRequestError,
+  CommandResultSchema,
+  PluginTableSchema,
+  subjects,
+} from "@quicksilver/core";
 import type { AdminReply } from "@quicksilver/sandbox";
 import { PluginTestBed } from "@quicksilver/sdk/testing";
 import { waitFor } from "@quicksilver/testing";
@@ -65,15 +70,35 @@ Deno.test("a hung plugin: the command times out, then it is restarted and answer
   assert.equal(bed.text(await bed.command("!ping")), "pong");
 });
 
-Deno.test("an async handler that never finishes gets a timeout error, and the plugin keeps serving", async () => {
-  await using bed = await PluginTestBed.start(fixture("flaky"), {
-    timings: { commandTimeoutMs: 300 },
-  });
-  assert.deepEqual(await bed.command("!wait"), {
+Deno.test("an async handler that never finishes gets a timeout error at the request's deadline, and the plugin keeps serving", async () => {
+  await using bed = await PluginTestBed.start(fixture("flaky"));
+  const asked = performance.now();
+  assert.deepEqual(await bed.command("!wait", { timeoutMs: 300 }), {
     ok: false,
     error: { code: "timeout", message: "!wait took too long" },
   });
+  const waited = performance.now() - asked;
+  assert.ok(waited >= 290, `answered after ${waited} ms, before the 300 ms deadline`);
   assert.equal(bed.text(await bed.command("!ping")), "pong");
+});
+
+Deno.test("rank and cooldown are the router's to decide: the plugin host serves what reaches it", async () => {
+  // Only the router's NATS user may publish command requests (tests/router/service_roles_test),
+  // so the runner does not check a second time with other keys and other messages.
+  await using bed = await PluginTestBed.start(fixture("greeter"));
+  const router = await bed.nats.connect("stand-in-router");
+  const ask = () =>
+    router.request(subjects.commandExecute("greeter"), {
+      command: "greeted",
+      args: [],
+      rawArgs: "",
+      user: { name: "guest1", rank: 0 },
+      source: bed.source,
+      messageId: crypto.randomUUID(),
+      deadlineMs: 2000,
+    }, { timeoutMs: 3000, schema: CommandResultSchema });
+  assert.deepEqual(await ask(), { ok: true, reply: ["0 greeted"] });
+  assert.deepEqual(await ask(), { ok: true, reply: ["0 greeted"] });
 });
 
 Deno.test("stop, start and list over the admin subjects; the table follows", async () => {
@@ -112,7 +137,7 @@ Deno.test("stop, start and list over the admin subjects; the table follows", asy
   assert.equal(bed.text(await bed.command("!greeted", { rank: 2 })), "1 greeted");
   assert.deepEqual(await bed.command("!greeted", { rank: 1 }), {
     ok: false,
-    error: { code: "not_permitted", message: "!greeted needs rank 2 or higher" },
+    error: { code: "not_permitted", message: "tester: !greeted needs rank moderator." },
   });
   await waitFor(() => tables.includes(0) && tables.at(-1) === 1, {
     what: "tables for stopped and running",

@@ -7,17 +7,17 @@
 import {
   type AuditRecord,
   AuditRecordSchema,
-  chatlogRole,
   connectorRole,
   ensureCoreStreams,
   type EventBus,
-  moderatorRole,
   type PrivateMessageAction,
   PrivateMessageActionSchema,
-  statsRole,
   streamAdminRole,
   subjects,
 } from "@quicksilver/core";
+import { chatlogRole } from "../../services/chatlog/mod.ts";
+import { moderatorRole } from "../../services/moderator/mod.ts";
+import { statsRole } from "../../services/stats/mod.ts";
 import { TestNats, waitFor } from "@quicksilver/testing";
 import { CYTUBE_PLATFORM, CytubeConnector } from "../../connectors/cytube/mod.ts";
 import { ChatLogService } from "../../services/chatlog/mod.ts";

@@ -16,7 +16,8 @@ import { waitFor } from "@quicksilver/testing";
 import { CYTUBE_PLATFORM, CytubeConnector } from "../../connectors/cytube/mod.ts";
 import { ChatLogService } from "../../services/chatlog/mod.ts";
 import { StatsService } from "../../services/stats/mod.ts";
-import { connectorRole, moderatorRole } from "@quicksilver/core";
+import { connectorRole } from "@quicksilver/core";
+import { moderatorRole } from "../../services/moderator/mod.ts";
 import { ModeratorService } from "../../services/moderator/mod.ts";
 import { BOT, ServicesEnv } from "./_env.ts";
 

@@ -1,4 +1,7 @@
-import { chatlogRole, createEnvelope, moderatorRole, statsRole, subjects } from "@quicksilver/core";
+import { createEnvelope, subjects } from "@quicksilver/core";
+import { chatlogRole } from "../../services/chatlog/mod.ts";
+import { moderatorRole } from "../../services/moderator/mod.ts";
+import { statsRole } from "../../services/stats/mod.ts";
 import { TestNats, waitFor } from "@quicksilver/testing";
 
 Deno.test("the parity services cannot publish events or act outside their roles", async () => {

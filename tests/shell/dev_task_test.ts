@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { freePort, REPO_ROOT } from "../../scripts/nats_server.ts";
+import { freePort, REPO_ROOT } from "@quicksilver/testbed";
 
 async function runDev(home: string, args: string[], stdin: string) {
   const child = new Deno.Command(Deno.execPath(), {

@@ -13,7 +13,7 @@ import {
   subjects,
 } from "@quicksilver/core";
 import { DevProcess, waitFor } from "@quicksilver/testing";
-import { freePort, REPO_ROOT } from "../../scripts/nats_server.ts";
+import { freePort, REPO_ROOT } from "@quicksilver/testbed";
 
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
 

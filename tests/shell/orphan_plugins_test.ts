@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { DevProcess, waitFor } from "@quicksilver/testing";
-import { freePort, REPO_ROOT } from "../../scripts/nats_server.ts";
+import { freePort, REPO_ROOT } from "@quicksilver/testbed";
 
 async function pluginPids(home: string): Promise<number[]> {
   const pids: number[] = [];

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { DevProcess, waitFor } from "@quicksilver/testing";
-import { freePort } from "../../scripts/nats_server.ts";
+import { freePort } from "@quicksilver/testbed";
 
 const plugin = (answer: string) =>
   `import { definePlugin } from "@quicksilver/sdk";\n` +

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { DevProcess } from "@quicksilver/testing";
-import { freePort, REPO_ROOT } from "../../scripts/nats_server.ts";
+import { freePort, REPO_ROOT } from "@quicksilver/testbed";
 
 Deno.test("with the chat log and stats off the bot answers and keeps no chat log", async () => {
   const home = await Deno.makeTempDir({ prefix: "quicksilver-services-" });

@@ -1,13 +1,12 @@
 import assert from "node:assert/strict";
 import {
-  CommandRouter,
   connectorRole,
   envelopeOf,
   MessagePayloadSchema,
   PluginTableSchema,
-  routerRole,
   subjects,
 } from "@quicksilver/core";
+import { CommandRouter, routerRole } from "../../services/router/mod.ts";
 import { Inbox, TestNats, waitFor, within } from "@quicksilver/testing";
 import { ShellConnector } from "../../connectors/shell/mod.ts";
 

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { CommandRouter, connectorRole, routerRole } from "@quicksilver/core";
+import { connectorRole } from "@quicksilver/core";
+import { CommandRouter, routerRole } from "../../services/router/mod.ts";
 import { PluginManager } from "@quicksilver/sandbox";
 import { TestNats, waitFor, within } from "@quicksilver/testing";
 import { ShellConnector } from "../../connectors/shell/mod.ts";
-import { REPO_ROOT } from "../../scripts/nats_server.ts";
+import { REPO_ROOT } from "@quicksilver/testbed";
 
 Deno.test("typing !help then !roll in the shell is answered by the real sandboxed dice plugin", async () => {
   await using nats = await TestNats.start();

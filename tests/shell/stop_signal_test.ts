@@ -4,7 +4,7 @@
  * acted on, and a second one did not help either.
  */
 import { DevProcess, processesMentioning, waitFor, within } from "@quicksilver/testing";
-import { freePort, REPO_ROOT } from "../../scripts/nats_server.ts";
+import { freePort, REPO_ROOT } from "@quicksilver/testbed";
 
 interface Moment {
   /** A line on dev's stderr (its log, with --no-shell) that marks the moment; null: at spawn. */

@@ -4,9 +4,9 @@
  * harness all use this, so tests run the same configuration as production, on free ports in
  * a temp dir.
  */
-import { loadOrCreateAuthority } from "../core/auth/mod.ts";
-import type { Authority } from "../core/auth/mod.ts";
-import { type Logger, silentLogger } from "../core/log/mod.ts";
+import { loadOrCreateAuthority } from "@quicksilver/core";
+import type { Authority } from "@quicksilver/core";
+import { type Logger, silentLogger } from "@quicksilver/core";
 
 export const REPO_ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 export const DEFAULT_CONFIG = `${REPO_ROOT}/nats.conf`;

@@ -1,5 +1,5 @@
 /** Renders metric snapshots (from every component) in the Prometheus text exposition format. */
-import type { MetricSnapshot } from "./metrics_registry.ts";
+import type { MetricSnapshot } from "@quicksilver/core";
 
 function escapeLabel(value: string): string {
   return value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');

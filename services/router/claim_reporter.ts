@@ -5,10 +5,10 @@
  *
  * @module
  */
-import type { EventBus } from "../bus/mod.ts";
-import type { SecurityViolation } from "../events/mod.ts";
-import type { Logger } from "../log/mod.ts";
-import { subjects } from "../subjects/mod.ts";
+import type { EventBus } from "@quicksilver/core";
+import type { SecurityViolation } from "@quicksilver/core";
+import type { Logger } from "@quicksilver/core";
+import { subjects } from "@quicksilver/core";
 import type { CommandOwners } from "./command_owners.ts";
 import type { CommandConflict } from "./plugin_table.ts";
 

@@ -3,7 +3,7 @@
  * renders them as Prometheus text once a health reporter publishes them) and readable as a
  * plain snapshot for tests and `deno task status`.
  */
-import { type MetricsRegistry, MetricsRegistry as Registry } from "../monitoring/mod.ts";
+import { type MetricsRegistry, MetricsRegistry as Registry } from "@quicksilver/core";
 
 /** What became of one command call. */
 export const COMMAND_OUTCOMES = {

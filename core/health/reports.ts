@@ -6,7 +6,7 @@ export const HEALTH_STATES = { ok: "ok", degraded: "degraded", stopping: "stoppi
 export type HealthState = typeof HEALTH_STATES[keyof typeof HEALTH_STATES];
 
 export const HealthReportSchema = z.object({
-  /** `router`, `manager`, `connector-cytube`, `monitor`, ... */
+  /** the component's name: `manager`, `connector-<platform>`, a service's name */
   component: z.string().max(64),
   status: z.enum(["ok", "degraded", "stopping"]),
   pid: z.number().int(),

@@ -3,7 +3,6 @@
  * back to the platform and channel they came from. See {@linkcode CommandRouter}.
  */
 export * from "./command_router.ts";
-export * from "./command_parser.ts";
 export * from "./command_policy.ts";
 export * from "./rate_limiter.ts";
 export * from "./help.ts";
@@ -12,3 +11,6 @@ export * from "./command_owners.ts";
 export * from "./reply_limits.ts";
 export * from "./router_metrics.ts";
 export * from "./errors.ts";
+export * from "./role.ts";
+export * from "./config_schema.ts";
+export * from "./component.ts";

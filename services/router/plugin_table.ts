@@ -2,8 +2,8 @@
  * The router's view of which plugin serves which command, rebuilt from every `PluginTable` the
  * manager publishes. Plugins never register themselves: what a manifest declares is the table.
  */
-import type { CommandSpec, PluginStatus, PluginTable } from "../events/mod.ts";
-import { PLUGIN_STATES } from "../events/mod.ts";
+import type { CommandSpec, PluginStatus, PluginTable } from "@quicksilver/core";
+import { PLUGIN_STATES } from "@quicksilver/core";
 import { CommandOwners, type OwnerDecision } from "./command_owners.ts";
 
 /** One routable command and the plugin behind it. */

@@ -10,7 +10,7 @@
  * - a denial gets a short notice at most once per window per user, so it never floods.
  */
 import { RecentIds } from "./recent_ids.ts";
-import { BusRequestError, type BusSubscription, type EventBus } from "../bus/mod.ts";
+import { BusRequestError, type BusSubscription, type EventBus } from "@quicksilver/core";
 import {
   type CommandExecute,
   type CommandResult,
@@ -23,16 +23,21 @@ import {
   type PluginTable,
   PluginTableSchema,
   type Source,
-} from "../events/mod.ts";
+} from "@quicksilver/core";
 import { z } from "zod";
-import { type Logger, silentLogger } from "../log/mod.ts";
-import type { MetricsRegistry } from "../monitoring/mod.ts";
-import { EVENT_TYPES, subjects } from "../subjects/mod.ts";
-import { parseCommand } from "./command_parser.ts";
+import { type Logger, silentLogger } from "@quicksilver/core";
+import type { MetricsRegistry } from "@quicksilver/core";
+import { EVENT_TYPES, subjects } from "@quicksilver/core";
+import { parseCommand } from "@quicksilver/core";
 import { RouterOptionsError } from "./errors.ts";
-import { sanitizeChatText } from "../text/mod.ts";
+import { sanitizeChatText } from "@quicksilver/core";
 import { capReply, DEFAULT_REPLY_LIMITS, type ReplyLimits } from "./reply_limits.ts";
-import { CommandPolicy, type RouterLimits, type Verdict } from "./command_policy.ts";
+import {
+  CommandPolicy,
+  DEFAULT_COMMAND_TIMEOUT_MS,
+  type RouterLimits,
+  type Verdict,
+} from "./command_policy.ts";
 import { HELP_COMMAND, helpLines } from "./help.ts";
 import { PluginTableStore } from "./plugin_table.ts";
 import { ClaimReporter } from "./claim_reporter.ts";
@@ -46,7 +51,7 @@ export interface CommandRouterOptions {
   botName?: string;
   /** Users whose messages are never commands (other bots, case-insensitive). */
   ignoreUsers?: readonly string[];
-  /** How long a plugin has to answer. Default 5000 ms. */
+  /** How long a plugin has to answer, ms. Default {@linkcode DEFAULT_COMMAND_TIMEOUT_MS}. */
   timeoutMs?: number;
   limits?: RouterLimits;
   /**
@@ -104,7 +109,7 @@ export class CommandRouter {
           `spaces, e.g. "!"`,
       );
     }
-    const timeoutMs = options.timeoutMs ?? 5000;
+    const timeoutMs = options.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     if (!(timeoutMs > 0)) {
       throw new RouterOptionsError(`router timeoutMs ${timeoutMs} must be positive, e.g. 5000`);
     }
@@ -293,6 +298,8 @@ export class CommandRouter {
       user,
       source: envelope.source,
       messageId: envelope.id,
+      // One timeout, the router's: the plugin host holds the handler to the same budget.
+      deadlineMs: this.#timeoutMs,
       ...(isPrivate ? { private: true } : {}),
     };
     const started = this.#now();

@@ -3,18 +3,18 @@
  * latest plugin table, answers `rosey.admin.status` (what `deno task status` prints) and serves
  * Prometheus text on a loopback HTTP port (`/metrics`; `/status` as JSON).
  */
-import type { BusSubscription, EventBus } from "../bus/mod.ts";
-import { PluginStatusSchema, type PluginTable, PluginTableSchema } from "../events/manifest.ts";
-import { type Logger, silentLogger } from "../log/mod.ts";
-import { subjects } from "../subjects/mod.ts";
-import type { MetricSnapshot } from "./metrics_registry.ts";
+import type { BusSubscription, EventBus } from "@quicksilver/core";
+import { PluginStatusSchema, type PluginTable, PluginTableSchema } from "@quicksilver/core";
+import { type Logger, silentLogger } from "@quicksilver/core";
+import { subjects } from "@quicksilver/core";
+import type { MetricSnapshot } from "@quicksilver/core";
 import { renderPrometheus } from "./prometheus.ts";
 import {
   type HealthReport,
   HealthReportSchema,
   type MetricsReport,
   MetricsReportSchema,
-} from "./reports.ts";
+} from "@quicksilver/core";
 import { z } from "zod";
 
 export const ComponentStatusSchema = z.object({

@@ -2,7 +2,7 @@
  * `!help` and `!help <command>`, generated from the manifests: the list is always what is
  * actually running, with no plugin to keep in sync.
  */
-import { RANKS } from "../events/mod.ts";
+import { RANKS } from "@quicksilver/core";
 import type { PluginTableStore } from "./plugin_table.ts";
 
 /** The built-in command word. */

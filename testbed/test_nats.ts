@@ -3,15 +3,15 @@
  * free ports, with its own operator and accounts. Never a mock: tests see the real server's
  * permissions, JetStream and reconnect behaviour.
  */
-import { mintUser, type SubjectPermissions, type UserCredentials } from "../../core/auth/mod.ts";
-import { EventBus, type EventBusOptions } from "../../core/bus/mod.ts";
-import { type Logger, silentLogger } from "../../core/log/mod.ts";
+import { mintUser, type SubjectPermissions, type UserCredentials } from "@quicksilver/core";
+import { EventBus, type EventBusOptions } from "@quicksilver/core";
+import { type Logger, silentLogger } from "@quicksilver/core";
 import {
   type EphemeralNatsServer,
   freePort,
   type NatsServer,
   startEphemeralNatsServer,
-} from "../../scripts/nats_server.ts";
+} from "./nats_server.ts";
 
 /** A free port on 127.0.0.1, for tests that need an address where nothing listens. */
 export { freePort };

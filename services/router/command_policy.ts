@@ -19,7 +19,11 @@ export interface RouterLimits {
   noticeWindowMs?: number;
 }
 
-export const DEFAULT_ROUTER_LIMITS: Required<RouterLimits> = {
+/** How long a plugin has to answer a command, ms, unless `router.timeoutMs` says otherwise. */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 5000;
+
+/** The router's rate limits unless `router.rateLimits` says otherwise (the one place they are written). */
+export const DEFAULT_ROUTER_LIMITS: Readonly<Required<RouterLimits>> = {
   perUser: { burst: 5, perSecond: 0.5 },
   perPlugin: { burst: 20, perSecond: 5 },
   say: { burst: 5, perSecond: 1 },

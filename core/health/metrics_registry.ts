@@ -1,7 +1,7 @@
 /**
  * A small metrics registry: counters, gauges and fixed-bucket histograms with labels. Each
- * component keeps one, publishes its snapshot on `rosey.monitoring.metrics`, and the monitor
- * service renders all snapshots as Prometheus text. Recording is a map lookup and an add:
+ * component keeps one and publishes its snapshot on `rosey.monitoring.metrics`, where a status
+ * service can render all snapshots as Prometheus text. Recording is a map lookup and an add:
  * cheap enough for the command hot path.
  */
 import { z } from "zod";

@@ -1,0 +1,49 @@
+/** The plugin manager's NATS roles: its own user and its system-account user (revocations). */
+import { inboxGrant, type ServiceRole, subjects } from "@quicksilver/core";
+
+/** The identity of the plugin manager. */
+export const PLUGIN_MANAGER_IDENTITY = "svc-plugin-manager";
+/** The manager's second user, in the system account, that only sends revocations. */
+export const PLUGIN_MANAGER_SYSTEM_IDENTITY = "svc-plugin-manager-sys";
+
+/**
+ * The plugin manager: answers admin requests, publishes the plugin table, security violations
+ * and monitoring, asks plugins to stop on their control subject, and reads their heartbeats.
+ * Revocation goes through a separate system-account user ({@linkcode pluginManagerSystemRole}).
+ */
+export function pluginManagerRole(): ServiceRole {
+  const name = PLUGIN_MANAGER_IDENTITY;
+  return {
+    name,
+    permissions: {
+      publish: {
+        allow: [
+          subjects.pluginManifests(),
+          subjects.allSecurity(),
+          subjects.allMonitoring(),
+          subjects.allPluginControl(),
+          subjects.audit("plugin-manager"),
+        ],
+      },
+      subscribe: {
+        allow: [subjects.allAdmin(), subjects.allPluginHeartbeats(), inboxGrant(name)],
+        // It publishes the table; reading it back would only echo its own writes.
+        deny: [subjects.pluginManifests()],
+      },
+      responses: { max: 1 },
+    },
+  };
+}
+
+/** The manager's system-account user: sends account claim updates (revocations), nothing else. */
+export function pluginManagerSystemRole(): ServiceRole {
+  const name = PLUGIN_MANAGER_SYSTEM_IDENTITY;
+  return {
+    name,
+    systemAccount: true,
+    permissions: {
+      publish: { allow: ["$SYS.REQ.ACCOUNT.*.CLAIMS.UPDATE"] },
+      subscribe: { allow: [inboxGrant(name)] },
+    },
+  };
+}
