@@ -215,7 +215,7 @@ Deno.test({
 
 Deno.test("a plugin that replaced Deno.exit and ignores SIGTERM still stops when asked", async () => {
   const lines: string[] = [];
-  const logger = createLogger({ level: "info", format: "json", sink: (l) => void lines.push(l) });
+  const logger = createLogger({ level: "debug", format: "json", sink: (l) => void lines.push(l) });
   await using bed = await PluginTestBed.start(IMMORTAL, { logger, timings: { stopGraceMs: 3000 } });
   assert.equal(bed.text(await bed.command("!immortal")), "still here");
   const pid = bed.status().pid;

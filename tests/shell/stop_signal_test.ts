@@ -35,7 +35,9 @@ for (const moment of MOMENTS) {
           `nats:\n  url: "127.0.0.1:${freePort()}"\n` +
             `  monitoring: "http://127.0.0.1:${freePort()}"\n` +
             `plugins:\n  dir: ${REPO_ROOT}/plugins\n  enabled: [dice, eightball, trivia]\n` +
-            `monitoring:\n  metricsPort: 0\n`,
+            `monitoring:\n  metricsPort: 0\n` +
+            // "plugin process started" is a debug line since start-up went quiet at info.
+            `logging:\n  level: debug\n`,
         );
         const dev = DevProcess.spawn(home, ["--no-shell"]);
         if (moment.after) {
