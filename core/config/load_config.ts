@@ -29,6 +29,10 @@ export interface QuicksilverConfig {
     /** Only these run; `undefined` means every plugin in `dir`. */
     enabled: string[] | undefined;
     disabled: string[];
+    /** Trusted publisher keys (`plugins.trust`). */
+    trust: string[];
+    /** Plugin indexes (`plugins.indexes`): URLs, or absolute paths of local files. */
+    indexes: string[];
     /** Per-plugin grants, limits and settings, by plugin name (only those configured). */
     settings: Record<string, PluginSettings>;
   };
@@ -123,7 +127,7 @@ export function parseConfig(
     throw new ConfigError(label, described.key, described.problem + more);
   }
   const parsed = result.data;
-  const { dir, enabled, disabled, ...perPlugin } = parsed.plugins;
+  const { dir, enabled, disabled, trust, indexes, ...perPlugin } = parsed.plugins;
   const baseDir = options.baseDir ?? Deno.cwd();
   return {
     file: options.file,
@@ -135,6 +139,10 @@ export function parseConfig(
       dir: dir.startsWith("/") ? dir : `${baseDir}/${dir}`,
       enabled,
       disabled,
+      trust,
+      indexes: indexes.map((index) =>
+        /^[a-z]+:\/\//.test(index) || index.startsWith("/") ? index : `${baseDir}/${index}`
+      ),
       settings: perPlugin as Record<string, PluginSettings>,
     },
     logging: parsed.logging,

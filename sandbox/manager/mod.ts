@@ -37,3 +37,15 @@ export {
 export { auditViolation, parseServerViolation, ViolationReporter } from "./violations.ts";
 export { PluginManagerError, PluginRefusedError } from "./errors.ts";
 export { REPO_PATHS } from "./repo_paths.ts";
+export {
+  type ApprovalRecord,
+  ApprovalRecordSchema,
+  beyondApproval,
+  type PermissionSet,
+  PermissionSetSchema,
+  readApproval,
+  requestedPermissions,
+  settingsWithinApproval,
+  sha256Hex,
+} from "./approval.ts";
+export { type InstalledFiles, installedFiles } from "./installed_files.ts";
