@@ -38,8 +38,13 @@ export const ApprovalRecordSchema = z.strictObject({
   /** The publisher key whose signature was verified; null when installed with `--unsigned`. */
   publisher: z.string().nullable(),
   approvedAt: z.string(),
-  /** What it may do; anything it declares beyond this refuses its launch. */
+  /** What it may do: its grants and limits never go beyond this. */
   approved: PermissionSetSchema,
+  /**
+   * What it asked for when the operator reviewed it (a superset of `approved` when some asks
+   * were declined); a launch that declares anything beyond this is refused. Absent: `approved`.
+   */
+  requested: PermissionSetSchema.optional(),
 });
 export type ApprovalRecord = z.infer<typeof ApprovalRecordSchema>;
 

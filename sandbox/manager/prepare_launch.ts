@@ -178,12 +178,13 @@ export async function preparePluginLaunch(
   cache.key = key;
   cache.description = description;
   if (approval) {
-    const beyond = beyondApproval(requestedPermissions(description), approval.approved);
+    const reviewed = approval.requested ?? approval.approved;
+    const beyond = beyondApproval(requestedPermissions(description), reviewed);
     if (beyond.length > 0) {
       throw new PluginRefusedError(
         name,
         "beyond-approval",
-        `refused: it declares more than was approved at install (${beyond.join(", ")}); ` +
+        `refused: it declares more than the operator reviewed at install (${beyond.join(", ")}); ` +
           `review it with \`deno task plugins update ${name}\``,
       );
     }
