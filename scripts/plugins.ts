@@ -76,7 +76,11 @@ const home = values.home ? await Deno.realPath(values.home) : REPO_ROOT;
 const stateDir = values.state ?? `${home}/${DEFAULT_STATE_DIR}`;
 values.state = stateDir;
 const explicitServer = values.server;
-values.server ??= "127.0.0.1:4222";
+// The bot's own address (nats.url in rosey.yaml) unless --server says otherwise.
+values.server ??= await loadConfig(values.config, { baseDir: home }).then(
+  (config) => config.nats.url.replace(/^nats:\/\//, ""),
+  () => "127.0.0.1:4222",
+);
 
 if (command === "keygen") {
   if (!arg) fail(`keygen needs a file to write the seed to, e.g. deno task plugins keygen my.seed`);
