@@ -6,6 +6,7 @@
  * only what was approved: `rosey.yaml` can narrow an approval, never widen it.
  */
 import { z } from "zod";
+import { parseResourceLimits } from "../limits/mod.ts";
 import type { PluginDescription } from "../sdk/mod.ts";
 import type { PluginSettings } from "./settings.ts";
 
@@ -142,8 +143,9 @@ export function settingsWithinApproval(
   const limits = settings.resourceLimits;
   const configured = settings.limits as { memoryMb?: number; dataMb?: number };
   // The approved figure when there is one, else the default: config may only lower it.
-  const memoryCap = a.memoryMb ?? limits.memoryMb;
-  const dataCap = a.storageMb ?? limits.dataMb;
+  const defaults = parseResourceLimits({}, "defaults");
+  const memoryCap = a.memoryMb ?? defaults.memoryMb;
+  const dataCap = a.storageMb ?? defaults.dataMb;
   const memoryMb = Math.min(configured.memoryMb ?? memoryCap, memoryCap);
   const dataMb = Math.min(configured.dataMb ?? dataCap, dataCap);
   return {
