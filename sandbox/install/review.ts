@@ -38,8 +38,8 @@ export function describePermissions(p: PermissionSet): string[] {
   if (p.subscribe.length > 0) lines.push(`listen to extra bus subjects: ${list(p.subscribe)}`);
   if (p.npm.length > 0) lines.push(`load the npm packages ${list(p.npm)}`);
   lines.push(
-    `use up to ${p.memoryMb ?? "the default"}${p.memoryMb ? " MB" : ""} of memory and store ` +
-      `up to ${p.storageMb ?? 64} MiB in its own data folder`,
+    `use ${p.memoryMb ? `up to ${p.memoryMb} MB of memory` : "the default memory limit"} and ` +
+      `store up to ${p.storageMb ?? 64} MiB in its own data folder`,
   );
   return lines;
 }

@@ -52,12 +52,18 @@ export interface FetchedPlugin {
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
+/** A plugin is one file, an index one document: more than this is not one (and not read). */
+export const MAX_SOURCE_BYTES = 2 * 1024 * 1024;
+
+function fetchable(url: URL): boolean {
+  return url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK.has(url.hostname));
+}
 
 /** Reads a URL (https, or http on loopback) or a local path. */
 export async function readSource(location: string): Promise<Uint8Array | null> {
   if (/^[a-z]+:\/\//i.test(location)) {
     const url = new URL(location);
-    if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK.has(url.hostname))) {
+    if (!fetchable(url)) {
       throw new InstallError(
         "source",
         `${location}: only https:// is fetched (http:// only from 127.0.0.1 or localhost)`,
@@ -65,11 +71,16 @@ export async function readSource(location: string): Promise<Uint8Array | null> {
     }
     let response: Response;
     try {
-      response = await fetch(url, { signal: AbortSignal.timeout(30_000), redirect: "error" });
+      response = await fetch(url, { signal: AbortSignal.timeout(30_000) });
     } catch (error) {
       throw new InstallError("source", `${location}: ${(error as Error).message}`, {
         cause: error,
       });
+    }
+    // Redirects are followed (release hosts use them), but only to where we would go directly.
+    if (response.url && !fetchable(new URL(response.url))) {
+      await response.body?.cancel();
+      throw new InstallError("source", `${location} redirects to ${response.url}, not https`);
     }
     if (response.status === 404) {
       await response.body?.cancel();
@@ -79,14 +90,30 @@ export async function readSource(location: string): Promise<Uint8Array | null> {
       await response.body?.cancel();
       throw new InstallError("source", `${location}: the server answered ${response.status}`);
     }
-    return new Uint8Array(await response.arrayBuffer());
+    if (Number(response.headers.get("content-length") ?? 0) > MAX_SOURCE_BYTES) {
+      await response.body?.cancel();
+      throw new InstallError("source", `${location} is larger than ${MAX_SOURCE_BYTES} bytes`);
+    }
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    return capped(location, bytes);
   }
   try {
+    if ((await Deno.stat(location)).size > MAX_SOURCE_BYTES) {
+      throw new InstallError("source", `${location} is larger than ${MAX_SOURCE_BYTES} bytes`);
+    }
     return await Deno.readFile(location);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return null;
+    if (error instanceof InstallError) throw error;
     throw new InstallError("source", `${location}: ${(error as Error).message}`, { cause: error });
   }
+}
+
+function capped(location: string, bytes: Uint8Array): Uint8Array {
+  if (bytes.length > MAX_SOURCE_BYTES) {
+    throw new InstallError("source", `${location} is larger than ${MAX_SOURCE_BYTES} bytes`);
+  }
+  return bytes;
 }
 
 /** Reads and validates an index. */
