@@ -40,7 +40,8 @@ const USAGE = `usage: deno task plugins <command>
                        grants; --unsigned accepts a file no publisher in plugins.trust signed)
   update [NAME] [--yes] [--unsigned]
                        fetch it again, show the permission and size diff, approve anything new;
-                       the old version runs until the new one does, and comes back if it fails
+                       the old version serves while the new one is fetched and checked, and
+                       comes back if the new one fails its first start
   remove NAME [--keep-data]
                        stop and uninstall an installed plugin (and delete its data)
   sign FILE --key SEED-FILE
