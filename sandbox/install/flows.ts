@@ -204,7 +204,7 @@ export async function removePlugin(
   }
   if (ctx.bot) {
     const reply = await ctx.bot.ask("remove", name);
-    if (!reply.ok && !/no plugin named/.test(reply.error.message)) {
+    if (!reply.ok && !/no plugin named|is not an installed plugin/.test(reply.error.message)) {
       throw new InstallError("failed-start", reply.error.message);
     }
   }
