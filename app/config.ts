@@ -95,6 +95,10 @@ export type QuicksilverConfig = {
     /** Only these run; `undefined` means every plugin in `dir`. */
     enabled: string[] | undefined;
     disabled: string[];
+    /** Trusted publisher keys (`plugins.trust`). */
+    trust: string[];
+    /** Plugin indexes (`plugins.indexes`): URLs, or absolute paths of local files. */
+    indexes: string[];
     /** Per-plugin grants, limits and settings, by plugin name (only those configured). */
     settings: Record<string, Omit<PluginSettings, "resourceLimits">>;
   };
@@ -148,7 +152,7 @@ function resolve(
   const parsed = loaded.value as Record<string, unknown> & {
     plugins: z.infer<typeof PluginsSectionSchema>;
   };
-  const { dir, enabled, disabled, ...perPlugin } = parsed.plugins;
+  const { dir, enabled, disabled, trust, indexes, ...perPlugin } = parsed.plugins;
   return {
     ...parsed,
     file: loaded.file,
@@ -156,6 +160,10 @@ function resolve(
       dir: dir.startsWith("/") ? dir : `${loaded.baseDir}/${dir}`,
       enabled,
       disabled,
+      trust,
+      indexes: indexes.map((index) =>
+        /^[a-z]+:\/\//.test(index) || index.startsWith("/") ? index : `${loaded.baseDir}/${index}`
+      ),
       settings: perPlugin as QuicksilverConfig["plugins"]["settings"],
     },
   } as QuicksilverConfig;

@@ -14,3 +14,4 @@ export {
   LaunchConfigSchema,
   RUNNER_EXIT,
 } from "./runner/mod.ts";
+export * from "./install/mod.ts";

@@ -39,6 +39,8 @@ export async function startPluginHost(options: PluginHostOptions): Promise<Plugi
     servers: options.natsUrl,
     pluginsDir: config.plugins.dir,
     dataDir: `${options.stateDir}/plugins`,
+    // `deno task plugins install` puts plugins here (sandbox/manager/installed_files.ts).
+    installedDir: `${options.stateDir}/installed`,
     plugins,
     autoStart: config.plugins.enabled ?? true,
     outputLimits: {

@@ -41,7 +41,7 @@ const USAGE = `usage: deno task dev [--config rosey.yaml] [--no-shell] [--home <
 // start-up step is still starting when the signal comes is stopped as soon as it registers
 // (`started`); and should this process end before that (a second signal exits at once), the
 // kernel ends the rest: nats-server and every plugin run with a parent-death signal
-// (`setpriv --pdeathsig`, scripts/nats_server.ts and sandbox/process/launch_command.ts).
+// (`setpriv --pdeathsig`, testbed/nats_server.ts and sandbox/process/launch_command.ts).
 const stack: { what: string; stop: () => Promise<void> }[] = [];
 const lateStops: Promise<void>[] = [];
 let stopping: Promise<void> | undefined;

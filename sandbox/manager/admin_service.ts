@@ -1,6 +1,7 @@
 /**
  * The manager's operator interface on the bus: `rosey.admin.plugins.<op>` request/reply for
- * list/start/stop/restart/reload, used by `deno task plugins` and by chat admin commands.
+ * list/start/stop/restart/reload and install/update/remove (the files are written by
+ * `deno task plugins install|update` first; the manager only switches), used by `deno task plugins` and by chat admin commands.
  * Only services and operators hold publish rights on `rosey.admin.>`; plugins are denied it.
  */
 import {
@@ -11,7 +12,16 @@ import {
 } from "@quicksilver/core";
 import { z } from "zod";
 
-export const ADMIN_OPS = ["list", "start", "stop", "restart", "reload"] as const;
+export const ADMIN_OPS = [
+  "list",
+  "start",
+  "stop",
+  "restart",
+  "reload",
+  "install",
+  "update",
+  "remove",
+] as const;
 export type AdminOp = typeof ADMIN_OPS[number];
 
 export const AdminRequestSchema = z.object({ plugin: z.string().max(64).optional() });
@@ -27,6 +37,12 @@ export interface AdminTarget {
   stopPlugin(name: string): Promise<PluginStatus>;
   restartPlugin(name: string): Promise<PluginStatus>;
   reload(): Promise<string>;
+  /** Starts a plugin just put in the installed dir; throws if its first start fails. */
+  installPlugin(name: string): Promise<PluginStatus>;
+  /** Switches to its staged update; rolls back and throws if that fails its first start. */
+  updatePlugin(name: string): Promise<PluginStatus>;
+  /** Stops and forgets an installed plugin. */
+  removePlugin(name: string): Promise<PluginStatus>;
 }
 
 export function serveAdmin(bus: EventBus, target: AdminTarget): BusSubscription[] {
@@ -44,11 +60,15 @@ export function serveAdmin(bus: EventBus, target: AdminTarget): BusSubscription[
             error: { code: "invalid_args", message: `${op} needs {"plugin": "<name>"}` },
           };
         }
-        const action = op === "start"
-          ? target.startPlugin
-          : op === "stop"
-          ? target.stopPlugin
-          : target.restartPlugin;
+        const actions = {
+          start: target.startPlugin,
+          stop: target.stopPlugin,
+          restart: target.restartPlugin,
+          install: target.installPlugin,
+          update: target.updatePlugin,
+          remove: target.removePlugin,
+        };
+        const action = actions[op];
         const status = await action.call(target, request.plugin);
         return { ok: true, plugins: [status] };
       } catch (error) {

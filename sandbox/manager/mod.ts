@@ -46,3 +46,15 @@ export {
   pluginManagerRole,
   pluginManagerSystemRole,
 } from "./roles.ts";
+export {
+  type ApprovalRecord,
+  ApprovalRecordSchema,
+  beyondApproval,
+  type PermissionSet,
+  PermissionSetSchema,
+  readApproval,
+  requestedPermissions,
+  settingsWithinApproval,
+  sha256Hex,
+} from "./approval.ts";
+export { type InstalledFiles, installedFiles } from "./installed_files.ts";

@@ -34,6 +34,8 @@ import {
   type UidPool,
 } from "../process/mod.ts";
 import { serveAdmin } from "./admin_service.ts";
+import { type ApprovalRecord, readApproval, settingsWithinApproval } from "./approval.ts";
+import { type InstalledFiles, installedFiles } from "./installed_files.ts";
 import { DEFAULT_RESTART_POLICY, type RestartPolicy } from "./backoff.ts";
 import { discoverPlugins, pluginNameOf } from "./discovery.ts";
 import { PluginManagerError } from "./errors.ts";
@@ -62,6 +64,12 @@ export interface PluginManagerOptions {
   bus?: EventBus;
   /** Folder of plugin files (`plugins/`); every `*.ts` in it is a plugin. */
   pluginsDir?: string;
+  /**
+   * Plugins installed with `deno task plugins install` (`.rosey/installed`): each `<name>.ts`
+   * runs only with its `<name>.approval.json` and never beyond it. A name also in `pluginsDir`
+   * is the checkout's.
+   */
+  installedDir?: string;
   /** More plugin files outside `pluginsDir` (tests, fixtures). */
   pluginFiles?: readonly string[];
   /** Where plugin data dirs and runtime files live (`.rosey/plugins`). */
@@ -99,6 +107,7 @@ export class PluginManager {
   readonly #options: PluginManagerOptions;
   readonly #log: Logger;
   readonly #supervisors = new Map<string, PluginSupervisor>();
+  readonly #approvals = new Map<string, ApprovalRecord>();
   readonly #userToPlugin = new Map<string, string>();
   /** Users of launches that just ended: their last violations are still being logged. */
   readonly #recentUsers = new Map<string, string>();
@@ -195,6 +204,7 @@ export class PluginManager {
       runnerModule: REPO_PATHS.runner,
       reporter: this.#reporter,
       settingsOf: (name) => this.settingsOf(name),
+      approvalOf: (name) => this.#approvals.get(name),
       timings: timingsWith(o.timings),
       restartPolicy: { ...DEFAULT_RESTART_POLICY, ...o.restartPolicy },
       quarantineAfterViolations: o.quarantineAfterViolations ?? 3,
@@ -277,7 +287,9 @@ export class PluginManager {
     const o = this.#options;
     const own = o.plugins?.[name] ?? {};
     const base = o.defaults ?? {};
-    return parsePluginSettings(name, { ...base, ...own });
+    const settings = parsePluginSettings(name, { ...base, ...own });
+    const approval = this.#approvals.get(name);
+    return approval ? settingsWithinApproval(settings, approval) : settings;
   }
 
   list(): PluginStatus[] {
@@ -345,6 +357,32 @@ export class PluginManager {
       for (const note of skipped) this.#log.warn(note);
       for (const p of found) files.set(p.name, p.file);
     }
+    if (o.installedDir) {
+      const { found, skipped } = await discoverPlugins(o.installedDir);
+      for (const note of skipped) this.#log.warn(note);
+      for (const p of found) {
+        if (files.has(p.name)) {
+          this.#log.warn(
+            `installed plugin ${p.name} is not run: the plugins folder has a ${p.name}.ts ` +
+              `(remove one of them: \`deno task plugins remove ${p.name}\`)`,
+          );
+          continue;
+        }
+        const approval = await readApproval(o.installedDir, p.name).catch((error) => {
+          this.#log.warn(errorText(error));
+          return null;
+        });
+        if (!approval) {
+          this.#log.warn(
+            `installed plugin ${p.name} has no approval record; not run. Install it again ` +
+              `with \`deno task plugins install\``,
+          );
+          continue;
+        }
+        this.#approvals.set(p.name, approval);
+        files.set(p.name, p.file);
+      }
+    }
     for (const file of o.pluginFiles ?? []) {
       const name = pluginNameOf(file);
       if (!name) throw new PluginManagerError(`${file}: a plugin file must be named like dice.ts`);
@@ -357,6 +395,7 @@ export class PluginManager {
       if (!files.has(name)) {
         await supervisor.close();
         this.#supervisors.delete(name);
+        this.#approvals.delete(name);
         removed.push(name);
       }
     }
@@ -376,6 +415,89 @@ export class PluginManager {
     this.#schedulePublish(0);
     return `added: ${added.join(", ") || "none"}; removed: ${removed.join(", ") || "none"}; ` +
       `restarted: ${restarted.join(", ") || "none"}`;
+  }
+
+  /**
+   * Starts a plugin `deno task plugins install` just put in the installed dir. Resolves with its
+   * status once running; if its first start fails it is forgotten again (the caller removes its
+   * files) and this throws with the reason.
+   */
+  async installPlugin(name: string): Promise<PluginStatus> {
+    const files = this.#installed();
+    if (this.#supervisors.has(name)) {
+      throw new PluginManagerError(
+        `${name} is already a plugin; use \`deno task plugins update ${name}\``,
+      );
+    }
+    const approval = await files.approval(name);
+    this.#approvals.set(name, approval);
+    const supervisor = new PluginSupervisor(name, files.fileOf(name), this.#deps!);
+    this.#supervisors.set(name, supervisor);
+    await supervisor.start();
+    if (supervisor.state !== "running") {
+      const why = supervisor.status().reason ?? supervisor.state;
+      await supervisor.close();
+      this.#supervisors.delete(name);
+      this.#approvals.delete(name);
+      this.#schedulePublish(0);
+      throw new PluginManagerError(`${name} failed its first start: ${why}`);
+    }
+    this.#schedulePublish(0);
+    return supervisor.status();
+  }
+
+  /**
+   * Replaces an installed plugin with its staged new version: the old one serves until the
+   * switch; if the new one is not running after its first start, the old file and approval are
+   * put back and started again, and this throws with the reason.
+   */
+  async updatePlugin(name: string): Promise<PluginStatus> {
+    const files = this.#installed();
+    const supervisor = this.supervisor(name);
+    const old = this.#approvals.get(name);
+    if (!old) throw new PluginManagerError(`${name} is not an installed plugin`);
+    const staged = await files.stagedApproval(name);
+    const wasWanted = supervisor.state !== "stopped";
+    await supervisor.stop("updating");
+    await files.promoteStaged(name);
+    this.#approvals.set(name, staged);
+    await supervisor.start();
+    if (supervisor.state === "running") {
+      await files.dropPrevious(name);
+      this.#log.info("plugin updated", { plugin: name, from: old.version, to: staged.version });
+      return supervisor.status();
+    }
+    const why = supervisor.status().reason ?? supervisor.state;
+    await supervisor.stop("rolling back");
+    await files.restorePrevious(name);
+    this.#approvals.set(name, old);
+    if (wasWanted) await supervisor.start();
+    throw new PluginManagerError(
+      `${name} ${staged.version} failed its first start (${why}); rolled back to ` +
+        `${old.version}, which is ${supervisor.state}`,
+    );
+  }
+
+  /** Stops and forgets an installed plugin (the caller deletes its files and data). */
+  async removePlugin(name: string): Promise<PluginStatus> {
+    if (!this.#approvals.has(name)) {
+      throw new PluginManagerError(
+        `${name} is not an installed plugin (a plugin of the plugins folder goes when its file does)`,
+      );
+    }
+    const supervisor = this.supervisor(name);
+    await supervisor.close();
+    this.#supervisors.delete(name);
+    this.#approvals.delete(name);
+    this.#schedulePublish(0);
+    return supervisor.status();
+  }
+
+  #installed(): InstalledFiles {
+    if (!this.#deps || !this.#options.installedDir) {
+      throw new PluginManagerError("this manager has no installed-plugins folder");
+    }
+    return installedFiles(this.#options.installedDir);
   }
 
   #trustedModules(): Promise<TrustedModules> {

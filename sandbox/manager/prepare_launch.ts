@@ -28,6 +28,7 @@ import { type LaunchPlan, planLaunch } from "./launch_plan.ts";
 import type { PluginPathsOnDisk } from "./layout.ts";
 import { vetPlugin } from "./module_vetting.ts";
 import type { SupervisorDeps } from "./supervisor_deps.ts";
+import { beyondApproval, requestedPermissions, sha256Hex } from "./approval.ts";
 
 /** Milliseconds spent in each step of the last launch. */
 export interface LaunchFigures {
@@ -80,6 +81,19 @@ export async function preparePluginLaunch(
   const log = deps.logger.child({ plugin: name });
   const settings = deps.settingsOf(name);
   const t0 = performance.now();
+  const approval = deps.approvalOf(name);
+  if (approval) {
+    // An installed plugin runs only as the bytes the operator approved.
+    const sha = await sha256Hex(await Deno.readFile(file));
+    if (sha !== approval.sha256) {
+      throw new PluginRefusedError(
+        name,
+        "tampered",
+        `refused: its file ${file} has SHA-256 ${sha}, not the approved ${approval.sha256}; ` +
+          `it changed after it was installed. Reinstall it with \`deno task plugins install\``,
+      );
+    }
+  }
   const stat = await Deno.stat(file);
   const key = `${stat.mtime?.getTime()}:${stat.size}:${settings.grants.npm.join(",")}`;
   if (cache.key !== key) {
@@ -163,6 +177,18 @@ export async function preparePluginLaunch(
   const describeMs = performance.now() - t1;
   cache.key = key;
   cache.description = description;
+  if (approval) {
+    const reviewed = approval.requested ?? approval.approved;
+    const beyond = beyondApproval(requestedPermissions(description), reviewed);
+    if (beyond.length > 0) {
+      throw new PluginRefusedError(
+        name,
+        "beyond-approval",
+        `refused: it declares more than the operator reviewed at install (${beyond.join(", ")}); ` +
+          `review it with \`deno task plugins update ${name}\``,
+      );
+    }
+  }
 
   let plan: LaunchPlan;
   try {

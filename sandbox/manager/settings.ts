@@ -120,14 +120,33 @@ export const PluginsSectionSchema = z.object({
   /** Only these run; leave it out to run every plugin in `dir`. */
   enabled: z.array(pluginName).optional(),
   disabled: z.array(pluginName).default([]),
+  /**
+   * Publishers whose signed plugins `deno task plugins install` accepts without `--unsigned`:
+   * NATS nkey public keys (`U` + 55 characters, what `deno task plugins sign` prints).
+   */
+  trust: z.array(
+    z.string().regex(/^U[A-Z2-7]{55}$/, {
+      error: (issue) =>
+        `${show(issue.input)} is not a publisher key; write the key the publisher's ` +
+        "`deno task plugins sign` printed (U followed by 55 letters and digits)",
+    }),
+  ).default([]),
+  /**
+   * Plugin indexes `deno task plugins install <name>` looks names up in, in order: https URLs,
+   * http on loopback only, or local files (a path relative to rosey.yaml).
+   */
+  indexes: z.array(z.string().min(1)).default([]),
 }).catchall(PluginSettingsSchema).superRefine((value, ctx) => {
   for (const key of Object.keys(value)) {
-    if (key === "dir" || key === "enabled" || key === "disabled") continue;
+    if (["dir", "enabled", "disabled", "trust", "indexes"].includes(key)) continue;
     if (!PLUGIN_NAME.test(key)) {
       ctx.addIssue({
         code: "custom",
         path: [key],
-        message: `${show(key)} is neither a setting (dir, enabled, disabled) nor a plugin name; ` +
+        message:
+          `${
+            show(key)
+          } is neither a setting (dir, enabled, disabled, trust, indexes) nor a plugin name; ` +
           `plugin names are file names like "dice"`,
       });
     }

@@ -268,7 +268,7 @@ export class PluginSupervisor {
     } catch (error) {
       if (error instanceof PluginRefusedError) {
         this.#wanted = false;
-        if (error.kind === "module-graph" || error.kind === "symlink") {
+        if (["module-graph", "symlink", "tampered", "beyond-approval"].includes(error.kind)) {
           this.#deps.reporter.report({
             plugin: this.name,
             kind: error.kind,

@@ -6,6 +6,7 @@ import type { Authority, EventBus, Logger } from "@quicksilver/core";
 import type { Revoker } from "../credentials/mod.ts";
 import type { LimitSupport } from "../limits/mod.ts";
 import type { OutputLimits, UidPool } from "../process/mod.ts";
+import type { ApprovalRecord } from "./approval.ts";
 import type { RestartPolicy } from "./backoff.ts";
 import type { RuntimeLayout } from "./layout.ts";
 import type { TrustedModules } from "./module_vetting.ts";
@@ -39,6 +40,8 @@ export interface SupervisorDeps {
   runnerModule: string;
   reporter: ViolationReporter;
   settingsOf: (name: string) => PluginSettings;
+  /** The approval of an installed plugin (`deno task plugins install`); undefined for others. */
+  approvalOf: (name: string) => ApprovalRecord | undefined;
   timings: SupervisorTimings;
   restartPolicy: RestartPolicy;
   /** Violations in one launch that trip the kill switch (revoke + kill + quarantine). */
