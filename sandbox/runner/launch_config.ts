@@ -141,8 +141,13 @@ export const LaunchConfigSchema: Validator<LaunchConfig> = validatorOf((value, p
 function botAt(o: Record<string, unknown>, path: Path): BotIdentity {
   return {
     name: withDefault(o, "name", path, "", (v, p) => stringAt(v, p, { max: 100 })),
-    commandPrefix: withDefault(o, "commandPrefix", path, "!", (v, p) =>
-      stringAt(v, p, { min: 1, max: 10 })),
+    commandPrefix: withDefault(
+      o,
+      "commandPrefix",
+      path,
+      "!",
+      (v, p) => stringAt(v, p, { min: 1, max: 10 }),
+    ),
   };
 }
 
