@@ -823,7 +823,8 @@ export default definePlugin({
       ctx.log.warn("no API key: plugins.ai.config.apiKeyEnv names a variable that is not set");
     }
     if (!ctx.granted.net.includes(s.hostPort)) {
-      ctx.log.warn(`needs plugins.ai.grants.net: ["${s.hostPort}"] to reach ${s.baseUrl}`);
+      // debug: a bot that does not use AI chat starts quietly; the first ask explains it.
+      ctx.log.debug(`needs plugins.ai.grants.net: ["${s.hostPort}"] to reach ${s.baseUrl}`);
     }
   },
 });

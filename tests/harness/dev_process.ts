@@ -6,6 +6,14 @@ import { CORE_DENO_FLAGS } from "../../scripts/core_flags.ts";
 import { REPO_ROOT } from "../../scripts/nats_server.ts";
 import { waitFor } from "./wait.ts";
 
+/** How to run dev: see {@linkcode DevProcess.start}. */
+export interface DevOptions {
+  deno?: string;
+  task?: boolean;
+  /** Variables added to the inherited environment (e.g. an API key a plugin's config names). */
+  env?: Record<string, string>;
+}
+
 export class DevProcess implements AsyncDisposable {
   stdout = "";
   stderr = "";
@@ -38,7 +46,7 @@ export class DevProcess implements AsyncDisposable {
   static async start(
     home: string,
     args: string[] = [],
-    options: { deno?: string; task?: boolean } = {},
+    options: DevOptions = {},
   ): Promise<DevProcess> {
     const dev = DevProcess.spawn(home, args, options);
     try {
@@ -57,7 +65,7 @@ export class DevProcess implements AsyncDisposable {
   static spawn(
     home: string,
     args: string[] = [],
-    options: { deno?: string; task?: boolean } = {},
+    options: DevOptions = {},
   ): DevProcess {
     const child = new Deno.Command(options.deno ?? Deno.execPath(), {
       args: options.task ? ["task", "dev", "--home", home, ...args] : [
@@ -70,6 +78,7 @@ export class DevProcess implements AsyncDisposable {
         ...args,
       ],
       cwd: options.task ? REPO_ROOT : home,
+      ...(options.env ? { env: options.env } : {}),
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
