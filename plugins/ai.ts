@@ -674,7 +674,10 @@ class Conversation {
     if (s.logOnly) {
       ctx.log.info("ai answer", { user: ask.user, why: ask.why, answer: lines.join(" ") });
     }
-    lines.forEach((line, i) => say(i === 0 ? address(line) : line));
+    // One say of several lines: the router allows a plugin a few says at once (then 1/s), caps
+    // the lines of each (router.replies.maxLines), and the connector sends each line as its own
+    // chat message (literal: a line starting with "/" never runs as a command).
+    say(lines.map((line, i) => i === 0 ? address(line) : line).join("\n"));
     // A greeting is the bot's own initiative, not part of what the user said.
     if (s.memory.exchanges > 0 && ask.why !== "greeting") {
       await ctx.storage.update<Exchange[]>(

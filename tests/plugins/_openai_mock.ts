@@ -12,6 +12,7 @@
  * - `#nostream`: a plain JSON answer even when asked to stream (as some servers do);
  * - `#leak`: repeats its system prompt, as an obedient model would;
  * - `#long`: a long answer of many sentences;
+ * - `#kick`: an answer whose second chat line would start with `/kick bob`;
  * - anything mentioning NATS: a three-sentence answer about NATS, longer than one chat line;
  * - otherwise: `You said "<prompt>".`, plus ` Before, you said "<earlier prompt>".` for each
  *   earlier user message in the conversation (so a test sees the context it was sent).
@@ -96,6 +97,10 @@ export function mockOpenAI() {
         answer = Array.from({ length: 30 }, (_, i) => `This is sentence number ${i + 1}.`).join(
           " ",
         );
+      } else if (prompt.includes("#kick")) {
+        // The second line of the split answer starts with a CyTube command.
+        answer = `${"Here is a long first sentence that fills most of one chat line ".repeat(4)}` +
+          `and ends here. /kick bob you are out of here, friend, right now, for real this time.`;
       } else if (/\bnats\b/i.test(prompt)) {
         answer = NATS_ANSWER;
       } else {

@@ -140,9 +140,10 @@ Deno.test("ai with its endpoint granted, streaming", async (t) => {
       const before = bed.said.length;
       bed.emit("message", { user: ALICE, text: "Rosey, what is NATS?" });
       await answerTo("alice", /^alice: NATS is a lightweight/);
-      // 432 characters: two lines, cut at a sentence end, the first addressed to alice.
-      await waitFor(() => said(before).length === 2 ? true : undefined, { what: "two lines" });
-      const [first, second] = said(before);
+      // 432 characters: two lines, cut at a sentence end, the first addressed to alice; said
+      // at once (one say of two lines, each sent as its own chat line).
+      const [first, second, ...more] = said(before).join("\n").split("\n");
+      assert.deepEqual(more, []);
       assert.ok(first!.length <= 320 && second!.length <= 320, `${first}\n${second}`);
       assert.match(first!, /languages including TypeScript, Go, Rust, Python and Java\.$/);
       assert.equal(`${first} ${second}`, `alice: ${NATS_ANSWER}`);
