@@ -522,12 +522,20 @@ export interface Exchange {
   a: string;
 }
 
+/**
+ * The storage key of a user's memory: one key per name (case-insensitive), and two names never
+ * share one. Characters outside the key alphabet are written `:<hex>:` (":" only ever appears
+ * there, so the encoding is reversible); a name too long for a key is hashed (FNV-1a, 64 bits).
+ */
 export function memoryKey(user: string): string {
-  const name = user.toLowerCase().replace(
-    /[^a-z0-9_.-]/g,
-    (c) => `:${c.codePointAt(0)!.toString(16)}`,
-  );
-  return `memory:${name}`.slice(0, 200);
+  const name = user.toLowerCase();
+  const encoded = name.replace(/[^a-z0-9_.-]/gu, (c) => `:${c.codePointAt(0)!.toString(16)}:`);
+  if (encoded.length <= 180) return `memory:${encoded}`;
+  let hash = 0xcbf29ce484222325n;
+  for (const byte of new TextEncoder().encode(name)) {
+    hash = ((hash ^ BigInt(byte)) * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return `memory:long-${hash.toString(16)}`;
 }
 
 /** The newest exchanges that fit both bounds (count and JSON bytes), oldest first. */

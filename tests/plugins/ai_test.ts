@@ -10,6 +10,7 @@ import {
   asksForInstructions,
   boundMemory,
   leaksInstructions,
+  memoryKey,
   parseSettings,
   splitAnswer,
   sseData,
@@ -86,6 +87,15 @@ Deno.test("ai: memory keeps the newest exchanges within both bounds", () => {
   assert.ok(JSON.stringify(small).length <= 200);
   assert.equal(small.at(-1)?.q, "q19");
   assert.deepEqual(boundMemory(many, { exchanges: 0, maxBytes: 1000 }), []);
+});
+
+Deno.test("ai: two user names never share a memory", () => {
+  assert.equal(memoryKey("Alice"), memoryKey("alice"));
+  const names = ["é9", "\u0e99", "a:3a", "a:", "a b", "a_b", "x".repeat(100), "x".repeat(99) + "y"];
+  const keys = names.map(memoryKey);
+  assert.equal(new Set(keys).size, names.length, keys.join("\n"));
+  for (const key of keys) assert.match(key, /^[A-Za-z0-9_.:-]{1,200}$/);
+  assert.match(memoryKey("ü".repeat(100)), /^memory:long-[0-9a-f]+$/);
 });
 
 Deno.test("ai: a config mistake names the key and the fix", () => {
