@@ -735,7 +735,9 @@ async function onCommand(ctx: CommandContext): Promise<void> {
     why: "command",
   });
   if (typeof ask === "string") {
-    ctx.reply(ask);
+    // Log-only says nothing, refusals included.
+    if (s.logOnly) ctx.log.info("ai ask refused", { user: ctx.user.name, why: ask });
+    else ctx.reply(ask);
     return;
   }
   // The answer is said when it comes (the router's command timeout does not bound a slow model).

@@ -313,6 +313,22 @@ Deno.test("ai without streaming: joins are greeted, once per idle period", async
   );
 });
 
+Deno.test("ai greetings for moderators only: a user joining is not greeted, a moderator is", async () => {
+  const mock = mockOpenAI();
+  await using _server = mock.server;
+  await using bed = await PluginTestBed.start("plugins/ai.ts", {
+    settings: {
+      grants: { net: [mock.host] },
+      config: { baseUrl: mock.baseUrl, greetings: { enabled: true, modsOnly: true } },
+    },
+  });
+  bed.emit("user.join", { user: { name: "pleb", rank: 1 } });
+  bed.emit("user.join", { user: { name: "mod", rank: 2 } });
+  await bed.nextSay((s) => /mod just joined/.test(s.text));
+  assert.equal(mock.requests.length, 1);
+  assert.ok(!bed.said.some((s) => /pleb/.test(s.text)));
+});
+
 Deno.test("ai: a model the endpoint does not have is named in plain words", async () => {
   const mock = mockOpenAI();
   await using _server = mock.server;
@@ -349,6 +365,8 @@ Deno.test("ai in log-only mode: prompts and answers are logged, nothing is said"
   });
   bed.emit("message", { user: ALICE, text: "rosey, what is NATS?" });
   await bed.command("!ai hello there", { user: "bob" });
+  // Refused (too long): not said either, only logged.
+  assert.equal(bed.text(await bed.command(`!ai ${"x".repeat(600)}`, { user: "bob" })), "");
   await waitFor(
     () => logs.lines.find((l) => l.includes('"ai answer"') && l.includes("hello there")),
     {
