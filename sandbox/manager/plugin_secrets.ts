@@ -13,6 +13,9 @@ const SECRET_KEY = /^([a-z][A-Za-z0-9]{0,63})Env$/;
 /** A POSIX-style variable name (what a shell `export` accepts). */
 const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
+/** The longest secret the launch config carries (`secrets` in sandbox/runner/launch_config.ts). */
+export const MAX_SECRET_CHARS = 16_384;
+
 export interface ResolvedSecrets {
   /** Secret name -> value, for the launch config. */
   secrets: Record<string, string>;
@@ -46,6 +49,13 @@ export function resolvePluginSecrets(
     const resolved = env(value);
     if (resolved === undefined || resolved === "") {
       problems.push(`${where} names ${value}, which is not set in the bot's environment`);
+      continue;
+    }
+    if (resolved.length > MAX_SECRET_CHARS) {
+      // The runner refuses a longer one (launch_config.ts): say so here, by name, not there.
+      problems.push(
+        `${where} names ${value}, whose value is longer than ${MAX_SECRET_CHARS} characters`,
+      );
       continue;
     }
     secrets[secret] = resolved;
