@@ -289,9 +289,11 @@ function escapeRegExp(text: string): string {
 const EXTRACTION = [
   /\b(system|initial|hidden|original|secret|pre-?)\s*(prompt|instructions?|message)\b/i,
   /\b(ignore|disregard|forget)\b.{0,30}\b(previous|prior|above|earlier|all|your)\b.{0,20}\b(instructions?|rules|prompt)/i,
-  /\b(repeat|print|show|reveal|output|tell me|what (are|were|is)|recite|spell out|leak)\b.{0,40}\b(your|the)\s+(instructions|rules|prompt|guidelines|directives)\b/i,
+  /\b(repeat|print|show|reveal|output|tell me|what (are|were|is)|recite|spell out|leak|translate|summari[sz]e|paraphrase|encode|write out|list|give me|share)\b.{0,40}\b(your\s+(instructions|rules|prompt|guidelines|directives)|the\s+(instructions|prompt|directives)(?!\s+(of|for|to|on)\b))\b/i,
   /\b(repeat|print|output)\b.{0,30}\b(text|words|everything)\b.{0,20}\b(above|before|so far)\b/i,
   /\byou are (now )?(in )?(developer|dan|debug) mode\b/i,
+  /\bwhat (were|was|are|have) you (been )?(told|instructed|programmed|prompted)\b/i,
+  /\b(your|the) (first|very first|opening) (message|lines?|words)\b/i,
 ];
 
 export function asksForInstructions(prompt: string): boolean {
