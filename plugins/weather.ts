@@ -200,7 +200,14 @@ async function weather(ctx: CommandContext): Promise<string> {
   } catch (error) {
     if (!(error instanceof NotPermittedError)) throw error;
     // The same answer every time: the manager reports the missing grant to the operator once.
-    const hosts = [...new Set([s.geocodingUrl, s.forecastUrl].map((u) => new URL(u).hostname))];
+    // A bare host in rosey.yaml means port 443: name the port when it is another one.
+    const hosts = [
+      ...new Set([s.geocodingUrl, s.forecastUrl].map((u) => {
+        const url = new URL(u);
+        const port = url.port || (url.protocol === "https:" ? "443" : "80");
+        return port === "443" ? url.hostname : `${url.hostname}:${port}`;
+      })),
+    ];
     return `Weather needs a grant the operator has not given yet: rosey.yaml ` +
       `plugins.weather.grants.net: ${JSON.stringify(hosts)}.`;
   }

@@ -43,6 +43,7 @@ export async function startPluginHost(options: PluginHostOptions): Promise<Plugi
     installedDir: `${options.stateDir}/installed`,
     plugins,
     autoStart: config.plugins.enabled ?? true,
+    bot: { name: config.bot.name, commandPrefix: config.bot.commandPrefix },
     outputLimits: {
       linesPerSecond: config.logging.pluginLinesPerSecond,
       burstLines: config.logging.pluginLinesPerSecond * 10,

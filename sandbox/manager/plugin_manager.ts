@@ -54,7 +54,7 @@ import {
 } from "./violations.ts";
 import { pidHoldingSocket, socketInode } from "./_socket_owner.ts";
 import { REPO_PATHS } from "./repo_paths.ts";
-import { HeartbeatSchema } from "../runner/mod.ts";
+import { type BotIdentity, HeartbeatSchema } from "../runner/mod.ts";
 
 export interface PluginManagerOptions {
   authority: Authority;
@@ -100,6 +100,13 @@ export interface PluginManagerOptions {
   /** Each plugin's stdout+stderr budget (the rest is dropped and counted). */
   outputLimits?: Partial<OutputLimits>;
   jwtTtlSeconds?: number;
+  /** The bot's chat identity (`bot.name`, `bot.commandPrefix`), given to every plugin. */
+  bot?: Partial<BotIdentity>;
+  /**
+   * Where `<secret>Env` config keys are looked up (see plugin_secrets.ts). Default: this
+   * process's environment.
+   */
+  env?: (variable: string) => string | undefined;
   logger?: Logger;
 }
 
@@ -210,6 +217,8 @@ export class PluginManager {
       quarantineAfterViolations: o.quarantineAfterViolations ?? 3,
       outputLimits: { ...DEFAULT_OUTPUT_LIMITS, ...o.outputLimits },
       jwtTtlSeconds: ttl,
+      bot: { name: o.bot?.name ?? "", commandPrefix: o.bot?.commandPrefix ?? "!" },
+      env: o.env ?? ((variable) => Deno.env.get(variable)),
       logger: this.#log,
       changed: () => this.#schedulePublish(),
       registerUser: (key, plugin) => {

@@ -27,6 +27,7 @@ import { PluginRefusedError } from "./errors.ts";
 import { type LaunchPlan, planLaunch } from "./launch_plan.ts";
 import type { PluginPathsOnDisk } from "./layout.ts";
 import { vetPlugin } from "./module_vetting.ts";
+import { resolvePluginSecrets } from "./plugin_secrets.ts";
 import type { SupervisorDeps } from "./supervisor_deps.ts";
 import { beyondApproval, requestedPermissions, sha256Hex } from "./approval.ts";
 
@@ -249,6 +250,9 @@ export async function preparePluginLaunch(
   );
   const record = paths.launchRecord;
   proc.status.finally(() => removeLaunchRecord(record, proc.pid).catch(() => undefined));
+  // Values never logged: a problem names the config key and the variable, never a value.
+  const resolved = resolvePluginSecrets(name, settings.config, deps.env);
+  for (const problem of resolved.problems) log.warn(problem);
   const config: LaunchConfigInput = {
     mode: "run",
     name,
@@ -263,6 +267,8 @@ export async function preparePluginLaunch(
     },
     heartbeatMs: deps.timings.heartbeatMs,
     reportToken,
+    bot: deps.bot,
+    secrets: resolved.secrets,
   };
   try {
     // One line of config; then stdin stays open as the plugin's lifeline: when the manager's

@@ -7,6 +7,7 @@ import type { Revoker } from "../credentials/mod.ts";
 import type { LimitSupport } from "../limits/mod.ts";
 import type { OutputLimits, UidPool } from "../process/mod.ts";
 import type { ApprovalRecord } from "./approval.ts";
+import type { BotIdentity } from "../runner/mod.ts";
 import type { RestartPolicy } from "./backoff.ts";
 import type { RuntimeLayout } from "./layout.ts";
 import type { TrustedModules } from "./module_vetting.ts";
@@ -49,6 +50,10 @@ export interface SupervisorDeps {
   /** Each launch's stdout+stderr budget. */
   outputLimits: OutputLimits;
   jwtTtlSeconds: number;
+  /** The bot's chat identity, handed to every plugin (`ctx.bot`). */
+  bot: BotIdentity;
+  /** Looks up the bot's environment variables named by `<secret>Env` config keys. */
+  env: (variable: string) => string | undefined;
   logger: Logger;
   /** Called on every state change: the manager republishes the table. */
   changed: () => void;

@@ -127,8 +127,11 @@ export function auditViolation(
           kind: "needs-grant",
           detail: `net ${target}`,
           grantKey: `plugins.${plugin}.grants.net: ${
-            JSON.stringify([...(grants.operatorNet ?? []), host])
-          }`,
+            // A bare host in rosey.yaml means port 443: name the port when it is another one.
+            JSON.stringify([
+              ...(grants.operatorNet ?? []),
+              target.endsWith(":443") ? host : target,
+            ])}`,
         };
       }
       return { kind: "deno-net", detail: `net ${target}` };

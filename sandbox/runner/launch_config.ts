@@ -50,6 +50,22 @@ export interface RunLaunchConfig {
    * tells them from lines plugin code wrote. Empty: no tripwire reports.
    */
   reportToken: string;
+  /** Who the bot is in chat (`bot.name`, `bot.commandPrefix` in rosey.yaml). */
+  bot: BotIdentity;
+  /**
+   * Values of the bot's environment variables the operator named in the plugin's config (a key
+   * `<secret>Env` names the variable; the manager resolves it at launch, see
+   * sandbox/manager/plugin_secrets.ts). Travels only here, like the credentials.
+   */
+  secrets: Record<string, string>;
+}
+
+/** The bot's own identity, as every plugin sees it (`ctx.bot`). */
+export interface BotIdentity {
+  /** Its chat name (`rosey`): messages naming it are addressed to it. */
+  name: string;
+  /** The command prefix the router answers (`!`). */
+  commandPrefix: string;
 }
 
 export type LaunchConfig = { mode: typeof RUNNER_MODES.describe } | RunLaunchConfig;
@@ -59,8 +75,10 @@ export type LaunchConfigInput =
   | { mode: typeof RUNNER_MODES.describe }
   | (
     & Pick<RunLaunchConfig, "mode" | "name" | "servers" | "creds" | "dataDir">
-    & Partial<Omit<RunLaunchConfig, "mode" | "name" | "servers" | "creds" | "dataDir" | "granted">>
-    & { granted?: Partial<Granted> }
+    & Partial<
+      Omit<RunLaunchConfig, "mode" | "name" | "servers" | "creds" | "dataDir" | "granted" | "bot">
+    >
+    & { granted?: Partial<Granted>; bot?: Partial<BotIdentity> }
   );
 
 const DEFAULTS = {
@@ -105,8 +123,32 @@ export const LaunchConfigSchema: Validator<LaunchConfig> = validatorOf((value, p
     hookTimeoutMs: withDefault(o, "hookTimeoutMs", path, DEFAULTS.hookTimeoutMs, ms(10, 300_000)),
     logLevel,
     reportToken: withDefault(o, "reportToken", path, "", (v, p) => stringAt(v, p, { max: 64 })),
+    bot: botAt(withDefault(o, "bot", path, {}, objectAt), [...path, "bot"]),
+    secrets: withDefault(o, "secrets", path, {}, secretsAt),
   };
 });
+
+function botAt(o: Record<string, unknown>, path: Path): BotIdentity {
+  return {
+    name: withDefault(o, "name", path, "", (v, p) => stringAt(v, p, { max: 100 })),
+    commandPrefix: withDefault(
+      o,
+      "commandPrefix",
+      path,
+      "!",
+      (v, p) => stringAt(v, p, { min: 1, max: 10 }),
+    ),
+  };
+}
+
+function secretsAt(value: unknown, path: Path): Record<string, string> {
+  const o = objectAt(value, path);
+  const out: Record<string, string> = {};
+  for (const [key, secret] of Object.entries(o)) {
+    out[key] = stringAt(secret, [...path, key], { max: 16_384 });
+  }
+  return out;
+}
 
 /** A plugin's heartbeat (`rosey.plugins.<name>.heartbeat`); the first one means "ready". */
 export interface Heartbeat {

@@ -7,6 +7,7 @@
 export { runPlugin } from "./run_plugin.ts";
 export { PluginHost } from "./plugin_host.ts";
 export {
+  type BotIdentity,
   ControlSchema,
   type Heartbeat,
   HeartbeatSchema,

@@ -76,6 +76,8 @@ export class PluginHost {
       storage: new JsonFileStorage(config.dataDir),
       timers: this.#timers,
       granted,
+      bot: Object.freeze({ ...config.bot }),
+      secrets: Object.freeze({ ...config.secrets }),
       signal: this.#abort.signal,
       say: (source: Source, text: string, options?: { to?: string }) =>
         this.#say(source, text, options?.to),

@@ -35,6 +35,20 @@ export interface PluginContext {
   /** setTimeout/setInterval that are cancelled when the plugin stops. */
   readonly timers: Timers;
   readonly granted: GrantedExtras;
+  /**
+   * Who the bot is in chat: its name (`rosey`, from `bot.name`) and the command prefix the
+   * router answers (`!`). A plugin that reads chat (`events.message`) uses them to tell lines
+   * addressed to the bot, and commands the router already routes, from plain chat.
+   */
+  readonly bot: { readonly name: string; readonly commandPrefix: string };
+  /**
+   * Secrets the operator gave this plugin from the bot's environment: a config key
+   * `<secret>Env: VARIABLE` (e.g. `apiKeyEnv: OPENAI_API_KEY`) makes `secrets.<secret>`
+   * (`secrets.apiKey`) the variable's value, resolved by the manager at launch and handed over
+   * on stdin with the credentials. The plugin itself has no env access. Absent when the
+   * variable is not set. Never log them.
+   */
+  readonly secrets: Readonly<Record<string, string>>;
   /** Aborted when the plugin is asked to stop: pass it to long operations (fetch). */
   readonly signal: AbortSignal;
   /** Says something in a channel on the plugin's own initiative (timers, games). */

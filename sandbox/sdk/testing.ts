@@ -50,6 +50,13 @@ export interface TestBedOptions {
   /** Where commands come from. Default `{ platform: "shell", channel: "test" }`. */
   source?: Source;
   logger?: Logger;
+  /** The bot's chat identity the plugin sees (`ctx.bot`). Default `rosey`, prefix `!`. */
+  bot?: { name?: string; commandPrefix?: string };
+  /**
+   * The bot's environment as the manager sees it, for `<secret>Env` config keys (the test
+   * process's own environment is left alone). Default: empty.
+   */
+  env?: Readonly<Record<string, string>>;
   /** Fail `start()` unless the plugin is running. Default true; false to test refusals. */
   requireRunning?: boolean;
 }
@@ -128,6 +135,8 @@ export class PluginTestBed implements AsyncDisposable {
         monitorUrl: nats.server.monitorUrl,
         timings: { heartbeatMs: 250, ...options.timings },
         restartPolicy: { initialDelayMs: 100, ...options.restartPolicy },
+        bot: { name: "rosey", commandPrefix: "!", ...options.bot },
+        env: (variable) => options.env?.[variable],
         ...(options.logger ? { logger: options.logger } : {}),
       });
       const bed = new PluginTestBed(name, nats, manager, client, root, source);

@@ -13,7 +13,7 @@ import {
   streamAdminRole,
 } from "@quicksilver/core";
 import { CommandRouter, routerRole } from "../../services/router/mod.ts";
-import { PluginManager } from "@quicksilver/sandbox";
+import { PluginManager, type PluginSettingsInput } from "@quicksilver/sandbox";
 import { TestNats, waitFor } from "@quicksilver/testing";
 import {
   CYTUBE_PLATFORM,
@@ -30,6 +30,11 @@ export interface E2eOptions {
   fake?: FakeCytubeOptions;
   /** Start the router and the sandboxed dice plugin. */
   withPlugin?: boolean;
+  /**
+   * Start the router and this sandboxed plugin instead of dice (the bot's identity is BOT);
+   * `command` is one of its commands, awaited as running.
+   */
+  plugin?: { file: string; command: string; settings?: PluginSettingsInput };
   connector?: Partial<CytubeConnectorOptions>;
   /** Wait for the bot to be in the channel before returning. Default true. */
   waitReady?: boolean;
@@ -65,19 +70,23 @@ export class E2e {
       accounts: { [BOT.name]: { password: BOT.password, rank: BOT.rank } },
       ...options.fake,
     });
-    if (options.withPlugin) {
+    if (options.withPlugin || options.plugin) {
+      const plugin = options.plugin ?? { file: `${REPO_ROOT}/plugins/dice.ts`, command: "roll" };
+      const name = plugin.file.replace(/^.*\//, "").replace(/\.ts$/, "");
       this.#dataDir = await Deno.makeTempDir({ prefix: "quicksilver-cytube-e2e-" });
       this.#manager = new PluginManager({
         authority: this.nats.authority,
         servers: this.nats.url,
-        pluginFiles: [`${REPO_ROOT}/plugins/dice.ts`],
+        pluginFiles: [plugin.file],
         dataDir: this.#dataDir,
+        bot: { name: BOT.name, commandPrefix: "!" },
+        ...(plugin.settings ? { plugins: { [name]: plugin.settings } } : {}),
       });
       await this.#manager.start();
       const r = routerRole();
       this.router = await CommandRouter.start(await this.nats.connect(r.name, r.permissions));
-      await waitFor(() => this.router!.table.resolve("roll")?.running === true, {
-        what: "dice running",
+      await waitFor(() => this.router!.table.resolve(plugin.command)?.running === true, {
+        what: `${name} running`,
         timeoutMs: 20_000,
       });
     }

@@ -5,6 +5,14 @@
 import { CORE_DENO_FLAGS } from "../../scripts/core_flags.ts";
 import { REPO_ROOT, waitFor } from "@quicksilver/testbed";
 
+/** How to run dev: see {@linkcode DevProcess.start}. */
+export interface DevOptions {
+  deno?: string;
+  task?: boolean;
+  /** Variables added to the inherited environment (e.g. an API key a plugin's config names). */
+  env?: Record<string, string>;
+}
+
 export class DevProcess implements AsyncDisposable {
   stdout = "";
   stderr = "";
@@ -37,7 +45,7 @@ export class DevProcess implements AsyncDisposable {
   static async start(
     home: string,
     args: string[] = [],
-    options: { deno?: string; task?: boolean } = {},
+    options: DevOptions = {},
   ): Promise<DevProcess> {
     const dev = DevProcess.spawn(home, args, options);
     try {
@@ -56,7 +64,7 @@ export class DevProcess implements AsyncDisposable {
   static spawn(
     home: string,
     args: string[] = [],
-    options: { deno?: string; task?: boolean } = {},
+    options: DevOptions = {},
   ): DevProcess {
     const child = new Deno.Command(options.deno ?? Deno.execPath(), {
       args: options.task ? ["task", "dev", "--home", home, ...args] : [
@@ -69,6 +77,7 @@ export class DevProcess implements AsyncDisposable {
         ...args,
       ],
       cwd: options.task ? REPO_ROOT : home,
+      ...(options.env ? { env: options.env } : {}),
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",

@@ -122,7 +122,7 @@ Deno.test("weather without the grant: the same answer every time, one 'needs a g
     settings: { config: { geocodingUrl: mock.url, forecastUrl: mock.url } },
   });
   const expected = `Weather needs a grant the operator has not given yet: rosey.yaml ` +
-    `plugins.weather.grants.net: ["127.0.0.1"].`;
+    `plugins.weather.grants.net: ["${mock.host}"].`;
   // More than the kill switch's 3 violations, from as many users: a missing grant is no attack.
   for (const user of ["alice", "bob", "carol", "dave", "erin"]) {
     assert.equal(bed.text(await bed.command("!weather London", { user })), expected);
@@ -135,7 +135,11 @@ Deno.test("weather without the grant: the same answer every time, one 'needs a g
   assert.equal(report.action, "needs-grant");
   assert.match(
     report.detail,
-    /needs a grant; set it in rosey\.yaml: plugins\.weather\.grants\.net: \["127\.0\.0\.1"\]/,
+    new RegExp(
+      `needs a grant; set it in rosey\\.yaml: plugins\\.weather\\.grants\\.net: \\["${
+        mock.host.replaceAll(".", "\\.")
+      }"\\]`,
+    ),
   );
   assert.equal(bed.status().state, "running");
   assert.equal(bed.status().violations, 0);
