@@ -78,8 +78,8 @@ Deno.test("no grant lets a plugin send command requests: only the router may, it
     const subject of [
       subjects.commandExecute("dice"),
       subjects.allCommandExecutes(),
-      "rosey.commands.>",
-      "rosey.commands.dice.*",
+      subjects.allCommands(),
+      subjects.pluginCommands("dice"),
     ]
   ) {
     assert.throws(

@@ -24,6 +24,7 @@ async function execute(bus: EventBus, plugin: string, command: string): Promise<
     command,
     args: ["2d6"],
     rawArgs: "2d6",
+    deadlineMs: 5000,
     user: { name: "bystander", rank: 1 },
     source: { platform: "shell", channel: "test" },
     messageId: crypto.randomUUID(),
