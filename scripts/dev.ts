@@ -320,6 +320,19 @@ async function main() {
     started("CyTube connector", () => cytube.close());
     console.error(`Joining CyTube channel ${cytubeConfig.channel} on ${cytubeConfig.server}.`);
   }
+  const ircConfig = config.connectors.irc;
+  if (ircConfig.enabled && ircConfig.networks.length) {
+    // Imported only when configured, like CyTube's.
+    const { startIrcConnectors } = await import("../connectors/irc/mod.ts");
+    const irc = await startIrcConnectors(ircConfig, {
+      connectAs,
+      logger: log,
+      healthIntervalMs: config.monitoring.healthIntervalMs,
+    });
+    for (const connector of irc) {
+      started(`${connector.platform} connector`, () => connector.close());
+    }
+  }
   let shell: ShellConnector | undefined;
   if (shellWanted) {
     shell = await ShellConnector.start(await connectAs(connectorRole("shell")), {

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { PLUGIN_NAME } from "../events/mod.ts";
 import { subjects } from "../subjects/mod.ts";
+import { IrcConnectorSchema } from "../../connectors/irc/config_schema.ts";
 
 /** `api.open-meteo.com`, `localhost`, an IPv4 literal, each optionally with `:port`. */
 const HOST =
@@ -77,6 +78,8 @@ export const CytubeConnectorSchema = z.strictObject({
 export const ConnectorsSectionSchema = z.strictObject({
   shell: ShellConnectorSchema.default(ShellConnectorSchema.parse({})),
   cytube: CytubeConnectorSchema.default(CytubeConnectorSchema.parse({})),
+  /** IRC networks and Twitch chat (schema owned by connectors/irc/config_schema.ts). */
+  irc: IrcConnectorSchema.default(IrcConnectorSchema.parse({})),
 }).superRefine((value, ctx) => {
   if (value.cytube.enabled && value.cytube.channel === undefined) {
     ctx.addIssue({

@@ -1,0 +1,143 @@
+/**
+ * One end-to-end setup for the IRC tests: a real IRC server (InspIRCd or ngIRCd), a real
+ * nats-server with the core streams, the real router and moderator shell, a real sandboxed
+ * dice plugin, and the IRC connector as its least-privilege NATS user, connected to the
+ * server's bot port.
+ *
+ * @module
+ */
+import {
+  CommandRouter,
+  ensureCoreStreams,
+  type EventBus,
+  moderatorRole,
+  routerRole,
+  streamAdminRole,
+} from "@quicksilver/core";
+import { PluginManager } from "@quicksilver/sandbox";
+import {
+  type IrcdKind,
+  IrcServer,
+  type IrcServerOptions,
+  TEST_BOT_PACING,
+  TestNats,
+  waitFor,
+} from "@quicksilver/testing";
+import {
+  IRC_PLATFORM,
+  IrcConnector,
+  ircConnectorRole,
+  type IrcNetworkConfig,
+} from "../../connectors/irc/mod.ts";
+import { ModeratorService } from "../../services/moderator/mod.ts";
+import { REPO_ROOT } from "../../scripts/nats_server.ts";
+
+export const CHANNEL = "#rosey";
+export const NETWORK = "testnet";
+export const BOT_NICK = "rosey";
+export const SERVERS: IrcdKind[] = ["inspircd", "ngircd"];
+
+export interface IrcEnvOptions {
+  server?: IrcServerOptions;
+  network?: Partial<IrcNetworkConfig>;
+  /** Start the connector now (default true) and wait until it joined (default true). */
+  startConnector?: boolean;
+  plugins?: string[];
+}
+
+export class IrcEnv implements AsyncDisposable {
+  server!: IrcServer;
+  nats!: TestNats;
+  router!: CommandRouter;
+  moderator!: ModeratorService;
+  connector: IrcConnector | undefined;
+  connectorBus!: EventBus;
+  network!: IrcNetworkConfig;
+  #manager: PluginManager | undefined;
+  #dataDir: string | undefined;
+
+  static async start(kind: IrcdKind, options: IrcEnvOptions = {}): Promise<IrcEnv> {
+    const env = new IrcEnv();
+    try {
+      await env.#start(kind, options);
+    } catch (error) {
+      await env.close();
+      throw error;
+    }
+    return env;
+  }
+
+  async #start(kind: IrcdKind, options: IrcEnvOptions) {
+    [this.server, this.nats] = await Promise.all([
+      IrcServer.start(kind, options.server),
+      TestNats.start(),
+    ]);
+    const admin = streamAdminRole();
+    const adminBus = await this.nats.connect(admin.name, admin.permissions);
+    await ensureCoreStreams(adminBus);
+    await adminBus.close();
+    this.#dataDir = await Deno.makeTempDir({ prefix: "quicksilver-irc-e2e-" });
+    this.#manager = new PluginManager({
+      authority: this.nats.authority,
+      servers: this.nats.url,
+      pluginFiles: (options.plugins ?? ["dice"]).map((name) => `${REPO_ROOT}/plugins/${name}.ts`),
+      dataDir: this.#dataDir,
+    });
+    await this.#manager.start();
+    const r = routerRole();
+    // Users may burst here: the tests measure the bot's own pacing, not the router's limits.
+    this.router = await CommandRouter.start(await this.nats.connect(r.name, r.permissions), {
+      limits: {
+        perUser: { burst: 100, perSecond: 100 },
+        perPlugin: { burst: 100, perSecond: 100 },
+      },
+    });
+    const m = moderatorRole();
+    this.moderator = await ModeratorService.start(await this.nats.connect(m.name, m.permissions));
+    await waitFor(() => this.router.table.resolve("roll")?.running === true, {
+      what: "dice running",
+      timeoutMs: 20_000,
+    });
+    const role = ircConnectorRole(IRC_PLATFORM);
+    this.connectorBus = await this.nats.connect(role.name, role.permissions);
+    this.network = {
+      name: NETWORK,
+      profile: "irc",
+      host: "127.0.0.1",
+      port: this.server.botPort,
+      tls: false,
+      tlsVerify: true,
+      nick: BOT_NICK,
+      channels: [CHANNEL],
+      pacing: TEST_BOT_PACING[kind],
+      reconnect: { initialDelayMs: 100, maxDelayMs: 1000 },
+      ...options.network,
+    };
+    if (options.startConnector ?? true) await this.startConnector();
+  }
+
+  async startConnector(wait = true): Promise<IrcConnector> {
+    this.connector = await IrcConnector.start(this.connectorBus, {
+      platform: IRC_PLATFORM,
+      networks: [this.network],
+      healthIntervalMs: 60_000,
+      regainNickMs: 60_000,
+    });
+    if (wait) await this.connector.ready(15_000);
+    return this.connector;
+  }
+
+  async close(): Promise<void> {
+    await this.connector?.close();
+    await this.moderator?.close();
+    await this.router?.close();
+    await this.#manager?.stop();
+    await this.nats?.close();
+    await this.server?.close();
+    if (this.#dataDir) await Deno.remove(this.#dataDir, { recursive: true }).catch(() => {});
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
