@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-control-regex -- IRC framing (CR, LF, NUL) and CTCP (\x01) are control characters
 /**
  * The actions an IRC connector carries out (`rosey.platform.<irc|twitch>.action.<name>`):
  * the core's `chat`, `pm` and `kick`, plus IRC's own `me` (a CTCP ACTION), `ban` (+b on

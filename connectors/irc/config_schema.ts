@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-control-regex -- IRC framing (CR, LF, NUL) and CTCP (\x01) are control characters
 /**
  * `connectors.irc` in `rosey.yaml`: the IRC networks the bot joins, Twitch chat among them as a
  * profile. Only zod here, so the core's config loader can take this schema without importing

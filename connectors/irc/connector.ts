@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-control-regex -- IRC framing (CR, LF, NUL) and CTCP (\x01) are control characters
 /**
  * `IrcConnector`: IRC networks bound to NATS, as one platform (`irc`, or `twitch` for the
  * Twitch profile). Like the CyTube connector it publishes every line raw
@@ -18,7 +19,6 @@ import {
   type BusSubscription,
   ChannelQuerySchema,
   type ChannelSnapshot,
-  EVENT_TYPES,
   type EventBus,
   type Logger,
   RANKS,

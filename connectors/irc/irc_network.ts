@@ -15,12 +15,11 @@ import { type IrcLine, parseIrcLine } from "./irc_line.ts";
 import { type IrcEvent, IrcNetworkState } from "./network_state.ts";
 import {
   DEFAULT_IRC_PACING,
-  type PacedLine,
   PacingQueue,
   TWITCH_MODERATOR_PACING,
   TWITCH_USER_PACING,
 } from "./pacing.ts";
-import { splitIrcText, textBudget } from "./split.ts";
+import { privmsgLines } from "./outgoing.ts";
 
 /** Twitch chat's IRC server. */
 export const TWITCH_HOST = "irc.chat.twitch.tv";
@@ -125,29 +124,24 @@ export class IrcNetwork {
 
   /** Sends text to a channel or nick: split under 512 bytes, paced, in its lane. */
   send(message: OutgoingText, done?: { sent?: () => void; dropped?: (why: string) => void }) {
-    const clean = message.text.replace(/\t/g, " ").replace(/[\x00-\x09\x0b-\x1f\x7f]/g, "");
-    const command = "PRIVMSG";
-    const mask = this.state.mask ??
-      `${this.state.nick}!${"x".repeat(this.state.userLen)}@${"x".repeat(this.state.hostLen)}`;
-    // An action's text travels inside `\x01ACTION ...\x01`.
-    const overhead = message.action ? 9 : 0;
-    const budget = textBudget({ mask, command, target: message.target }) - overhead;
-    const pieces = splitIrcText(clean, budget);
-    const tags = message.replyParent && this.config.profile === "twitch"
-      ? `@reply-parent-msg-id=${message.replyParent.replace(/[^A-Za-z0-9-]/g, "")} `
-      : "";
-    const lines: PacedLine[] = pieces.map((piece, index) => ({
-      line: `${index === 0 ? tags : ""}${command} ${message.target} :${
-        message.action ? `\x01ACTION ${piece}\x01` : piece
-      }`,
-      ...(index === pieces.length - 1 && done?.sent ? { sent: done.sent } : {}),
-      ...(index === 0 && done?.dropped ? { dropped: done.dropped } : {}),
-    }));
+    const lines = privmsgLines({
+      ...message,
+      mask: this.state.mask ??
+        `${this.state.nick}!${"x".repeat(this.state.userLen)}@${"x".repeat(this.state.hostLen)}`,
+      twitch: this.config.profile === "twitch",
+    });
     if (!lines.length) {
       done?.sent?.();
       return;
     }
-    this.#queue.push(message.lane, lines);
+    this.#queue.push(
+      message.lane,
+      lines.map((line, index) => ({
+        line,
+        ...(index === lines.length - 1 && done?.sent ? { sent: done.sent } : {}),
+        ...(index === 0 && done?.dropped ? { dropped: done.dropped } : {}),
+      })),
+    );
   }
 
   /** Sends one raw command through the pacing queue (KICK, MODE, TOPIC). */
@@ -258,6 +252,8 @@ export class IrcNetwork {
       }
     }
     if (line.command === "366" || line.command === "JOIN") this.#checkReady();
+    // Twitch asks clients to reconnect before a server restart (dev.twitch.tv/docs/irc/commands).
+    if (line.command === "RECONNECT") this.client.connection?.end?.();
     const freed = (line.command === "QUIT" || line.command === "NICK") &&
       this.state.key(line.nick) === this.state.key(this.config.nick) &&
       !this.state.isSelf(this.config.nick);

@@ -10,6 +10,7 @@ export * from "./config_schema.ts";
 export * from "./irc_line.ts";
 export * from "./ranks.ts";
 export * from "./split.ts";
+export * from "./outgoing.ts";
 export * from "./pacing.ts";
 export * from "./network_state.ts";
 export * from "./actions.ts";

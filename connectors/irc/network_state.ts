@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-control-regex -- IRC framing (CR, LF, NUL) and CTCP (\x01) are control characters
 /**
  * What the bot knows about one IRC network, built from the lines the server sends, and the
  * normalized events those lines mean. Pure: no socket, no bus, so recorded lines (InspIRCd's,
@@ -424,7 +425,9 @@ export class IrcNetworkState {
     const channel = isChannel ? this.channel(target) : this.#pmChannel(line.nick);
     if (!channel) return;
     if (this.profile === "twitch" && isChannel) this.#twitchMember(channel, line);
-    const id = line.tags["msgid"] ?? line.tags["id"];
+    // A reply joins the thread of what it answers: Twitch threads hang off their first
+    // message (`reply-thread-parent-msg-id`), so an answer to a reply names that one.
+    const id = line.tags["reply-thread-parent-msg-id"] ?? line.tags["msgid"] ?? line.tags["id"];
     if (isChannel && id) {
       channel.lastMessageId.set(this.key(line.nick), { id, at: this.#now() });
     }

@@ -96,6 +96,7 @@ export class PacingQueue {
   readonly #maxPerLane: number;
   readonly #now: () => number;
   readonly #lanes = new Map<string, PacedLine[]>();
+  readonly #recent: { at: number; cost: number }[] = [];
   #limiter: SendLimiter;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #paused = true;
@@ -115,14 +116,25 @@ export class PacingQueue {
     return n;
   }
 
-  /** Replaces the limit (Twitch: moderator status known); what was spent is forgotten. */
+  /**
+   * Replaces the limit (Twitch: the bot became moderator, or stopped being one). What was
+   * sent recently still counts against the new limit: Twitch's 100 per 30 s includes the
+   * lines sent as a user a moment before.
+   */
   setPacing(pacing: IrcPacing): void {
     this.#limiter = createLimiter(pacing);
+    for (const { at, cost } of this.#recent) this.#limiter.spend(at, cost);
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#schedule();
   }
 
-  /** Records a line sent outside the queue (JOIN, PONG...) against the same budget. */
-  spend(): void {
-    this.#limiter.spend(this.#now());
+  #record(at: number, cost: number) {
+    this.#recent.push({ at, cost });
+    // Enough history for any window a server documents (Twitch's is 30 s).
+    while (this.#recent.length > 2000 || (this.#recent[0]?.at ?? at) < at - 300_000) {
+      this.#recent.shift();
+    }
   }
 
   /** Queues lines in `lane`; they leave in order, lanes in turn. */
@@ -188,6 +200,7 @@ export class PacingQueue {
     if (queue.length) this.#lanes.set(lane, queue); // to the back: the next lane's turn
     if (!item) return;
     this.#limiter.spend(now, item.cost);
+    this.#record(now, item.cost ?? 1);
     try {
       this.#write(item.line);
       item.sent?.();

@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-control-regex -- IRC framing (CR, LF, NUL) and CTCP (\x01) are control characters
 /**
  * The bot on a real IRC server, as plain IRC users see it, once per server (InspIRCd, then
  * ngIRCd): its nick taken at connect and taken back later, a replayed backlog not answered,
@@ -145,12 +146,13 @@ for (const kind of SERVERS) {
         await env.server.restart();
         aliceNow = await IrcUser.connect(env.server.port, "alice");
         await aliceNow.join(CHANNEL);
-        await waitFor(
-          () => aliceNow.lines.some((l) => l.startsWith(`:${BOT_NICK}!`) && / JOIN /.test(l)),
-          {
-            what: "the bot rejoining",
-            timeoutMs: 15_000,
-          },
+        // The bot is in the channel again: its JOIN (it came after alice) or NAMES (before).
+        await aliceNow.waitLine(
+          (l) =>
+            (l.startsWith(`:${BOT_NICK}!`) && / JOIN /.test(l)) ||
+            new RegExp(` 353 alice . ${CHANNEL} :.*[@+%~&]?${BOT_NICK}\\b`).test(l),
+          "the bot back in the channel",
+          15_000,
         );
         await aliceNow.say(CHANNEL, "!roll 1d1");
         await waitFor(() => aliceNow.messages(BOT_NICK, CHANNEL).length >= 1, {
