@@ -154,7 +154,10 @@ export class IrcConnector {
     if (down.length) {
       return {
         status: "degraded",
-        detail: `not connected to ${down.map((n) => `${n.config.name} (${n.status})`).join(", ")}`,
+        detail: `not connected to ${
+          down.map((n) => `${n.config.name} (${n.status}${n.problem ? `: ${n.problem}` : ""})`)
+            .join(", ")
+        }`,
       };
     }
     if (this.#persistence) return { status: "degraded", detail: this.#persistence };

@@ -58,6 +58,8 @@ export class IrcNetwork {
   readonly port: number;
   readonly tls: boolean;
   status: NetworkStatus = "connecting";
+  /** Why the network is not (or was not) registered: the last socket error or refusal. */
+  problem: string | undefined;
   connectedSince: number | undefined;
   reconnects = 0;
   backlogSkipped = 0;
@@ -215,6 +217,7 @@ export class IrcNetwork {
     });
     client.on("registered", () => {
       this.#attempt = 0;
+      this.problem = undefined;
       if (this.#registeredBefore) this.reconnects++;
       this.#registeredBefore = true;
       this.connectedSince = Date.now();
@@ -224,12 +227,15 @@ export class IrcNetwork {
       this.#log.info("registered on IRC", { nick: this.state.nick, host: this.host });
     });
     client.on("close", () => this.#onClose());
-    client.on("socket error", (error: unknown) => {
-      this.#log.warn("IRC socket error", { error: String(error) });
+    // A socket error (refused, TLS certificate...) arrives with the socket's close.
+    client.on("socket close", (error: unknown) => {
+      if (!error) return;
+      this.problem = error instanceof Error ? error.message : String(error);
+      this.#log.warn("IRC connection failed", { error: this.problem });
     });
     client.on("sasl failed", (event: { reason?: string; message?: string }) => {
+      this.problem = `SASL login refused: ${event.message ?? event.reason ?? ""}`.trim();
       this.#log.error("SASL login refused", { reason: event.reason ?? event.message ?? "" });
-      this.#setStatus("disconnected", `SASL login refused: ${event.message ?? event.reason ?? ""}`);
     });
     // Take the configured nick back: at once when its holder is seen leaving or renaming, and
     // now and then in case they left unseen (a NICK costs 4 lines of pacing budget).

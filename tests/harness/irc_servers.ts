@@ -73,6 +73,11 @@ export interface IrcServerOptions {
   history?: boolean;
   /** InspIRCd: the bot port's penalty threshold in seconds of penalty (default 10). */
   penaltyThreshold?: number;
+  /**
+   * InspIRCd: also listen with TLS on `tlsPort` (m_ssl_gnutls), with a self-signed
+   * certificate for 127.0.0.1 made by openssl in the server's temp dir.
+   */
+  tls?: boolean;
 }
 
 /** A running IRC server; `restart()` stops it and starts it again on the same ports. */
@@ -80,6 +85,8 @@ export class IrcServer implements AsyncDisposable {
   readonly kind: IrcdKind;
   readonly port: number;
   readonly botPort: number;
+  /** The TLS port (bot connect class), with `tls: true`. */
+  readonly tlsPort: number;
   readonly dir: string;
   log = "";
   readonly #bin: string;
@@ -94,13 +101,15 @@ export class IrcServer implements AsyncDisposable {
     this.#config = config;
     this.port = ports[0]!;
     this.botPort = ports[1]!;
+    this.tlsPort = ports[2] ?? 0;
   }
 
   static async start(kind: IrcdKind, options: IrcServerOptions = {}): Promise<IrcServer> {
     const bin = await findIrcd(kind);
     const dir = await Deno.makeTempDir({ prefix: `quicksilver-${kind}-` });
     await Deno.chmod(dir, 0o777); // ngIRCd drops to nobody and writes its pid file here
-    const ports = [freePort(), freePort()];
+    const ports = [freePort(), freePort(), ...(options.tls ? [freePort()] : [])];
+    if (options.tls) await selfSignedCertificate(dir);
     const config = `${dir}/${kind}.conf`;
     await Deno.writeTextFile(
       config,
@@ -134,7 +143,7 @@ export class IrcServer implements AsyncDisposable {
     };
     this.#reading = Promise.all([collect(child.stdout), collect(child.stderr)]).then(() => {});
     await waitFor(async () => {
-      for (const port of [this.port, this.botPort]) {
+      for (const port of [this.port, this.botPort, ...(this.tlsPort ? [this.tlsPort] : [])]) {
         try {
           (await Deno.connect({ hostname: "127.0.0.1", port })).close();
         } catch {
@@ -184,9 +193,21 @@ export class IrcServer implements AsyncDisposable {
  * modules for message tags, msgid, server-time and echo-message; halfop and owner through
  * m_customprefix; no DNS or ident lookups (they would add seconds to every connect).
  */
-function inspircdConfig(dir: string, [port, botPort]: number[], options: IrcServerOptions) {
+function inspircdConfig(
+  dir: string,
+  [port, botPort, tlsPort]: number[],
+  options: IrcServerOptions,
+) {
   const threshold = options.penaltyThreshold ?? 10;
-  return `
+  const tls = options.tls
+    ? `<module name="ssl_gnutls">
+<sslprofile name="test" provider="gnutls" certfile="${dir}/cert.pem" keyfile="${dir}/key.pem" hash="sha256" requestclientcert="no">
+<bind address="127.0.0.1" port="${tlsPort}" type="clients" sslprofile="test">
+<connect name="bot-tls" allow="*" port="${tlsPort}" timeout="30" pingfreq="120"
+  commandrate="4000" penaltythreshold="${threshold}" fakelag="no"
+  localmax="100" globalmax="100" resolvehostnames="no" useident="no">`
+    : "";
+  return `${tls}
 <server name="irc.inspircd.test" description="Quicksilver test" network="TestNet">
 <admin name="test" nick="test" email="test@localhost">
 <bind address="127.0.0.1" port="${port}" type="clients">
@@ -219,6 +240,35 @@ ${
       : ""
   }
 `;
+}
+
+async function selfSignedCertificate(dir: string) {
+  const out = await new Deno.Command("openssl", {
+    args: [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-days",
+      "2",
+      "-subj",
+      "/CN=127.0.0.1",
+      "-addext",
+      "subjectAltName=IP:127.0.0.1",
+      "-keyout",
+      `${dir}/key.pem`,
+      "-out",
+      `${dir}/cert.pem`,
+    ],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (!out.success) {
+    throw new Error(
+      `openssl could not make a test certificate: ${new TextDecoder().decode(out.stderr)}`,
+    );
+  }
 }
 
 /** ngIRCd config (ngircd.conf(5)): no PAM, ident or DNS; no per-IP connection cap. */
