@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-control-regex -- CTCP (\x01) is a control character
 /**
  * Actions on a real InspIRCd, asked for on `rosey.platform.irc.action.<name>` as the
  * moderator service would: chat, `/me`, PM, kick, ban and topic, each refused while the bot has

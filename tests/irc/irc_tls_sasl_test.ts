@@ -6,7 +6,7 @@
  * `authzid\0authcid\0password`, 903 or 904).
  */
 import assert from "node:assert/strict";
-import { IrcServer, waitFor } from "@quicksilver/testing";
+import { waitFor } from "@quicksilver/testing";
 import { IrcConnector, type IrcNetworkConfig } from "../../connectors/irc/mod.ts";
 import { IrcUser } from "./_irc_user.ts";
 import { IrcEnv } from "./_env.ts";
@@ -36,7 +36,7 @@ Deno.test("the bot connects over TLS, and refuses a certificate it cannot verify
 });
 
 /** A scripted IRC server that accepts one SASL PLAIN login and records it. */
-async function saslServer(accept: (user: string, password: string) => boolean) {
+function saslServer(accept: (user: string, password: string) => boolean) {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const seen: string[] = [];
   const logins: string[] = [];
