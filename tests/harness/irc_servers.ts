@@ -19,9 +19,10 @@ export type IrcdKind = "inspircd" | "ngircd";
 
 /** The pacing that keeps a bot under the limits of {@linkcode IrcServer.botPort}. */
 export const TEST_BOT_PACING = {
-  inspircd: { burst: 5, perSecond: 3.5 },
-  // ngIRCd handles 3 commands a second per client and delays the rest (conn.c MAX_COMMANDS).
-  ngircd: { burst: 5, perSecond: 3 },
+  // The bot class drains 8 s of penalty a second (commandrate 8000): 7 lines/s stays under it.
+  inspircd: { burst: 5, perSecond: 7 },
+  // ngIRCd has no rate setting; it holds back a client past a few commands per read.
+  ngircd: { burst: 5, perSecond: 6 },
 } as const;
 
 const SBIN = ["/usr/sbin", "/usr/local/sbin", "/sbin"];
@@ -204,7 +205,7 @@ function inspircdConfig(
 <sslprofile name="test" provider="gnutls" certfile="${dir}/cert.pem" keyfile="${dir}/key.pem" hash="sha256" requestclientcert="no">
 <bind address="127.0.0.1" port="${tlsPort}" type="clients" sslprofile="test">
 <connect name="bot-tls" allow="*" port="${tlsPort}" timeout="30" pingfreq="120"
-  commandrate="4000" penaltythreshold="${threshold}" fakelag="no"
+  commandrate="8000" penaltythreshold="${threshold}" fakelag="no"
   localmax="100" globalmax="100" resolvehostnames="no" useident="no">`
     : "";
   return `${tls}
@@ -216,7 +217,7 @@ function inspircdConfig(
   sendq="1048576" softsendq="1048576" commandrate="100000" penaltythreshold="200" fakelag="yes"
   localmax="100" globalmax="100" resolvehostnames="no" useident="no" maxchans="50">
 <connect name="bot" allow="*" port="${botPort}" timeout="30" pingfreq="120"
-  commandrate="4000" penaltythreshold="${threshold}" fakelag="no"
+  commandrate="8000" penaltythreshold="${threshold}" fakelag="no"
   localmax="100" globalmax="100" resolvehostnames="no" useident="no">
 <log method="file" type="* -USERINPUT -USEROUTPUT" level="default" target="${dir}/ircd.log">
 <dns server="127.0.0.1" timeout="1">

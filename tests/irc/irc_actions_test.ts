@@ -18,12 +18,12 @@ import {
 import { waitFor } from "@quicksilver/testing";
 import { IRC_PLATFORM } from "../../connectors/irc/mod.ts";
 import { IrcUser } from "./_irc_user.ts";
-import { BOT_NICK, CHANNEL, IrcEnv, NETWORK } from "./_env.ts";
+import { BOT_NICK, CHANNEL, IrcEnv, roomOf } from "./_env.ts";
 
-const ROOM = `${NETWORK}/${CHANNEL}`;
+const ROOM = roomOf("inspircd");
 
 Deno.test("IRC actions are refused without the right and carried out with it; events name network and channel", async () => {
-  await using env = await IrcEnv.start("inspircd", { startConnector: false });
+  await using env = await IrcEnv.start("inspircd", { startConnector: false, plugins: [] });
   await using alice = await IrcUser.connect(env.server.port, "alice");
   await alice.join(CHANNEL); // first in: operator
   await env.startConnector();
