@@ -28,6 +28,10 @@ export const TWITCH_CAPS = ["twitch.tv/tags", "twitch.tv/commands", "twitch.tv/m
 /** IRCv3 capabilities requested where offered (irc-framework adds server-time, tags...). */
 export const IRC_CAPS = ["message-tags", "server-time", "multi-prefix"];
 export const CTCP_VERSION = "Quicksilver IRC connector (irc-framework)";
+/** Nicks tried during one registration before the connection is given up. */
+export const MAX_NICK_ATTEMPTS = 8;
+/** CTCP answers sent per 30 s at most: a CTCP flood cannot spend the bot's send budget. */
+export const CTCP_ANSWERS_PER_30S = 5;
 
 export type NetworkStatus = "connecting" | "registered" | "disconnected" | "closed";
 
@@ -74,6 +78,8 @@ export class IrcNetwork {
   #closed = false;
   #registeredBefore = false;
   #regainPending = false;
+  #nickAttempts = 0;
+  #ctcpSent: number[] = [];
   #readyWaiters: (() => void)[] = [];
 
   constructor(
@@ -217,6 +223,7 @@ export class IrcNetwork {
     });
     client.on("registered", () => {
       this.#attempt = 0;
+      this.#nickAttempts = 0;
       this.problem = undefined;
       if (this.#registeredBefore) this.reconnects++;
       this.#registeredBefore = true;
@@ -245,12 +252,20 @@ export class IrcNetwork {
   #onLine(line: IrcLine) {
     const outcome = this.state.handle(line);
     for (const event of outcome.events) this.#callbacks.event(event);
-    for (const reply of outcome.replies) this.command(`ctcp`, reply);
+    for (const reply of outcome.replies) {
+      const now = Date.now();
+      this.#ctcpSent = this.#ctcpSent.filter((at) => at > now - 30_000);
+      if (this.#ctcpSent.length >= CTCP_ANSWERS_PER_30S) continue;
+      this.#ctcpSent.push(now);
+      this.command("ctcp", reply);
+    }
     if (outcome.backlog) {
       this.backlogSkipped++;
       this.#callbacks.backlog?.(line);
     }
-    if (outcome.nickRefused !== undefined && !this.state.registered) this.#nextNick();
+    if (outcome.nickRefused !== undefined && !this.state.registered) {
+      this.#nextNick(outcome.nickRefused, line.command);
+    }
     if (outcome.selfBadges) {
       const mod = outcome.selfBadges.rank >= RANKS.leader;
       if (!this.config.pacing) {
@@ -279,16 +294,28 @@ export class IrcNetwork {
     }
   }
 
-  /** 433 during registration: `rosey_`, `rosey__`, then `rosey` and digits. */
-  #nextNick() {
+  /**
+   * 433 (in use) or 432 (erroneous, e.g. longer than the server's NICKLEN, 9 on ngIRCd) during
+   * registration: `rosey_`, `rosey__`, then up to 9 characters with digits; after
+   * `MAX_NICK_ATTEMPTS` the connection is given up (and retried with backoff) with the reason
+   * in health, instead of trying nicks forever.
+   */
+  #nextNick(refused: string, code: string) {
     const base = this.config.nick;
-    const current = this.state.nick;
-    const next = current.length < base.length + 2
-      ? `${current}_`
-      : `${base.slice(0, 24)}${Math.floor(Math.random() * 10_000)}`;
+    this.#nickAttempts++;
+    if (this.#nickAttempts > MAX_NICK_ATTEMPTS) {
+      this.problem = `the server refused nick "${base}" and ${MAX_NICK_ATTEMPTS} others ` +
+        `(${code === "432" ? "erroneous nickname" : "nickname in use"}); set another nick`;
+      this.#log.error("no nick accepted; giving up this connection", { nick: base });
+      this.client.quit("no nick accepted");
+      return;
+    }
+    const next = this.#nickAttempts <= 2 && code === "433"
+      ? `${base}${"_".repeat(this.#nickAttempts)}`
+      : `${base.slice(0, 5)}${Math.floor(1000 + Math.random() * 9000)}`;
     this.state.nick = next;
     this.client.user.nick = next;
-    this.#log.warn("nick in use; trying another", { taken: current, next });
+    this.#log.warn("nick refused; trying another", { refused, code, next });
     this.client.raw("NICK", next);
   }
 

@@ -414,15 +414,18 @@ export class IrcNetworkState {
       const body = text.slice(1).replace(/\x01$/, "");
       const [verb = "", ...rest] = body.split(" ");
       if (verb.toUpperCase() !== "ACTION") {
-        if (!this.isChannel(target)) this.#ctcp(line.nick, verb.toUpperCase(), rest.join(" "), out);
+        if (this.isSelf(target)) this.#ctcp(line.nick, verb.toUpperCase(), rest.join(" "), out);
         return;
       }
       text = rest.join(" ");
       action = true;
     }
     if (this.isSelf(line.nick)) return; // our own line echoed (echo-message)
-    const isChannel = this.isChannel(target);
-    const channel = isChannel ? this.channel(target) : this.#pmChannel(line.nick);
+    // STATUSMSG (`@#chan`: to the channel's ops only) is still the channel, never a PM.
+    const channelName = target.replace(/^[~&@%+]+(?=[#&])/, "");
+    const isChannel = this.isChannel(channelName);
+    if (!isChannel && !this.isSelf(target)) return; // to someone else: not for us
+    const channel = isChannel ? this.channel(channelName) : this.#pmChannel(line.nick);
     if (!channel) return;
     if (this.profile === "twitch" && isChannel) this.#twitchMember(channel, line);
     // A reply joins the thread of what it answers: Twitch threads hang off their first

@@ -167,6 +167,18 @@ Deno.test("a PM is filed under the channel where the sender ranks, addressed to 
   });
 });
 
+Deno.test("a message to the channel's ops (@#chan) is a channel line; a PM to someone else is ignored", () => {
+  const state = joined();
+  const ops = state.handle(parseIrcLine(":op!o@h PRIVMSG @#rosey :help")!);
+  assert.equal(ops.events[0]?.type, EVENT_TYPES.message);
+  assert.equal(ops.events[0]?.channel, "#rosey");
+  assert.deepEqual(state.handle(parseIrcLine(":op!o@h PRIVMSG someoneelse :help")!).events, []);
+  assert.deepEqual(
+    state.handle(parseIrcLine(":op!o@h PRIVMSG @#rosey :\x01VERSION\x01")!).replies,
+    [],
+  );
+});
+
 Deno.test("CTCP VERSION, PING, TIME and CLIENTINFO get a NOTICE; the PING token is kept, control bytes not", () => {
   const state = joined();
   const reply = (text: string) =>
