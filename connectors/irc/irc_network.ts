@@ -147,7 +147,8 @@ export class IrcNetwork {
       lines.map((line, index) => ({
         line,
         ...(index === lines.length - 1 && done?.sent ? { sent: done.sent } : {}),
-        ...(index === 0 && done?.dropped ? { dropped: done.dropped } : {}),
+        // Any line dropped (queue full, closed) settles the action; a promise settles once.
+        ...(done?.dropped ? { dropped: done.dropped } : {}),
       })),
     );
   }
