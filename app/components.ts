@@ -10,3 +10,4 @@ export { statsComponent } from "../services/stats/mod.ts";
 export { moderatorComponent } from "../services/moderator/mod.ts";
 // The component file only: the connector itself (socket.io-client) loads when it starts.
 export { cytubeComponent } from "../connectors/cytube/component.ts";
+export { ircComponent, twitchComponent } from "../connectors/irc/component.ts";

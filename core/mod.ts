@@ -23,7 +23,9 @@ export {
   ensureCoreStreams,
   errorText,
   EventBus,
+  EventOutbox,
   EVENTS_STREAM,
+  eventsStreamMode,
   JETSTREAM_API,
   REQUEST_FAILURES,
 } from "./bus/mod.ts";
@@ -40,6 +42,8 @@ export type {
   EventBusOptions,
   MessageContext,
   MessageHandler,
+  OutboxMode,
+  OutboxStats,
   PublishAck,
   RequestFailure,
   RequestOptions,

@@ -7,7 +7,7 @@
 
 import { type Counter, type Gauge, MetricsRegistry } from "@quicksilver/core";
 import type { IgnoredCounters } from "./client_events.ts";
-import type { OutboxStats } from "./event_outbox.ts";
+import type { OutboxStats } from "@quicksilver/core";
 
 export class ConnectorMetrics {
   readonly registry = new MetricsRegistry();

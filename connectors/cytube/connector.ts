@@ -26,7 +26,7 @@ import { decodeAction, performAction, refusal } from "./actions.ts";
 import { CytubeClient } from "./client.ts";
 import type { ReadyInfo } from "./client_events.ts";
 import { bridgeClientEvents } from "./_client_bridge.ts";
-import { EventOutbox, eventsStreamMode, type OutboxMode } from "./event_outbox.ts";
+import { EventOutbox, eventsStreamMode, type OutboxMode } from "@quicksilver/core";
 import { channelSnapshot } from "./state_service.ts";
 
 /** The platform name: subject token and `source.platform`. */

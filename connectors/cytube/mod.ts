@@ -35,7 +35,6 @@ export { backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } from "./_backoff.t
 export * from "./normalize.ts";
 export * from "./actions.ts";
 export * from "./state_service.ts";
-export * from "./event_outbox.ts";
 export * from "./connector.ts";
 export * from "./role.ts";
 export * from "./config_schema.ts";

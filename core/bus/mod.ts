@@ -4,3 +4,4 @@ export * from "./errors.ts";
 export * from "./counters.ts";
 export * from "./core_streams.ts";
 export type * from "./connection.ts";
+export * from "./event_outbox.ts";

@@ -16,7 +16,7 @@ import {
   subjects,
 } from "@quicksilver/core";
 import { TestNats, waitFor } from "@quicksilver/testing";
-import { EventOutbox } from "../../connectors/cytube/mod.ts";
+import { EventOutbox } from "@quicksilver/core";
 import { E2e } from "./_env.ts";
 
 Deno.test("chat during a nats-server crash (kill -9) reaches a durable consumer after restart", async () => {

@@ -13,17 +13,12 @@
  * @module
  */
 
-import {
-  createEnvelope,
-  type EventBus,
-  type EventType,
-  JETSTREAM_API,
-  type Logger,
-  silentLogger,
-  type Source,
-  STREAMS,
-  subjects,
-} from "@quicksilver/core";
+import { createEnvelope, type Source } from "../events/envelope.ts";
+import type { EventType } from "../subjects/mod.ts";
+import { type Logger, silentLogger } from "../log/mod.ts";
+import { STREAMS, subjects } from "../subjects/mod.ts";
+import { JETSTREAM_API } from "./core_streams.ts";
+import type { EventBus } from "./event_bus.ts";
 
 /** How envelopes leave: JetStream (acknowledged) or plain core publishes (no stream). */
 export type OutboxMode = "durable" | "core";
