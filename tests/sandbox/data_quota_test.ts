@@ -70,8 +70,11 @@ Deno.test("a plugin filling its data dir gets errors past its quota, is reported
     assert.ok((await command(client, "dice", "roll", ["2d6"])).ok, "dice still answers");
 
     // It keeps trying: still refused, still reported only once.
+    // (Files it already has stay writable in place: only creating new ones is refused.)
     const again = text(await command(client, "data_hog", "hog", ["files"]));
-    assert.match(again, /refused after 0 files: .*Permission denied/);
+    assert.match(again, /refused after \d+ files: .*Permission denied/);
+    const after = await measureDataDir(`${dataRoot}/data_hog`);
+    assert.equal(after.files, usage.files, "no new file once the dir is locked");
     await client.flush();
     await waitFor(() => violations.some((v) => v.kind === "data-quota"), {
       what: "a data-quota report",
