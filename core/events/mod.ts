@@ -4,7 +4,6 @@ export * from "./commands.ts";
 export * from "./codec.ts";
 export * from "./json.ts";
 export * from "./constants.ts";
-export * from "./wire_checks.ts";
 export * from "./errors.ts";
 export * from "./manifest.ts";
 export * from "./channel.ts";

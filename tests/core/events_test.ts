@@ -31,6 +31,7 @@ import {
   PluginTableSchema,
   PrivateMessageActionSchema,
   RANKS,
+  type Schema,
   SecurityViolationSchema,
   SourceSchema,
   UserJoinPayloadSchema,
@@ -46,7 +47,7 @@ const media = { id: "dQw4w9WgXcQ", type: "yt", title: "A song", duration: 212, u
 const item = { uid: 7, media, temp: false, queuedBy: "alice" };
 
 /** One valid, fully populated payload per schema (optional fields set, to round-trip them too). */
-const samples: [string, z.ZodType, unknown][] = [
+const samples: [string, Schema, unknown][] = [
   [EVENT_TYPES.message, MessagePayloadSchema, { user: alice, text: "!roll 2d6", action: false }],
   [EVENT_TYPES.privateMessage, MessagePayloadSchema, { user: alice, text: "hi", to: "rosey" }],
   [EVENT_TYPES.userJoin, UserJoinPayloadSchema, { user: alice }],
