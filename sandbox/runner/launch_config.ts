@@ -76,7 +76,7 @@ export type RunLaunchConfig = z.infer<typeof RunLaunchConfigSchema>;
 export const LaunchConfigSchema = z.discriminatedUnion("mode", [
   z.object({ mode: z.literal(RUNNER_MODES.describe) }),
   RunLaunchConfigSchema,
-], { error: `mode must be "${RUNNER_MODES.run}" or "${RUNNER_MODES.describe}"` });
+], { error: `must be "${RUNNER_MODES.run}" or "${RUNNER_MODES.describe}"` });
 export type LaunchConfig = z.infer<typeof LaunchConfigSchema>;
 
 /** What the manager writes: the same, with defaults left out. */
