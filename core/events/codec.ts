@@ -27,10 +27,10 @@ function asValidator<S extends Schema>(schema: S): Validator<z.output<S>> {
 const compiledSchemas = new WeakMap<object, Validator<unknown>>();
 
 /**
- * The validator to run per message: a zod schema compiled once with `z.compile` (generated code
- * that returns the same values and, on failure, the same issues: ~0.1 us per chat line where
- * zod/mini's own parser takes ~2.7 us, docs/PERFORMANCE.md), cached per schema; any other
- * validator as it is. The bus compiles every schema it is given with this.
+ * The validator to run per message: a zod schema compiled with `z.compile` on its first use
+ * (generated code that returns the same values and, on failure, the same issues: ~0.1-0.2 us per
+ * chat line where zod/mini's own parser takes ~2.7 us, docs/PERFORMANCE.md), cached per schema
+ * object; any other validator as it is. The bus runs every schema it is given through this.
  */
 export function compiledValidator<T>(validator: Validator<T>): Validator<T> {
   return "_zod" in validator ? compiledSchema(validator as unknown as Schema<T>) : validator;
@@ -39,7 +39,10 @@ export function compiledValidator<T>(validator: Validator<T>): Validator<T> {
 function compiledSchema<T>(schema: Schema<T>): Validator<T> {
   let compiled = compiledSchemas.get(schema);
   if (!compiled) {
-    compiled = asValidator(z.compile(schema));
+    // Compiled on the first message, not here: compiling takes ~0.5-7 ms of CPU, which would
+    // otherwise land in every plugin's cold start (it subscribes before its first heartbeat).
+    let fast: Schema<T> | undefined;
+    compiled = { safeParse: (value) => z.safeParse(fast ??= z.compile(schema), value) };
     compiledSchemas.set(schema, compiled);
   }
   return compiled as Validator<T>;
