@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { definePlugin, type PluginDefinition } from "@quicksilver/sdk";
 import { PluginTestBed } from "@quicksilver/sdk/testing";
 import { checkPlugin, LaunchConfigSchema } from "@quicksilver/sandbox";
-import { subjects, validate } from "@quicksilver/core";
+import { EVENT_TYPES, subjects, validate } from "@quicksilver/core";
 
 const hello = { hello: { handler: () => "hello" } };
 const valid: PluginDefinition = { name: "hello", version: "1.0.0", commands: hello };
@@ -43,7 +43,10 @@ Deno.test("definePlugin names the bad field of a definition and what it takes", 
   }
   const accepted = definePlugin({
     ...valid,
-    extras: { net: ["*", "api.open-meteo.com:443"], subscribe: ["rosey.events.message"] },
+    extras: {
+      net: ["*", "api.open-meteo.com:443"],
+      subscribe: [subjects.event(EVENT_TYPES.message)],
+    },
   });
   assert.equal(accepted.name, "hello");
 });
@@ -55,7 +58,6 @@ Deno.test("the runner's launch config fills its defaults and names a bad field",
     config: {},
     granted: { net: [], publish: [], subscribe: [] },
     heartbeatMs: 2000,
-    commandTimeoutMs: 10_000,
     hookTimeoutMs: 10_000,
     logLevel: "info",
     reportToken: "",
@@ -104,6 +106,7 @@ Deno.test("a malformed command request gets invalid_args naming the field, and t
     user: { name: "alice", rank: 1 },
     source: bed.source,
     messageId: "m-1",
+    deadlineMs: 5000,
   };
   const reply = await caller.request(subjects.commandExecute("dice"), request);
   assert.deepEqual(reply, {
