@@ -61,6 +61,8 @@ Deno.test("the runner's launch config fills its defaults and names a bad field",
     hookTimeoutMs: 10_000,
     logLevel: "info",
     reportToken: "",
+    bot: { name: "", commandPrefix: "!" },
+    secrets: {},
   });
   assert.deepEqual(validate(LaunchConfigSchema, { mode: "describe", creds: "x" }), {
     mode: "describe",
@@ -75,6 +77,11 @@ Deno.test("the runner's launch config fills its defaults and names a bad field",
     ],
     [{ ...run, config: [] }, /: launch config: config: Invalid input: expected record/],
     [{ ...run, creds: "" }, /: launch config: creds: Too small/],
+    [
+      { ...run, secrets: { apiKey: 5 } },
+      /: launch config: secrets\.apiKey: Invalid input: expected string/,
+    ],
+    [{ ...run, bot: { commandPrefix: "" } }, /: launch config: bot\.commandPrefix: Too small/],
   ];
   for (const [value, message] of refused) {
     assert.throws(() => validate(LaunchConfigSchema, value, "launch config"), message);
