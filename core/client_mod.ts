@@ -11,11 +11,17 @@ export * from "./bus/errors.ts";
 export * from "./bus/counters.ts";
 export type * from "./bus/connection.ts";
 export * from "./subjects/mod.ts";
-// The event model without zod (~9 MB per process): types, constants, JSON and the wire checks.
+// The event model: the wire schemas a plugin handles are written with zod/mini, which costs a
+// plugin process less than classic zod (docs/PERFORMANCE.md); the core uses the same schemas.
+// Channel state and stats (classic zod, never used by a plugin) come as types only.
 export type * from "./events/mod.ts";
+export * from "./events/envelope.ts";
+export * from "./events/payloads.ts";
+export * from "./events/commands.ts";
+export * from "./events/manifest.ts";
+export * from "./events/codec.ts";
 export * from "./events/json.ts";
 export * from "./events/errors.ts";
 export * from "./events/constants.ts";
-export * from "./events/wire_checks.ts";
 export * from "./log/mod.ts";
 export * from "./persist/mod.ts";

@@ -16,6 +16,7 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { encodeJson, parseJson, validate, type Validator } from "../events/json.ts";
 import { EventDecodeError } from "../events/errors.ts";
+import { compiledValidator } from "../events/codec.ts";
 import { type Logger, silentLogger } from "../log/mod.ts";
 import { inboxPrefix as inboxPrefixFor } from "../subjects/subjects.ts";
 import type { BusConnection, ConnectionEvent, RawMessage, RawSubscription } from "./connection.ts";
@@ -268,6 +269,7 @@ export class EventBus {
         pump();
       }
       : (value: T, context: MessageContext) => void run(value, context, concurrentDone);
+    const schema = options.schema && compiledValidator(options.schema);
     const sub: RawSubscription = this.#conn.subscribe(subject, {
       ...(options.queue ? { queue: options.queue } : {}),
       ...(options.max ? { max: options.max } : {}),
@@ -282,7 +284,7 @@ export class EventBus {
         let value: T;
         try {
           const parsed = parseJson(msg.data);
-          value = options.schema ? validate(options.schema, parsed, subject) : parsed as T;
+          value = schema ? validate(schema, parsed, subject) : parsed as T;
         } catch (error) {
           const decodeError = error instanceof EventDecodeError
             ? error
@@ -336,7 +338,7 @@ export class EventBus {
     try {
       const parsed = parseJson(msg.data);
       return options.schema
-        ? validate(options.schema, parsed, `reply from ${subject}`)
+        ? validate(compiledValidator(options.schema), parsed, `reply from ${subject}`)
         : parsed as R;
     } catch (error) {
       this.counters.requestFailures++;

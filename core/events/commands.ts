@@ -3,50 +3,50 @@
  * (`rosey.commands.<plugin>.execute`), and the output a plugin or service asks a platform to
  * carry out.
  */
-import { z } from "zod";
+import { z } from "./_zod.ts";
 import { SourceSchema, UserSchema } from "./_schemas.ts";
-import {
-  COMMAND_ERROR_CODES,
-  type CommandErrorCode,
-  MAX_COMMAND_DEADLINE_MS,
-} from "./constants.ts";
+import { COMMAND_ERROR_CODES, MAX_COMMAND_DEADLINE_MS } from "./constants.ts";
+
+/** A string of `min`..`max` characters. */
+const str = (max: number, min = 0) =>
+  z.string().check(...(min > 0 ? [z.minLength(min)] : []), z.maxLength(max));
 
 export const CommandExecuteSchema = z.object({
   /** The command as the plugin declared it (aliases resolved): `roll`. */
-  command: z.string().min(1).max(64),
+  command: str(64, 1),
   /** Arguments, shell-style: quotes grouped, quotes removed. */
-  args: z.array(z.string().max(2000)).max(100),
+  args: z.array(str(2000)).check(z.maxLength(100)),
   /** Everything after the command word, untouched. */
-  rawArgs: z.string().max(10_000),
+  rawArgs: str(10_000),
   user: UserSchema,
   source: SourceSchema,
   /** True when the command came by private message; replies then go back privately. */
-  private: z.boolean().optional(),
+  private: z.optional(z.boolean()),
   /** The id of the message that carried the command. */
-  messageId: z.string().max(128),
+  messageId: str(128),
   /**
    * How long the plugin has to answer, ms from when it receives the request: a relative budget,
    * not a wall-clock time, because clocks differ across machines. The dispatcher sets it from
    * its own timeout and gives up after it; the plugin host answers `timeout` once it is spent.
    */
-  deadlineMs: z.number().int().min(1).max(MAX_COMMAND_DEADLINE_MS),
+  deadlineMs: z.int().check(z.gte(1), z.lte(MAX_COMMAND_DEADLINE_MS)),
 });
 export type CommandExecute = z.infer<typeof CommandExecuteSchema>;
 
 /** A stable error code, so callers can tell what failed without parsing words. */
 export const CommandErrorSchema = z.object({
-  code: z.enum(Object.values(COMMAND_ERROR_CODES) as [CommandErrorCode, ...CommandErrorCode[]]),
+  code: z.enum(COMMAND_ERROR_CODES),
   /** Short and safe to show in chat: never a stack trace. */
-  message: z.string().max(1000),
+  message: str(1000),
 });
 
 export const CommandResultSchema = z.discriminatedUnion("ok", [
   z.object({
     ok: z.literal(true),
     /** Lines to send back (zero lines: the command answers nothing). */
-    reply: z.array(z.string().max(10_000)).max(50),
+    reply: z.array(str(10_000)).check(z.maxLength(50)),
     /** Send the reply privately to the caller instead of to the channel. */
-    private: z.boolean().optional(),
+    private: z.optional(z.boolean()),
   }),
   z.object({ ok: z.literal(false), error: CommandErrorSchema }),
 ]);
@@ -55,28 +55,26 @@ export type CommandResult = z.infer<typeof CommandResultSchema>;
 /** Text a plugin says on its own (timers, games), published on `rosey.plugins.<p>.say`. */
 export const PluginSaySchema = z.object({
   source: SourceSchema,
-  text: z.string().min(1).max(10_000),
+  text: str(10_000, 1),
   /** When set, a private message to this user instead of the channel. */
-  to: z.string().max(100).optional(),
+  to: z.optional(str(100)),
 });
 export type PluginSay = z.infer<typeof PluginSaySchema>;
 
 /** What the core asks a connector to do on its platform (`rosey.platform.<p>.action.<a>`). */
 export const ChatActionSchema = z.object({
-  channel: z.string().min(1).max(200),
-  text: z.string().min(1).max(10_000),
+  channel: str(200, 1),
+  text: str(10_000, 1),
   /** Who asked for it (a service or plugin name): for logs and audit. */
-  origin: z.string().max(100).optional(),
+  origin: z.optional(str(100)),
   /**
    * The user whose command this line answers, if any. Connectors queue each (origin, replyTo)
    * pair as its own lane, served in turn, so one plugin's or one user's burst never holds
    * another user's answer behind it.
    */
-  replyTo: z.string().max(100).optional(),
+  replyTo: z.optional(str(100)),
 });
 export type ChatAction = z.infer<typeof ChatActionSchema>;
 
-export const PrivateMessageActionSchema = ChatActionSchema.extend({
-  to: z.string().min(1).max(100),
-});
+export const PrivateMessageActionSchema = z.extend(ChatActionSchema, { to: str(100, 1) });
 export type PrivateMessageAction = z.infer<typeof PrivateMessageActionSchema>;

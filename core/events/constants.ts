@@ -1,6 +1,6 @@
 /**
- * The event model's constants, in a module without zod so that the plugin runtime can use them
- * (the schemas that use them live in payloads.ts, commands.ts and manifest.ts).
+ * The event model's constants, in a module of their own (no schema library), so that anything can
+ * use them (the schemas that use them live in payloads.ts, commands.ts and manifest.ts).
  *
  * @module
  */

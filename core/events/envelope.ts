@@ -3,27 +3,27 @@
  * with where the event came from, and every reply is routed back there, so a plugin never
  * needs to know which platform it is serving.
  */
-import { z } from "zod";
+import { z } from "./_zod.ts";
 
 /** Where an event came from and where replies to it go. */
 export const SourceSchema = z.object({
   /** Platform connector name: `shell`, or a chat platform's name (a subject token). */
-  platform: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be a subject token"),
+  platform: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, "must be a subject token")),
   /** The room: a platform's channel name or id, `local` for the shell. */
-  channel: z.string().min(1).max(200),
+  channel: z.string().check(z.minLength(1), z.maxLength(200)),
 });
 export type Source = z.infer<typeof SourceSchema>;
 
 export const EnvelopeSchema = z.object({
   /** Unique id of this event (also the JetStream dedupe id when it is persisted). */
-  id: z.string().min(1).max(128),
+  id: z.string().check(z.minLength(1), z.maxLength(128)),
   /** The normalized event type, e.g. `message`, `user.join`. */
-  type: z.string().min(1).max(64),
+  type: z.string().check(z.minLength(1), z.maxLength(64)),
   source: SourceSchema,
   /** Milliseconds since the epoch, when the platform says it happened. */
-  time: z.number().int().nonnegative(),
+  time: z.int().check(z.nonnegative()),
   /** Ties a command, its result and any follow-up together across services. */
-  correlationId: z.string().max(128).optional(),
+  correlationId: z.optional(z.string().check(z.maxLength(128))),
   payload: z.unknown(),
 });
 

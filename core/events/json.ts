@@ -1,7 +1,6 @@
 /**
- * JSON at the edge, and validation against any {@linkcode Validator}: a zod schema (core
- * services) or a zod-free check from `wire_checks.ts` (the plugin runtime, which does not load
- * zod: ~9 MB per plugin process, docs/PERFORMANCE.md).
+ * JSON at the edge, and validation against any {@linkcode Validator}: a zod 4 schema, classic or
+ * `zod/mini` (the bus passes a compiled one: `compiledValidator` in codec.ts).
  *
  * @module
  */

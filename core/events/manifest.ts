@@ -3,32 +3,37 @@
  * dispatch (`rosey.admin.plugins.manifests`) and answers it (`rosey.admin.plugins.list`). The
  * command table and `!help` are built from these, so a plugin never registers itself.
  */
-import { z } from "zod";
+import { z } from "./_zod.ts";
 
 import { COMMAND_WORD, PLUGIN_NAME } from "./constants.ts";
 
+/** A string of at most `max` characters. */
+const str = (max: number) => z.string().check(z.maxLength(max));
+/** A count: a non-negative integer. */
+const count = () => z.int().check(z.nonnegative());
+
 export const CommandSpecSchema = z.object({
   /** The command word without prefix: `roll`. */
-  name: z.string().regex(COMMAND_WORD),
-  aliases: z.array(z.string().regex(COMMAND_WORD)).max(10).default([]),
+  name: z.string().check(z.regex(COMMAND_WORD)),
+  aliases: z._default(z.array(z.string().check(z.regex(COMMAND_WORD))).check(z.maxLength(10)), []),
   /** One-line usage: `!roll <dice>`. */
-  usage: z.string().max(200).default(""),
+  usage: z._default(str(200), ""),
   /** One or two sentences for `!help <command>`. */
-  help: z.string().max(500).default(""),
+  help: z._default(str(500), ""),
   /** Minimum normalized rank (see RANKS) to call it. Default 0 (guests). */
-  minRank: z.number().default(0),
+  minRank: z._default(z.number(), 0),
   /** Per-user cooldown in ms. Default 0. */
-  cooldownMs: z.number().int().nonnegative().default(0),
+  cooldownMs: z._default(count(), 0),
 });
 export type CommandSpec = z.infer<typeof CommandSpecSchema>;
 
 export const PluginManifestSchema = z.object({
-  name: z.string().regex(PLUGIN_NAME),
-  version: z.string().max(50),
-  description: z.string().max(500).default(""),
-  commands: z.array(CommandSpecSchema).max(100).default([]),
+  name: z.string().check(z.regex(PLUGIN_NAME)),
+  version: str(50),
+  description: z._default(str(500), ""),
+  commands: z._default(z.array(CommandSpecSchema).check(z.maxLength(100)), []),
   /** Normalized event types it subscribes to, besides its commands (e.g. `user.join`). */
-  events: z.array(z.string().max(64)).max(20).default([]),
+  events: z._default(z.array(str(64)).check(z.maxLength(20)), []),
 });
 export type PluginManifest = z.infer<typeof PluginManifestSchema>;
 
@@ -45,19 +50,19 @@ export type PluginState = typeof PLUGIN_STATES[keyof typeof PLUGIN_STATES];
 
 export const PluginStatusSchema = z.object({
   name: z.string(),
-  state: z.enum(Object.values(PLUGIN_STATES) as [PluginState, ...PluginState[]]),
-  manifest: PluginManifestSchema.optional(),
-  pid: z.number().int().optional(),
-  startedAt: z.number().optional(),
-  restarts: z.number().int().nonnegative().default(0),
+  state: z.enum(PLUGIN_STATES),
+  manifest: z.optional(PluginManifestSchema),
+  pid: z.optional(z.int()),
+  startedAt: z.optional(z.number()),
+  restarts: z._default(count(), 0),
   /** Plain words: why it last stopped, or why it is quarantined/refused. */
-  reason: z.string().max(1000).optional(),
-  violations: z.number().int().nonnegative().default(0),
+  reason: z.optional(str(1000)),
+  violations: z._default(count(), 0),
   /** Sampled by the manager from the process (cgroup or /proc), for `deno task status`. */
-  cpuPercent: z.number().nonnegative().optional(),
-  rssBytes: z.number().nonnegative().optional(),
+  cpuPercent: z.optional(z.number().check(z.nonnegative())),
+  rssBytes: z.optional(z.number().check(z.nonnegative())),
   /** Commands and events the plugin has handled (from its heartbeats). */
-  messages: z.number().int().nonnegative().optional(),
+  messages: z.optional(count()),
 });
 export type PluginStatus = z.infer<typeof PluginStatusSchema>;
 
@@ -65,20 +70,20 @@ export type PluginStatus = z.infer<typeof PluginStatusSchema>;
 export const PluginTableSchema = z.object({
   plugins: z.array(PluginStatusSchema),
   /** Increases with every publish, so a stale table is never applied over a newer one. */
-  revision: z.number().int().nonnegative(),
+  revision: count(),
 });
 export type PluginTable = z.infer<typeof PluginTableSchema>;
 
 /** Published on `rosey.security.violation` by whoever detects it (manager, a service, the server). */
 export const SecurityViolationSchema = z.object({
   /** The plugin (or service) that did it. */
-  plugin: z.string().max(64),
+  plugin: str(64),
   /** What kind: `nats-publish`, `nats-subscribe`, `deno-permission`, `module-graph`, ... */
-  kind: z.string().max(64),
+  kind: str(64),
   /** What exactly: the subject, path or host it tried. */
-  detail: z.string().max(2000),
+  detail: str(2000),
   /** What was done about it: `denied`, `killed`, `quarantined`, `refused`. */
-  action: z.string().max(64),
+  action: str(64),
   time: z.number(),
 });
 export type SecurityViolation = z.infer<typeof SecurityViolationSchema>;

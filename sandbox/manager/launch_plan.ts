@@ -114,6 +114,12 @@ export function sandboxedRunArgs(configPath: string): string[] {
     "--frozen",
     "--no-remote",
     "--node-modules-dir=manual",
+    // Deno's V8 code cache is a SQLite file in the plugin's DENO_DIR, written at start-up before
+    // any JS runs, so before the runner can catch SIGXFSZ: with the runner's graph (nats.js, zod)
+    // it outgrows a small limits.dataMb (RLIMIT_FSIZE caps every file the process writes) and
+    // the kernel killed the plugin at every launch. Cold start with and without it measured the
+    // same within the VM's noise (docs/PERFORMANCE.md).
+    "--no-code-cache",
     `--config=${configPath}`,
   ];
 }

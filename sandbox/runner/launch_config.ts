@@ -3,17 +3,10 @@
  * the lifeline. Credentials travel only this way (never argv, env or disk: argv and env are
  * visible in /proc to other processes of the same uid, files outlive the launch).
  *
- * Checked without zod: this module is part of every plugin process (see wire_checks.ts).
+ * Checked with zod/mini, as the wire schemas are (docs/PERFORMANCE.md: it costs a plugin process
+ * less than classic zod).
  */
-import {
-  arrayAt,
-  numberAt,
-  objectAt,
-  stringAt,
-  type Validator,
-  validatorOf,
-  withDefault,
-} from "@quicksilver/core/client";
+import * as z from "zod/mini";
 
 /**
  * Starts a runner tripwire line on stderr: `<prefix><reportToken> {"permission","value"}`.
@@ -23,161 +16,87 @@ export const TRIPWIRE_PREFIX = "quicksilver-tripwire ";
 
 export const RUNNER_MODES = { run: "run", describe: "describe" } as const;
 
-export interface Granted {
-  net: string[];
-  publish: string[];
-  subscribe: string[];
-}
+const strings = () => z._default(z.array(z.string()), []);
 
-export type LogLevel = "debug" | "info" | "warn" | "error";
-const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
+/** What the plugin was granted, as the manager derived it from the operator's config. */
+const GrantedSchema = z.object({ net: strings(), publish: strings(), subscribe: strings() });
+export type Granted = z.infer<typeof GrantedSchema>;
 
-export interface RunLaunchConfig {
-  mode: typeof RUNNER_MODES.run;
-  name: string;
+export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+export type LogLevel = typeof LOG_LEVELS[number];
+
+/** A whole number of milliseconds in `min`..`max`. */
+const ms = (min: number, max: number, fallback: number) =>
+  z._default(z.int().check(z.gte(min), z.lte(max)), fallback);
+
+const nonEmpty = () => z.string().check(z.minLength(1));
+
+/** The bot's own identity, as every plugin sees it (`ctx.bot`). */
+const BotIdentitySchema = z.object({
+  /** Its chat name (`rosey`): messages naming it are addressed to it. */
+  name: z._default(z.string().check(z.maxLength(100)), ""),
+  /** The command prefix the router answers (`!`). */
+  commandPrefix: z._default(z.string().check(z.minLength(1), z.maxLength(10)), "!"),
+});
+export type BotIdentity = z.infer<typeof BotIdentitySchema>;
+
+const RunLaunchConfigSchema = z.object({
+  mode: z.literal(RUNNER_MODES.run),
+  name: z.string().check(z.minLength(1), z.maxLength(32)),
   /** IP-literal `host:port` (NOTES-SANDBOX §1: a hostname would need DNS permission). */
-  servers: string;
-  creds: string;
-  dataDir: string;
-  config: Record<string, unknown>;
-  granted: Granted;
-  heartbeatMs: number;
+  servers: nonEmpty(),
+  creds: nonEmpty(),
+  dataDir: nonEmpty(),
+  config: z._default(z.record(z.string(), z.unknown()), {}),
+  granted: z.prefault(GrantedSchema, {}),
+  heartbeatMs: ms(50, 60_000, 2000),
   /** How long setup and teardown may take. */
-  hookTimeoutMs: number;
-  logLevel: LogLevel;
+  hookTimeoutMs: ms(10, 300_000, 10_000),
+  logLevel: z._default(
+    z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }),
+    "info",
+  ),
   /**
    * A secret of this launch: the runner's tripwire lines on stderr carry it, so the manager
    * tells them from lines plugin code wrote. Empty: no tripwire reports.
    */
-  reportToken: string;
+  reportToken: z._default(z.string().check(z.maxLength(64)), ""),
   /** Who the bot is in chat (`bot.name`, `bot.commandPrefix` in rosey.yaml). */
-  bot: BotIdentity;
+  bot: z.prefault(BotIdentitySchema, {}),
   /**
    * Values of the bot's environment variables the operator named in the plugin's config (a key
    * `<secret>Env` names the variable; the manager resolves it at launch, see
    * sandbox/manager/plugin_secrets.ts). Travels only here, like the credentials.
    */
-  secrets: Record<string, string>;
-}
+  secrets: z._default(z.record(z.string(), z.string().check(z.maxLength(16_384))), {}),
+});
+export type RunLaunchConfig = z.infer<typeof RunLaunchConfigSchema>;
 
-/** The bot's own identity, as every plugin sees it (`ctx.bot`). */
-export interface BotIdentity {
-  /** Its chat name (`rosey`): messages naming it are addressed to it. */
-  name: string;
-  /** The command prefix the router answers (`!`). */
-  commandPrefix: string;
-}
-
-export type LaunchConfig = { mode: typeof RUNNER_MODES.describe } | RunLaunchConfig;
+/** The one JSON line on the runner's stdin: serve the plugin, or only print its description. */
+export const LaunchConfigSchema = z.discriminatedUnion("mode", [
+  z.object({ mode: z.literal(RUNNER_MODES.describe) }),
+  RunLaunchConfigSchema,
+], { error: `must be "${RUNNER_MODES.run}" or "${RUNNER_MODES.describe}"` });
+export type LaunchConfig = z.infer<typeof LaunchConfigSchema>;
 
 /** What the manager writes: the same, with defaults left out. */
-export type LaunchConfigInput =
-  | { mode: typeof RUNNER_MODES.describe }
-  | (
-    & Pick<RunLaunchConfig, "mode" | "name" | "servers" | "creds" | "dataDir">
-    & Partial<
-      Omit<RunLaunchConfig, "mode" | "name" | "servers" | "creds" | "dataDir" | "granted" | "bot">
-    >
-    & { granted?: Partial<Granted>; bot?: Partial<BotIdentity> }
-  );
+export type LaunchConfigInput = z.input<typeof LaunchConfigSchema>;
 
-const DEFAULTS = {
-  heartbeatMs: 2000,
-  hookTimeoutMs: 10_000,
-  logLevel: "info",
-} as const;
-
-type Path = readonly PropertyKey[];
-
-const strings = (value: unknown, path: Path) => arrayAt(value, path, (v, p) => stringAt(v, p));
-
-const ms = (min: number, max: number) => (value: unknown, path: Path) =>
-  numberAt(value, path, { int: true, min, max });
-
-export const LaunchConfigSchema: Validator<LaunchConfig> = validatorOf((value, path) => {
-  const o = objectAt(value, path);
-  if (o.mode === RUNNER_MODES.describe) return { mode: RUNNER_MODES.describe };
-  if (o.mode !== RUNNER_MODES.run) {
-    return stringAt(undefined, [...path, "mode"], {}) as never; // "expected a string"
-  }
-  const granted = withDefault(o, "granted", path, {}, objectAt);
-  const at = [...path, "granted"];
-  const logLevel = withDefault(o, "logLevel", path, DEFAULTS.logLevel, (v, p) =>
-    stringAt(v, p, {
-      pattern: /^(debug|info|warn|error)$/,
-      patternMessage: `must be one of ${LOG_LEVELS.join(", ")}`,
-    }) as LogLevel);
-  return {
-    mode: RUNNER_MODES.run,
-    name: stringAt(o.name, [...path, "name"], { min: 1, max: 32 }),
-    servers: stringAt(o.servers, [...path, "servers"], { min: 1 }),
-    creds: stringAt(o.creds, [...path, "creds"], { min: 1 }),
-    dataDir: stringAt(o.dataDir, [...path, "dataDir"], { min: 1 }),
-    config: withDefault(o, "config", path, {}, objectAt),
-    granted: {
-      net: withDefault(granted, "net", at, [], strings),
-      publish: withDefault(granted, "publish", at, [], strings),
-      subscribe: withDefault(granted, "subscribe", at, [], strings),
-    },
-    heartbeatMs: withDefault(o, "heartbeatMs", path, DEFAULTS.heartbeatMs, ms(50, 60_000)),
-    hookTimeoutMs: withDefault(o, "hookTimeoutMs", path, DEFAULTS.hookTimeoutMs, ms(10, 300_000)),
-    logLevel,
-    reportToken: withDefault(o, "reportToken", path, "", (v, p) => stringAt(v, p, { max: 64 })),
-    bot: botAt(withDefault(o, "bot", path, {}, objectAt), [...path, "bot"]),
-    secrets: withDefault(o, "secrets", path, {}, secretsAt),
-  };
-});
-
-function botAt(o: Record<string, unknown>, path: Path): BotIdentity {
-  return {
-    name: withDefault(o, "name", path, "", (v, p) => stringAt(v, p, { max: 100 })),
-    commandPrefix: withDefault(
-      o,
-      "commandPrefix",
-      path,
-      "!",
-      (v, p) => stringAt(v, p, { min: 1, max: 10 }),
-    ),
-  };
-}
-
-function secretsAt(value: unknown, path: Path): Record<string, string> {
-  const o = objectAt(value, path);
-  const out: Record<string, string> = {};
-  for (const [key, secret] of Object.entries(o)) {
-    out[key] = stringAt(secret, [...path, key], { max: 16_384 });
-  }
-  return out;
-}
+const count = () => z.int().check(z.nonnegative());
 
 /** A plugin's heartbeat (`rosey.plugins.<name>.heartbeat`); the first one means "ready". */
-export interface Heartbeat {
-  name: string;
-  seq: number;
-  time: number;
+export const HeartbeatSchema = z.object({
+  name: z.string(),
+  seq: count(),
+  time: z.number(),
   /** Commands answered and failed since start. */
-  handled: number;
-  failed: number;
-}
-
-export const HeartbeatSchema: Validator<Heartbeat> = validatorOf((value, path) => {
-  const o = objectAt(value, path);
-  const count = (key: string) => numberAt(o[key], [...path, key], { int: true, min: 0 });
-  return {
-    name: stringAt(o.name, [...path, "name"]),
-    seq: count("seq"),
-    time: numberAt(o.time, [...path, "time"]),
-    handled: count("handled"),
-    failed: count("failed"),
-  };
+  handled: count(),
+  failed: count(),
 });
+export type Heartbeat = z.infer<typeof HeartbeatSchema>;
 
 /** The manager's graceful stop request on `rosey.plugins.<name>.control`. */
-export const ControlSchema: Validator<{ op: "stop" }> = validatorOf((value, path) => {
-  const o = objectAt(value, path);
-  stringAt(o.op, [...path, "op"], { pattern: /^stop$/, patternMessage: 'must be "stop"' });
-  return { op: "stop" };
-});
+export const ControlSchema = z.object({ op: z.literal("stop") });
 
 /**
  * Exit codes the runner chooses, so the manager tells them from crashes:

@@ -5,14 +5,14 @@
  */
 import {
   type CommandExecute,
-  commandExecuteCheck,
+  CommandExecuteSchema,
   type CommandResult,
-  envelopeCheck,
+  EnvelopeSchema,
   errorText,
   type EventBus,
   type EventType,
   type Logger,
-  pluginSayCheck,
+  PluginSaySchema,
   type Source,
   subjectMatches,
   subjects,
@@ -102,7 +102,7 @@ export class PluginHost {
       subjects.commandExecute(name),
       (request) => this.execute(request),
       {
-        schema: commandExecuteCheck,
+        schema: CommandExecuteSchema,
         // The user hears a short error instead of "not answering"; the operator, a report.
         tooLargeReply: (error) => {
           tripwire("reply-too-large", `a command answer was refused: ${errorText(error)}`);
@@ -115,7 +115,7 @@ export class PluginHost {
       this.#subscriptions.push(
         this.#bus.subscribe(subjects.event(type as EventType), async (envelope) => {
           await handler(envelope, this.#context);
-        }, { schema: envelopeCheck }),
+        }, { schema: EnvelopeSchema }),
       );
     }
   }
@@ -228,7 +228,7 @@ export class PluginHost {
   }
 
   #checkSay(source: Source, text: string, to: string | undefined) {
-    return validate(pluginSayCheck, { source, text: String(text), ...(to ? { to } : {}) }, "say");
+    return validate(PluginSaySchema, { source, text: String(text), ...(to ? { to } : {}) }, "say");
   }
 
   #say(source: Source, text: string, to: string | undefined) {

@@ -14,18 +14,12 @@
  * ```
  */
 import {
-  arrayAt,
   EVENT_TYPES,
   type EventType,
-  manifestCheck,
-  numberAt,
-  objectAt,
-  onlyKeys,
-  optional,
   type PluginManifest,
-  stringAt,
-  validatorOf,
+  PluginManifestSchema,
 } from "@quicksilver/core/client";
+import * as z from "zod/mini";
 import type { CommandHandler, EventHandler, PluginContext } from "./context.ts";
 import { PluginDefinitionError } from "./errors.ts";
 
@@ -83,42 +77,36 @@ export type Plugin = PluginDefinition & { readonly [BRAND]: true };
 const HOST_PORT = /^[A-Za-z0-9.-]{1,253}:\d{1,5}$/;
 /** In `extras.net`: "the hosts the operator grants", whatever they are. */
 export const ANY_GRANTED_HOST = "*";
-/** What a plugin asks for in `extras`, checked (the SDK does not load zod: see wire_checks.ts). */
-export interface ExtrasRequest {
-  net?: string[];
-  publish?: string[];
-  subscribe?: string[];
-  memoryMb?: number;
-}
-const EXTRAS_KEYS = ["net", "publish", "subscribe", "memoryMb"] as const;
-const ExtrasSchema = validatorOf<ExtrasRequest>((value, path) => {
-  const o = objectAt(value, path);
-  onlyKeys(o, EXTRAS_KEYS, path);
-  const out: Record<string, unknown> = {};
-  optional(
-    out,
-    o,
-    "net",
-    path,
-    (v, p) =>
-      arrayAt(v, p, (host, q) =>
-        host === ANY_GRANTED_HOST ? host : stringAt(host, q, {
-          pattern: HOST_PORT,
-          patternMessage: "must be host:port, e.g. api.example.com:443",
-        }), 20),
-  );
-  for (const key of ["publish", "subscribe"]) {
-    optional(
-      out,
-      o,
-      key,
-      path,
-      (v, p) => arrayAt(v, p, (subject, q) => stringAt(subject, q, { min: 1, max: 200 }), 20),
-    );
-  }
-  optional(out, o, "memoryMb", path, (v, p) => numberAt(v, p, { int: true, min: 48, max: 4096 }));
-  return out as ExtrasRequest;
+
+const subjectList = () =>
+  z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(200))).check(z.maxLength(20)));
+
+/** What a plugin may ask for in `extras` (zod/mini, as the wire schemas: docs/PERFORMANCE.md). */
+const ExtrasSchema = z.strictObject({
+  net: z.optional(
+    z.array(z.union([
+      z.literal(ANY_GRANTED_HOST),
+      z.string().check(z.regex(HOST_PORT, "must be host:port, e.g. api.example.com:443")),
+    ], { error: "must be host:port, e.g. api.example.com:443" })).check(z.maxLength(20)),
+  ),
+  publish: subjectList(),
+  subscribe: subjectList(),
+  memoryMb: z.optional(z.int().check(z.gte(48), z.lte(4096))),
 });
+/** What a plugin asks for in `extras`, checked. */
+export type ExtrasRequest = z.infer<typeof ExtrasSchema>;
+
+/** `where: commands.0.name: message`, naming the field the first issue is about. */
+function describeIssue(where: string, prefix: string, error: z.core.$ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return `${where}: ${prefix || "definition"} is invalid`;
+  const keys = issue.code === "unrecognized_keys" ? issue.keys : [];
+  const field = [prefix, ...issue.path.map(String), ...keys.slice(0, 1)].filter(Boolean).join(".");
+  const message = keys.length > 0
+    ? `unknown key; ${prefix || "it"} takes only ${Object.keys(ExtrasSchema.shape).join(", ")}`
+    : issue.message;
+  return `${where}: ${field || "definition"}: ${message}`;
+}
 
 /** Checks a definition and marks it as a plugin. Throws {@linkcode PluginDefinitionError}. */
 export function definePlugin(definition: PluginDefinition): Plugin {
@@ -171,7 +159,7 @@ export function describePlugin(definition: PluginDefinition): PluginDescription 
       throw new PluginDefinitionError(`${where}: events.${event} must be a handler function`);
     }
   }
-  const parsed = manifestCheck.safeParse({
+  const parsed = PluginManifestSchema.safeParse({
     name: definition.name,
     version: definition.version,
     description: definition.description ?? "",
@@ -179,10 +167,9 @@ export function describePlugin(definition: PluginDefinition): PluginDescription 
     events,
   });
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
     throw new PluginDefinitionError(
-      `${where}: ${issue?.path.join(".") || "definition"}: ${issue?.message}` +
-        (issue?.path[0] === "name"
+      describeIssue(where, "", parsed.error) +
+        (parsed.error.issues[0]?.path[0] === "name"
           ? ` (use lowercase letters, digits, "_" or "-", e.g. "dice")`
           : ""),
     );
@@ -198,8 +185,7 @@ export function describePlugin(definition: PluginDefinition): PluginDescription 
   }
   const extras = ExtrasSchema.safeParse(definition.extras ?? {});
   if (!extras.success) {
-    const issue = extras.error.issues[0];
-    throw new PluginDefinitionError(`${where}: extras.${issue?.path.join(".")}: ${issue?.message}`);
+    throw new PluginDefinitionError(describeIssue(where, "extras", extras.error));
   }
   for (const hook of ["setup", "teardown"] as const) {
     if (definition[hook] !== undefined && typeof definition[hook] !== "function") {

@@ -7,7 +7,10 @@
  * validating each chat-line envelope as the router does).
  */
 import { connect, credsAuthenticator } from "@nats-io/transport-node";
-import { createEnvelope, EventBus, messageEnvelopeCheck } from "../../core/mod.ts";
+import { createEnvelope, envelopeOf, EventBus, MessagePayloadSchema } from "../../core/mod.ts";
+
+// The check the router runs on every chat line.
+const messageEnvelope = envelopeOf(MessagePayloadSchema);
 
 const [role, subject, countText, sizeText] = Deno.args;
 const count = Number(countText ?? "0");
@@ -98,7 +101,7 @@ switch (role) {
     bus.subscribe(subject!, () => {
       if (seen++ === 0) first = performance.now();
       if (seen === count) finished.resolve();
-    }, { schema: messageEnvelopeCheck });
+    }, { schema: messageEnvelope });
     await bus.flush();
     done({ ready: true });
     await finished.promise;
@@ -108,7 +111,7 @@ switch (role) {
   }
   case "bus-reply": {
     const bus = await EventBus.connect({ servers: url, name: "bench-reply", creds });
-    bus.serve(subject!, (request) => request, { schema: messageEnvelopeCheck });
+    bus.serve(subject!, (request) => request, { schema: messageEnvelope });
     await bus.flush();
     done({ ready: true });
     await new Promise(() => {});

@@ -8,6 +8,7 @@ import {
   CommandExecuteSchema,
   CommandResultSchema,
   CommandSpecSchema,
+  compiledValidator,
   createEnvelope,
   decode,
   decodeEnvelope,
@@ -31,6 +32,7 @@ import {
   PluginTableSchema,
   PrivateMessageActionSchema,
   RANKS,
+  type Schema,
   SecurityViolationSchema,
   SourceSchema,
   UserJoinPayloadSchema,
@@ -38,6 +40,7 @@ import {
   UserSchema,
   UserUpdatePayloadSchema,
   validate,
+  type Validator,
 } from "@quicksilver/core";
 
 const source = { platform: "cytube", channel: "lobby" };
@@ -46,7 +49,7 @@ const media = { id: "dQw4w9WgXcQ", type: "yt", title: "A song", duration: 212, u
 const item = { uid: 7, media, temp: false, queuedBy: "alice" };
 
 /** One valid, fully populated payload per schema (optional fields set, to round-trip them too). */
-const samples: [string, z.ZodType, unknown][] = [
+const samples: [string, Schema, unknown][] = [
   [EVENT_TYPES.message, MessagePayloadSchema, { user: alice, text: "!roll 2d6", action: false }],
   [EVENT_TYPES.privateMessage, MessagePayloadSchema, { user: alice, text: "hi", to: "rosey" }],
   [EVENT_TYPES.userJoin, UserJoinPayloadSchema, { user: alice }],
@@ -264,4 +267,49 @@ Deno.test("envelopeOf builds one typed envelope schema per payload schema", () =
     createEnvelope("user.leave", source, { user: { name: "bob" } }),
   );
   assert.equal(envelope.payload.user.name, "bob");
+});
+
+/** Every sample with one field removed or replaced by a bad value, two levels deep. */
+function* broken(value: unknown, depth = 0): Generator<unknown> {
+  if (typeof value !== "object" || value === null || depth > 2) return;
+  const record = value as Record<string, unknown>;
+  const bad = [undefined, null, "", "x".repeat(10_001), -1, 1.5, NaN, Infinity, true, [], {}];
+  for (const key of Object.keys(record)) {
+    const { [key]: _removed, ...without } = record;
+    yield without;
+    for (const replacement of bad) yield { ...record, [key]: replacement };
+    for (const inner of broken(record[key], depth + 1)) yield { ...record, [key]: inner };
+  }
+  if (Array.isArray(value)) { for (const extra of bad) yield [...value, extra]; }
+}
+
+Deno.test("the bus's compiled check accepts, returns and refuses exactly what its schema does", () => {
+  // The bus runs z.compile's generated code (compiledValidator): it must be the schema, faster.
+  let compared = 0;
+  const chatLine = createEnvelope(EVENT_TYPES.message, source, {
+    user: alice,
+    text: "!roll 1d6",
+    action: false,
+    extra: "dropped",
+  });
+  const cases: [Schema, unknown][] = [
+    ...samples.map(([_type, schema, payload]) => [schema, payload] as [Schema, unknown]),
+    [envelopeOf(MessagePayloadSchema), chatLine],
+    [envelopeOf(MessagePayloadSchema), { ...chatLine, correlationId: "c", unknown: 1 }],
+  ];
+  for (const [schema, sample] of cases) {
+    const compiled = compiledValidator(schema as unknown as Validator<unknown>);
+    for (const value of [sample, ...broken(sample)]) {
+      const expected = z.safeParse(schema, value);
+      const actual = compiled.safeParse(value);
+      const label = JSON.stringify(value)?.slice(0, 200);
+      assert.equal(actual.success, expected.success, label);
+      if (expected.success && actual.success) assert.deepEqual(actual.data, expected.data, label);
+      if (!expected.success && !actual.success) {
+        assert.deepEqual(actual.error.issues, expected.error.issues, label);
+      }
+      compared++;
+    }
+  }
+  assert.ok(compared > 1000, `only ${compared} samples`);
 });
