@@ -314,3 +314,24 @@ Deno.test("with web.tls the dashboard speaks HTTPS and its session cookie is Sec
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("the channel a connector joins is learnt from the bus and remembered across restarts", async () => {
+  await using env = await WebEnv.start({ connector: false, web: { channels: [] } });
+  const token = await env.token("read");
+  const auth = { authorization: `Bearer ${token}` };
+  assert.deepEqual((await call(env, "GET", "/api/channels", auth)).body.channels, []);
+  await env.startConnector();
+  const expected = [{ platform: "cytube", channel: env.fake.channel }];
+  await waitFor(async () => {
+    const { body } = await call(env, "GET", "/api/channels", auth);
+    return JSON.stringify(body.channels) === JSON.stringify(expected);
+  }, { what: "the joined channel listed" });
+  const current = await call(env, "GET", "/api/current", auth);
+  assert.equal(current.status, 200, "the learnt channel is the default");
+  await env.web.close();
+  await env.startWeb({ web: { channels: [] } });
+  const again = await call(env, "GET", "/api/channels", {
+    authorization: `Bearer ${await env.token("read")}`,
+  });
+  assert.deepEqual(again.body.channels, expected);
+});
