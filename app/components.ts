@@ -8,6 +8,8 @@ export { monitorComponent } from "../services/monitor/mod.ts";
 export { chatlogComponent } from "../services/chatlog/mod.ts";
 export { statsComponent } from "../services/stats/mod.ts";
 export { moderatorComponent } from "../services/moderator/mod.ts";
+// The component file only: hono and the dashboard load when it starts.
+export { webComponent } from "../services/web/component.ts";
 // The component file only: the connector itself (socket.io-client) loads when it starts.
 export { cytubeComponent } from "../connectors/cytube/component.ts";
 export { ircComponent, twitchComponent } from "../connectors/irc/component.ts";

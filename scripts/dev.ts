@@ -272,13 +272,18 @@ async function main() {
   started("plugin watcher", () => watcher.stop());
 
   const monitoring = config.nats.managed ? config.nats.monitoring : "(not managed here)";
-  for (const notice of notices.filter((line) => !line.startsWith("metrics "))) {
-    console.error(notice);
+  // The metrics and dashboard addresses go into the running line; other notices (a CyTube
+  // join, the dashboard's first login) are lines of their own.
+  const noticeLines = notices.flatMap((notice) => notice.split("\n"));
+  for (const line of noticeLines.filter((line) => !/^(metrics|dashboard) /.test(line))) {
+    console.error(line);
   }
-  const metricsNotice = notices.find((line) => line.startsWith("metrics "));
+  const metricsNotice = noticeLines.find((line) => line.startsWith("metrics "));
   const metrics = metricsNotice ? `, ${metricsNotice}` : "";
+  const dashboard = noticeLines.find((line) => line.startsWith("dashboard "));
   console.error(
-    `Quicksilver is running: NATS ${natsUrl}, monitoring ${monitoring}${metrics}, ` +
+    `Quicksilver is running: ${dashboard ? `${dashboard}, ` : ""}NATS ${natsUrl}, ` +
+      `monitoring ${monitoring}${metrics}, ` +
       `logs ${relative(logPath)}. ${shell ? "Ctrl-C or /quit to stop." : "Ctrl-C to stop."}`,
   );
 
