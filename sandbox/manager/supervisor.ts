@@ -10,6 +10,7 @@ import {
   type PluginState,
   type PluginStatus,
   type SecurityViolation,
+  sanitizeChatText,
   subjects,
 } from "@quicksilver/core";
 import type { ExitInfo, SandboxedProcess } from "../process/mod.ts";
@@ -253,7 +254,12 @@ export class PluginSupervisor {
 
   #set(state: PluginState, reason?: string) {
     this.#state = state;
-    this.#reason = reason;
+    // A reason can carry text the plugin chose (the error its setup threw, its last error
+    // line), and `deno task plugins list`, `!plugins` and the moderator shell print it: one
+    // line, with nothing a terminal or a bidi renderer would obey.
+    this.#reason = reason === undefined
+      ? undefined
+      : sanitizeChatText(reason).replaceAll("\n", " ");
     // Routine steps: "plugin ready" or "plugin stopped" (or the failure) follows in one line.
     const routine = state === "starting" || state === "running" || state === "stopping";
     (routine ? this.#log.debug : this.#log.info)(`plugin ${state}`, reason ? { reason } : {});
