@@ -25,6 +25,7 @@ import {
 } from "../sandbox/mod.ts";
 import { loadConfig } from "../app/mod.ts";
 import { connectCliBus } from "./_cli_bus.ts";
+import { plainLine } from "./_status_table.ts";
 import { DEFAULT_STATE_DIR, REPO_ROOT } from "@quicksilver/testbed";
 
 const USAGE = `usage: deno task plugins <command>
@@ -214,7 +215,7 @@ for (const p of reply.plugins as PluginStatus[]) {
     String(p.restarts),
     String(p.violations),
     p.manifest?.commands.map((c) => `!${c.name}`).join(" ") || "-",
-    p.reason ?? "",
+    plainLine(p.reason ?? ""),
   ]);
 }
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));

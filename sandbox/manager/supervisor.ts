@@ -9,8 +9,8 @@ import {
   type PluginManifest,
   type PluginState,
   type PluginStatus,
-  type SecurityViolation,
   sanitizeChatText,
+  type SecurityViolation,
   subjects,
 } from "@quicksilver/core";
 import type { ExitInfo, SandboxedProcess } from "../process/mod.ts";
