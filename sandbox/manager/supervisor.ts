@@ -471,9 +471,10 @@ export class PluginSupervisor {
   }
 
   /** A declared need the operator has not granted: said once, counted toward nothing. */
-  #reportNeedsGrant(detail: string, grantKey: string) {
-    if (this.#needsGrantReported.has(detail)) return;
-    this.#needsGrantReported.add(detail);
+  /** Reports a refused need once per declaration it falls under (`declared`, see AuditFinding). */
+  #reportNeedsGrant(declared: string, detail: string, grantKey: string) {
+    if (this.#needsGrantReported.has(declared)) return;
+    this.#needsGrantReported.add(declared);
     this.#deps.reporter.report({
       plugin: this.name,
       kind: NEEDS_GRANT,
@@ -508,8 +509,9 @@ export class PluginSupervisor {
         this.name,
       );
       if (!found) return;
-      if ("grantKey" in found) this.#reportNeedsGrant(found.detail, found.grantKey);
-      else this.#reportOnce(found.kind, found.detail);
+      if ("grantKey" in found) {
+        this.#reportNeedsGrant(found.declared, found.detail, found.grantKey);
+      } else this.#reportOnce(found.kind, found.detail);
     }, { intervalMs: 150 });
     void this.#audit.start({ fromStart: true });
   }

@@ -29,3 +29,36 @@ Deno.test("a signal attempt and a too-large answer hidden in an output flood are
   }
   assert.ok(bed.violations.every((v) => v.plugin === "kill_in_flood"));
 });
+
+/** Runs `!done` and waits for its env report: every check before it has been judged by then. */
+async function judged(bed: PluginTestBed): Promise<void> {
+  assert.equal(bed.text(await bed.command("!done")), "done");
+  await waitFor(() => bed.violations.some((v) => v.kind === "deno-env"), {
+    timeoutMs: 10_000,
+    what: "the barrier's env report",
+  });
+}
+
+Deno.test("a plugin declaring any host probing a dozen ungranted hosts gets one needs-grant report, counted toward nothing", async () => {
+  await using bed = await PluginTestBed.start(hostile("net_any_prober"));
+  for (const user of ["alice", "bob", "carol", "dave"]) {
+    assert.equal(bed.text(await bed.command("!probe", { user })), "probed");
+  }
+  await judged(bed);
+  assert.deepEqual(bed.violations.map((v) => v.kind), ["needs-grant", "deno-env"]);
+  assert.equal(bed.violations[0]!.action, "needs-grant");
+  assert.equal(bed.status().violations, 1, "the barrier's env read only");
+  assert.equal(bed.status().state, "running");
+});
+
+Deno.test("a host declared in upper case is still the host it declared: refused as needs-grant, not an attack", async () => {
+  await using bed = await PluginTestBed.start(hostile("net_upper_case"));
+  for (const user of ["alice", "bob", "carol", "dave"]) {
+    assert.equal(bed.text(await bed.command("!fetch", { user })), "refused");
+  }
+  await judged(bed);
+  assert.deepEqual(bed.violations.map((v) => v.kind), ["needs-grant", "deno-env"]);
+  assert.match(bed.violations[0]!.detail, /grants\.net: \["api\.weather\.test"\]/);
+  assert.equal(bed.status().violations, 1, "the barrier's env read only");
+  assert.equal(bed.status().state, "running");
+});
