@@ -8,7 +8,7 @@
  * running bot, if one runs (sandbox/install/).
  */
 import { parseArgs } from "node:util";
-import { BusRequestError, type PluginStatus, subjects } from "../core/mod.ts";
+import { BusRequestError, type PluginStatus, sanitizeChatText, subjects } from "../core/mod.ts";
 import {
   type AdminReply,
   checkPlugin,
@@ -133,7 +133,8 @@ if (command === "install" || command === "update" || command === "remove") {
     yes: values.yes,
     unsigned: values.unsigned,
     confirm: askYesNo,
-    say: (text: string) => console.log(text),
+    // Everything said here may carry a plugin's or an index's text (names, versions, reasons).
+    say: (text: string) => console.log(sanitizeChatText(text)),
     bot,
     files: installedFiles(`${stateDir}/installed`),
   };
@@ -198,14 +199,14 @@ try {
 await bus.close();
 
 if (!reply.ok) {
-  console.error(`${command} failed: ${reply.error.message}`);
+  console.error(sanitizeChatText(`${command} failed: ${reply.error.message}`));
   Deno.exit(1);
 }
 if (values.json) {
   console.log(JSON.stringify(reply, null, 2));
   Deno.exit(0);
 }
-if (reply.message) console.log(reply.message);
+if (reply.message) console.log(sanitizeChatText(reply.message));
 const rows = [["NAME", "STATE", "PID", "RESTARTS", "VIOLATIONS", "COMMANDS", "REASON"]];
 for (const p of reply.plugins as PluginStatus[]) {
   rows.push([
@@ -226,7 +227,7 @@ for (const row of rows) {
 }
 
 function fail(message: string): never {
-  console.error(message);
+  console.error(sanitizeChatText(message));
   Deno.exit(1);
 }
 
