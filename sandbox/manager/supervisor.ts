@@ -606,11 +606,12 @@ export class PluginSupervisor {
 
 /**
  * What the runner may report (through its signed tripwire line) and what is done about it:
- * a subprocess or signal attempt is a denial; an answer over the payload limit was refused
+ * a subprocess or signal attempt, or a Worker asking for its own permissions, is a denial; an answer over the payload limit was refused
  * (the user heard a short error), a fault, not counted toward the kill switch.
  */
 const RUNNER_REPORTS: Record<string, string> = {
   "deno-run": "denied",
+  "worker-permissions": "denied",
   "reply-too-large": "refused",
 };
 

@@ -19,6 +19,7 @@ import {
   RUNNER_EXIT,
 } from "./launch_config.ts";
 import { armTripwire, tripwire } from "./_tripwire.ts";
+import { guardWorkers } from "./_worker_guard.ts";
 import { PluginHost } from "./plugin_host.ts";
 
 type PluginImport = () => Promise<{ default?: unknown }>;
@@ -70,6 +71,7 @@ export async function runPlugin(load: PluginImport): Promise<never> {
     return exitProcess(code);
   };
   installTripwires(config.reportToken);
+  guardWorkers();
   let plugin: Plugin;
   try {
     plugin = await loadPlugin(load, config.name);

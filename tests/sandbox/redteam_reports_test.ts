@@ -62,3 +62,22 @@ Deno.test("a host declared in upper case is still the host it declared: refused 
   assert.equal(bed.status().violations, 1, "the barrier's env read only");
   assert.equal(bed.status().state, "running");
 });
+
+Deno.test("a Worker asking for its own permissions is refused and reported once; the plugin keeps serving", async () => {
+  await using bed = await PluginTestBed.start(hostile("worker_escalate"));
+  for (const user of ["alice", "bob", "carol"]) {
+    assert.equal(
+      bed.text(await bed.command("!escalate", { user })),
+      "refused NotCapable, plain worker started, refused NotCapable",
+    );
+  }
+  await waitFor(() => bed.violations.some((v) => v.kind === "worker-permissions"), {
+    timeoutMs: 10_000,
+    what: "the worker-permissions report",
+  });
+  await bed.stop();
+  assert.deepEqual(bed.violations.map((v) => [v.plugin, v.kind]), [
+    ["worker_escalate", "worker-permissions"],
+  ]);
+  assert.equal(bed.status().restarts, 0, "it never crashed");
+});
