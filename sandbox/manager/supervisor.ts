@@ -203,7 +203,9 @@ export class PluginSupervisor {
     this.#deps.changed();
     if (violation.action !== "denied" || !this.#proc) return;
     this.#launchViolations++;
-    if (this.#launchViolations >= this.#deps.quarantineAfterViolations) {
+    // Exactly at the threshold: the denials after it (a burst arrives together, before the
+    // queued kill switch has ended the process) must not each revoke, kill and report again.
+    if (this.#launchViolations === this.#deps.quarantineAfterViolations) {
       void this.killSwitch(
         `${this.#launchViolations} security violation(s); last: ${violation.kind} ${violation.detail}`,
       );

@@ -81,3 +81,32 @@ Deno.test("a Worker asking for its own permissions is refused and reported once;
   ]);
   assert.equal(bed.status().restarts, 0, "it never crashed");
 });
+
+Deno.test("a burst of denials past the kill switch's threshold quarantines the plugin once, with one kill-switch report", async () => {
+  await using bed = await PluginTestBed.start(hostile("sys_info"), { requireRunning: false });
+  await waitFor(() => bed.violations.some((v) => v.kind === "kill-switch"), {
+    timeoutMs: 10_000,
+    what: "the kill switch",
+  });
+  assert.equal(bed.status().state, "quarantined");
+  // A barrier: starting it again is queued behind anything the first kill switch left to do,
+  // and the next launch's reports come from the same publisher, so once one arrives every
+  // report of the first launch has.
+  const seen = bed.violations.length;
+  await bed.start();
+  await waitFor(
+    () =>
+      bed.violations.slice(seen).some((v) => v.kind === "deno-sys" && v.detail === "sys hostname"),
+    { timeoutMs: 10_000, what: "the second launch's first report" },
+  );
+  const second = bed.violations.findIndex((v, i) =>
+    i >= seen && v.kind === "deno-sys" && v.detail === "sys hostname"
+  );
+  const first = bed.violations.slice(0, second);
+  // Seven different denials, each reported once: the sandbox saw seven attempts.
+  assert.equal(first.filter((v) => v.kind === "deno-sys").length, 7);
+  const switches = first.filter((v) => v.kind === "kill-switch");
+  assert.equal(switches.length, 1, JSON.stringify(switches.map((v) => v.detail)));
+  assert.match(switches[0]!.detail, /^3 security violation\(s\)/);
+  assert.ok(bed.violations.every((v) => v.plugin === "sys_info"));
+});
