@@ -110,3 +110,19 @@ Deno.test("a burst of denials past the kill switch's threshold quarantines the p
   assert.match(switches[0]!.detail, /^3 security violation\(s\)/);
   assert.ok(bed.violations.every((v) => v.plugin === "sys_info"));
 });
+
+Deno.test("empty directories made in one synchronous burst are refused soon past the file quota, reported once", async () => {
+  await using bed = await PluginTestBed.start(hostile("dir_burst"), {
+    settings: { limits: { dataFiles: 100 } },
+  });
+  const answer = bed.text(await bed.command("!burst"));
+  const made = Number(/^refused after (\d+): PermissionDenied$/.exec(answer)?.[1]);
+  // Overshoot is what it made before the recount saw it: bounded, not 20 s of mkdir.
+  assert.ok(made >= 100 && made < 5000, answer);
+  await waitFor(() => bed.violations.some((v) => v.kind === "data-quota"), {
+    timeoutMs: 10_000,
+    what: "the data-quota report",
+  });
+  assert.equal(bed.text(await bed.command("!burst")), "refused after 0: PermissionDenied");
+  assert.equal(bed.violations.filter((v) => v.kind === "data-quota").length, 1);
+});
