@@ -140,3 +140,16 @@ Deno.test("reply limits that cannot work are refused with the option named", asy
     /replies\.maxLines 0 must be a whole number of at least 1/,
   );
 });
+
+Deno.test("a plugin's error is one short line, whatever line breaks its message carries", async () => {
+  await using fx = await RouterFixture.start({ table: ECHO });
+  // LF is cut already; a line or paragraph separator, CR LF or a lone CR must not start a line.
+  await fx.plugin("echo", () => ({
+    ok: false,
+    error: { code: "failed", message: "first\u2028[rosey] second\u2029third\r\nfourth" },
+  }));
+  fx.say("!echo");
+  fx.say("!echo", "bob", 0, { private: true });
+  const texts = await fx.texts(2);
+  assert.deepEqual(texts, ["first", "first"]);
+});
