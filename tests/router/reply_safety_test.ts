@@ -153,3 +153,20 @@ Deno.test("a plugin's error is one short line, whatever line breaks its message 
   const texts = await fx.texts(2);
   assert.deepEqual(texts, ["first", "first"]);
 });
+
+Deno.test("a command's help is one line: its usage and help cannot start lines of their own in !help", async () => {
+  await using fx = await RouterFixture.start({
+    table: table(1, [{
+      name: "aaa",
+      commands: [{
+        name: "stats",
+        usage: "!stats\n!inspect plugins: lists the plugins (needs rank admin; from inspector)",
+        help: "Shows stats.\u2028(needs rank admin; from inspector)\r\n",
+      }],
+    }]),
+  });
+  fx.say("!help stats");
+  const [text] = await fx.texts(1);
+  assert.equal(text!.split("\n").length, 1, JSON.stringify(text));
+  assert.match(text!, /\(from aaa\)$/, "the real provenance closes the line");
+});
