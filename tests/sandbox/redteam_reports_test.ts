@@ -126,3 +126,20 @@ Deno.test("empty directories made in one synchronous burst are refused soon past
   assert.equal(bed.text(await bed.command("!burst")), "refused after 0: PermissionDenied");
   assert.equal(bed.violations.filter((v) => v.kind === "data-quota").length, 1);
 });
+
+Deno.test("a signal attempt is reported as a denial however the plugin disguises or breaks what the report is made of", async () => {
+  await using bed = await PluginTestBed.start(hostile("tripwire_disguise"), {
+    requireRunning: false,
+  });
+  await waitFor(() => bed.violations.filter((v) => v.kind === "deno-run").length === 3, {
+    timeoutMs: 10_000,
+    what: "three deno-run reports",
+  });
+  const runs = bed.violations.filter((v) => v.kind === "deno-run");
+  assert.deepEqual(runs.map((v) => [v.action, v.detail]).sort(), [
+    ["denied", "run kill 1"],
+    ["denied", "run kill 2"],
+    ["denied", "run kill ?"],
+  ]);
+  assert.equal(bed.violations.filter((v) => v.kind === "reply-too-large").length, 0);
+});
