@@ -25,6 +25,8 @@ let token = "";
  */
 const MAX_LINES_PER_KIND = 8;
 const written = { "deno-run": 0, "reply-too-large": 0, "worker-permissions": 0 };
+/** The last detail written per kind: a loop repeating one attempt spends one line, not all. */
+const last = { "deno-run": "", "reply-too-large": "", "worker-permissions": "" };
 
 /** Sets the launch's report token, once (the runner does, before loading the plugin). */
 export function armTripwire(reportToken: string): void {
@@ -36,7 +38,8 @@ export function tripwire(
   kind: "deno-run" | "reply-too-large" | "worker-permissions",
   detail: string,
 ): void {
-  if (!token || written[kind] >= MAX_LINES_PER_KIND) return;
+  if (!token || detail === last[kind] || written[kind] >= MAX_LINES_PER_KIND) return;
+  last[kind] = detail;
   written[kind]++;
   try {
     // Strings only: JSON.stringify of an object asks it (and Object.prototype, which plugin code

@@ -131,15 +131,16 @@ Deno.test("a signal attempt is reported as a denial however the plugin disguises
   await using bed = await PluginTestBed.start(hostile("tripwire_disguise"), {
     requireRunning: false,
   });
-  await waitFor(() => bed.violations.filter((v) => v.kind === "deno-run").length === 3, {
+  await waitFor(() => bed.violations.filter((v) => v.kind === "deno-run").length === 4, {
     timeoutMs: 10_000,
-    what: "three deno-run reports",
+    what: "four deno-run reports",
   });
   const runs = bed.violations.filter((v) => v.kind === "deno-run");
   assert.deepEqual(runs.map((v) => [v.action, v.detail]).sort(), [
     ["denied", "run kill 1"],
     ["denied", "run kill 2"],
     ["denied", "run kill ?"],
+    ["denied", "run sh"],
   ]);
   assert.equal(bed.violations.filter((v) => v.kind === "reply-too-large").length, 0);
 });

@@ -3,7 +3,8 @@
  * 1. every object serialises as a harmless report (Object.prototype.toJSON), hoping the report
  *    reads "reply too large" (refused, counted toward nothing) instead of a denial;
  * 2. String.prototype.slice throws, hoping the report throws before it is written;
- * 3. the pid throws when turned into text, for the same reason.
+ * 3. the pid throws when turned into text, for the same reason;
+ * 4. a thousand repeats of one attempt, hoping to spend the reports before running a program.
  */
 import { definePlugin } from "@quicksilver/sdk";
 
@@ -40,5 +41,12 @@ export default definePlugin({
         throw new Error("no text today");
       },
     });
+
+    for (let i = 0; i < 1000; i++) attempt(1);
+    try {
+      new Deno.Command("sh").outputSync();
+    } catch {
+      // denied, and hidden
+    }
   },
 });
