@@ -7,7 +7,7 @@ import { definePlugin } from "@quicksilver/sdk";
 
 const bytes = new TextEncoder().encode(`${"x".repeat(1023)}\n`.repeat(1024));
 const flood = () => {
-  for (let i = 0; i < 8; i++) Deno.stderr.writeSync(bytes);
+  Deno.stderr.writeSync(bytes);
 };
 
 export default definePlugin({
@@ -23,7 +23,7 @@ export default definePlugin({
     },
   },
   setup(ctx) {
-    ctx.timers.every(50, () => {
+    ctx.timers.every(100, () => {
       flood();
       try {
         Deno.kill(1, "SIGTERM");
