@@ -4,7 +4,16 @@
  *
  * @module
  */
+import { sanitizeChatText } from "../core/mod.ts";
 import type { StatusTable } from "../services/monitor/mod.ts";
+
+/**
+ * A reason as one plain line: reasons carry others' text (a moderator's kick reason, a
+ * plugin's error), which must not steer the operator's terminal.
+ */
+export function plainLine(text: string): string {
+  return sanitizeChatText(text).replaceAll("\n", " ");
+}
 
 /** Formats a monitor status table as aligned columns plus the reasons of unhealthy parts. */
 export function formatStatusTable(table: StatusTable): string {
@@ -63,7 +72,9 @@ export function formatStatusTable(table: StatusTable): string {
   // "degraded" alone says nothing an operator can act on: the component's own reason does
   // (e.g. the CyTube connector kicked by a moderator, and that it stays out until restarted).
   for (const c of table.components) {
-    if (c.state !== "ok" && c.detail) lines.push(`${c.component} ${c.state}: ${c.detail}`);
+    if (c.state !== "ok" && c.detail) {
+      lines.push(`${c.component} ${c.state}: ${plainLine(c.detail)}`);
+    }
   }
   return lines.join("\n");
 }

@@ -8,7 +8,7 @@
  * running bot, if one runs (sandbox/install/).
  */
 import { parseArgs } from "node:util";
-import { BusRequestError, type PluginStatus, subjects } from "../core/mod.ts";
+import { BusRequestError, type PluginStatus, sanitizeChatText, subjects } from "../core/mod.ts";
 import {
   type AdminReply,
   checkPlugin,
@@ -25,6 +25,7 @@ import {
 } from "../sandbox/mod.ts";
 import { loadConfig } from "../app/mod.ts";
 import { connectCliBus } from "./_cli_bus.ts";
+import { plainLine } from "./_status_table.ts";
 import { DEFAULT_STATE_DIR, REPO_ROOT } from "@quicksilver/testbed";
 
 const USAGE = `usage: deno task plugins <command>
@@ -132,7 +133,8 @@ if (command === "install" || command === "update" || command === "remove") {
     yes: values.yes,
     unsigned: values.unsigned,
     confirm: askYesNo,
-    say: (text: string) => console.log(text),
+    // Everything said here may carry a plugin's or an index's text (names, versions, reasons).
+    say: (text: string) => console.log(sanitizeChatText(text)),
     bot,
     files: installedFiles(`${stateDir}/installed`),
   };
@@ -197,14 +199,14 @@ try {
 await bus.close();
 
 if (!reply.ok) {
-  console.error(`${command} failed: ${reply.error.message}`);
+  console.error(sanitizeChatText(`${command} failed: ${reply.error.message}`));
   Deno.exit(1);
 }
 if (values.json) {
   console.log(JSON.stringify(reply, null, 2));
   Deno.exit(0);
 }
-if (reply.message) console.log(reply.message);
+if (reply.message) console.log(sanitizeChatText(reply.message));
 const rows = [["NAME", "STATE", "PID", "RESTARTS", "VIOLATIONS", "COMMANDS", "REASON"]];
 for (const p of reply.plugins as PluginStatus[]) {
   rows.push([
@@ -214,7 +216,7 @@ for (const p of reply.plugins as PluginStatus[]) {
     String(p.restarts),
     String(p.violations),
     p.manifest?.commands.map((c) => `!${c.name}`).join(" ") || "-",
-    p.reason ?? "",
+    plainLine(p.reason ?? ""),
   ]);
 }
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
@@ -225,7 +227,7 @@ for (const row of rows) {
 }
 
 function fail(message: string): never {
-  console.error(message);
+  console.error(sanitizeChatText(message));
   Deno.exit(1);
 }
 

@@ -65,14 +65,42 @@ const COLOURS: Record<Exclude<LogLevel, "silent">, string> = {
   error: "\x1b[31m",
 };
 
+/**
+ * What a terminal (or a bidi renderer) would obey rather than show: C0 and C1 controls (ESC
+ * sequences, CR, LF: a line break would let a value print a forged log line), the bidi controls
+ * and line separators, the interlinear annotations U+FFF9-FFFB, the tag characters and lone
+ * surrogates. Log lines carry text a plugin chose (its output, its error messages), so every
+ * line is passed through this before it is written, whatever the format; JSON.stringify
+ * escapes only C0 and lone surrogates.
+ */
+const STEERING =
+  // deno-lint-ignore no-control-regex -- control characters are what this matches
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufff9-\ufffb]|[\u{e0000}-\u{e007f}]|\p{Surrogate}/gu;
+
+/**
+ * Replaces each steering character by its JSON escape (`\u001b`; an astral one as its two
+ * surrogate escapes): visible to a reader, and still valid JSON inside a JSON string (outside
+ * strings, JSON text has no such characters).
+ */
+function escapeSteering(text: string): string {
+  return text.replace(STEERING, (match) => {
+    let out = "";
+    for (let i = 0; i < match.length; i++) {
+      out += `\\u${match.charCodeAt(i).toString(16).padStart(4, "0")}`;
+    }
+    return out;
+  });
+}
+
 function formatPretty(level: Exclude<LogLevel, "silent">, message: string, fields: LogFields) {
   const time = new Date().toISOString().slice(11, 23);
   const { component, plugin, ...rest } = fields;
   const who = [component, plugin].filter((x) => x !== undefined).join("/");
   const extra = Object.keys(rest).length > 0 ? " " + safeJson(rest) : "";
+  // Only the colour codes added here reach the terminal as codes.
   return `${COLOURS[level]}${time} ${level.padEnd(5)}\x1b[0m ${
-    who ? `[${who}] ` : ""
-  }${message}${extra}`;
+    escapeSteering(`${who ? `[${who}] ` : ""}${message}${extra}`)
+  }`;
 }
 
 function safeJson(value: unknown): string {
@@ -98,7 +126,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     const all = { ...base, ...fields };
     sink(
       format === "json"
-        ? safeJson({ time: new Date().toISOString(), level, msg: message, ...all })
+        ? escapeSteering(safeJson({ time: new Date().toISOString(), level, msg: message, ...all }))
         : formatPretty(level, message, all),
     );
   };

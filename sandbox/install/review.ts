@@ -3,6 +3,7 @@
  * collisions of its command words with plugins already installed, the signature, and for an
  * update what changed (permissions and code size).
  */
+import { sanitizeChatText } from "@quicksilver/core";
 import { type PermissionSet } from "../manager/mod.ts";
 import type { SignatureStatus } from "./signature.ts";
 
@@ -85,7 +86,9 @@ export function formatInstallReview(input: {
         : `Command !${c.word} is already ${c.holder}'s.`,
     );
   }
-  return lines.join("\n");
+  // The description, version and hosts are the plugin's (or its index's) own text: shown, never
+  // obeyed, so it cannot erase the lines above it and print a harmless review instead.
+  return sanitizeChatText(lines.join("\n"));
 }
 
 /** What an update changes: permissions added and removed, code size. */
@@ -122,10 +125,11 @@ export function diffPermissions(
 
 export function formatUpdateDiff(name: string, from: string, to: string, d: UpdateDiff): string {
   const change = d.newBytes - d.oldBytes;
-  return [
+  // The versions and permissions are the new code's own text: shown, never obeyed.
+  return sanitizeChatText([
     `${name} ${from} -> ${to}`,
     `  code: ${d.oldBytes} -> ${d.newBytes} bytes (${change >= 0 ? "+" : ""}${change})`,
     `  new permissions: ${d.added.join(", ") || "none"}`,
     `  permissions dropped: ${d.removed.join(", ") || "none"}`,
-  ].join("\n");
+  ].join("\n"));
 }

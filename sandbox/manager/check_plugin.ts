@@ -3,7 +3,7 @@
  * Vets its module graph, loads its definition in a permissionless process, and derives the same
  * launch plan the manager would use (Deno flags, NATS subjects, limits), or says why not.
  */
-import { errorText, silentLogger } from "@quicksilver/core";
+import { errorText, sanitizeChatText, silentLogger } from "@quicksilver/core";
 import { findSymlinks } from "../process/mod.ts";
 import type { PluginDescription } from "../sdk/mod.ts";
 import { describeInSandbox } from "./describe.ts";
@@ -130,5 +130,6 @@ export function formatCheckReport(report: CheckReport): string {
       npm.join(", ") || "none"
     })`,
   );
-  return lines.join("\n");
+  // The description and the problems carry the plugin's own text: shown, never obeyed.
+  return sanitizeChatText(lines.join("\n"));
 }

@@ -20,7 +20,8 @@ const DescribeOutput = z.discriminatedUnion("ok", [
     ok: z.literal(true),
     manifest: PluginManifestSchema,
     extras: z.object({
-      net: z.array(z.string()).exactOptional(),
+      // Host names are case-insensitive (RFC 4343); grants and audit lines compare lower case.
+      net: z.array(z.string().transform((host) => host.toLowerCase())).exactOptional(),
       publish: z.array(z.string()).exactOptional(),
       subscribe: z.array(z.string()).exactOptional(),
       memoryMb: z.number().exactOptional(),

@@ -19,7 +19,7 @@ import {
   type UidAssignment,
   writeLaunchRecord,
 } from "../process/mod.ts";
-import type { LaunchConfigInput } from "../runner/mod.ts";
+import { type LaunchConfigInput, TRIPWIRE_PREFIX } from "../runner/mod.ts";
 import type { PluginDescription } from "../sdk/mod.ts";
 import { checkDataQuotaBeforeLaunch, guardDataQuota } from "./data_quota_policy.ts";
 import { describeInSandbox } from "./describe.ts";
@@ -216,6 +216,7 @@ export async function preparePluginLaunch(
   const reportToken = crypto.randomUUID();
   const proc = await spawnSandboxed({
     outputBudget: output,
+    keptLinePrefix: `${TRIPWIRE_PREFIX}${reportToken} `,
     plugin: name,
     argv: [deps.denoPath, ...plan.denoArgs],
     cwd: paths.dataDir,

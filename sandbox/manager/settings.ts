@@ -31,7 +31,9 @@ const NetGrantSchema = z.string().regex(HOST, {
   error: (issue) =>
     `${show(issue.input)} is not a host name; write host:port, e.g. "api.open-meteo.com:443" ` +
     `(a bare host means port ${DEFAULT_NET_PORT})`,
-}).transform((host, ctx) => {
+}).transform((written, ctx) => {
+  // Host names are case-insensitive (RFC 4343): lower case, as the plugin's declarations are.
+  const host = written.toLowerCase();
   const port = /:(\d+)$/.exec(host)?.[1];
   if (port === undefined) return `${host}:${DEFAULT_NET_PORT}`;
   if (Number(port) < 1 || Number(port) > 65535) {

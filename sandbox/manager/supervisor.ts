@@ -9,6 +9,7 @@ import {
   type PluginManifest,
   type PluginState,
   type PluginStatus,
+  sanitizeChatText,
   type SecurityViolation,
   subjects,
 } from "@quicksilver/core";
@@ -202,7 +203,9 @@ export class PluginSupervisor {
     this.#deps.changed();
     if (violation.action !== "denied" || !this.#proc) return;
     this.#launchViolations++;
-    if (this.#launchViolations >= this.#deps.quarantineAfterViolations) {
+    // Exactly at the threshold: the denials after it (a burst arrives together, before the
+    // queued kill switch has ended the process) must not each revoke, kill and report again.
+    if (this.#launchViolations === this.#deps.quarantineAfterViolations) {
       void this.killSwitch(
         `${this.#launchViolations} security violation(s); last: ${violation.kind} ${violation.detail}`,
       );
@@ -253,7 +256,12 @@ export class PluginSupervisor {
 
   #set(state: PluginState, reason?: string) {
     this.#state = state;
-    this.#reason = reason;
+    // A reason can carry text the plugin chose (the error its setup threw, its last error
+    // line), and `deno task plugins list`, `!plugins` and the moderator shell print it: one
+    // line, with nothing a terminal or a bidi renderer would obey.
+    this.#reason = reason === undefined
+      ? undefined
+      : sanitizeChatText(reason).replaceAll("\n", " ");
     // Routine steps: "plugin ready" or "plugin stopped" (or the failure) follows in one line.
     const routine = state === "starting" || state === "running" || state === "stopping";
     (routine ? this.#log.debug : this.#log.info)(`plugin ${state}`, reason ? { reason } : {});
@@ -465,9 +473,10 @@ export class PluginSupervisor {
   }
 
   /** A declared need the operator has not granted: said once, counted toward nothing. */
-  #reportNeedsGrant(detail: string, grantKey: string) {
-    if (this.#needsGrantReported.has(detail)) return;
-    this.#needsGrantReported.add(detail);
+  /** Reports a refused need once per declaration it falls under (`declared`, see AuditFinding). */
+  #reportNeedsGrant(declared: string, detail: string, grantKey: string) {
+    if (this.#needsGrantReported.has(declared)) return;
+    this.#needsGrantReported.add(declared);
     this.#deps.reporter.report({
       plugin: this.name,
       kind: NEEDS_GRANT,
@@ -502,8 +511,9 @@ export class PluginSupervisor {
         this.name,
       );
       if (!found) return;
-      if ("grantKey" in found) this.#reportNeedsGrant(found.detail, found.grantKey);
-      else this.#reportOnce(found.kind, found.detail);
+      if ("grantKey" in found) {
+        this.#reportNeedsGrant(found.declared, found.detail, found.grantKey);
+      } else this.#reportOnce(found.kind, found.detail);
     }, { intervalMs: 150 });
     void this.#audit.start({ fromStart: true });
   }
@@ -598,11 +608,12 @@ export class PluginSupervisor {
 
 /**
  * What the runner may report (through its signed tripwire line) and what is done about it:
- * a subprocess or signal attempt is a denial; an answer over the payload limit was refused
+ * a subprocess or signal attempt, or a Worker asking for its own permissions, is a denial; an answer over the payload limit was refused
  * (the user heard a short error), a fault, not counted toward the kill switch.
  */
 const RUNNER_REPORTS: Record<string, string> = {
   "deno-run": "denied",
+  "worker-permissions": "denied",
   "reply-too-large": "refused",
 };
 

@@ -83,7 +83,16 @@ export interface AuditGrants {
  * attack; anything else is a violation.
  */
 export type AuditFinding =
-  | { kind: "needs-grant"; detail: string; grantKey: string }
+  | {
+    kind: "needs-grant";
+    detail: string;
+    grantKey: string;
+    /**
+     * The declaration it falls under (`host:port`, or `"*"`): one report per declaration, so a
+     * plugin declaring any host cannot turn probing a thousand hosts into a thousand reports.
+     */
+    declared: string;
+  }
   | { kind: string; detail: string };
 
 /**
@@ -118,13 +127,17 @@ export function auditViolation(
       return { kind: `deno-${entry.permission}`, detail: `${entry.permission} ${value}` };
     }
     case "net": {
-      const target = netTarget(value);
+      // Host names are case-insensitive (RFC 4343): `fetch` audits the URL's lower-cased host,
+      // a socket the name as written, a manifest or rosey.yaml whatever its author typed.
+      const target = netTarget(value).toLowerCase();
       const host = hostOf(target);
-      if (grants.net.some((g) => g === target || g === host)) return null;
-      const declared = grants.declaredNet ?? [];
-      if (declared.includes("*") || declared.includes(host) || declared.includes(target)) {
+      if (grants.net.some((g) => [target, host].includes(g.toLowerCase()))) return null;
+      const declared = (grants.declaredNet ?? []).map((d) => d.toLowerCase());
+      const under = [target, host, "*"].find((d) => declared.includes(d));
+      if (under !== undefined) {
         return {
           kind: "needs-grant",
+          declared: under,
           detail: `net ${target}`,
           grantKey: `plugins.${plugin}.grants.net: ${
             // A bare host in rosey.yaml means port 443: name the port when it is another one.

@@ -62,6 +62,12 @@ export interface SpawnSandboxedOptions {
    * the rest is drained and counted. Default: no cap.
    */
   outputBudget?: OutputBudget;
+  /**
+   * Lines on stderr starting with this pass whatever the output budget: the runner's signed
+   * reports (`<tripwire prefix><report token> `), so a plugin cannot hide an attempt it made
+   * in a flood of its own output. Default: none.
+   */
+  keptLinePrefix?: string;
   logger?: Logger;
 }
 
@@ -267,6 +273,7 @@ export async function spawnSandboxed(options: SpawnSandboxedOptions): Promise<Sa
   const tail: string[] = [];
   const budget = options.outputBudget;
   const pumpOptions = budget ? { accept: (bytes: number) => budget.takeBytes(bytes) } : {};
+  const kept = options.keptLinePrefix;
   const keep = (line: string) => budget?.takeLine(line.length) ?? true;
   const pumps = Promise.all([
     pumpLines(child.stdout, (line) => {
@@ -275,8 +282,8 @@ export async function spawnSandboxed(options: SpawnSandboxedOptions): Promise<Sa
     pumpLines(child.stderr, (line) => {
       tail.push(stripAnsi(line));
       if (tail.length > 50) tail.shift();
-      if (keep(line)) stderr.push(line);
-    }, pumpOptions).finally(() => stderr.close()),
+      if ((kept && line.startsWith(kept)) || keep(line)) stderr.push(line);
+    }, kept ? { ...pumpOptions, keepPrefix: kept } : pumpOptions).finally(() => stderr.close()),
   ]);
   const stdin = child.stdin.getWriter();
 

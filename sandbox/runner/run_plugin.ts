@@ -19,6 +19,7 @@ import {
   RUNNER_EXIT,
 } from "./launch_config.ts";
 import { armTripwire, tripwire } from "./_tripwire.ts";
+import { guardWorkers } from "./_worker_guard.ts";
 import { PluginHost } from "./plugin_host.ts";
 
 type PluginImport = () => Promise<{ default?: unknown }>;
@@ -70,6 +71,7 @@ export async function runPlugin(load: PluginImport): Promise<never> {
     return exitProcess(code);
   };
   installTripwires(config.reportToken);
+  guardWorkers();
   let plugin: Plugin;
   try {
     plugin = await loadPlugin(load, config.name);
@@ -150,23 +152,28 @@ export async function runPlugin(load: PluginImport): Promise<never> {
  */
 function installTripwires(token: string) {
   armTripwire(token);
-  const report = (value: unknown) => {
+  // Everything a report computes is taken now: plugin code may later replace
+  // String.prototype.slice, give a pid that throws when turned into text, or a URL whose href
+  // getter throws, and a report that throws is a report never written.
+  const sliceText = Function.prototype.call.bind(String.prototype.slice) as (
+    text: string,
+    start: number,
+    end: number,
+  ) => string;
+  const report = (what: string, value: unknown) => {
     let text = "?";
-    try {
-      if (typeof value === "string" || typeof value === "number") text = `${value}`;
-    } catch {
-      text = "?";
-    }
-    tripwire("deno-run", `run ${text.slice(0, 200)}`);
+    if (typeof value === "string") text = sliceText(value, 0, 200);
+    else if (typeof value === "number") text = `${value}`;
+    tripwire("deno-run", `run ${what}${text}`);
   };
   const OriginalCommand = Deno.Command;
   function Command(command: string | URL, options?: Deno.CommandOptions) {
-    report(command instanceof URL ? command.href : command);
+    report("", command);
     return new OriginalCommand(command, options);
   }
   const originalKill = Deno.kill;
   const kill = (pid: number, signal?: Deno.Signal) => {
-    report(`kill ${pid}`);
+    report("kill ", pid);
     return originalKill(pid, signal);
   };
   freeze(Deno, "Command", Command);
@@ -175,7 +182,7 @@ function installTripwires(token: string) {
   const nodeKill = nodeProcess?.kill;
   if (nodeProcess && nodeKill) {
     freeze(nodeProcess, "kill", (pid: unknown, ...rest: unknown[]) => {
-      report(`kill ${typeof pid === "number" ? pid : "?"}`);
+      report("kill ", pid);
       return nodeKill.call(nodeProcess, pid, ...rest);
     });
   }

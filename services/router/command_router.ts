@@ -336,7 +336,8 @@ export class CommandRouter {
       );
     } else {
       this.#metrics.outcome(command, "error");
-      const text = firstLine(result.error.message) || apology(entry.plugin);
+      // Line breaks first made plain (U+2028, U+2029, CR LF), so the first line is one line.
+      const text = firstLine(sanitizeChatText(result.error.message)) || apology(entry.plugin);
       this.#reply(origin, [text], entry.plugin);
     }
   }

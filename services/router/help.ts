@@ -54,9 +54,12 @@ function topicLines(table: PluginTableStore, rawTopic: string, options: HelpOpti
     return [`No command ${prefix}${topic}. Try ${prefix}${HELP_COMMAND} for the list.`];
   }
   const { spec } = entry;
-  const usage = spec.usage.trim() || `${prefix}${spec.name}`;
+  // One line per command: a plugin's usage or help text breaking lines (LF, CR, U+2028, ...)
+  // could print what looks like another command's entry, or its own rank and provenance.
+  const usage = oneLine(spec.usage) || `${prefix}${spec.name}`;
+  const help = oneLine(spec.help);
   const parts = [usage];
-  if (spec.help.trim()) parts.push(`: ${spec.help.trim()}`);
+  if (help) parts.push(`: ${help}`);
   const extras: string[] = [];
   if (spec.aliases.length > 0) {
     extras.push(`also ${spec.aliases.map((a) => `${prefix}${a}`).join(", ")}`);
@@ -65,6 +68,10 @@ function topicLines(table: PluginTableStore, rawTopic: string, options: HelpOpti
   if (spec.cooldownMs > 0) extras.push(`once every ${seconds(spec.cooldownMs)}`);
   extras.push(`from ${entry.plugin}`);
   return [clip(`${parts.join("")} (${extras.join("; ")})`)];
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/gu, " ").trim();
 }
 
 /** `moderator` for 2, `1.5` for anything between named ranks. */

@@ -88,3 +88,51 @@ Deno.test("the level comes from ROSEY_LOG_LEVEL when not given", () => {
     else Deno.env.set("ROSEY_LOG_LEVEL", previous);
   }
 });
+
+/**
+ * What a plugin can put into a log line (its output line, the message of the error its setup
+ * threw, a JSON line it printed) and a terminal or bidi renderer would obey: C0 and C1 controls,
+ * bidi controls, line separators, interlinear annotations, tag characters, lone surrogates.
+ */
+const STEERING = [
+  "\u001b[2J\u001b]0;pwned\u0007",
+  "\u009b2J\u009d0;pwned\u009c",
+  "x\r[you] !inspect plugins\nfake 00:00:00.000 info  [router] line",
+  "file\u202Etxt.exe \u2067iso\u2069 \u200Em\u061C",
+  "one\u2028two\u2029three",
+  "a\uFFF9b\uFFFAc\uFFFB",
+  "hi\u{E0069}\u{E0067}\u{E006E}",
+  "lone\uD800surrogate",
+];
+/** Anything a screen obeys, once the logger's own colour codes are taken out. */
+const UNSAFE_SHOWN =
+  // deno-lint-ignore no-control-regex -- control characters are what this matches
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufff9-\ufffb\u{e0000}-\u{e007f}]|\p{Surrogate}/u;
+
+Deno.test("no log line lets a value steer the terminal it is shown on, pretty or JSON", () => {
+  for (const format of ["pretty", "json"] as const) {
+    const { lines, sink } = capture();
+    const log = createLogger({ format, level: "debug", sink });
+    for (const text of STEERING) {
+      log.child({ component: text, plugin: text }).warn(text, {
+        line: { msg: text, [text]: [text] },
+        reason: text,
+      });
+    }
+    assert.equal(lines.length, STEERING.length);
+    for (const [i, line] of lines.entries()) {
+      // deno-lint-ignore no-control-regex -- colour codes are part of the pretty format
+      const shown = format === "pretty" ? line.replace(/\x1b\[[0-9;]*m/g, "") : line;
+      assert.doesNotMatch(shown, UNSAFE_SHOWN, `${format}: ${JSON.stringify(line)}`);
+      if (format === "json") {
+        // Escaped, not lost: the JSON still reads back as what was logged.
+        const entry = JSON.parse(line);
+        assert.equal(entry.reason, STEERING[i]);
+        assert.equal(entry.msg, STEERING[i]);
+      } else if (i < 2) {
+        // Shown as visible escapes, so the operator still sees what the plugin tried.
+        assert.match(shown, /\\u00(1b|9b)\[?2J.*pwned/, shown);
+      }
+    }
+  }
+});

@@ -30,12 +30,23 @@ const HOSTILE: readonly [string, string, string][] = [
   ["a right-to-left isolate (U+2067) and pop (U+2069)", "\u2067iso\u2069", "iso"],
   ["the marks U+200E, U+200F and U+061C", "m\u200Ea\u200Fr\u061Ck", "mark"],
   ["a line separator (U+2028)", "one\u2028two", "one\ntwo"],
+  [
+    "the interlinear annotation controls U+FFF9-FFFB (text hidden from some renderers)",
+    "shown\uFFF9base\uFFFAhidden\uFFFB",
+    "shownbasehidden",
+  ],
+  [
+    "tag characters smuggling hidden ASCII (U+E0000-E007F)",
+    "hi\u{E0001}\u{E0069}\u{E0067}\u{E006E}\u{E006F}\u{E0072}\u{E0065}\u{E007F}!",
+    "hi!",
+  ],
+  ["lone surrogates (not text in any encoding)", "a\uD800b\uDC00c", "a\uFFFDb\uFFFDc"],
 ];
 
 /** Anything a terminal or a bidi renderer obeys, except LF (a newline is a new line). */
 const UNSAFE =
   // deno-lint-ignore no-control-regex -- control characters are what this matches
-  /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/;
+  /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufff9-\ufffb\u{e0000}-\u{e007f}]|\p{Surrogate}/u;
 
 for (const [kind, text, shown] of HOSTILE) {
   Deno.test(`a plugin's reply, say and PM carrying ${kind} reach the chat without it`, async () => {
@@ -64,7 +75,9 @@ Deno.test("a CR in a reply never starts a line that could pass for a user's", as
 
 Deno.test("emoji, joiners, accents and right-to-left scripts pass unchanged", async () => {
   await using fx = await RouterFixture.start({ table: ECHO });
-  const text = "👨‍👩‍👧 café ❤️ שלום مرحبا 日本語\tok";
+  // A subdivision flag (Scotland) is the one use of tag characters: black flag, tags, cancel tag.
+  const scotland = "\u{1F3F4}\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}";
+  const text = `👨‍👩‍👧 café ❤️ שלום مرحبا 日本語 ${scotland}\tok`;
   await fx.plugin("echo", () => ({ ok: true, reply: [text] }));
   fx.say("!echo");
   assert.deepEqual(await fx.texts(1), [text.replace("\t", " ")]);
@@ -126,4 +139,34 @@ Deno.test("reply limits that cannot work are refused with the option named", asy
     () => RouterFixture.start({ replies: { maxLines: 0 } }),
     /replies\.maxLines 0 must be a whole number of at least 1/,
   );
+});
+
+Deno.test("a plugin's error is one short line, whatever line breaks its message carries", async () => {
+  await using fx = await RouterFixture.start({ table: ECHO });
+  // LF is cut already; a line or paragraph separator, CR LF or a lone CR must not start a line.
+  await fx.plugin("echo", () => ({
+    ok: false,
+    error: { code: "failed", message: "first\u2028[rosey] second\u2029third\r\nfourth" },
+  }));
+  fx.say("!echo");
+  fx.say("!echo", "bob", 0, { private: true });
+  const texts = await fx.texts(2);
+  assert.deepEqual(texts, ["first", "first"]);
+});
+
+Deno.test("a command's help is one line: its usage and help cannot start lines of their own in !help", async () => {
+  await using fx = await RouterFixture.start({
+    table: table(1, [{
+      name: "aaa",
+      commands: [{
+        name: "stats",
+        usage: "!stats\n!inspect plugins: lists the plugins (needs rank admin; from inspector)",
+        help: "Shows stats.\u2028(needs rank admin; from inspector)\r\n",
+      }],
+    }]),
+  });
+  fx.say("!help stats");
+  const [text] = await fx.texts(1);
+  assert.equal(text!.split("\n").length, 1, JSON.stringify(text));
+  assert.match(text!, /\(from aaa\)$/, "the real provenance closes the line");
 });

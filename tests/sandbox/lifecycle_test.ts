@@ -162,3 +162,16 @@ Deno.test("the kill switch revokes the plugin's NATS user, kills it and quaranti
   );
   await assert.rejects(bed.command("!ping", { timeoutMs: 1000 }), BusRequestError);
 });
+
+Deno.test("a reason built from a plugin's own error text cannot steer the operator's terminal", async () => {
+  await using bed = await PluginTestBed.start(fixture("steering_setup"), {
+    restartPolicy: { initialDelayMs: 50, crashLoopCount: 1 },
+    requireRunning: false,
+  });
+  await waitFor(() => /setup failed/.test(bed.status().reason ?? ""), { what: "the failure" });
+  const reason = bed.status().reason ?? "";
+  // deno-lint-ignore no-control-regex -- control characters are what this looks for
+  assert.doesNotMatch(reason, /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u, reason);
+  // Still one line the operator can read, the plugin's words kept as text.
+  assert.match(reason, /its setup failed: .*pwned.*red exe\.txt .*plugin ready/);
+});
