@@ -130,6 +130,8 @@ export class PluginManager {
   #sampleTimer: ReturnType<typeof setInterval> | undefined;
   #trusted: Promise<TrustedModules> | undefined;
   #started = false;
+  /** Timers of lookups still waiting (cleared by stop, so none outlives the manager). */
+  readonly #pauses = new Set<ReturnType<typeof setTimeout>>();
 
   constructor(options: PluginManagerOptions) {
     if (!/^\d{1,3}(\.\d{1,3}){3}:\d+$/.test(options.servers.replace(/^nats:\/\//, ""))) {
@@ -277,6 +279,8 @@ export class PluginManager {
     if (!this.#started) return;
     this.#started = false;
     clearInterval(this.#sampleTimer);
+    for (const timer of this.#pauses) clearTimeout(timer);
+    this.#pauses.clear();
     await Promise.all([...this.#supervisors.values()].map((s) => s.close()));
     await this.#serverLog?.stop();
     clearTimeout(this.#publishTimer);
@@ -578,7 +582,14 @@ export class PluginManager {
       const pid = await pidHoldingSocket(inode, running.map((s) => s.status().pid!));
       owner = running.find((s) => s.status().pid === pid);
     }
-    owner ??= running.find((s) => s.dialledServerSince(Date.now() - 5000));
+    // The audit log that shows the second dial is read on its own schedule and may come after
+    // the server's log line (a busy machine): look again for a while before giving up.
+    const refusedAt = Date.now();
+    for (let attempt = 0; !owner && this.#started && attempt < 20; attempt++) {
+      owner = running.find((s) => s.dialledServerSince(refusedAt - 5000));
+      if (!owner && attempt < 19) await this.#pause(500);
+    }
+    if (!this.#started) return;
     if (!owner) {
       this.#log.warn("nats-server refused a connection of no known plugin", { ...refused });
       return;
@@ -587,6 +598,17 @@ export class PluginManager {
       "nats-anonymous",
       `a connection of its own to the NATS server (${refused.reason}); plugins use the runner's`,
     );
+  }
+
+  /** Waits `ms` unless the manager stops first (then it never resolves, and holds no timer). */
+  #pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#pauses.delete(timer);
+        resolve();
+      }, ms);
+      this.#pauses.add(timer);
+    });
   }
 
   /** The user key of a (possibly closed) connection, from the monitoring endpoint's JWT. */
