@@ -19,11 +19,6 @@ export function decode<S extends Schema>(
   return validate(compiledSchema(schema), parseJson(data), what) as z.infer<S>;
 }
 
-/** A schema as a {@linkcode Validator}: `z.safeParse` runs classic and mini schemas alike. */
-function asValidator<S extends Schema>(schema: S): Validator<z.output<S>> {
-  return { safeParse: (value) => z.safeParse(schema, value) };
-}
-
 const compiledSchemas = new WeakMap<object, Validator<unknown>>();
 
 /**
