@@ -132,6 +132,7 @@ export {
   UserStatsQuerySchema,
   UserStatsReplySchema,
   UserStatsSchema,
+  UserRenamePayloadSchema,
   UserUpdatePayloadSchema,
   validate,
 } from "./events/mod.ts";
@@ -180,6 +181,7 @@ export type {
   UserStats,
   UserStatsQuery,
   UserStatsReply,
+  UserRenamePayload,
   UserUpdatePayload,
   ValidationIssue,
   ValidationResult,
