@@ -3,7 +3,8 @@
  * endpoint (OpenAI, Ollama, llama.cpp server, OpenRouter, Azure's compatible route) through
  * `POST <baseUrl>/chat/completions`, streamed (server-sent events) where the endpoint streams.
  *
- * Triggers, in order: the bot's name anywhere in a chat line (case-insensitive); `!ai` / `!ask`;
+ * Triggers, in order: the bot's name anywhere in a chat line (case-insensitive); `!ai` / `!ask`
+ * (either can be turned off with `commands`);
  * a keyword with its own probability and cooldown; ambient chat every N lines ± a random
  * fraction. Never the bot's own lines, never a line the router takes as a command. The name (or
  * the command) is stripped before prompting; an empty prompt becomes a greeting. Optional join
@@ -14,7 +15,16 @@
  *
  * Memory: the last `memory.exchanges` exchanges per user (and at most `memory.maxBytes`), in the
  * plugin's storage; `!ai forget` forgets you, `!ai forget <user>` (moderators) forgets someone.
- * A user's prompt only ever carries that user's own exchanges.
+ * A user's prompt only ever carries that user's own exchanges. The memory follows a name change
+ * (`user.rename`, sent by connectors whose platform has one, e.g. IRC `NICK`).
+ *
+ * Why `commands` can only turn words off, not add new ones: a plugin's command words are its
+ * manifest, which the manager learns by loading the plugin with no permissions and no config
+ * (`--describe`) and from which the router derives who owns each word and the NATS user derives
+ * what it may subscribe to. Words taken from config would let a plugin's own code decide them at
+ * run time, past that declaration; so both words are declared, and a word turned off is answered
+ * with silence (another bot in the channel may own `!ask`). To hand a word to another plugin, the
+ * operator names its owner in `router.commandOwners`.
  *
  * Example of: the operator granting one outbound host. The plugin asks for `net: ["*"]` (the
  * endpoint is the operator's choice) and Deno refuses every host not granted in
@@ -36,7 +46,8 @@
  * key; the manager hands its value over, see PLUGIN-DEVELOPMENT.md "Secrets"), `systemPrompt`,
  * `temperature` (0.7), `maxTokens` (200), `timeoutMs` (30000), `stream` (true),
  * `maxPromptChars` (500), `maxLines` (3), `lineLength` (320), `userCooldownMs` (5000),
- * `channelPerMinute` (6), `keywords` (`[{ word, probability, cooldownMs }]`), `ambientEvery`
+ * `channelPerMinute` (6), `commands` (`["ai", "ask"]`: the command words
+ * that answer; a subset of those two), `keywords` (`[{ word, probability, cooldownMs }]`), `ambientEvery`
  * (0: off), `ambientJitter` (0.25), `nameTrigger` (true), `memory` (`{ exchanges: 10,
  * maxBytes: 4000 }`), `greetings` (`{ enabled, probability, idleMinutes, modsOnly, users }`),
  * `logOnly` (false).
@@ -59,6 +70,10 @@ export interface Keyword {
   cooldownMs: number;
 }
 
+/** The command words the plugin declares; `plugins.ai.config.commands` picks among them. */
+export const COMMAND_WORDS = ["ai", "ask"] as const;
+export type CommandWord = typeof COMMAND_WORDS[number];
+
 export interface Settings {
   baseUrl: string;
   /** `host:port` of the endpoint, as `plugins.ai.grants.net` must name it. */
@@ -74,6 +89,8 @@ export interface Settings {
   lineLength: number;
   userCooldownMs: number;
   channelPerMinute: number;
+  /** The command words that answer (the others stay silent). */
+  commands: CommandWord[];
   keywords: Keyword[];
   ambientEvery: number;
   ambientJitter: number;
@@ -167,6 +184,7 @@ export function parseSettings(config: Readonly<Record<string, unknown>>, botName
       cooldownMs: number(o, "cooldownMs", 60_000, 0, 86_400_000, `${where}.cooldownMs`),
     };
   });
+  const commands = parseCommandWords(config.commands, at("commands"));
   const memory = object("memory");
   const greetings = object("greetings");
   const users = greetings.users ?? {};
@@ -202,6 +220,7 @@ export function parseSettings(config: Readonly<Record<string, unknown>>, botName
     lineLength: number(config, "lineLength", 320, 40, 1000),
     userCooldownMs: number(config, "userCooldownMs", 5000, 0, 3_600_000),
     channelPerMinute: number(config, "channelPerMinute", 6, 1, 600),
+    commands,
     keywords,
     ambientEvery: number(config, "ambientEvery", 0, 0, 10_000),
     ambientJitter: number(config, "ambientJitter", 0.25, 0, 1),
@@ -226,6 +245,27 @@ export function parseSettings(config: Readonly<Record<string, unknown>>, botName
     },
     logOnly: bool(config, "logOnly", false),
   };
+}
+
+function parseCommandWords(value: unknown, where: string): CommandWord[] {
+  if (value === undefined) return [...COMMAND_WORDS];
+  const fix = `write a subset of ${JSON.stringify(COMMAND_WORDS)}, e.g. commands: ["ai"]`;
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new AiConfigError(
+      `${where} must be a non-empty list of command words; ${fix} (to turn AI chat off, ` +
+        `disable the plugin)`,
+    );
+  }
+  return value.map((entry: unknown, i: number) => {
+    const word = typeof entry === "string" ? entry.trim().replace(/^!/, "").toLowerCase() : "";
+    if (!(COMMAND_WORDS as readonly string[]).includes(word)) {
+      throw new AiConfigError(
+        `${where}[${i}]: ${JSON.stringify(entry)} is not one of the plugin's command words; ` +
+          `${fix}. Command words are declared in the plugin, not in config (see plugins/ai.ts).`,
+      );
+    }
+    return word as CommandWord;
+  });
 }
 
 // --- text ---------------------------------------------------------------------------------------
@@ -614,6 +654,16 @@ class Conversation {
     return fires;
   }
 
+  /** A user changed name: the cooldown and last-seen time follow them (a rename is no reset). */
+  renamed(from: string, to: string): void {
+    for (const map of [this.#userReady, this.#lastSeen]) {
+      const value = map.get(from.toLowerCase());
+      if (value === undefined) continue;
+      map.set(to.toLowerCase(), value);
+      map.delete(from.toLowerCase());
+    }
+  }
+
   /** Seen (joined or spoke) now; returns how long ago they were seen before (Infinity: never). */
   seen(user: string, now = Date.now()): number {
     const key = user.toLowerCase();
@@ -711,6 +761,8 @@ const conversation = new Conversation();
 
 async function onCommand(ctx: CommandContext): Promise<void> {
   const s = conversation.settings(ctx);
+  // A word the operator turned off says nothing at all: it may be another bot's command.
+  if (!(s.commands as readonly string[]).includes(ctx.command)) return;
   const words = ctx.rawArgs.trim().split(/\s+/);
   if (words[0]?.toLowerCase() === "forget") {
     const who = words[1]?.replace(/^@/, "") ?? ctx.user.name;
@@ -795,6 +847,24 @@ async function onMessage(event: PluginEvent, ctx: PluginContext): Promise<void> 
   await conversation.answer(ctx, s, admitted);
 }
 
+/**
+ * `user.rename`: the memory moves from the old name to the new one. Connectors send it once per
+ * channel the user is in; the first moves it and the others find nothing left to move. Whatever
+ * the new name held before is replaced, not merged: it was someone else's (or stale), and merging
+ * would hand that person's exchanges to this one.
+ */
+async function onRename(event: PluginEvent, ctx: PluginContext): Promise<void> {
+  const payload = event.payload as { from?: unknown; to?: unknown };
+  const from = typeof payload.from === "string" ? payload.from : "";
+  const to = typeof payload.to === "string" ? payload.to : "";
+  if (!from || !to || memoryKey(from) === memoryKey(to)) return;
+  conversation.renamed(from, to);
+  const memory = await ctx.storage.get<Exchange[]>(memoryKey(from));
+  if (memory === undefined) return;
+  await ctx.storage.set(memoryKey(to), memory);
+  await ctx.storage.delete(memoryKey(from));
+}
+
 async function onJoin(event: PluginEvent, ctx: PluginContext): Promise<void> {
   const payload = event.payload as { user?: { name?: unknown; rank?: unknown } };
   const user = typeof payload.user?.name === "string" ? payload.user.name : "";
@@ -821,16 +891,22 @@ export default definePlugin({
   version: "1.0.0",
   description: "Chat with an LLM (any OpenAI-compatible endpoint): say the bot's name, or !ai.",
   extras: { net: [ANY_GRANTED_HOST] },
+  // Two commands rather than a name and an alias: the handler learns the word typed
+  // (`ctx.command` resolves aliases), so that `plugins.ai.config.commands` can turn one off.
   commands: {
     ai: {
-      aliases: ["ask"],
       usage: "!ai <question> | !ai forget [user]",
       help: "Ask the AI; it remembers your last exchanges. !ai forget: it forgets you " +
         "(moderators: !ai forget <user>).",
       handler: onCommand,
     },
+    ask: {
+      usage: "!ask <question> | !ask forget [user]",
+      help: "Same as !ai.",
+      handler: onCommand,
+    },
   },
-  events: { message: onMessage, "user.join": onJoin },
+  events: { message: onMessage, "user.join": onJoin, "user.rename": onRename },
   setup: (ctx) => {
     // A config typo stops the plugin at start with the key and the fix, not at the first ask.
     const s = conversation.settings(ctx);

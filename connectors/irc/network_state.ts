@@ -342,7 +342,8 @@ export class IrcNetworkState {
       member.nick = to;
       channel.members.set(this.key(to), member);
       if (this.isSelf(to)) continue;
-      // The core has no rename: the old name leaves, the new one joins with the same rank.
+      // Presence sees the old name leave and the new one join (same rank); then `user.rename`
+      // says it is the same person, for what follows a person (the AI plugin's memory).
       out.events.push(
         {
           type: EVENT_TYPES.userLeave,
@@ -356,6 +357,7 @@ export class IrcNetworkState {
           payload: { user: this.#user(channel, to) },
           time,
         },
+        { type: EVENT_TYPES.userRename, channel: channel.name, payload: { from, to }, time },
       );
     }
   }

@@ -38,6 +38,10 @@ export const UserLeavePayloadSchema = z.object({
 });
 export type UserLeavePayload = z.infer<typeof UserLeavePayloadSchema>;
 
+/** `user.rename`: the same person, known as `from` until now and as `to` from now on. */
+export const UserRenamePayloadSchema = z.object({ from: str(100, 1), to: str(100, 1) });
+export type UserRenamePayload = z.infer<typeof UserRenamePayloadSchema>;
+
 export const UserUpdatePayloadSchema = z.object({
   user: z.object({ name: z.string().check(z.minLength(1)) }),
   rank: z.optional(z.number()),

@@ -52,6 +52,12 @@ export const EVENT_TYPES = {
   userJoin: "user.join",
   userLeave: "user.leave",
   userUpdate: "user.update",
+  /**
+   * A user changed name and stays the same person (IRC `NICK`). Sent after the `user.leave` of
+   * the old name and the `user.join` of the new one, so presence keeps working unchanged; what
+   * follows a person (memory, scores) listens to this. CyTube has no rename (a guest re-joins).
+   */
+  userRename: "user.rename",
   mediaChange: "media.change",
   playlistAdd: "playlist.add",
   playlistRemove: "playlist.remove",

@@ -37,6 +37,7 @@ import {
   SourceSchema,
   UserJoinPayloadSchema,
   UserLeavePayloadSchema,
+  UserRenamePayloadSchema,
   UserSchema,
   UserUpdatePayloadSchema,
   validate,
@@ -54,6 +55,7 @@ const samples: [string, Schema, unknown][] = [
   [EVENT_TYPES.privateMessage, MessagePayloadSchema, { user: alice, text: "hi", to: "rosey" }],
   [EVENT_TYPES.userJoin, UserJoinPayloadSchema, { user: alice }],
   [EVENT_TYPES.userLeave, UserLeavePayloadSchema, { user: { name: "alice" } }],
+  [EVENT_TYPES.userRename, UserRenamePayloadSchema, { from: "alice", to: "alice_away" }],
   [EVENT_TYPES.userUpdate, UserUpdatePayloadSchema, {
     user: { name: "alice" },
     rank: 3,

@@ -9,7 +9,7 @@
 import { ensureCoreStreams, type EventBus, streamAdminRole } from "@quicksilver/core";
 import { CommandRouter, routerRole } from "../../services/router/mod.ts";
 import { moderatorRole } from "../../services/moderator/mod.ts";
-import { PluginManager } from "@quicksilver/sandbox";
+import { PluginManager, type PluginSettingsInput } from "@quicksilver/sandbox";
 import {
   type IrcdKind,
   IrcServer,
@@ -40,6 +40,8 @@ export interface IrcEnvOptions {
   startConnector?: boolean;
   /** Sandboxed plugins to run (default `["dice"]`; none: no plugin manager at all). */
   plugins?: string[];
+  /** The operator's settings per plugin (`plugins.<name>`: config, grants). */
+  pluginSettings?: Readonly<Record<string, PluginSettingsInput>>;
 }
 
 export class IrcEnv implements AsyncDisposable {
@@ -98,6 +100,7 @@ export class IrcEnv implements AsyncDisposable {
         servers: this.nats.url,
         pluginFiles: plugins.map((name) => `${REPO_ROOT}/plugins/${name}.ts`),
         dataDir: this.#dataDir,
+        ...(options.pluginSettings ? { plugins: options.pluginSettings } : {}),
       });
       await this.#manager.start();
     }
@@ -144,6 +147,16 @@ export class IrcEnv implements AsyncDisposable {
     });
     if (wait) await this.connector.ready(15_000);
     return this.connector;
+  }
+
+  /** A plugin's storage as it is on disk (`{}` before its first save). */
+  async pluginStorage(name: string): Promise<Record<string, unknown>> {
+    try {
+      return JSON.parse(await Deno.readTextFile(`${this.#dataDir}/${name}/storage.json`));
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return {};
+      throw error;
+    }
   }
 
   async close(): Promise<void> {

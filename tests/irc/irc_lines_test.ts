@@ -127,7 +127,11 @@ Deno.test("joining reports the bot and who is there; joins, parts, kicks, quits 
   assert.deepEqual(end.events[1]!.payload, { users: [{ name: "alice", rank: RANKS.moderator }] });
   const types = (line: string) => state.handle(parseIrcLine(line)!).events.map((e) => e.type);
   assert.deepEqual(types(":bob!b@h JOIN #rosey"), [EVENT_TYPES.userJoin]);
-  assert.deepEqual(types(":bob!b@h NICK :bobby"), [EVENT_TYPES.userLeave, EVENT_TYPES.userJoin]);
+  assert.deepEqual(types(":bob!b@h NICK :bobby"), [
+    EVENT_TYPES.userLeave,
+    EVENT_TYPES.userJoin,
+    EVENT_TYPES.userRename,
+  ]);
   assert.deepEqual(types(":bobby!b@h PART #rosey :later"), [EVENT_TYPES.userLeave]);
   assert.deepEqual(types(":carol!c@h JOIN #rosey"), [EVENT_TYPES.userJoin]);
   assert.deepEqual(types(":carol!c@h QUIT :gone"), [EVENT_TYPES.userLeave]);

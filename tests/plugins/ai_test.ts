@@ -125,6 +125,74 @@ Deno.test("ai: a config mistake names the key and the fix", () => {
   );
 });
 
+Deno.test("ai: config turns command words off, and a word the plugin does not declare is refused", () => {
+  assert.deepEqual(parseSettings({}).commands, ["ai", "ask"]);
+  assert.deepEqual(parseSettings({ commands: ["!AI"] }).commands, ["ai"]);
+  assert.throws(
+    () => parseSettings({ commands: ["ai", "chat"] }),
+    /plugins\.ai\.config\.commands\[1\]: "chat" is not one of the plugin's command words; write a subset of \["ai","ask"\]/,
+  );
+  assert.throws(
+    () => parseSettings({ commands: [] }),
+    /plugins\.ai\.config\.commands must be a non-empty list.*disable the plugin/,
+  );
+  assert.throws(() => parseSettings({ commands: "ai" }), /plugins\.ai\.config\.commands/);
+});
+
+Deno.test("ai with commands: [ai]: !ask says nothing and asks nothing, !ai still answers", async () => {
+  const mock = mockOpenAI();
+  await using _server = mock.server;
+  await using bed = await PluginTestBed.start("plugins/ai.ts", {
+    settings: {
+      grants: { net: [mock.host] },
+      config: { baseUrl: mock.baseUrl, userCooldownMs: 0, commands: ["ai"] },
+    },
+  });
+  assert.equal(bed.text(await bed.command("!ask from ask", { user: "bob" })), "");
+  assert.equal(bed.text(await bed.command("!ask forget", { user: "bob" })), "");
+  await bed.command("!ai from ai", { user: "bob" });
+  await bed.nextSay((s) => s.text === 'bob: You said "from ai".');
+  assert.deepEqual(mock.requests.map((r) => r.body.messages.at(-1)?.content), ["from ai"]);
+  assert.ok(!bed.said.some((s) => /from ask|forgot|nothing to forget/.test(s.text)));
+});
+
+Deno.test("ai: the memory follows a user's name change (user.rename), and the old name starts afresh", async () => {
+  const mock = mockOpenAI();
+  await using _server = mock.server;
+  await using bed = await PluginTestBed.start("plugins/ai.ts", {
+    settings: {
+      grants: { net: [mock.host] },
+      config: { baseUrl: mock.baseUrl, userCooldownMs: 0 },
+    },
+  });
+  const answerTo = async (user: string, pattern: RegExp) =>
+    (await bed.nextSay((s) => s.text.startsWith(`${user}: `) && pattern.test(s.text))).text;
+  await bed.command("!ai my cat is called Tom", { user: "carol" });
+  await answerTo("carol", /Tom/);
+  await waitFor(async () => Array.isArray((await bed.storage())["memory:carol"]), {
+    what: "carol's memory on disk",
+  });
+  bed.emit("user.rename", { from: "carol", to: "Caroline" });
+  // Sent once per channel the user is in: the second one must not undo the first.
+  bed.emit("user.rename", { from: "carol", to: "Caroline" });
+  // Moved, not copied (two saves: the new key is written before the old one is deleted).
+  await waitFor(async () => {
+    const stored = await bed.storage();
+    return Array.isArray(stored["memory:caroline"]) && stored["memory:carol"] === undefined;
+  }, { what: "the memory moved to the new name" });
+  await bed.command("!ai what is my cat called?", { user: "Caroline" });
+  assert.match(
+    await answerTo("Caroline", /what is my cat/),
+    /Before, you said "my cat is called Tom"/,
+  );
+  // Someone else taking the old name gets none of it.
+  await bed.command("!ai what is my cat called?", { user: "carol" });
+  await answerTo("carol", /what is my cat/);
+  const asked = mock.requests.at(-1)!.body.messages.map((m) => m.content).join("\n");
+  assert.ok(!asked.includes("Tom"), asked);
+  assert.deepEqual(bed.violations, []);
+});
+
 Deno.test("ai with its endpoint granted, streaming", async (t) => {
   const mock = mockOpenAI();
   await using _server = mock.server;
