@@ -11,6 +11,8 @@ import { measureBaseline, ratio } from "./bench/baseline.ts";
 import { measureColdStart } from "./bench/cold_start.ts";
 import { measurePluginMemory } from "./bench/plugin_memory.ts";
 import {
+  type BotMemory,
+  type BotUnderTest,
   driveRepeatedly,
   findSustainableRate,
   isSustainable,
@@ -18,6 +20,7 @@ import {
   type RateFigure,
   startBotUnderTest,
 } from "./bench/end_to_end.ts";
+import { cpuPerCommandUs, cpuSeconds } from "./bench/process_cpu.ts";
 import { latencyHistogramSvg } from "./bench/stats.ts";
 import { REPO_ROOT, startEphemeralNatsServer } from "@quicksilver/testbed";
 
@@ -50,6 +53,10 @@ const print = (rows: string[][]) => {
 
 if (positionals[0] === "soak") {
   await soak(Number(values.minutes));
+  Deno.exit(0);
+}
+if (positionals[0] === "whole") {
+  await wholeBotOnly(Number(values.seconds));
   Deno.exit(0);
 }
 
@@ -136,24 +143,25 @@ const seconds = Number(values.seconds);
 type Run = RateFigure & { samples: number[] };
 let whole: Run;
 let wholeRunsP99: number[];
-let memory: Awaited<ReturnType<Awaited<ReturnType<typeof startBotUnderTest>>["memory"]>>;
+let memory: BotMemory;
+let wholeCpu: Record<string, number>;
 {
   await using bot = await startBotUnderTest(FIVE_PLUGINS);
-  // Warm-up (JIT, connection buffers, the plugins' first commands) is not measured.
-  await bot.drive(1000, 2);
-  const repeated = await driveRepeatedly(bot, 1000, seconds);
-  whole = repeated.median;
-  wholeRunsP99 = repeated.runs.map((run) => run.latency.p99);
+  ({ median: whole, runsP99: wholeRunsP99, cpu: wholeCpu } = await measureWholeBot(bot, seconds));
   memory = await bot.memory();
 }
 let lean: Run;
 let leanRunsP99: number[];
 let sustainable: Awaited<ReturnType<typeof findSustainableRate>>;
+let leanCpu: Record<string, number>;
 {
   await using bot = await startBotUnderTest(["dice"], { services: false, pluginCpu: { dice: 1 } });
   await bot.drive(1000, 2);
   await bot.drive(5000, 2); // the hot paths compiled at a high rate too
+  const processes = await bot.processes();
+  const before = await cpuSeconds(processes);
   const repeated = await driveRepeatedly(bot, 1000, seconds);
+  leanCpu = cpuPerCommandUs(before, await cpuSeconds(processes), sumSent(repeated.runs));
   lean = repeated.median;
   leanRunsP99 = repeated.runs.map((run) => run.latency.p99);
   // Step up from 1000 msg/s only while the bot keeps up; 1000 itself counts when it does.
@@ -204,18 +212,30 @@ console.log(
     `${sustainable.highest} msg/s`,
 );
 
-console.log(
-  `\n## Memory with ${memory.plugins.length} plugins running (${FIVE_PLUGINS.join(", ")})`,
+const pipelined = baseline.raw.pipelined;
+// The highest rate every command was answered at (the sustainable steps), and the best one
+// achieved at all: both as a share of one raw request/reply hop kept busy in the same run.
+const bestAchieved = Math.max(
+  lean.achievedPerSecond,
+  ...sustainable.steps.filter((step) => step.answered === step.sent).map((s) =>
+    s.achievedPerSecond
+  ),
 );
-print([
-  ["process", "pid", "RSS MB", "PSS MB"],
-  ...[memory.core, ...(memory.nats ? [memory.nats] : []), ...memory.plugins].map((p) => [
-    memory.plugins.includes(p) ? `plugin ${p.name}` : p.name,
-    String(p.pid),
-    String(mb(p.rssBytes)),
-    String(mb(p.pssBytes)),
-  ]),
-]);
+const rateVsPipelined = {
+  rawPipelinedPerSecond: pipelined.perSecond,
+  inFlight: pipelined.inFlight,
+  sustainableRatio: ratio(sustainable.highest, pipelined.perSecond),
+  bestAchievedPerSecond: bestAchieved,
+  bestAchievedRatio: ratio(bestAchieved, pipelined.perSecond),
+};
+console.log(
+  `end-to-end rate vs raw pipelined request/reply (${pipelined.inFlight} in flight: ` +
+    `${pipelined.perSecond}/s): sustainable ${rateVsPipelined.sustainableRatio}, ` +
+    `best achieved ${bestAchieved}/s = ${rateVsPipelined.bestAchievedRatio}`,
+);
+
+printCpu([["whole bot", wholeCpu], ["router + dice", leanCpu]]);
+printMemory(memory);
 
 // --- 5. targets (reported, never asserted) -------------------------------------------------------
 const receiveRatio = (figure: { receivePerSecond: number }) =>
@@ -265,7 +285,12 @@ const { samples: _ws, ...wholeFigures } = whole;
 const { samples: _ls, ...leanFigures } = lean;
 console.log(JSON.stringify({
   time: new Date().toISOString(),
-  baseline: { throughput: baseline.raw.throughput, requestReply: baseline.raw.requestReply },
+  loadAverage: loadAverage(),
+  baseline: {
+    throughput: baseline.raw.throughput,
+    requestReply: baseline.raw.requestReply,
+    pipelined: baseline.raw.pipelined,
+  },
   eventBus: {
     throughput: baseline.bus.throughput,
     requestReply: baseline.bus.requestReply,
@@ -273,6 +298,9 @@ console.log(JSON.stringify({
   },
   coldStart: { readyMs: cold.readyMs, firstLaunchMs: cold.firstLaunchMs },
   pluginMarginalPssMb: pluginMemory.meanPssMb,
+  wholeBotPssMb: mb(memory.totalPssBytes),
+  cpuPerCommandUs: { wholeBot: wholeCpu, routerAndPlugin: leanCpu },
+  rateVsPipelined,
   pluginMemory: {
     plugins: pluginMemory.plugins,
     meanPssMb: pluginMemory.meanPssMb,
@@ -297,6 +325,12 @@ console.log(JSON.stringify({
     coreBytes: memory.core.rssBytes,
     natsBytes: memory.nats?.rssBytes,
     plugins: Object.fromEntries(memory.plugins.map((p) => [p.name, p.rssBytes])),
+    pss: {
+      coreBytes: memory.core.pssBytes,
+      natsBytes: memory.nats?.pssBytes,
+      plugins: Object.fromEntries(memory.plugins.map((p) => [p.name, p.pssBytes])),
+      totalBytes: memory.totalPssBytes,
+    },
   },
   targets: Object.fromEntries(targets.map(([t, ok]) => [t, ok])),
 }));
@@ -345,4 +379,89 @@ async function soak(minutes: number) {
       }]),
     ),
   }));
+}
+
+function sumSent(runs: RateFigure[]): number {
+  return runs.reduce((sum, run) => sum + run.sent, 0);
+}
+
+/**
+ * The whole bot at 1000 msg/s: a warm-up, then three measured runs (see `driveRepeatedly`),
+ * with each process's CPU per command over the three.
+ */
+async function measureWholeBot(bot: BotUnderTest, seconds: number) {
+  // Warm-up (JIT, connection buffers, the plugins' first commands) is not measured.
+  await bot.drive(1000, 2);
+  const processes = await bot.processes();
+  const before = await cpuSeconds(processes);
+  const repeated = await driveRepeatedly(bot, 1000, seconds);
+  const cpu = cpuPerCommandUs(before, await cpuSeconds(processes), sumSent(repeated.runs));
+  return {
+    median: repeated.median,
+    runsP99: repeated.runs.map((run) => run.latency.p99),
+    cpu,
+  };
+}
+
+function printCpu(configurations: [string, Record<string, number>][]) {
+  console.log("\n## CPU per command at 1000 msg/s (us, /proc/<pid>/stat over the three runs)");
+  const names = [...new Set(configurations.flatMap(([, cpu]) => Object.keys(cpu)))];
+  print([
+    ["process", ...configurations.map(([name]) => name)],
+    ...names.map((name) => [name, ...configurations.map(([, cpu]) => String(cpu[name] ?? "-"))]),
+  ]);
+}
+
+function printMemory(memory: BotMemory) {
+  console.log(
+    `\n## Memory with ${memory.plugins.length} plugins running (${FIVE_PLUGINS.join(", ")})`,
+  );
+  print([
+    ["process", "pid", "RSS MB", "PSS MB"],
+    ...[memory.core, ...(memory.nats ? [memory.nats] : []), ...memory.plugins].map((p) => [
+      memory.plugins.includes(p) ? `plugin ${p.name}` : p.name,
+      String(p.pid),
+      String(mb(p.rssBytes)),
+      String(mb(p.pssBytes)),
+    ]),
+    ["whole bot", "", "", String(mb(memory.totalPssBytes))],
+  ]);
+}
+
+/** `deno task bench whole`: the whole bot's figures alone (latency, CPU, PSS), in ~1 minute. */
+async function wholeBotOnly(seconds: number) {
+  console.log(`# whole bot at 1000 msg/s (${FIVE_PLUGINS.join(", ")} and the services)`);
+  await using bot = await startBotUnderTest(FIVE_PLUGINS);
+  const { median, runsP99, cpu } = await measureWholeBot(bot, seconds);
+  const memory = await bot.memory();
+  print([
+    ["answered", "p50 ms", "p90 ms", "p99 ms", "max ms", "p99 of each run"],
+    [
+      `${median.answered}/${median.sent}`,
+      String(median.latency.p50),
+      String(median.latency.p90),
+      String(median.latency.p99),
+      String(median.latency.max),
+      runsP99.join(" / "),
+    ],
+  ]);
+  printCpu([["whole bot", cpu]]);
+  printMemory(memory);
+  const { samples: _samples, ...figures } = median;
+  console.log(JSON.stringify({
+    time: new Date().toISOString(),
+    loadAverage: loadAverage(),
+    wholeBot: { at1000: figures, runsP99 },
+    cpuPerCommandUs: cpu,
+    wholeBotPssMb: mb(memory.totalPssBytes),
+  }));
+}
+
+/** The 1-minute load average (Linux), to print beside figures from a shared machine. */
+function loadAverage(): number | undefined {
+  try {
+    return Number(Deno.readTextFileSync("/proc/loadavg").split(" ")[0]);
+  } catch {
+    return undefined;
+  }
 }

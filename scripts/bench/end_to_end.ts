@@ -20,6 +20,7 @@ import { sampleProcess } from "../../sandbox/limits/mod.ts";
 import { CORE_DENO_FLAGS } from "../core_flags.ts";
 import { freePort, REPO_ROOT } from "@quicksilver/testbed";
 import { smapsField } from "./plugin_memory.ts";
+import type { NamedProcess } from "./process_cpu.ts";
 import { type LatencySummary, round, summarize } from "./stats.ts";
 import { z } from "zod";
 
@@ -46,8 +47,21 @@ export interface BotUnderTest extends AsyncDisposable {
   readonly admin: EventBus;
   /** Sends `count` commands at `perSecond` (open loop) and waits for the answers. */
   drive(perSecond: number, seconds: number): Promise<RateFigure & { samples: number[] }>;
-  /** RSS of the core process, nats-server and each running plugin. */
-  memory(): Promise<{ core: ProcessMemory; nats?: ProcessMemory; plugins: ProcessMemory[] }>;
+  /** RSS and PSS of the core process, nats-server and each running plugin. */
+  memory(): Promise<BotMemory>;
+  /**
+   * Every process of the bot by a stable name (`core`, `nats-server`, `plugin <name>`), and this
+   * benchmark process as `load generator`: what {@linkcode cpuSeconds} samples.
+   */
+  processes(): Promise<NamedProcess[]>;
+}
+
+export interface BotMemory {
+  core: ProcessMemory;
+  nats?: ProcessMemory;
+  plugins: ProcessMemory[];
+  /** PSS of every process of the bot together (core, nats-server, plugins), bytes. */
+  totalPssBytes: number;
 }
 
 const BENCH_PLATFORM = "bench";
@@ -238,13 +252,26 @@ export async function startBotUnderTest(
     };
   };
 
-  const memory = async () => {
+  const runningPlugins = async () => {
     const list = await admin.request(subjects.adminPlugins("list"), {}, {
       schema: z.object({ plugins: z.array(PluginStatusSchema) }).passthrough(),
     });
+    return list.plugins.flatMap((p) =>
+      p.pid === undefined || p.state !== "running" ? [] : [{ name: p.name, pid: p.pid }]
+    );
+  };
+  const natsPid = await pidListening(natsPort);
+
+  const processes = async (): Promise<NamedProcess[]> => [
+    { name: "core", pid: child.pid },
+    ...(natsPid ? [{ name: "nats-server", pid: natsPid }] : []),
+    ...(await runningPlugins()).map((p) => ({ name: `plugin ${p.name}`, pid: p.pid })),
+    { name: "load generator", pid: Deno.pid },
+  ];
+
+  const memory = async (): Promise<BotMemory> => {
     const plugins: ProcessMemory[] = [];
-    for (const p of list.plugins) {
-      if (p.pid === undefined || p.state !== "running") continue;
+    for (const p of await runningPlugins()) {
       plugins.push({
         name: p.name,
         pid: p.pid,
@@ -252,28 +279,28 @@ export async function startBotUnderTest(
         pssBytes: await smapsField(p.pid, "Pss"),
       });
     }
-    const natsPid = await pidListening(natsPort);
+    const core: ProcessMemory = {
+      name: "core (dev: router, manager, monitor, services)",
+      pid: child.pid,
+      rssBytes: await rssOf(child.pid),
+      pssBytes: await smapsField(child.pid, "Pss"),
+    };
+    const nats: ProcessMemory | undefined = natsPid
+      ? {
+        name: "nats-server",
+        pid: natsPid,
+        rssBytes: await rssOf(natsPid),
+        pssBytes: await smapsField(natsPid, "Pss"),
+      }
+      : undefined;
+    const all = [core, ...(nats ? [nats] : []), ...plugins];
     return {
-      core: {
-        name: "core (dev: router, manager, monitor)",
-        pid: child.pid,
-        rssBytes: await rssOf(child.pid),
-        pssBytes: await smapsField(child.pid, "Pss"),
-      },
-      ...(natsPid
-        ? {
-          nats: {
-            name: "nats-server",
-            pid: natsPid,
-            rssBytes: await rssOf(natsPid),
-            pssBytes: await smapsField(natsPid, "Pss"),
-          },
-        }
-        : {}),
+      core,
+      ...(nats ? { nats } : {}),
       plugins,
+      totalPssBytes: all.reduce((sum, p) => sum + p.pssBytes, 0),
     };
   };
-
   const close = async () => {
     await connector.close();
     await admin.close();
@@ -293,6 +320,7 @@ export async function startBotUnderTest(
     admin,
     drive,
     memory,
+    processes,
     [Symbol.asyncDispose]: close,
   };
 }
