@@ -21,6 +21,7 @@ import {
   startBotUnderTest,
 } from "./bench/end_to_end.ts";
 import { cpuPerCommandUs, cpuSeconds } from "./bench/process_cpu.ts";
+import { measurePersistence, PERSISTENCE_VARIANTS } from "./bench/persistence_cost.ts";
 import { latencyHistogramSvg } from "./bench/stats.ts";
 import { REPO_ROOT, startEphemeralNatsServer } from "@quicksilver/testbed";
 
@@ -53,6 +54,10 @@ const print = (rows: string[][]) => {
 
 if (positionals[0] === "soak") {
   await soak(Number(values.minutes));
+  Deno.exit(0);
+}
+if (positionals[0] === "persistence") {
+  await persistenceOnly(Number(values.seconds));
   Deno.exit(0);
 }
 if (positionals[0] === "whole") {
@@ -464,4 +469,28 @@ function loadAverage(): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * `deno task bench persistence`: nats-server's CPU per chat line for each way the chat log and
+ * stats may read `ROSEY_EVENTS` (1000 lines/s, no bot), each variant three times, interleaved.
+ */
+async function persistenceOnly(seconds: number) {
+  console.log("# the persistence path alone: 1000 chat lines/s into ROSEY_EVENTS, two readers");
+  const rows = [["variant", "nats-server us/line", "client us/line", "load average"]];
+  const figures = [];
+  for (let round = 0; round < 3; round++) {
+    for (const variant of PERSISTENCE_VARIANTS) {
+      const figure = await measurePersistence(variant, { rate: 1000, seconds });
+      figures.push({ ...figure, loadAverage: loadAverage() });
+      rows.push([
+        variant,
+        String(figure.natsUsPerLine),
+        String(figure.clientUsPerLine),
+        String(loadAverage()),
+      ]);
+      console.log(rows.at(-1)!.join("  "));
+    }
+  }
+  console.log(JSON.stringify({ time: new Date().toISOString(), persistence: figures }));
 }
