@@ -340,48 +340,88 @@ console.log(JSON.stringify({
   targets: Object.fromEntries(targets.map(([t, ok]) => [t, ok])),
 }));
 
-/** `deno task bench soak`: 1000 msg/s for N minutes, RSS sampled every 30 s. */
+/**
+ * `deno task bench soak`: the whole bot at 1000 msg/s for N minutes; per 30 s window its p99 and
+ * the PSS of every process (core, nats-server, plugins, and the sum). Growth is measured from
+ * the end of the first window: the first 30 s under load are warm-up (JIT, buffers) that any
+ * process shows once, not a leak.
+ */
 async function soak(minutes: number) {
-  console.log(`# soak: 1000 msg/s for ${minutes} min, RSS every 30 s`);
+  console.log(
+    `# soak: whole bot (${FIVE_PLUGINS.join(", ")} and the services), 1000 msg/s for ` +
+      `${minutes} min, p99 and PSS every 30 s`,
+  );
   await using bot = await startBotUnderTest(FIVE_PLUGINS);
   const idle = await bot.memory();
-  const rows = [["minute", "core MB", "plugins MB (max)", "answered", "p99 ms"]];
+  const header = [
+    "minute",
+    "answered",
+    "p50 ms",
+    "p99 ms",
+    "whole bot PSS MB",
+    "core PSS MB",
+    "nats PSS MB",
+    "plugins PSS MB (max)",
+    "load average",
+  ];
+  console.log(header.join("  "));
   const rounds = Math.max(2, Math.round(minutes * 2));
-  // Growth is measured from the end of the first window: the first 30 s under load are warm-up
-  // (JIT, buffers) that any process shows once, not a leak.
+  const windows = [];
   let first = idle;
   let last = idle;
   for (let i = 0; i < rounds; i++) {
     const figure = await bot.drive(1000, 30);
     last = await bot.memory();
     if (i === 0) first = last;
-    rows.push([
-      String((i + 1) / 2),
-      String(mb(last.core.rssBytes)),
-      String(mb(Math.max(0, ...last.plugins.map((p) => p.rssBytes)))),
-      `${figure.answered}/${figure.sent}`,
-      String(figure.latency.p99),
-    ]);
-    console.log(rows.at(-1)!.join("  "));
+    const window = {
+      minute: (i + 1) / 2,
+      sent: figure.sent,
+      answered: figure.answered,
+      p50: figure.latency.p50,
+      p99: figure.latency.p99,
+      wholeBotPssMb: mb(last.totalPssBytes),
+      corePssMb: mb(last.core.pssBytes),
+      natsPssMb: last.nats ? mb(last.nats.pssBytes) : undefined,
+      pluginPssMbMax: mb(Math.max(0, ...last.plugins.map((p) => p.pssBytes))),
+      loadAverage: loadAverage(),
+    };
+    windows.push(window);
+    console.log([
+      window.minute,
+      `${window.answered}/${window.sent}`,
+      window.p50,
+      window.p99,
+      window.wholeBotPssMb,
+      window.corePssMb,
+      window.natsPssMb ?? "-",
+      window.pluginPssMbMax,
+      window.loadAverage ?? "-",
+    ].join("  "));
   }
-  const growth = last.core.rssBytes - first.core.rssBytes;
+  const growth = last.totalPssBytes - first.totalPssBytes;
+  const worstP99 = Math.max(...windows.map((w) => w.p99));
   console.log(
-    `core RSS: ${mb(idle.core.rssBytes)} MB idle, ${mb(first.core.rssBytes)} MB after warm-up, ` +
-      `${mb(last.core.rssBytes)} MB at the end: growth after warm-up ${mb(growth)} MB`,
+    `whole bot PSS: ${mb(idle.totalPssBytes)} MB idle, ${mb(first.totalPssBytes)} MB after ` +
+      `warm-up, ${mb(last.totalPssBytes)} MB at the end: growth after warm-up ${mb(growth)} MB; ` +
+      `worst window p99 ${worstP99} ms (${windows.filter((w) => w.p99 <= 5).length}/` +
+      `${windows.length} windows <= 5 ms)`,
   );
   console.log(JSON.stringify({
     soakMinutes: minutes,
-    coreIdleBytes: idle.core.rssBytes,
-    coreStartBytes: first.core.rssBytes,
-    coreEndBytes: last.core.rssBytes,
-    coreGrowthBytes: growth,
-    plugins: Object.fromEntries(
-      last.plugins.map((
-        p,
-      ) => [p.name, {
-        start: first.plugins.find((q) => q.name === p.name)?.rssBytes,
-        end: p.rssBytes,
-      }]),
+    windows,
+    worstP99,
+    wholeBotPss: {
+      idleBytes: idle.totalPssBytes,
+      afterWarmUpBytes: first.totalPssBytes,
+      endBytes: last.totalPssBytes,
+      growthBytes: growth,
+    },
+    processes: Object.fromEntries(
+      [last.core, ...(last.nats ? [last.nats] : []), ...last.plugins].map((p) => {
+        const start = [first.core, ...(first.nats ? [first.nats] : []), ...first.plugins]
+          .find((q) => q.name === p.name);
+        return [p.name, { pssAfterWarmUpBytes: start?.pssBytes, pssEndBytes: p.pssBytes }];
+      }),
     ),
   }));
 }

@@ -149,8 +149,13 @@ function attach<T>(
   };
   const pull = () => {
     if (done || nc.isClosed()) return;
-    // A pull lost with a reconnect is never answered: after PULL_LOST_MS, ask again.
-    if (pulledAt !== 0 && performance.now() - pulledAt < PULL_LOST_MS) return;
+    if (pulledAt !== 0) {
+      if (performance.now() - pulledAt < PULL_LOST_MS) return;
+      // Unanswered: lost with a reconnect, or the consumer is gone (nats-server restarted: the
+      // consumer lived in its memory). A pull to a missing consumer gets no answer at all (no
+      // 503: JetStream's API import takes the subject), so attach again from the cursor.
+      return finish(new Error(`pull from ${spec.name} unanswered for ${PULL_LOST_MS} ms`));
+    }
     pulledAt = performance.now();
     receivedInPull = 0;
     nc.publish(next, request, { reply: inbox });
@@ -200,7 +205,7 @@ const PULL_INTERVAL_MS = 50;
 const PULL_BATCH = 1024;
 /** How long the server may hold a pull open for messages still to come (ms). */
 const PULL_EXPIRES_MS = 10;
-/** A pull unanswered this long was lost (a reconnect): the next tick asks again. */
+/** A pull unanswered this long was lost (a reconnect, a lost consumer): attach again. */
 const PULL_LOST_MS = 2000;
 
 /**
