@@ -517,7 +517,13 @@ function loadAverage(): number | undefined {
  */
 async function persistenceOnly(seconds: number) {
   console.log("# the persistence path alone: 1000 chat lines/s into ROSEY_EVENTS, two readers");
-  const rows = [["variant", "nats-server us/line", "client us/line", "load average"]];
+  const rows = [[
+    "variant",
+    "nats-server us/line",
+    "client us/line",
+    "nats-server PSS MB",
+    "load average",
+  ]];
   const figures = [];
   for (let round = 0; round < 3; round++) {
     for (const variant of PERSISTENCE_VARIANTS) {
@@ -527,6 +533,7 @@ async function persistenceOnly(seconds: number) {
         variant,
         String(figure.natsUsPerLine),
         String(figure.clientUsPerLine),
+        String(figure.natsPssMb),
         String(loadAverage()),
       ]);
       console.log(rows.at(-1)!.join("  "));

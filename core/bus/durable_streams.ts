@@ -266,7 +266,6 @@ export class DurableStreams {
         log: this.#log,
         counters: this.#counters,
         manager: () => this.#manager(),
-        client: () => this.#client(),
         jetstream: loadJetStream,
         stopSignal: this.#stopper.signal,
       },

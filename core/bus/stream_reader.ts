@@ -16,7 +16,7 @@
  * ({@linkcode streamReaderRights}), and a durable of the same name left by an older version is
  * replaced at the first start.
  */
-import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
+import type { JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { parseJson, validate, type Validator } from "../events/json.ts";
 import type { Logger } from "../log/mod.ts";
@@ -43,7 +43,6 @@ export interface StreamReaderContext {
   log: Logger;
   counters: BusCounters;
   manager: () => Promise<JetStreamManager>;
-  client: () => Promise<JetStreamClient>;
   jetstream: () => Promise<typeof import("@nats-io/jetstream")>;
   stopSignal: AbortSignal;
 }

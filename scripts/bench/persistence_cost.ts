@@ -14,6 +14,7 @@ import {
   subjects,
 } from "../../core/mod.ts";
 import { startEphemeralNatsServer } from "@quicksilver/testbed";
+import { smapsField } from "./plugin_memory.ts";
 import { cpuSeconds } from "./process_cpu.ts";
 import { round } from "./stats.ts";
 
@@ -33,6 +34,8 @@ export interface PersistenceFigure {
   natsUsPerLine: number;
   /** This process's CPU per line (publisher and both readers), microseconds. */
   clientUsPerLine: number;
+  /** nats-server's PSS after the run, MB (its stream cache and Go heap). */
+  natsPssMb: number;
 }
 
 export async function measurePersistence(
@@ -105,6 +108,7 @@ export async function measurePersistence(
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     const after = await cpuSeconds(processes);
+    const natsPssMb = round(await smapsField(pid, "Pss") / 1048576, 1);
     await Promise.all(readers.map((reader) => reader.stop()));
     const us = (name: string) => round((after.get(name)! - before.get(name)!) * 1e6 / total, 1);
     return {
@@ -112,6 +116,7 @@ export async function measurePersistence(
       lines: total,
       natsUsPerLine: us("nats"),
       clientUsPerLine: us("client"),
+      natsPssMb,
     };
   } finally {
     await bus.close();

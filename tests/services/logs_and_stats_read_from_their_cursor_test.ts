@@ -5,7 +5,7 @@
  * lose them while the services keep running (the restarts test stops the services first).
  */
 import assert from "node:assert/strict";
-import { jetstreamManager } from "@nats-io/jetstream";
+import { AckPolicy, jetstreamManager } from "@nats-io/jetstream";
 import {
   ChannelStatsReplySchema,
   createEnvelope,
@@ -116,6 +116,35 @@ Deno.test("a chat log write that fails is written once the disk takes it again, 
       "alice: during 1",
       "alice: during 2",
       "alice: after",
+    ]);
+  } finally {
+    await chatlog.close();
+    await stats.close();
+    await Deno.remove(dir, { recursive: true }).catch(() => undefined);
+  }
+});
+
+Deno.test("a durable consumer an older version left under the chat log's name is replaced by one without acks", async () => {
+  await using nats = await TestNats.start();
+  const dir = await Deno.makeTempDir({ prefix: "quicksilver-reader-" });
+  const admin = await nats.connect("test-admin");
+  await ensureCoreStreams(admin);
+  const jsm = await jetstreamManager(admin.connection);
+  // What the chat log created before issue 19: a durable with explicit acks, on disk.
+  await jsm.consumers.add(STREAMS.events, {
+    durable_name: "chatlog",
+    ack_policy: AckPolicy.Explicit,
+    filter_subject: subjects.allEvents(),
+  });
+  const { chatlog, stats, publisher } = await start(nats, dir);
+  try {
+    await say(publisher, "hello");
+    await chatlog.applied(await lastSeq(publisher));
+    const info = await jsm.consumers.info(STREAMS.events, "chatlog");
+    assert.equal(info.config.ack_policy, AckPolicy.None);
+    assert.equal(info.config.durable_name, undefined);
+    assert.deepEqual(chatLines(await Deno.readTextFile(chatlog.chatLogPath(source))), [
+      "alice: hello",
     ]);
   } finally {
     await chatlog.close();
