@@ -22,7 +22,7 @@ import {
 } from "./bench/end_to_end.ts";
 import { cpuPerCommandUs, cpuSeconds } from "./bench/process_cpu.ts";
 import { measurePersistence, PERSISTENCE_VARIANTS } from "./bench/persistence_cost.ts";
-import { latencyHistogramSvg } from "./bench/stats.ts";
+import { latencyHistogramSvg, round } from "./bench/stats.ts";
 import { REPO_ROOT, startEphemeralNatsServer } from "@quicksilver/testbed";
 
 const { values, positionals } = parseArgs({
@@ -150,9 +150,15 @@ let whole: Run;
 let wholeRunsP99: number[];
 let memory: BotMemory;
 let wholeCpu: Record<string, number>;
+let wholeNatsMessages: { in: number; out: number };
 {
   await using bot = await startBotUnderTest(FIVE_PLUGINS);
-  ({ median: whole, runsP99: wholeRunsP99, cpu: wholeCpu } = await measureWholeBot(bot, seconds));
+  ({
+    median: whole,
+    runsP99: wholeRunsP99,
+    cpu: wholeCpu,
+    natsMessagesPerCommand: wholeNatsMessages,
+  } = await measureWholeBot(bot, seconds));
   memory = await bot.memory();
 }
 let lean: Run;
@@ -305,6 +311,7 @@ console.log(JSON.stringify({
   pluginMarginalPssMb: pluginMemory.meanPssMb,
   wholeBotPssMb: mb(memory.totalPssBytes),
   cpuPerCommandUs: { wholeBot: wholeCpu, routerAndPlugin: leanCpu },
+  natsMessagesPerCommand: { wholeBot: wholeNatsMessages },
   rateVsPipelined,
   pluginMemory: {
     plugins: pluginMemory.plugins,
@@ -439,12 +446,20 @@ async function measureWholeBot(bot: BotUnderTest, seconds: number) {
   await bot.drive(1000, 2);
   const processes = await bot.processes();
   const before = await cpuSeconds(processes);
+  const messagesBefore = await bot.natsMessages();
   const repeated = await driveRepeatedly(bot, 1000, seconds);
-  const cpu = cpuPerCommandUs(before, await cpuSeconds(processes), sumSent(repeated.runs));
+  const commands = sumSent(repeated.runs);
+  const cpu = cpuPerCommandUs(before, await cpuSeconds(processes), commands);
+  const messagesAfter = await bot.natsMessages();
   return {
     median: repeated.median,
     runsP99: repeated.runs.map((run) => run.latency.p99),
     cpu,
+    /** Messages nats-server took in and sent out per command (all clients, its `/varz`). */
+    natsMessagesPerCommand: {
+      in: round((messagesAfter.in - messagesBefore.in) / commands, 2),
+      out: round((messagesAfter.out - messagesBefore.out) / commands, 2),
+    },
   };
 }
 
@@ -477,7 +492,7 @@ function printMemory(memory: BotMemory) {
 async function wholeBotOnly(seconds: number) {
   console.log(`# whole bot at 1000 msg/s (${FIVE_PLUGINS.join(", ")} and the services)`);
   await using bot = await startBotUnderTest(FIVE_PLUGINS);
-  const { median, runsP99, cpu } = await measureWholeBot(bot, seconds);
+  const { median, runsP99, cpu, natsMessagesPerCommand } = await measureWholeBot(bot, seconds);
   const memory = await bot.memory();
   print([
     ["answered", "p50 ms", "p90 ms", "p99 ms", "max ms", "p99 of each run"],
@@ -498,6 +513,7 @@ async function wholeBotOnly(seconds: number) {
     loadAverage: loadAverage(),
     wholeBot: { at1000: figures, runsP99 },
     cpuPerCommandUs: cpu,
+    natsMessagesPerCommand,
     wholeBotPssMb: mb(memory.totalPssBytes),
   }));
 }
@@ -525,7 +541,7 @@ async function persistenceOnly(seconds: number) {
     "load average",
   ]];
   const figures = [];
-  for (let round = 0; round < 3; round++) {
+  for (let pass = 0; pass < 3; pass++) {
     for (const variant of PERSISTENCE_VARIANTS) {
       const figure = await measurePersistence(variant, { rate: 1000, seconds });
       figures.push({ ...figure, loadAverage: loadAverage() });

@@ -54,6 +54,8 @@ export interface BotUnderTest extends AsyncDisposable {
    * benchmark process as `load generator`: what {@linkcode cpuSeconds} samples.
    */
   processes(): Promise<NamedProcess[]>;
+  /** nats-server's message counters so far (its `/varz`): messages in from and out to clients. */
+  natsMessages(): Promise<{ in: number; out: number }>;
 }
 
 export interface BotMemory {
@@ -82,12 +84,13 @@ export async function startBotUnderTest(
 ): Promise<BotUnderTest> {
   const home = await Deno.makeTempDir({ prefix: "quicksilver-bench-" });
   const natsPort = freePort();
+  const monitorUrl = `http://127.0.0.1:${freePort()}`;
   await Deno.writeTextFile(
     `${home}/rosey.yaml`,
     [
       "nats:",
       `  url: "127.0.0.1:${natsPort}"`,
-      `  monitoring: "http://127.0.0.1:${freePort()}"`,
+      `  monitoring: "${monitorUrl}"`,
       "connectors:",
       "  shell:",
       "    enabled: false",
@@ -321,6 +324,13 @@ export async function startBotUnderTest(
     drive,
     memory,
     processes,
+    natsMessages: async () => {
+      const varz = await (await fetch(`${monitorUrl}/varz`)).json() as {
+        in_msgs: number;
+        out_msgs: number;
+      };
+      return { in: varz.in_msgs, out: varz.out_msgs };
+    },
     [Symbol.asyncDispose]: close,
   };
 }
