@@ -65,9 +65,13 @@ export function readStream<T>(
 ): DurableConsumer {
   const { nc, log } = context;
   const stop = new AbortController();
-  const onGlobalStop = () => stop.abort();
-  context.stopSignal.addEventListener("abort", onGlobalStop);
   let detach: (() => void) | undefined;
+  // The bus closing ends the attachment too (its pull timer must not outlive the bus).
+  const onGlobalStop = () => {
+    stop.abort();
+    detach?.();
+  };
+  context.stopSignal.addEventListener("abort", onGlobalStop);
   const loop = (async () => {
     let failures = 0;
     while (!stop.signal.aborted && !nc.isClosed()) {
@@ -107,15 +111,16 @@ export function readStream<T>(
 
 /**
  * One attachment to the consumer: a pull every {@linkcode PULL_INTERVAL_MS} for what the stream
- * gained since (up to {@linkcode PULL_BATCH} at once, waiting {@linkcode PULL_EXPIRES_MS} at most
- * for more), delivered to the handler in order. `ended` resolves with why it stopped.
+ * gained since (up to {@linkcode PULL_BATCH} at once, `no_wait`: the server answers with what it
+ * has, then 404 or 408 ends the pull), delivered to the handler in order. `ended` resolves with
+ * why it stopped.
  *
  * Why pulls on a timer and not nats.js's `consume()`: `consume()` keeps a pull request waiting
  * at the server, so each chat line is delivered the moment it is stored, one server wake-up and
  * one socket write per line per reader. Pulling 20 times a second hands the server whole
  * batches: measured at 1000 lines/s, nats-server's CPU for the two readers fell from ~75 to
- * ~15 us per line (`deno task bench persistence`). The price is up to 50 ms before a line reaches
- * the chat log file, which nobody waits for.
+ * ~22 us per line (`deno task bench persistence`; a pull waiting 10 ms for more: ~25-35). The
+ * price is up to 50 ms before a line reaches the chat log file, which nobody waits for.
  */
 function attach<T>(
   context: StreamReaderContext,
@@ -133,7 +138,7 @@ function attach<T>(
   const next = `$JS.API.CONSUMER.MSG.NEXT.${spec.stream}.${spec.name}`;
   const request = new TextEncoder().encode(JSON.stringify({
     batch: PULL_BATCH,
-    expires: PULL_EXPIRES_MS * NANOS_PER_MS,
+    no_wait: true,
   }));
   let expectedDelivery = 1;
   /** When the pull now outstanding was sent (0: none). */
@@ -202,8 +207,6 @@ function attach<T>(
 const PULL_INTERVAL_MS = 50;
 /** Messages per pull at most. */
 const PULL_BATCH = 1024;
-/** How long the server may hold a pull open for messages still to come (ms). */
-const PULL_EXPIRES_MS = 10;
 /** A pull unanswered this long was lost (a reconnect, a lost consumer): attach again. */
 const PULL_LOST_MS = 2000;
 
