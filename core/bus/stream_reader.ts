@@ -172,11 +172,12 @@ function attach<T>(
       if (status !== 0 || msg.data.length === 0 && msg.headers) {
         if (status === 100) return; // idle heartbeat or flow control: none are asked for
         if (status === 404 || status === 408) {
-          // The pull is over (nothing more, or its wait expired): the next tick asks again.
+          // The pull is over (no_wait: nothing now, or nothing after what came): the next tick
+          // asks again.
           pulledAt = 0;
           return;
         }
-        // 409 (consumer deleted, or limits), 503 (no consumer: e.g. nats-server restarted).
+        // 409 (consumer deleted, or a limit), 503 (no responders), anything else: attach again.
         return finish(new Error(`pull from ${spec.name}: ${status} ${msg.headers?.description}`));
       }
       const info = deliveryInfo(msg.reply);
