@@ -374,7 +374,7 @@ async function soak(minutes: number) {
   ];
   console.log(header.join("  "));
   const rounds = Math.max(2, Math.round(minutes * 2));
-  const windows = [];
+  const windows: SoakWindow[] = [];
   const warmUpWindows = Math.max(1, Math.ceil(rounds / 5));
   let first = idle;
   let last = idle;
@@ -409,18 +409,35 @@ async function soak(minutes: number) {
   }
   const growth = last.totalPssBytes - first.totalPssBytes;
   const worstP99 = Math.max(...windows.map((w) => w.p99));
+  // One window against another compares two points of the core's GC cycle (its PSS swings by
+  // ~40 MB between major GCs): the trend is the median of the later half of the windows after
+  // warm-up against the median of the earlier half.
+  const trend = (pick: (w: SoakWindow) => number | undefined) => {
+    const values = windows.slice(warmUpWindows).map(pick).filter((v) => v !== undefined);
+    const half = Math.floor(values.length / 2);
+    const median = (list: number[]) => [...list].sort((a, b) => a - b)[list.length >> 1] ?? 0;
+    return round(median(values.slice(values.length - half)) - median(values.slice(0, half)), 1);
+  };
+  const pssTrendMb = {
+    wholeBot: trend((w) => w.wholeBotPssMb),
+    core: trend((w) => w.corePssMb),
+    nats: trend((w) => w.natsPssMb),
+    pluginMax: trend((w) => w.pluginPssMbMax),
+  };
   console.log(
     `whole bot PSS: ${mb(idle.totalPssBytes)} MB idle, ${mb(first.totalPssBytes)} MB after ` +
-      `warm-up (${warmUpWindows} windows), ${mb(last.totalPssBytes)} MB at the end: growth after ` +
-      `warm-up ${mb(growth)} MB; ` +
-      `worst window p99 ${worstP99} ms (${windows.filter((w) => w.p99 <= 5).length}/` +
-      `${windows.length} windows <= 5 ms)`,
+      `warm-up (${warmUpWindows} windows), ${mb(last.totalPssBytes)} MB at the end; trend after ` +
+      `warm-up (median of the later half of the windows - of the earlier half): whole bot ` +
+      `${pssTrendMb.wholeBot} MB, core ${pssTrendMb.core}, nats-server ${pssTrendMb.nats}, ` +
+      `plugins (max) ${pssTrendMb.pluginMax}; worst window p99 ${worstP99} ms ` +
+      `(${windows.filter((w) => w.p99 <= 5).length}/${windows.length} windows <= 5 ms)`,
   );
   console.log(JSON.stringify({
     soakMinutes: minutes,
     warmUpWindows,
     windows,
     worstP99,
+    pssTrendMb,
     wholeBotPss: {
       idleBytes: idle.totalPssBytes,
       afterWarmUpBytes: first.totalPssBytes,
@@ -435,6 +452,20 @@ async function soak(minutes: number) {
       }),
     ),
   }));
+}
+
+/** One 30 s window of the soak (`windows[]` in its JSON line). */
+interface SoakWindow {
+  minute: number;
+  sent: number;
+  answered: number;
+  p50: number;
+  p99: number;
+  wholeBotPssMb: number;
+  corePssMb: number;
+  natsPssMb: number | undefined;
+  pluginPssMbMax: number;
+  loadAverage: number | undefined;
 }
 
 function sumSent(runs: RateFigure[]): number {
