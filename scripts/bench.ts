@@ -256,7 +256,12 @@ const targets = [
   [
     "end-to-end p99 <= 5 ms at 1000 msg/s (router + one plugin)",
     lean.latency.p99 <= 5,
-    `${lean.latency.p99} ms (whole bot: ${whole.latency.p99} ms)`,
+    `${lean.latency.p99} ms`,
+  ],
+  [
+    "end-to-end p99 <= 5 ms at 1000 msg/s (whole bot, median of three)",
+    whole.latency.p99 <= 5,
+    `${whole.latency.p99} ms (runs: ${wholeRunsP99.join(" / ")})`,
   ],
   [
     ">= 10,000 commands/s sustained (router + one plugin)",
