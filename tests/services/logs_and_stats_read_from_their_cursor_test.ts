@@ -152,3 +152,22 @@ Deno.test("a durable consumer an older version left under the chat log's name is
     await Deno.remove(dir, { recursive: true }).catch(() => undefined);
   }
 });
+
+Deno.test("a channel's log folder the operator removed is made again, and the log goes on", async () => {
+  await using nats = await TestNats.start();
+  const dir = await Deno.makeTempDir({ prefix: "quicksilver-reader-" });
+  const { chatlog, stats, publisher } = await start(nats, dir);
+  try {
+    await say(publisher, "first");
+    await chatlog.applied(await lastSeq(publisher));
+    const path = chatlog.chatLogPath(source);
+    await Deno.remove(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+    await say(publisher, "second");
+    await chatlog.applied(await lastSeq(publisher), 20_000);
+    assert.deepEqual(chatLines(await Deno.readTextFile(path)), ["alice: second"]);
+  } finally {
+    await chatlog.close();
+    await stats.close();
+    await Deno.remove(dir, { recursive: true }).catch(() => undefined);
+  }
+});
