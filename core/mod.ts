@@ -27,6 +27,7 @@ export {
   EVENTS_STREAM,
   eventsStreamMode,
   JETSTREAM_API,
+  readEvents,
   REQUEST_FAILURES,
 } from "./bus/mod.ts";
 export type {
@@ -48,6 +49,7 @@ export type {
   RequestFailure,
   RequestOptions,
   ServeOptions,
+  StreamReaderSpec,
   StreamSpec,
   SubscribeOptions,
 } from "./bus/mod.ts";
@@ -203,6 +205,7 @@ export {
   serverAuthConfig,
   STREAM_ADMIN_IDENTITY,
   streamAdminRole,
+  streamReaderRights,
 } from "./auth/mod.ts";
 export type {
   AccountKeys,

@@ -110,3 +110,20 @@ export function durableConsumerRights(stream: string, durable: string): string[]
     `$JS.ACK.${stream}.${durable}.>`,
   ];
 }
+
+/**
+ * The JetStream rights of a stream reader that keeps its own cursor (`DurableStreams.read`): look
+ * up, delete and create its one consumer (the server's create subjects, with and without a
+ * filter) and pull from it. No acks (the consumer has none), no other consumer, no stream
+ * management.
+ */
+export function streamReaderRights(stream: string, consumer: string): string[] {
+  return [
+    "$JS.API.INFO",
+    `$JS.API.CONSUMER.INFO.${stream}.${consumer}`,
+    `$JS.API.CONSUMER.DELETE.${stream}.${consumer}`,
+    `$JS.API.CONSUMER.CREATE.${stream}.${consumer}`,
+    `$JS.API.CONSUMER.CREATE.${stream}.${consumer}.>`,
+    `$JS.API.CONSUMER.MSG.NEXT.${stream}.${consumer}`,
+  ];
+}

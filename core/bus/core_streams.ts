@@ -74,3 +74,24 @@ export function consumeEvents(
     maxInFlight: 1024,
   }, handler);
 }
+
+/**
+ * Reads every normalized event from `ROSEY_EVENTS`, each a validated envelope, in stream order,
+ * starting at `from()` (asked at every attach: the caller's own cursor + 1) through the consumer
+ * `name` without acks (see `DurableStreams.read`). The handler is called synchronously per
+ * event; when it throws or its promise rejects, the reader attaches again at `from()`.
+ */
+export function readEvents(
+  bus: EventBus,
+  name: string,
+  from: () => number,
+  handler: (envelope: Envelope, delivery: DurableDelivery) => void | Promise<void>,
+): DurableConsumer {
+  return bus.durable.read<Envelope>({
+    stream: STREAMS.events,
+    name,
+    filterSubject: subjects.allEvents(),
+    schema: EnvelopeSchema,
+    from,
+  }, handler);
+}

@@ -13,6 +13,7 @@ import { newEventId } from "../events/envelope.ts";
 import type { Logger } from "../log/mod.ts";
 import type { BusCounters } from "./counters.ts";
 import { BusClosedError } from "./errors.ts";
+import { readStream, type StreamReaderSpec } from "./stream_reader.ts";
 
 export interface StreamSpec {
   name: string;
@@ -248,6 +249,29 @@ export class DurableStreams {
         await loop;
       },
     };
+  }
+
+  /**
+   * Reads a stream from a sequence the caller keeps (its own cursor), through a consumer without
+   * acks: see {@linkcode readStream}. What the chat log and stats use; {@linkcode consume} is for
+   * readers that leave their position to the server.
+   */
+  read<T = unknown>(
+    spec: StreamReaderSpec<T>,
+    handler: (value: T, delivery: DurableDelivery) => void | Promise<void>,
+  ): DurableConsumer {
+    return readStream(
+      {
+        nc: this.#nc,
+        log: this.#log,
+        counters: this.#counters,
+        manager: () => this.#manager(),
+        jetstream: loadJetStream,
+        stopSignal: this.#stopper.signal,
+      },
+      spec,
+      handler,
+    );
   }
 
   async #ensureConsumer<T>(spec: DurableConsumerSpec<T>): Promise<void> {

@@ -1,5 +1,6 @@
 export * from "./event_bus.ts";
 export * from "./durable_streams.ts";
+export type { StreamReaderSpec } from "./stream_reader.ts";
 export * from "./errors.ts";
 export * from "./counters.ts";
 export * from "./core_streams.ts";

@@ -16,8 +16,23 @@ export interface ThroughputFigure {
   receivePerSecond: number;
 }
 
+/** Request/reply with `inFlight` requests outstanding at all times (raw nats.js). */
+export interface PipelinedFigure {
+  requests: number;
+  inFlight: number;
+  perSecond: number;
+}
+
+/** Requests kept outstanding by the pipelined baseline: enough that no hop idles. */
+export const PIPELINED_IN_FLIGHT = 64;
+
 export interface BaselineFigures {
-  raw: { throughput: ThroughputFigure; requestReply: LatencySummary };
+  raw: {
+    throughput: ThroughputFigure;
+    requestReply: LatencySummary;
+    /** The rate the end-to-end rate is a share of: replies/s with requests kept in flight. */
+    pipelined: PipelinedFigure;
+  };
   /** The EventBus, as every process runs it. */
   bus: { throughput: ThroughputFigure; requestReply: LatencySummary };
   samples: { rawRequestReply: number[]; busRequestReply: number[] };
@@ -144,6 +159,45 @@ async function requestReply(
   return samples.slice(Math.floor(requests / 20)); // drop warm-up
 }
 
+/**
+ * Raw nats.js request/reply between two processes with {@linkcode PIPELINED_IN_FLIGHT} requests
+ * outstanding at all times (each worker sends its next request when its reply arrives): the
+ * highest rate one request/reply hop reaches here, to put the bot's end-to-end rate against.
+ */
+async function pipelinedRequestReply(
+  server: NatsServer,
+  user: UserCredentials,
+  requests: number,
+): Promise<PipelinedFigure> {
+  const subject = "bench.raw.pipelined";
+  const replier = await startPeer(server, user, ["raw-reply", subject]);
+  await replier.next();
+  const nc = await connect({
+    servers: server.url,
+    authenticator: credsAuthenticator(new TextEncoder().encode(user.creds)),
+  });
+  const data = new TextEncoder().encode(JSON.stringify(
+    createEnvelope("message", { platform: "bench", channel: "bench" }, {
+      user: { name: "bencher", rank: 1 },
+      text: "!roll 1d1+1",
+    }),
+  ));
+  const run = async (count: number) => {
+    let left = count;
+    const worker = async () => {
+      while (left-- > 0) await nc.request(subject, data, { timeout: 5000 });
+    };
+    await Promise.all(Array.from({ length: PIPELINED_IN_FLIGHT }, worker));
+  };
+  await run(Math.min(2000, requests)); // warm-up
+  const start = performance.now();
+  await run(requests);
+  const seconds = (performance.now() - start) / 1000;
+  await nc.close();
+  await replier.kill();
+  return { requests, inFlight: PIPELINED_IN_FLIGHT, perSecond: Math.round(requests / seconds) };
+}
+
 export async function measureBaseline(
   server: NatsServer,
   options: { messages: number; requests: number },
@@ -156,8 +210,9 @@ export async function measureBaseline(
   const busThroughput = await throughput(server, user, "bus", options.messages);
   const rawRR = await requestReply(server, user, "raw", options.requests);
   const busRR = await requestReply(server, user, "bus", options.requests);
+  const pipelined = await pipelinedRequestReply(server, user, options.requests * 10);
   return {
-    raw: { throughput: rawThroughput, requestReply: summarize(rawRR) },
+    raw: { throughput: rawThroughput, requestReply: summarize(rawRR), pipelined },
     bus: { throughput: busThroughput, requestReply: summarize(busRR) },
     samples: { rawRequestReply: rawRR, busRequestReply: busRR },
   };

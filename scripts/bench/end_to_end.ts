@@ -20,6 +20,7 @@ import { sampleProcess } from "../../sandbox/limits/mod.ts";
 import { CORE_DENO_FLAGS } from "../core_flags.ts";
 import { freePort, REPO_ROOT } from "@quicksilver/testbed";
 import { smapsField } from "./plugin_memory.ts";
+import type { NamedProcess } from "./process_cpu.ts";
 import { type LatencySummary, round, summarize } from "./stats.ts";
 import { z } from "zod";
 
@@ -46,8 +47,23 @@ export interface BotUnderTest extends AsyncDisposable {
   readonly admin: EventBus;
   /** Sends `count` commands at `perSecond` (open loop) and waits for the answers. */
   drive(perSecond: number, seconds: number): Promise<RateFigure & { samples: number[] }>;
-  /** RSS of the core process, nats-server and each running plugin. */
-  memory(): Promise<{ core: ProcessMemory; nats?: ProcessMemory; plugins: ProcessMemory[] }>;
+  /** RSS and PSS of the core process, nats-server and each running plugin. */
+  memory(): Promise<BotMemory>;
+  /**
+   * Every process of the bot by a stable name (`core`, `nats-server`, `plugin <name>`), and this
+   * benchmark process as `load generator`: what {@linkcode cpuSeconds} samples.
+   */
+  processes(): Promise<NamedProcess[]>;
+  /** nats-server's message counters so far (its `/varz`): messages in from and out to clients. */
+  natsMessages(): Promise<{ in: number; out: number }>;
+}
+
+export interface BotMemory {
+  core: ProcessMemory;
+  nats?: ProcessMemory;
+  plugins: ProcessMemory[];
+  /** PSS of every process of the bot together (core, nats-server, plugins), bytes. */
+  totalPssBytes: number;
 }
 
 const BENCH_PLATFORM = "bench";
@@ -68,12 +84,13 @@ export async function startBotUnderTest(
 ): Promise<BotUnderTest> {
   const home = await Deno.makeTempDir({ prefix: "quicksilver-bench-" });
   const natsPort = freePort();
+  const monitorUrl = `http://127.0.0.1:${freePort()}`;
   await Deno.writeTextFile(
     `${home}/rosey.yaml`,
     [
       "nats:",
       `  url: "127.0.0.1:${natsPort}"`,
-      `  monitoring: "http://127.0.0.1:${freePort()}"`,
+      `  monitoring: "${monitorUrl}"`,
       "connectors:",
       "  shell:",
       "    enabled: false",
@@ -238,13 +255,26 @@ export async function startBotUnderTest(
     };
   };
 
-  const memory = async () => {
+  const runningPlugins = async () => {
     const list = await admin.request(subjects.adminPlugins("list"), {}, {
       schema: z.object({ plugins: z.array(PluginStatusSchema) }).passthrough(),
     });
+    return list.plugins.flatMap((p) =>
+      p.pid === undefined || p.state !== "running" ? [] : [{ name: p.name, pid: p.pid }]
+    );
+  };
+  const natsPid = await pidListening(natsPort);
+
+  const processes = async (): Promise<NamedProcess[]> => [
+    { name: "core", pid: child.pid },
+    ...(natsPid ? [{ name: "nats-server", pid: natsPid }] : []),
+    ...(await runningPlugins()).map((p) => ({ name: `plugin ${p.name}`, pid: p.pid })),
+    { name: "load generator", pid: Deno.pid },
+  ];
+
+  const memory = async (): Promise<BotMemory> => {
     const plugins: ProcessMemory[] = [];
-    for (const p of list.plugins) {
-      if (p.pid === undefined || p.state !== "running") continue;
+    for (const p of await runningPlugins()) {
       plugins.push({
         name: p.name,
         pid: p.pid,
@@ -252,28 +282,28 @@ export async function startBotUnderTest(
         pssBytes: await smapsField(p.pid, "Pss"),
       });
     }
-    const natsPid = await pidListening(natsPort);
+    const core: ProcessMemory = {
+      name: "core (dev: router, manager, monitor, services)",
+      pid: child.pid,
+      rssBytes: await rssOf(child.pid),
+      pssBytes: await smapsField(child.pid, "Pss"),
+    };
+    const nats: ProcessMemory | undefined = natsPid
+      ? {
+        name: "nats-server",
+        pid: natsPid,
+        rssBytes: await rssOf(natsPid),
+        pssBytes: await smapsField(natsPid, "Pss"),
+      }
+      : undefined;
+    const all = [core, ...(nats ? [nats] : []), ...plugins];
     return {
-      core: {
-        name: "core (dev: router, manager, monitor)",
-        pid: child.pid,
-        rssBytes: await rssOf(child.pid),
-        pssBytes: await smapsField(child.pid, "Pss"),
-      },
-      ...(natsPid
-        ? {
-          nats: {
-            name: "nats-server",
-            pid: natsPid,
-            rssBytes: await rssOf(natsPid),
-            pssBytes: await smapsField(natsPid, "Pss"),
-          },
-        }
-        : {}),
+      core,
+      ...(nats ? { nats } : {}),
       plugins,
+      totalPssBytes: all.reduce((sum, p) => sum + p.pssBytes, 0),
     };
   };
-
   const close = async () => {
     await connector.close();
     await admin.close();
@@ -293,6 +323,14 @@ export async function startBotUnderTest(
     admin,
     drive,
     memory,
+    processes,
+    natsMessages: async () => {
+      const varz = await (await fetch(`${monitorUrl}/varz`)).json() as {
+        in_msgs: number;
+        out_msgs: number;
+      };
+      return { in: varz.in_msgs, out: varz.out_msgs };
+    },
     [Symbol.asyncDispose]: close,
   };
 }

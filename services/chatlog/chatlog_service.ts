@@ -1,22 +1,23 @@
 /**
- * Chat and media logs as files, fed by JetStream: a durable consumer on `ROSEY_EVENTS`, so a
- * line is never lost when this process, the connector or nats-server restarts (the consumer
- * resumes from its ack floor), and never written twice.
+ * Chat and media logs as files, fed by JetStream: the service reads `ROSEY_EVENTS` from its own
+ * cursor (a consumer without acks, see `readEvents`), so a line is never lost when this process,
+ * the connector or nats-server restarts (it reads on from the cursor), and never written twice.
  *
  * Exactly once, by stream sequence: after appending lines the service records the stream
- * sequence and every file's size in a cursor file (written atomically), and only then acks.
- * Lines are group-committed: events arriving while a write runs are appended together by the
- * next one (one append per file and one cursor write per batch, not per line).
+ * sequence and every file's size in a cursor file (written atomically). Lines are
+ * group-committed: events arriving while a write runs are appended together by the next one (one
+ * append per file and one cursor write per batch, not per line), and nothing waits for the
+ * write but the write itself: the server keeps no acks, the command path never waits on disk.
  * A crash between the append and the cursor leaves a line the cursor does not know: at start
- * the file is cut back to the recorded size, and the unacked message is redelivered and
- * written again. A redelivery of a recorded sequence is skipped.
+ * the file is cut back to the recorded size, and reading resumes at the recorded sequence + 1,
+ * so the line is written again. A failed write forgets its batch and reads again from the
+ * cursor. A delivery at or below the sequence already applied is skipped.
  *
  * Files: `<dir>/<platform>/<channel>/chat.log` (chat and PMs) and `media.log`. A media change
  * that repeats what the media log last recorded (same item: the connector re-announces what is
  * playing whenever it rejoins) is not logged again.
  */
 import {
-  consumeEvents,
   type DurableConsumer,
   type DurableDelivery,
   type Envelope,
@@ -27,6 +28,7 @@ import {
   type Logger,
   MediaChangePayloadSchema,
   MessagePayloadSchema,
+  readEvents,
   SequenceWatch,
   silentLogger,
   type Source,
@@ -35,8 +37,8 @@ import { z } from "zod";
 import { ChatLogStateError } from "./errors.ts";
 import { chatLine, mediaLine, pmLine } from "./log_format.ts";
 
-/** The default durable consumer name (the chatlog role may read this one only). */
-export const CHATLOG_DURABLE = "chatlog";
+/** The default consumer name on `ROSEY_EVENTS` (the chatlog role may read this one only). */
+export const CHATLOG_CONSUMER = "chatlog";
 const CURSOR_FILE = ".chatlog-cursor.json";
 
 const CursorSchema = z.object({
@@ -51,16 +53,24 @@ type Cursor = z.infer<typeof CursorSchema>;
 export interface ChatLogOptions {
   /** The log directory, e.g. `.rosey/logs`. */
   dir: string;
-  /** Durable consumer name. Default `chatlog`. */
-  durable?: string;
+  /** The consumer's name on the server. Default `chatlog`. */
+  consumer?: string;
+  /**
+   * Read from this stream sequence at start instead of the cursor's next one (a replay: what the
+   * cursor already records is skipped, not written again). Default: the cursor + 1.
+   */
+  from?: number;
   logger?: Logger;
 }
 
 export class ChatLogService {
   readonly dir: string;
   readonly #bus: EventBus;
-  readonly #durable: string;
+  readonly #consumerName: string;
+  #from: number | undefined;
   readonly #log: Logger;
+  /** A write failed: deliveries are refused until the reader attaches again at the cursor. */
+  #resync = false;
   /** What is on disk (and acked). */
   #cursor: Cursor = { lastSeq: 0, sizes: {}, playing: {} };
   /** Applied in memory, not yet written: the lines per file and the sequence they reach. */
@@ -73,11 +83,18 @@ export class ChatLogService {
   #consumer: DurableConsumer | undefined;
   /** The last stream sequence on disk (`#cursor.lastSeq`), to wait on. */
   readonly #written = new SequenceWatch();
+  /**
+   * Folders made so far: a batch is written 20 times a second, and a `mkdir` per file per batch
+   * was ~1.5 % of the core's CPU at 1000 lines/s. Forgotten when a write fails (an operator may
+   * have removed a folder).
+   */
+  readonly #madeDirs = new Set<string>();
 
   private constructor(bus: EventBus, options: ChatLogOptions) {
     this.#bus = bus;
     this.dir = options.dir;
-    this.#durable = options.durable ?? CHATLOG_DURABLE;
+    this.#consumerName = options.consumer ?? CHATLOG_CONSUMER;
+    this.#from = options.from;
     this.#log = (options.logger ?? silentLogger).child({ component: "chatlog" });
   }
 
@@ -93,9 +110,10 @@ export class ChatLogService {
     service.#pending.lastSeq = service.#cursor.lastSeq;
     service.#written.advance(service.#cursor.lastSeq);
     service.#pending.playing = { ...service.#cursor.playing };
-    service.#consumer = consumeEvents(
+    service.#consumer = readEvents(
       bus,
-      service.#durable,
+      service.#consumerName,
+      () => service.#readFrom(),
       (envelope, delivery) => service.#apply(envelope, delivery),
     );
     return service;
@@ -121,7 +139,7 @@ export class ChatLogService {
     return this.#written.reach(seq, timeoutMs, "chatlog");
   }
 
-  /** Stops consuming (the position stays on the server under the durable name). */
+  /** Stops reading (the position is the cursor file, read again at the next start). */
   async close(): Promise<void> {
     await this.#consumer?.stop();
     this.#consumer = undefined;
@@ -133,11 +151,23 @@ export class ChatLogService {
     await this.close();
   }
 
+  /** Where the reader (re)attaches: the first sequence not applied yet. */
+  #readFrom(): number {
+    this.#resync = false;
+    const from = this.#from ?? this.#pending.lastSeq + 1;
+    this.#from = undefined;
+    return from;
+  }
+
   /**
-   * Takes the event into the next batch at once (handlers start in stream order) and resolves
-   * when the batch holding it is on disk and recorded; only then is the event acked.
+   * Takes the event into the next batch at once (events come in stream order) and resolves
+   * when the batch holding it is on disk and recorded. A rejection (the write failed) makes the
+   * reader attach again at the cursor.
    */
   #apply(envelope: Envelope, delivery: DurableDelivery): Promise<void> {
+    if (this.#resync) {
+      return Promise.reject(new ChatLogStateError("chatlog: reading again from the cursor"));
+    }
     const pending = this.#pending;
     if (delivery.seq <= pending.lastSeq) return Promise.resolve();
     pending.lastSeq = delivery.seq;
@@ -165,7 +195,11 @@ export class ChatLogService {
       for (const [file, lines] of batch) {
         const bytes = new TextEncoder().encode(lines.join("\n") + "\n");
         const path = `${this.dir}/${file}`;
-        await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+        const folder = path.slice(0, path.lastIndexOf("/"));
+        if (!this.#madeDirs.has(folder)) {
+          await Deno.mkdir(folder, { recursive: true });
+          this.#madeDirs.add(folder);
+        }
         const before = sizes[file] ?? await sizeOf(path);
         await Deno.writeFile(path, bytes, { append: true });
         sizes[file] = before + bytes.length;
@@ -174,8 +208,10 @@ export class ChatLogService {
       if (batch.length > 0 || lastSeq > this.#cursor.lastSeq) await this.#saveCursor(next);
       this.#cursor = next;
     } catch (error) {
-      // Cut back what this batch appended and forget the batch: its events are not acked, so
-      // they come again, and the sequence check must let them through.
+      // Cut back what this batch appended and forget the batch: the reader attaches again at
+      // the cursor (the rejection tells it), refusing deliveries until then, so they come again.
+      this.#resync = true;
+      this.#madeDirs.clear();
       await this.#repairFiles().catch(() => undefined);
       this.#pending = {
         lastSeq: this.#cursor.lastSeq,

@@ -1,12 +1,12 @@
 /** The chat log writer's NATS role. */
-import { durableConsumerRights, inboxGrant, type ServiceRole, STREAMS } from "@quicksilver/core";
-import { CHATLOG_DURABLE } from "./chatlog_service.ts";
+import { inboxGrant, type ServiceRole, streamReaderRights, STREAMS } from "@quicksilver/core";
+import { CHATLOG_CONSUMER } from "./chatlog_service.ts";
 
 /** The identity (NATS user name, client name and inbox token) of the chat log writer. */
 export const CHATLOG_IDENTITY = "svc-chatlog";
 
 /**
- * The chat log writer: reads `ROSEY_EVENTS` through its own durable consumer and writes files.
+ * The chat log writer: reads `ROSEY_EVENTS` through its own consumer (no acks: its cursor is its file) and writes files.
  * It publishes nothing on `rosey.>` and subscribes to nothing but its inbox (where pulled
  * messages arrive).
  */
@@ -15,7 +15,7 @@ export function chatlogRole(): ServiceRole {
   return {
     name,
     permissions: {
-      publish: { allow: durableConsumerRights(STREAMS.events, CHATLOG_DURABLE) },
+      publish: { allow: streamReaderRights(STREAMS.events, CHATLOG_CONSUMER) },
       subscribe: { allow: [inboxGrant(name)] },
     },
   };

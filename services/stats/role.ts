@@ -1,18 +1,18 @@
 /** The stats service's NATS role. */
 import {
-  durableConsumerRights,
   inboxGrant,
   type ServiceRole,
+  streamReaderRights,
   STREAMS,
   subjects,
 } from "@quicksilver/core";
-import { STATS_DURABLE } from "./stats_service.ts";
+import { STATS_CONSUMER } from "./stats_service.ts";
 
 /** The identity (NATS user name, client name and inbox token) of the stats service. */
 export const STATS_IDENTITY = "svc-stats";
 
 /**
- * The stats service: reads `ROSEY_EVENTS` through its own durable consumer and answers stats
+ * The stats service: reads `ROSEY_EVENTS` through its own consumer (no acks: its cursor is in its state file) and answers stats
  * queries (replies go to the asker's inbox).
  */
 export function statsRole(): ServiceRole {
@@ -20,7 +20,7 @@ export function statsRole(): ServiceRole {
   return {
     name,
     permissions: {
-      publish: { allow: durableConsumerRights(STREAMS.events, STATS_DURABLE) },
+      publish: { allow: streamReaderRights(STREAMS.events, STATS_CONSUMER) },
       subscribe: { allow: [subjects.allStatsQueries(), inboxGrant(name)] },
       responses: { max: 1 },
     },

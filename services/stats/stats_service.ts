@@ -1,18 +1,17 @@
 /**
- * The stats service: a durable JetStream consumer on `ROSEY_EVENTS` feeds
- * {@linkcode applyEvent}, the state is saved to a JSON file (atomically, with the last applied
- * stream sequence) before each event is acknowledged, and `stats` / `user <name>` are answered
- * by request/reply on `rosey.stats.query.channel|user`.
+ * The stats service: `ROSEY_EVENTS`, read from the service's own cursor (a consumer without
+ * acks, see `readEvents`), feeds {@linkcode applyEvent}; the state is saved to a JSON file
+ * (atomically, with the last applied stream sequence: the cursor), and `stats` / `user <name>`
+ * are answered by request/reply on `rosey.stats.query.channel|user`.
  *
- * Why a file and not only the consumer position: the position says what was read, the file
- * holds what it added up to; saving before acking means a crash at any point loses nothing,
- * and the saved sequence makes a redelivered event count once.
+ * Why the cursor is in the file and not on the server: the file holds what the events added up
+ * to, and the sequence it was saved with is exactly where reading resumes after a crash or a
+ * restart: nothing lost, nothing counted twice, and the server keeps no ack state per event.
  */
 import {
   type BusSubscription,
   ChannelStatsQuerySchema,
   type ChannelStatsReply,
-  consumeEvents,
   type DurableConsumer,
   type DurableDelivery,
   type Envelope,
@@ -20,6 +19,7 @@ import {
   type EventBus,
   GroupCommit,
   type Logger,
+  readEvents,
   SequenceWatch,
   silentLogger,
   STATS_QUERIES,
@@ -37,13 +37,19 @@ import {
   userSummary,
 } from "./stats_state.ts";
 
-/** The default durable consumer name (the stats role may read this one only). */
-export const STATS_DURABLE = "stats";
+/** The default consumer name on `ROSEY_EVENTS` (the stats role may read this one only). */
+export const STATS_CONSUMER = "stats";
 
 export interface StatsServiceOptions {
   /** Where the state file lives, e.g. `.rosey/stats`. */
   dir: string;
-  durable?: string;
+  /** The consumer's name on the server. Default `stats`. */
+  consumer?: string;
+  /**
+   * Read from this stream sequence at start instead of the saved one + 1 (a replay: what the
+   * state already counts is skipped). Default: the saved sequence + 1.
+   */
+  from?: number;
   logger?: Logger;
   now?: () => number;
 }
@@ -51,7 +57,8 @@ export interface StatsServiceOptions {
 export class StatsService {
   readonly statePath: string;
   readonly #bus: EventBus;
-  readonly #durable: string;
+  readonly #consumerName: string;
+  #from: number | undefined;
   readonly #log: Logger;
   readonly #now: () => number;
   #state: StatsState = emptyStatsState();
@@ -65,7 +72,8 @@ export class StatsService {
   private constructor(bus: EventBus, options: StatsServiceOptions) {
     this.#bus = bus;
     this.statePath = `${options.dir}/stats.json`;
-    this.#durable = options.durable ?? STATS_DURABLE;
+    this.#consumerName = options.consumer ?? STATS_CONSUMER;
+    this.#from = options.from;
     this.#log = (options.logger ?? silentLogger).child({ component: "stats" });
     this.#now = options.now ?? Date.now;
   }
@@ -97,9 +105,14 @@ export class StatsService {
       ),
     );
     await bus.flush();
-    service.#consumer = consumeEvents(
+    service.#consumer = readEvents(
       bus,
-      service.#durable,
+      service.#consumerName,
+      () => {
+        const from = service.#from ?? service.#state.lastSeq + 1;
+        service.#from = undefined;
+        return from;
+      },
       (envelope, delivery) => service.#apply(envelope, delivery),
     );
     return service;
@@ -129,16 +142,21 @@ export class StatsService {
   }
 
   /**
-   * Applies in memory at once (in stream order: the consumer starts handlers in order), then
-   * waits for the group-committed save that contains it; only then is the event acked. A
-   * crash before the save loses nothing: the unacked events are redelivered, and events at or
-   * below the saved `lastSeq` are skipped, so none is counted twice.
+   * Applies in memory at once (events come in stream order) and asks for the group-committed
+   * save; nothing waits for it. A crash before the save loses nothing: reading resumes at the
+   * saved `lastSeq` + 1, and events at or below it are skipped, so none is counted twice. A
+   * failed save is logged; the next one writes the whole state again.
    */
-  #apply(envelope: Envelope, delivery: DurableDelivery): Promise<void> {
-    if (delivery.seq <= this.#state.lastSeq) return Promise.resolve();
+  #apply(envelope: Envelope, delivery: DurableDelivery): void {
+    if (delivery.seq <= this.#state.lastSeq) return;
     applyEvent(this.#state, envelope);
     this.#state.lastSeq = delivery.seq;
-    return this.#commit.request();
+    this.#commit.request().catch((error) => {
+      this.#log.error("stats state not saved; the next change saves it", {
+        path: this.statePath,
+        error: errorText(error),
+      });
+    });
   }
 
   async #load(): Promise<void> {

@@ -158,8 +158,12 @@ Deno.test("logs and stats survive restarts of every process and of nats-server, 
   );
   assert.match(shown, /=== Top Chatters ===\n1\. alice: 3 messages\n2\. bob: 1 messages/);
 
-  // --- a full redelivery of the stream (a new durable, same files) adds nothing
-  await caughtUp(env);
+  // --- reading the whole stream again (another consumer from sequence 1, same files) adds nothing
+  // The bot's reply is an event the connector publishes after the fake got it: wait for its line.
+  await waitFor(async () => {
+    await caughtUp(env);
+    return (await Deno.readTextFile(chatPath)).includes(`${BOT.name} -> mod: === Channel`);
+  }, { what: "the bot's reply logged" });
   const before = {
     chat: await Deno.readTextFile(chatPath),
     stats: await Deno.readTextFile(env.stats!.statePath),
@@ -168,12 +172,14 @@ Deno.test("logs and stats survive restarts of every process and of nats-server, 
   const seq = await lastSeq(env.observer);
   const replayLog = await ChatLogService.start(replayBus, {
     dir: env.chatlog!.dir,
-    durable: "chatlog-replay",
+    consumer: "chatlog-replay",
+    from: 1,
   });
   await replayLog.close();
   const replayStats = await StatsService.start(replayBus, {
     dir: `${env.dir}/stats`,
-    durable: "stats-replay",
+    consumer: "stats-replay",
+    from: 1,
   });
   await replayStats.applied(seq);
   await replayStats.close();
