@@ -37,8 +37,12 @@ export const PluginManifestSchema = z.object({
 });
 export type PluginManifest = z.infer<typeof PluginManifestSchema>;
 
-/** A list of grant items (`host:port`, subject patterns, `npm:name@version`): absent means none. */
-const grantList = () => z._default(z.array(str(200)).check(z.maxLength(40)), []);
+/**
+ * A list of grant items (`host:port`, subject patterns, `npm:name@version`): absent means none.
+ * The bounds are far above what a plugin may ask (20 per kind, 200 characters) and an operator
+ * would grant: a reader drops a table that does not parse, so the manager's own must.
+ */
+const grantList = () => z._default(z.array(str(300)).check(z.maxLength(500)), []);
 
 /** One kind of extra per list, as a plugin asks for them and as the operator grants them. */
 export const PluginGrantSetSchema = z.object({
@@ -90,7 +94,7 @@ export const PluginAccessSchema = z.object({
   /** What the launch actually got: what it asked for and `rosey.yaml` (or its approval) grants. */
   granted: z._default(PluginGrantSetSchema, { net: [], publish: [], subscribe: [], npm: [] }),
   /** Asked for but not granted, one plain item each (`net api.x:443`, `memoryMb 512 (...)`). */
-  notGranted: z._default(z.array(str(300)).check(z.maxLength(100)), []),
+  notGranted: z._default(z.array(str(400)).check(z.maxLength(500)), []),
   limits: PluginLaunchLimitsSchema,
 });
 export type PluginAccess = z.infer<typeof PluginAccessSchema>;
