@@ -37,6 +37,68 @@ export const PluginManifestSchema = z.object({
 });
 export type PluginManifest = z.infer<typeof PluginManifestSchema>;
 
+/**
+ * A list of grant items (`host:port`, subject patterns, `npm:name@version`): absent means none.
+ * The bounds are far above what a plugin may ask (20 per kind, 200 characters) and an operator
+ * would grant: a reader drops a table that does not parse, so the manager's own must.
+ */
+const grantList = () => z._default(z.array(str(300)).check(z.maxLength(500)), []);
+
+/** One kind of extra per list, as a plugin asks for them and as the operator grants them. */
+export const PluginGrantSetSchema = z.object({
+  /** Outbound `host:port` (`*` asked: whatever host the operator grants). */
+  net: grantList(),
+  /** Extra NATS subjects it may publish to. */
+  publish: grantList(),
+  /** Extra NATS subjects it may listen on. */
+  subscribe: grantList(),
+  /** npm packages it imports besides the SDK's, exact `npm:name@version`. */
+  npm: grantList(),
+});
+export type PluginGrantSet = z.infer<typeof PluginGrantSetSchema>;
+
+/**
+ * The limits a plugin's launch runs under (defaults and `plugins.<name>.limits`, narrowed by an
+ * install approval): the figures of sandbox/limits' `ResourceLimits`, in its units.
+ */
+export const PluginLaunchLimitsSchema = z.object({
+  /** Memory cap, MiB (cgroup or watchdog). */
+  memoryMb: z.number(),
+  /** The JS heap cap given to V8, MiB (below `memoryMb`). */
+  heapMb: z.optional(z.number()),
+  /** CPU share as a fraction of one core. */
+  cpu: z.number(),
+  /** Max tasks (threads). */
+  pids: z.number(),
+  /** RLIMIT_NOFILE. */
+  openFiles: z.number(),
+  /** Cumulative CPU seconds before SIGXCPU; absent: none. */
+  cpuSecondsBackstop: z.optional(z.number()),
+  /** Data dir quota, MiB (also the largest file it may write). */
+  dataMb: z.number(),
+  /** Data dir quota of entries (files and folders). */
+  dataFiles: z.number(),
+});
+export type PluginLaunchLimits = z.infer<typeof PluginLaunchLimitsSchema>;
+
+/**
+ * What a plugin asked for, what its last launch was granted, and the limits it ran under, as the
+ * manager planned that launch (sandbox/manager/launch_plan.ts). Only extras are listed: every
+ * plugin also gets its own data dir, the NATS server, and the subjects of its commands/events.
+ */
+export const PluginAccessSchema = z.object({
+  /** Its `extras` (and npm imports), as declared in its file. */
+  asked: z._default(PluginGrantSetSchema, { net: [], publish: [], subscribe: [], npm: [] }),
+  /** The memory it asked for in `extras.memoryMb`, MiB; absent: it asked for none. */
+  askedMemoryMb: z.optional(z.number()),
+  /** What the launch actually got: what it asked for and `rosey.yaml` (or its approval) grants. */
+  granted: z._default(PluginGrantSetSchema, { net: [], publish: [], subscribe: [], npm: [] }),
+  /** Asked for but not granted, one plain item each (`net api.x:443`, `memoryMb 512 (...)`). */
+  notGranted: z._default(z.array(str(400)).check(z.maxLength(500)), []),
+  limits: PluginLaunchLimitsSchema,
+});
+export type PluginAccess = z.infer<typeof PluginAccessSchema>;
+
 export const PLUGIN_STATES = {
   starting: "starting",
   running: "running",
@@ -63,6 +125,11 @@ export const PluginStatusSchema = z.object({
   rssBytes: z.optional(z.number().check(z.nonnegative())),
   /** Commands and events the plugin has handled (from its heartbeats). */
   messages: z.optional(count()),
+  /**
+   * Asked, granted and limits of its last planned launch; absent before it was first planned
+   * (and from managers older than this field).
+   */
+  access: z.optional(PluginAccessSchema),
 });
 export type PluginStatus = z.infer<typeof PluginStatusSchema>;
 

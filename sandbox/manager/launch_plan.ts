@@ -3,6 +3,7 @@
  * the operator's settings (what is granted), derive the Deno flags, the NATS rights and the
  * resource limits of its launch. `plugins check` prints exactly this plan.
  */
+import type { PluginAccess } from "@quicksilver/core";
 import { type PluginNatsRights, pluginNatsRights } from "../credentials/mod.ts";
 import type { ResourceLimits } from "../limits/mod.ts";
 import { ANY_GRANTED_HOST, type PluginDescription } from "../sdk/mod.ts";
@@ -98,6 +99,41 @@ export function planLaunch(input: PlanInput): LaunchPlan {
     input.entryFile,
   ];
   return { name, denoArgs, nats, limits, heapMb, granted, notGranted };
+}
+
+/**
+ * The plan as the plugin table shows it (`access` of a `PluginStatus`): what the plugin asked for
+ * (its `extras` and the npm packages its module graph imports), what this launch was granted,
+ * what was asked and not granted, and the limits it runs under.
+ */
+export function accessOf(
+  plan: LaunchPlan,
+  description: PluginDescription,
+  askedNpm: readonly string[] = [],
+): PluginAccess {
+  const extras = description.extras;
+  const { cpuSecondsBackstop, ...limits } = plan.limits;
+  return {
+    asked: {
+      net: [...(extras.net ?? [])],
+      publish: [...(extras.publish ?? [])],
+      subscribe: [...(extras.subscribe ?? [])],
+      npm: [...askedNpm],
+    },
+    ...(extras.memoryMb !== undefined ? { askedMemoryMb: extras.memoryMb } : {}),
+    granted: {
+      net: [...plan.granted.net],
+      publish: [...plan.granted.publish],
+      subscribe: [...plan.granted.subscribe],
+      npm: [...plan.granted.npm],
+    },
+    notGranted: [...plan.notGranted],
+    limits: {
+      ...limits,
+      heapMb: plan.heapMb,
+      ...(cpuSecondsBackstop !== undefined ? { cpuSecondsBackstop } : {}),
+    },
+  };
 }
 
 /**

@@ -52,6 +52,7 @@ import {
   type RefusedConnection,
   ViolationReporter,
 } from "./violations.ts";
+import { compactTable } from "./_compact_table.ts";
 import { pidHoldingSocket, socketInode } from "./_socket_owner.ts";
 import { REPO_PATHS } from "./repo_paths.ts";
 import { type BotIdentity, HeartbeatSchema } from "../runner/mod.ts";
@@ -643,7 +644,7 @@ export class PluginManager {
   #publishTable() {
     this.#revision++;
     try {
-      this.#bus?.publish(subjects.pluginManifests(), this.table());
+      this.#bus?.publish(subjects.pluginManifests(), compactTable(this.table()));
     } catch (error) {
       this.#log.warn("plugin table not published", { error: errorText(error) });
     }

@@ -47,6 +47,8 @@ export interface PreparedLaunch {
   proc: SandboxedProcess;
   plan: LaunchPlan;
   description: PluginDescription;
+  /** npm packages it imports besides the SDK's (from its vetted module graph). */
+  askedNpm: string[];
   paths: PluginPathsOnDisk;
   userKey: string;
   /** `host:port`s the plugin may dial (the NATS server and granted extras). */
@@ -71,6 +73,8 @@ const uidWarned = new Set<string>();
 export interface LaunchCache {
   key?: string;
   description?: PluginDescription;
+  /** npm packages its module graph imports besides the SDK's (what it asks for in npm). */
+  npm?: string[];
 }
 
 export async function preparePluginLaunch(
@@ -100,7 +104,9 @@ export async function preparePluginLaunch(
   if (cache.key !== key) {
     delete cache.key;
     delete cache.description;
-    const vetting = await vetPlugin(file, await deps.trusted(), {
+    delete cache.npm;
+    const trusted = await deps.trusted();
+    const vetting = await vetPlugin(file, trusted, {
       denoPath: deps.denoPath,
       configPath: deps.configPath,
       grantedNpm: settings.grants.npm,
@@ -108,6 +114,7 @@ export async function preparePluginLaunch(
     if (!vetting.ok) {
       throw new PluginRefusedError(name, "module-graph", `refused: ${vetting.problems.join("; ")}`);
     }
+    cache.npm = vetting.graph.modules.filter((s) => s.startsWith("npm:") && !trusted.npm.has(s));
   }
   const vetMs = performance.now() - t0;
 
@@ -284,6 +291,7 @@ export async function preparePluginLaunch(
     proc,
     plan,
     description,
+    askedNpm: [...(cache.npm ?? [])],
     paths,
     userKey: user.publicKey,
     allowedNet: [deps.server, ...plan.granted.net],

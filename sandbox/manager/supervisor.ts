@@ -6,6 +6,7 @@
 import {
   errorText,
   type Logger,
+  type PluginAccess,
   type PluginManifest,
   type PluginState,
   type PluginStatus,
@@ -17,6 +18,7 @@ import type { ExitInfo, SandboxedProcess } from "../process/mod.ts";
 import { RUNNER_EXIT, TRIPWIRE_PREFIX } from "../runner/mod.ts";
 import { RestartPacer } from "./backoff.ts";
 import { PluginRefusedError } from "./errors.ts";
+import { accessOf } from "./launch_plan.ts";
 import {
   type LaunchCache,
   type LaunchFigures,
@@ -62,6 +64,8 @@ export class PluginSupervisor {
   #state: PluginState = "stopped";
   #reason: string | undefined;
   #manifest: PluginManifest | undefined;
+  /** Asked, granted and limits of the last planned launch (kept after it stops). */
+  #access: PluginAccess | undefined;
   #restarts = 0;
   #violations = 0;
   #launchViolations = 0;
@@ -109,6 +113,7 @@ export class PluginSupervisor {
       name: this.name,
       state: this.#state,
       ...(this.#manifest ? { manifest: this.#manifest } : {}),
+      ...(this.#access ? { access: this.#access } : {}),
       ...(this.#proc ? { pid: this.#proc.pid, startedAt: this.#startedAt } : {}),
       restarts: this.#restarts,
       ...(this.#reason ? { reason: this.#reason.slice(0, 1000) } : {}),
@@ -293,6 +298,7 @@ export class PluginSupervisor {
     }
     this.#launch = launch;
     this.#manifest = launch.description.manifest;
+    this.#access = accessOf(launch.plan, launch.description, launch.askedNpm);
     this.#proc = launch.proc;
     this.#startedAt = Date.now();
     this.#lastBeat = 0;

@@ -78,6 +78,9 @@ Deno.test("in a browser: log in, stop and start dice, and watch a violation arri
     // --- stop dice from its page: the state changes live, and !roll is refused ----------------
     await page.click("tr[data-plugin=dice] a");
     await page.waitForSelector("#plugin-state[data-state=running]");
+    // Its limits, from the plugin table (dice asks for no extras, so nothing is marked missing).
+    assert.match(await page.textContent("#limits") ?? "", /memory\s*256 MiB/);
+    assert.equal(await page.$("#not-granted"), null);
     await page.click("button[data-op=stop]");
     await page.waitForSelector("#plugin-state[data-state=stopped]", { timeout: 15_000 });
     await page.screenshot({ path: `${shots}/plugin-stopped.png`, fullPage: true });

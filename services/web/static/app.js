@@ -227,6 +227,9 @@ async function pluginPage(name) {
   );
   const detail = await api(`/plugins/${encodeURIComponent(name)}`);
   const manifest = detail.plugin.manifest;
+  const accessCard = h("div", { class: "card", id: "access" });
+  let shownAccess = JSON.stringify(detail.plugin.access ?? null);
+  renderAccess(accessCard, name, detail.plugin.access);
   main.append(
     h(
       "div",
@@ -272,17 +275,7 @@ async function pluginPage(name) {
         ),
         h("p", {}, "Events: ", (manifest?.events ?? []).join(", ") || "none"),
       ),
-      h(
-        "div",
-        { class: "card" },
-        h("h2", {}, "Grants and limits"),
-        h(
-          "p",
-          {},
-          "What it may use (its Deno flags and NATS rights, from its file and rosey.yaml): ",
-          h("code", {}, `deno task plugins check plugins/${name}.ts`),
-        ),
-      ),
+      accessCard,
     ),
     h("h2", {}, "Recent log lines"),
     h(
@@ -295,10 +288,116 @@ async function pluginPage(name) {
   );
   onLive("status", (table) => {
     const p = table.plugins.find((x) => x.name === name);
+    // A new launch may be granted other things (rosey.yaml changed): show what it runs with.
+    const access = JSON.stringify(p?.access ?? null);
+    if (p?.access && access !== shownAccess) {
+      shownAccess = access;
+      renderAccess(accessCard, name, p.access);
+    }
     state.className = `state state-${p?.state ?? "unknown"}`;
     state.dataset.state = p?.state ?? "unknown";
     state.textContent = p?.state ?? "unknown";
   });
+}
+
+/**
+ * Grants asked for and granted, one row per item, and the limits of its last launch, from the
+ * `access` the plugin manager publishes in the plugin table. An item asked for and not granted
+ * is marked (`data-granted="no"`): the plugin runs without it.
+ */
+function renderAccess(card, name, access) {
+  const check = h("code", {}, `deno task plugins check plugins/${name}.ts`);
+  if (!access) {
+    card.replaceChildren(
+      h("h2", {}, "Grants and limits"),
+      h(
+        "p",
+        { class: "muted" },
+        "Not launched yet: shown from its first launch. Meanwhile: ",
+        check,
+      ),
+    );
+    return;
+  }
+  const KINDS = { net: "network", publish: "publish", subscribe: "subscribe", npm: "npm" };
+  const rows = [];
+  for (const [kind, label] of Object.entries(KINDS)) {
+    const asked = access.asked[kind] ?? [];
+    const granted = access.granted[kind] ?? [];
+    // `*` asked in net: "whatever hosts the operator grants"; the hosts granted answer it.
+    const anyHost = kind === "net" && asked.includes("*");
+    for (const item of [...new Set([...asked, ...granted])]) {
+      const wasAsked = asked.includes(item) || anyHost;
+      const wasGranted = item === "*" ? granted.length > 0 : granted.includes(item);
+      rows.push(
+        grantRow(label, item === "*" ? "* (any host you grant)" : item, wasAsked, wasGranted),
+      );
+    }
+  }
+  if (access.askedMemoryMb !== undefined) {
+    const enough = access.limits.memoryMb >= access.askedMemoryMb;
+    rows.push(grantRow("memory", `${access.askedMemoryMb} MiB`, true, enough));
+  }
+  const l = access.limits;
+  const limit = (label, value) => h("tr", {}, h("th", {}, label), h("td", {}, value));
+  // DOM's replaceChildren writes `undefined` as text: the optional parts are filtered out.
+  card.replaceChildren(...[
+    h("h2", {}, "Grants"),
+    rows.length > 0
+      ? h(
+        "table",
+        { id: "grants" },
+        h(
+          "thead",
+          {},
+          h("tr", {}, ["Kind", "Item", "Asked for", "Granted"].map((t) => h("th", {}, t))),
+        ),
+        h("tbody", {}, rows),
+      )
+      : h("p", { class: "muted" }, "It asks for no extras."),
+    access.notGranted.length > 0
+      ? h(
+        "p",
+        { class: "not-granted", id: "not-granted" },
+        `Asked for but not granted (grant them in plugins.${name} of rosey.yaml): `,
+        access.notGranted.join("; "),
+      )
+      : undefined,
+    h(
+      "p",
+      { class: "muted" },
+      "Every plugin also gets its own data dir, the NATS server, and its commands' and events' subjects. Its flags and NATS rights: ",
+      check,
+    ),
+    h("h2", {}, "Limits"),
+    h(
+      "table",
+      { id: "limits" },
+      h(
+        "tbody",
+        {},
+        limit("memory", `${l.memoryMb} MiB${l.heapMb ? ` (JS heap ${l.heapMb} MiB)` : ""}`),
+        limit("cpu", `${l.cpu} of a core`),
+        limit("tasks (pids)", l.pids),
+        limit("open files", l.openFiles),
+        limit("data quota", `${l.dataMb} MiB`),
+        limit("storage entries", `${l.dataFiles} files and folders`),
+        limit("cpu time", l.cpuSecondsBackstop ? `${l.cpuSecondsBackstop} s in total` : "no cap"),
+      ),
+    ),
+  ].filter((part) => part !== undefined));
+}
+
+function grantRow(kind, item, asked, granted) {
+  const state = granted ? (asked ? "granted" : "granted, not asked") : "asked, NOT granted";
+  return h(
+    "tr",
+    { "data-granted": granted ? "yes" : "no", class: granted ? "" : "not-granted" },
+    h("td", {}, kind),
+    h("td", {}, h("code", {}, item)),
+    h("td", {}, asked ? "yes" : "no"),
+    h("td", {}, state),
+  );
 }
 
 // --- channel -------------------------------------------------------------------------------
