@@ -54,6 +54,7 @@ import {
 } from "./violations.ts";
 import { pidHoldingSocket, socketInode } from "./_socket_owner.ts";
 import { REPO_PATHS } from "./repo_paths.ts";
+import { pluginStorageAdminSubjects } from "./roles.ts";
 import { type BotIdentity, HeartbeatSchema } from "../runner/mod.ts";
 
 export interface PluginManagerOptions {
@@ -528,6 +529,7 @@ export class PluginManager {
             subjects.allAdmin(),
             subjects.allPlugins(),
             subjects.allMonitoring(),
+            ...pluginStorageAdminSubjects(),
           ],
         },
         subscribe: {

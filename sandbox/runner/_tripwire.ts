@@ -22,7 +22,10 @@ export function armTripwire(reportToken: string): void {
 }
 
 /** Reports `kind` (one the manager accepts from the runner) with a runner-written detail. */
-export function tripwire(kind: "deno-run" | "reply-too-large", detail: string): void {
+export function tripwire(
+  kind: "deno-run" | "reply-too-large" | "storage-quota",
+  detail: string,
+): void {
   if (!token) return;
   try {
     stderrWrite(encodeText(`\n${TRIPWIRE_PREFIX}${token} ${toJson({ kind, detail })}\n`));
