@@ -1,0 +1,125 @@
+/**
+ * `ctx.storage` on JetStream KV: a bucket per plugin, made by the manager with the plugin's
+ * quota so that the server enforces it; a plugin's NATS user reaches only its own bucket; an old
+ * `storage.json` is moved in once.
+ */
+import assert from "node:assert/strict";
+import { jetstream } from "@nats-io/jetstream";
+import { Kvm } from "@nats-io/kv";
+import type { EventBus } from "@quicksilver/core";
+import { ensurePluginStorage, pluginNatsRights } from "@quicksilver/sandbox";
+import { PluginTestBed } from "@quicksilver/sdk/testing";
+import { TestNats, waitFor } from "@quicksilver/testing";
+
+const HOARDER = new URL("./fixtures/hoarder.ts", import.meta.url).pathname;
+const QUOTA = 64 * 1024;
+
+/** Connects as the plugin `name` would, with exactly the rights the manager mints for it. */
+async function connectAsPlugin(nats: TestNats, name: string): Promise<EventBus> {
+  const rights = pluginNatsRights({ name, events: [] });
+  return await nats.connect(rights.identity, rights.permissions, {
+    inboxPrefix: rights.inboxPrefix,
+  } as never);
+}
+
+async function makeBucket(nats: TestNats, admin: EventBus, name: string) {
+  const rights = pluginNatsRights({ name, events: [] });
+  await ensurePluginStorage(admin, {
+    plugin: name,
+    bucket: rights.storageBucket,
+    maxBytes: QUOTA,
+    maxValueBytes: 1024,
+  });
+  void nats;
+  return rights.storageBucket;
+}
+
+Deno.test("a plugin's NATS user reads and writes its own bucket and cannot touch another plugin's", async () => {
+  await using nats = await TestNats.start();
+  const admin = await nats.connect("admin");
+  const bucketA = await makeBucket(nats, admin, "alpha");
+  const bucketB = await makeBucket(nats, admin, "beta");
+  const adminKv = await new Kvm(jetstream(admin.connection)).open(bucketB, { allow_direct: true });
+  await adminKv.put("secret", "b's data");
+
+  const alpha = await connectAsPlugin(nats, "alpha");
+  const own = await new Kvm(jetstream(alpha.connection)).open(bucketA, { allow_direct: true });
+  await own.put("mine", "1");
+  assert.equal((await own.get("mine"))?.string(), "1");
+  const keys: string[] = [];
+  for await (const key of await own.keys()) keys.push(key);
+  assert.deepEqual(keys, ["mine"], "keys() works with the plugin's rights");
+  await own.delete("mine");
+
+  const other = await new Kvm(jetstream(alpha.connection)).open(bucketB, { allow_direct: true });
+  await assert.rejects(() => other.get("secret"), /Permissions Violation for Publish/);
+  await assert.rejects(() => other.put("secret", "overwritten"), /Permissions Violation/);
+  await assert.rejects(() => other.keys(), /Permissions Violation/);
+  // Nor through the stream API (read a message, purge, delete the stream, list streams).
+  for (
+    const subject of [
+      `$JS.API.STREAM.MSG.GET.KV_${bucketB}`,
+      `$JS.API.STREAM.PURGE.KV_${bucketA}`,
+      `$JS.API.STREAM.DELETE.KV_${bucketA}`,
+      `$JS.API.STREAM.UPDATE.KV_${bucketA}`,
+      "$JS.API.STREAM.LIST",
+    ]
+  ) {
+    await assert.rejects(
+      () => alpha.connection.request(subject, "{}", { timeout: 2000 }),
+      /Permissions Violation/,
+      subject,
+    );
+  }
+  assert.equal((await adminKv.get("secret"))?.string(), "b's data", "b's data is untouched");
+});
+
+Deno.test("a plugin writing past its storage quota gets an error, it is reported once, and the plugin keeps serving", async () => {
+  await using bed = await PluginTestBed.start(HOARDER, {
+    settings: { nats: { maxStorageBytes: QUOTA } },
+  });
+  assert.equal(bed.text(await bed.command("!set kept before")), "stored");
+  const fill = bed.text(await bed.command("!fill", { timeoutMs: 20_000 }));
+  const match = /^(\d+) stored, then quota full: storage is full/.exec(fill);
+  assert.ok(match, fill);
+  // 8 KiB values in a 64 KiB quota: the server stopped it at the quota, not later.
+  assert.ok(Number(match[1]) >= 5 && Number(match[1]) <= 8, fill);
+  // Again: still refused, and still one report.
+  assert.match(bed.text(await bed.command("!fill", { timeoutMs: 20_000 })), /quota full/);
+  const report = await waitFor(
+    () => bed.violations.find((v) => v.kind === "storage-quota"),
+    { timeoutMs: 10_000, what: "the storage-quota report" },
+  );
+  assert.equal(report.plugin, "hoarder");
+  assert.equal(report.action, "refused");
+  // The plugin keeps serving: reads, overwrites and deletes still work at the quota.
+  assert.equal(bed.text(await bed.command("!get kept")), '"before"');
+  assert.equal(bed.text(await bed.command("!set kept after")), "stored");
+  assert.equal(bed.text(await bed.command("!del blob.0")), "true");
+  assert.equal(bed.status().state, "running");
+  assert.deepEqual(
+    bed.violations.filter((v) => v.kind === "storage-quota").length,
+    1,
+    "reported once",
+  );
+});
+
+Deno.test("an existing storage.json is moved into the plugin's bucket once, at its first start", async () => {
+  await using bed = await PluginTestBed.start(HOARDER);
+  await bed.stop();
+  await Deno.writeTextFile(
+    `${bed.dataDir}/storage.json`,
+    JSON.stringify({ "memory:carol": ["hi"], "a.b": 2, count: 41, "bad key!": 1 }),
+  );
+  await bed.start();
+  assert.deepEqual(await bed.storage(), { "memory:carol": ["hi"], "a.b": 2, count: 41 });
+  assert.equal(bed.text(await bed.command("!get memory:carol")), '["hi"]');
+  assert.equal(bed.text(await bed.command("!keys")), "a.b,count,memory:carol");
+  await assert.rejects(() => Deno.stat(`${bed.dataDir}/storage.json`), Deno.errors.NotFound);
+  const kept = JSON.parse(await Deno.readTextFile(`${bed.dataDir}/storage.json.migrated`));
+  assert.equal(kept["bad key!"], 1, "the old file is kept, renamed");
+  // Once: a change after the move survives a restart (the old file is not read again).
+  assert.equal(bed.text(await bed.command("!set count 42")), "stored");
+  await bed.restart();
+  assert.equal(bed.text(await bed.command("!get count")), '"42"');
+});
