@@ -10,9 +10,11 @@
  * - publish: its own `rosey.plugins.<name>.>`, `rosey.commands.<name>.result`, and one reply
  *   per request received (`allow_responses`, max 1);
  * - storage: its own KV bucket only (`plugin_<name>`, created by the manager with the quota):
- *   `$KV.<bucket>.>` for put/delete, direct get, and creating/reading the ordered consumer
- *   `keys()` uses, all on its own stream `KV_<bucket>`; the minimal set for @nats-io/kv 3.4
- *   against nats-server 2.9.10, found by probing (tests/sandbox/kv_storage_test.ts proves it);
+ *   `$KV.<bucket>.>` for put/delete, direct get and its own stream's info (key listing), the
+ *   minimal set for @nats-io/kv 3.4 against nats-server 2.9.10, found by probing. No consumer
+ *   create: a push consumer's deliver subject is chosen by its creator and is not checked
+ *   against the creator's publish rights, so it could make the server publish for the plugin;
+ *   `keys()` reads the stream's subject list instead (tests/sandbox/kv_storage_test.ts);
  * - never: the platform, security, admin branches, the rest of JetStream's API, other buckets
  *   and `$SYS` (an explicit deny wins over any allow, so a careless operator grant cannot
  *   reopen them; JetStream's and KV's branches are refused for grants instead, as the deny
@@ -61,8 +63,8 @@ export function pluginStorageBucket(name: string): string {
 
 /**
  * What a plugin publishes to use its own bucket (and nothing else in JetStream): put/delete on
- * `$KV.<bucket>.>`, direct get, and the ordered consumer `keys()` creates and asks about. The
- * replies come back on its own inbox; flow control replies are responses (`allow_responses`).
+ * `$KV.<bucket>.>`, direct get, and its stream's info (the subject list `keys()` reads). The
+ * replies come back on its own inbox.
  */
 export function pluginStorageSubjects(name: string): string[] {
   const bucket = pluginStorageBucket(name);
@@ -70,8 +72,7 @@ export function pluginStorageSubjects(name: string): string[] {
   return [
     `$KV.${bucket}.>`,
     `$JS.API.DIRECT.GET.${stream}.>`,
-    `$JS.API.CONSUMER.CREATE.${stream}.>`,
-    `$JS.API.CONSUMER.INFO.${stream}.>`,
+    `$JS.API.STREAM.INFO.${stream}`,
   ];
 }
 

@@ -112,12 +112,27 @@ export class KvStorage implements Storage {
     });
   }
 
+  /**
+   * Every stored key. Read from the stream's subject list plus a direct get per subject (a
+   * deleted key keeps its delete marker there), not with `KV.keys()`: that creates a consumer,
+   * a right plugins do not get (see sandbox/credentials/plugin_permissions.ts).
+   */
   async keys(): Promise<string[]> {
     await this.#queue;
     const kv = await this.#open();
+    const [{ jetstreamManager }] = await loadKv();
+    const prefix = `$KV.${this.#options.bucket}.`;
     const out: string[] = [];
     try {
-      for await (const key of await kv.keys()) out.push(decodeStorageKey(key));
+      const jsm = await jetstreamManager(this.#bus.connection, { checkAPI: false });
+      const info = await jsm.streams.info(`KV_${this.#options.bucket}`, {
+        subjects_filter: `${prefix}>`,
+      });
+      for (const subject of Object.keys(info.state.subjects ?? {})) {
+        const key = subject.slice(prefix.length);
+        const entry = await kv.get(key);
+        if (entry?.operation === "PUT") out.push(decodeStorageKey(key));
+      }
     } catch (cause) {
       throw new StorageError(`storage.keys() failed: ${String(cause)}`, { cause });
     }

@@ -4,7 +4,7 @@
  * `storage.json` is moved in once.
  */
 import assert from "node:assert/strict";
-import { jetstream } from "@nats-io/jetstream";
+import { jetstream, type JetStreamManager, jetstreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import type { EventBus } from "@quicksilver/core";
 import { ensurePluginStorage, pluginNatsRights } from "@quicksilver/sandbox";
@@ -20,6 +20,10 @@ async function connectAsPlugin(nats: TestNats, name: string): Promise<EventBus> 
   return await nats.connect(rights.identity, rights.permissions, {
     inboxPrefix: rights.inboxPrefix,
   } as never);
+}
+
+function jsm(bus: EventBus): Promise<JetStreamManager> {
+  return jetstreamManager(bus.connection, { checkAPI: false });
 }
 
 async function makeBucket(nats: TestNats, admin: EventBus, name: string) {
@@ -46,10 +50,12 @@ Deno.test("a plugin's NATS user reads and writes its own bucket and cannot touch
   const own = await new Kvm(jetstream(alpha.connection)).open(bucketA, { allow_direct: true });
   await own.put("mine", "1");
   assert.equal((await own.get("mine"))?.string(), "1");
-  const keys: string[] = [];
-  for await (const key of await own.keys()) keys.push(key);
-  assert.deepEqual(keys, ["mine"], "keys() works with the plugin's rights");
+  const info = await (await jsm(alpha)).streams.info(`KV_${bucketA}`, { subjects_filter: ">" });
+  assert.deepEqual(Object.keys(info.state.subjects ?? {}), [`$KV.${bucketA}.mine`]);
   await own.delete("mine");
+  // No consumers, not even on its own stream: a push consumer's deliver subject is not checked
+  // against its creator's rights, so the server would publish wherever the plugin said.
+  await assert.rejects(() => own.keys(), /Permissions Violation for Publish to "\$JS.API.CONSUMER/);
 
   const other = await new Kvm(jetstream(alpha.connection)).open(bucketB, { allow_direct: true });
   await assert.rejects(() => other.get("secret"), /Permissions Violation for Publish/);
@@ -59,6 +65,9 @@ Deno.test("a plugin's NATS user reads and writes its own bucket and cannot touch
   for (
     const subject of [
       `$JS.API.STREAM.MSG.GET.KV_${bucketB}`,
+      `$JS.API.STREAM.INFO.KV_${bucketB}`,
+      `$JS.API.CONSUMER.CREATE.KV_${bucketA}`,
+      `$JS.API.CONSUMER.DURABLE.CREATE.KV_${bucketA}.evil`,
       `$JS.API.STREAM.PURGE.KV_${bucketA}`,
       `$JS.API.STREAM.DELETE.KV_${bucketA}`,
       `$JS.API.STREAM.UPDATE.KV_${bucketA}`,
@@ -113,8 +122,11 @@ Deno.test("an existing storage.json is moved into the plugin's bucket once, at i
   );
   await bed.start();
   assert.deepEqual(await bed.storage(), { "memory:carol": ["hi"], "a.b": 2, count: 41 });
+  assert.deepEqual(bed.violations, [], "a plugin's own storage use is no violation");
   assert.equal(bed.text(await bed.command("!get memory:carol")), '["hi"]');
   assert.equal(bed.text(await bed.command("!keys")), "a.b,count,memory:carol");
+  assert.equal(bed.text(await bed.command("!del a.b")), "true");
+  assert.equal(bed.text(await bed.command("!keys")), "count,memory:carol", "a deleted key is gone");
   await assert.rejects(() => Deno.stat(`${bed.dataDir}/storage.json`), Deno.errors.NotFound);
   const kept = JSON.parse(await Deno.readTextFile(`${bed.dataDir}/storage.json.migrated`));
   assert.equal(kept["bad key!"], 1, "the old file is kept, renamed");
