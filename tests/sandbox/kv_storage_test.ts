@@ -26,7 +26,7 @@ function jsm(bus: EventBus): Promise<JetStreamManager> {
   return jetstreamManager(bus.connection, { checkAPI: false });
 }
 
-async function makeBucket(nats: TestNats, admin: EventBus, name: string) {
+async function makeBucket(admin: EventBus, name: string) {
   const rights = pluginNatsRights({ name, events: [] });
   await ensurePluginStorage(admin, {
     plugin: name,
@@ -34,15 +34,14 @@ async function makeBucket(nats: TestNats, admin: EventBus, name: string) {
     maxBytes: QUOTA,
     maxValueBytes: 1024,
   });
-  void nats;
   return rights.storageBucket;
 }
 
 Deno.test("a plugin's NATS user reads and writes its own bucket and cannot touch another plugin's", async () => {
   await using nats = await TestNats.start();
   const admin = await nats.connect("admin");
-  const bucketA = await makeBucket(nats, admin, "alpha");
-  const bucketB = await makeBucket(nats, admin, "beta");
+  const bucketA = await makeBucket(admin, "alpha");
+  const bucketB = await makeBucket(admin, "beta");
   const adminKv = await new Kvm(jetstream(admin.connection)).open(bucketB, { allow_direct: true });
   await adminKv.put("secret", "b's data");
 
