@@ -6,12 +6,19 @@
 import assert from "node:assert/strict";
 import { jetstream, type JetStreamManager, jetstreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
-import type { EventBus } from "@quicksilver/core";
-import { ensurePluginStorage, pluginNatsRights } from "@quicksilver/sandbox";
+import {
+  CommandResultSchema,
+  type EventBus,
+  type SecurityViolation,
+  SecurityViolationSchema,
+  subjects,
+} from "@quicksilver/core";
+import { ensurePluginStorage, PluginManager, pluginNatsRights } from "@quicksilver/sandbox";
 import { PluginTestBed } from "@quicksilver/sdk/testing";
 import { TestNats, waitFor } from "@quicksilver/testing";
 
 const HOARDER = new URL("./fixtures/hoarder.ts", import.meta.url).pathname;
+const DICE = new URL("../../plugins/dice.ts", import.meta.url).pathname;
 const QUOTA = 64 * 1024;
 
 /** Connects as the plugin `name` would, with exactly the rights the manager mints for it. */
@@ -82,34 +89,72 @@ Deno.test("a plugin's NATS user reads and writes its own bucket and cannot touch
   assert.equal((await adminKv.get("secret"))?.string(), "b's data", "b's data is untouched");
 });
 
-Deno.test("a plugin writing past its storage quota gets an error, it is reported once, and the plugin keeps serving", async () => {
-  await using bed = await PluginTestBed.start(HOARDER, {
-    settings: { nats: { maxStorageBytes: QUOTA } },
+/** Sends `!<command> <args>` to `plugin` as the router would; the reply text or the error. */
+async function command(bus: EventBus, plugin: string, line: string): Promise<string> {
+  const [word = "", ...args] = line.split(" ");
+  const result = await bus.request(subjects.commandExecute(plugin), {
+    command: word,
+    args,
+    rawArgs: args.join(" "),
+    deadlineMs: 20_000,
+    user: { name: "tester", rank: 1 },
+    source: { platform: "shell", channel: "test" },
+    messageId: crypto.randomUUID(),
+  }, { schema: CommandResultSchema, timeoutMs: 21_000 });
+  return result.ok ? result.reply.join("\n") : `${result.error.code}: ${result.error.message}`;
+}
+
+Deno.test("a plugin writing past its storage quota gets an error, it is reported once, and it and dice keep answering", async () => {
+  await using nats = await TestNats.start();
+  const dataDir = await Deno.makeTempDir({ prefix: "quicksilver-kv-quota-" });
+  const client = await nats.connect("observer");
+  const violations: SecurityViolation[] = [];
+  client.subscribe(subjects.securityViolation(), (v) => void violations.push(v), {
+    schema: SecurityViolationSchema,
   });
-  assert.equal(bed.text(await bed.command("!set kept before")), "stored");
-  const fill = bed.text(await bed.command("!fill", { timeoutMs: 20_000 }));
-  const match = /^(\d+) stored, then quota full: storage is full/.exec(fill);
-  assert.ok(match, fill);
-  // 8 KiB values in a 64 KiB quota: the server stopped it at the quota, not later.
-  assert.ok(Number(match[1]) >= 5 && Number(match[1]) <= 8, fill);
-  // Again: still refused, and still one report.
-  assert.match(bed.text(await bed.command("!fill", { timeoutMs: 20_000 })), /quota full/);
-  const report = await waitFor(
-    () => bed.violations.find((v) => v.kind === "storage-quota"),
-    { timeoutMs: 10_000, what: "the storage-quota report" },
-  );
-  assert.equal(report.plugin, "hoarder");
-  assert.equal(report.action, "refused");
-  // The plugin keeps serving: reads, overwrites and deletes still work at the quota.
-  assert.equal(bed.text(await bed.command("!get kept")), '"before"');
-  assert.equal(bed.text(await bed.command("!set kept after")), "stored");
-  assert.equal(bed.text(await bed.command("!del blob.0")), "true");
-  assert.equal(bed.status().state, "running");
-  assert.deepEqual(
-    bed.violations.filter((v) => v.kind === "storage-quota").length,
-    1,
-    "reported once",
-  );
+  await client.flush();
+  const manager = new PluginManager({
+    authority: nats.authority,
+    servers: nats.url,
+    pluginFiles: [HOARDER, DICE],
+    dataDir,
+    serverLogFile: nats.server.options.logFile,
+    monitorUrl: nats.server.monitorUrl,
+    timings: { heartbeatMs: 250 },
+    plugins: { hoarder: { nats: { maxStorageBytes: QUOTA } } },
+  });
+  try {
+    await manager.start();
+    assert.equal(await command(client, "hoarder", "set kept before"), "stored");
+    const fill = await command(client, "hoarder", "fill");
+    const match = /^(\d+) stored, then quota full: storage is full/.exec(fill);
+    assert.ok(match, fill);
+    // 8 KiB values in a 64 KiB quota: the server stopped it at the quota, not later.
+    assert.ok(Number(match[1]) >= 5 && Number(match[1]) <= 8, fill);
+    // Again: still refused, and still one report.
+    assert.match(await command(client, "hoarder", "fill"), /quota full/);
+    const report = await waitFor(
+      () => violations.find((v) => v.kind === "storage-quota"),
+      { timeoutMs: 10_000, what: "the storage-quota report" },
+    );
+    assert.equal(report.plugin, "hoarder");
+    assert.equal(report.action, "refused");
+    // Nothing else is affected: dice answers and counts in its own bucket.
+    assert.match(await command(client, "dice", "roll d6"), /^tester rolled d6: /);
+    // The plugin keeps serving: reads, overwrites and deletes still work at the quota.
+    assert.equal(await command(client, "hoarder", "get kept"), '"before"');
+    assert.equal(await command(client, "hoarder", "set kept after"), "stored");
+    assert.equal(await command(client, "hoarder", "del blob.0"), "true");
+    assert.equal(manager.supervisor("hoarder").status().state, "running");
+    assert.deepEqual(
+      violations.map((v) => [v.plugin, v.kind]),
+      [["hoarder", "storage-quota"]],
+      "reported once, and nothing else",
+    );
+  } finally {
+    await manager.stop();
+    await Deno.remove(dataDir, { recursive: true }).catch(() => undefined);
+  }
 });
 
 Deno.test("an existing storage.json is moved into the plugin's bucket once, at its first start", async () => {
