@@ -87,6 +87,17 @@ Deno.test("a plugin's NATS user reads and writes its own bucket and cannot touch
     );
   }
   assert.equal((await adminKv.get("secret"))?.string(), "b's data", "b's data is untouched");
+
+  // An operator raising the quota: the next launch brings the bucket up to date, data kept.
+  await ensurePluginStorage(admin, {
+    plugin: "beta",
+    bucket: bucketB,
+    maxBytes: 2 * QUOTA,
+    maxValueBytes: 2048,
+  });
+  const config = (await (await jsm(admin)).streams.info(`KV_${bucketB}`)).config;
+  assert.deepEqual([config.max_bytes, config.max_msg_size], [2 * QUOTA, 2048]);
+  assert.equal((await adminKv.get("secret"))?.string(), "b's data");
 });
 
 /** Sends `!<command> <args>` to `plugin` as the router would; the reply text or the error. */
