@@ -11,6 +11,8 @@ export {
   type PluginNatsLimits,
   type PluginNatsRights,
   pluginNatsRights,
+  pluginStorageBucket,
+  pluginStorageSubjects,
   type SubjectGrants,
 } from "./plugin_permissions.ts";
 export { DEFAULT_PLUGIN_JWT_TTL_SECONDS, mintPluginUser } from "./mint_plugin_user.ts";

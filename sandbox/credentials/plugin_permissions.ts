@@ -9,8 +9,16 @@
  *   let it read every reply on the bus, NOTES-SANDBOX §3);
  * - publish: its own `rosey.plugins.<name>.>`, `rosey.commands.<name>.result`, and one reply
  *   per request received (`allow_responses`, max 1);
- * - never: the platform, security, admin branches, JetStream's API and `$SYS` (an explicit deny
- *   wins over any allow, so a careless operator grant cannot reopen them);
+ * - storage: its own KV bucket only (`plugin_<name>`, created by the manager with the quota):
+ *   `$KV.<bucket>.>` for put/delete, direct get and its own stream's info (key listing), the
+ *   minimal set for @nats-io/kv 3.4 against nats-server 2.9.10, found by probing. No consumer
+ *   create: a push consumer's deliver subject is chosen by its creator and is not checked
+ *   against the creator's publish rights, so it could make the server publish for the plugin;
+ *   `keys()` reads the stream's subject list instead (tests/sandbox/kv_storage_test.ts);
+ * - never: the platform, security, admin branches, the rest of JetStream's API, other buckets
+ *   and `$SYS` (an explicit deny wins over any allow, so a careless operator grant cannot
+ *   reopen them; JetStream's and KV's branches are refused for grants instead, as the deny
+ *   list of the JWT would also take away the plugin's own bucket);
  * - limits: subscriptions and payload size, enforced by the server from the JWT.
  */
 import {
@@ -30,15 +38,41 @@ export function pluginIdentity(name: string): string {
 
 /** Subjects no plugin may touch, whatever the operator grants. */
 export function deniedPluginSubjects(): string[] {
+  return [...jwtDeniedSubjects(), "$JS.API.>", "$KV.>"];
+}
+
+/**
+ * What the JWT denies outright. JetStream's API and `$KV` are not here: a deny wins over any
+ * allow, and the plugin's own bucket lives there; its allow list names only its own stream.
+ */
+function jwtDeniedSubjects(): string[] {
   return [
     subjects.allPlatform(),
     subjects.allSecurity(),
     subjects.allAdmin(),
     subjects.allAudit(),
-    "$JS.API.>",
     "$JS.ACK.>",
-    "$KV.>",
     "$SYS.>",
+  ];
+}
+
+/** The KV bucket holding a plugin's `ctx.storage`: `plugin_<name>` (stream `KV_plugin_<name>`). */
+export function pluginStorageBucket(name: string): string {
+  return `plugin_${name}`;
+}
+
+/**
+ * What a plugin publishes to use its own bucket (and nothing else in JetStream): put/delete on
+ * `$KV.<bucket>.>`, direct get, and its stream's info (the subject list `keys()` reads). The
+ * replies come back on its own inbox.
+ */
+export function pluginStorageSubjects(name: string): string[] {
+  const bucket = pluginStorageBucket(name);
+  const stream = `KV_${bucket}`;
+  return [
+    `$KV.${bucket}.>`,
+    `$JS.API.DIRECT.GET.${stream}.>`,
+    `$JS.API.STREAM.INFO.${stream}`,
   ];
 }
 
@@ -53,11 +87,18 @@ export interface PluginNatsLimits {
   maxSubscriptions: number;
   /** Largest message it may publish, in bytes (server-enforced). Default 128 KiB. */
   maxPayload: number;
+  /**
+   * Bytes its storage bucket may hold, keys, values and per-message overhead together (the
+   * stream's `max_bytes`, server-enforced). Default 4 MiB. The largest value is `maxPayload`
+   * (the stream's `max_msg_size`).
+   */
+  maxStorageBytes: number;
 }
 
 export const DEFAULT_PLUGIN_NATS_LIMITS: PluginNatsLimits = Object.freeze({
   maxSubscriptions: 50,
   maxPayload: 128 * 1024,
+  maxStorageBytes: 4 * 1024 * 1024,
 });
 
 /** Everything the server is told about one plugin user. */
@@ -70,6 +111,8 @@ export interface PluginNatsRights {
     subscribe: { allow: string[]; deny: string[] };
   };
   limits: PluginNatsLimits;
+  /** Its `ctx.storage` bucket, created by the manager before launch. */
+  storageBucket: string;
 }
 
 const KNOWN_EVENTS = new Set<string>(Object.values(EVENT_TYPES));
@@ -95,10 +138,12 @@ export function pluginNatsRights(
     events.add(event);
   }
   const deny = deniedPluginSubjects();
+  const jwtDeny = jwtDeniedSubjects();
   // Only the router may send command requests: it alone decides rank, cooldown and rate, and the
   // plugin host trusts what reaches it. A plugin subscribes to its own execute subject, so this
   // is denied for publishing only.
   const publishDeny = [...deny, subjects.allCommandExecutes()];
+  const jwtPublishDeny = [...jwtDeny, subjects.allCommandExecutes()];
   for (
     const [kind, list, denied] of [
       ["publish", grants.publish, publishDeny],
@@ -125,9 +170,10 @@ export function pluginNatsRights(
         allow: [
           subjects.pluginAll(name),
           subjects.commandResult(name),
+          ...pluginStorageSubjects(name),
           ...(grants.publish ?? []),
         ],
-        deny: publishDeny,
+        deny: jwtPublishDeny,
       },
       subscribe: {
         allow: [
@@ -142,5 +188,6 @@ export function pluginNatsRights(
       responses: { max: 1 },
     },
     limits: { ...DEFAULT_PLUGIN_NATS_LIMITS, ...limits },
+    storageBucket: pluginStorageBucket(name),
   };
 }

@@ -82,6 +82,9 @@ export function planLaunch(input: PlanInput): LaunchPlan {
         ? { maxSubscriptions: settings.nats.maxSubscriptions }
         : {}),
       ...(settings.nats.maxPayload !== undefined ? { maxPayload: settings.nats.maxPayload } : {}),
+      ...(settings.nats.maxStorageBytes !== undefined
+        ? { maxStorageBytes: settings.nats.maxStorageBytes }
+        : {}),
     },
   );
   // V8's heap flag does not bound ArrayBuffers (NOTES-SANDBOX §2); the OS limit does. Keeping the

@@ -39,12 +39,19 @@ export {
 } from "./admin_service.ts";
 export { auditViolation, parseServerViolation, ViolationReporter } from "./violations.ts";
 export { PluginManagerError, PluginRefusedError } from "./errors.ts";
+export {
+  ensurePluginStorage,
+  migrateStorageFile,
+  type PluginStorageSpec,
+  type StorageMigration,
+} from "./plugin_storage.ts";
 export { REPO_PATHS } from "./repo_paths.ts";
 export {
   PLUGIN_MANAGER_IDENTITY,
   PLUGIN_MANAGER_SYSTEM_IDENTITY,
   pluginManagerRole,
   pluginManagerSystemRole,
+  pluginStorageAdminSubjects,
 } from "./roles.ts";
 export {
   type ApprovalRecord,

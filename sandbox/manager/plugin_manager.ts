@@ -55,6 +55,7 @@ import {
 import { compactTable } from "./_compact_table.ts";
 import { pidHoldingSocket, socketInode } from "./_socket_owner.ts";
 import { REPO_PATHS } from "./repo_paths.ts";
+import { pluginStorageAdminSubjects } from "./roles.ts";
 import { type BotIdentity, HeartbeatSchema } from "../runner/mod.ts";
 
 export interface PluginManagerOptions {
@@ -533,6 +534,7 @@ export class PluginManager {
             subjects.allAdmin(),
             subjects.allPlugins(),
             subjects.allMonitoring(),
+            ...pluginStorageAdminSubjects(),
           ],
         },
         subscribe: {

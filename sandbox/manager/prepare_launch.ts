@@ -28,6 +28,7 @@ import { type LaunchPlan, planLaunch } from "./launch_plan.ts";
 import type { PluginPathsOnDisk } from "./layout.ts";
 import { vetPlugin } from "./module_vetting.ts";
 import { resolvePluginSecrets } from "./plugin_secrets.ts";
+import { ensurePluginStorage, migrateStorageFile } from "./plugin_storage.ts";
 import type { SupervisorDeps } from "./supervisor_deps.ts";
 import { beyondApproval, requestedPermissions, sha256Hex } from "./approval.ts";
 
@@ -212,6 +213,22 @@ export async function preparePluginLaunch(
   } catch (error) {
     throw new PluginRefusedError(name, "definition", errorText(error), { cause: error });
   }
+  // Its storage bucket exists, with its quota, before it can connect (it may not create it).
+  const storage = {
+    plugin: name,
+    bucket: plan.nats.storageBucket,
+    maxBytes: plan.nats.limits.maxStorageBytes,
+    maxValueBytes: plan.nats.limits.maxPayload,
+  };
+  await ensurePluginStorage(deps.bus, storage);
+  const migration = await migrateStorageFile(deps.bus, { ...storage, dataDir: paths.dataDir, log });
+  if (migration) {
+    log.info("storage.json moved into the plugin's KV bucket (once)", {
+      keys: migration.migrated,
+      skipped: migration.skipped,
+      renamedTo: migration.renamedTo,
+    });
+  }
   const t2 = performance.now();
   const user = await mintPluginUser(deps.authority, plan.nats, {
     expiresInSeconds: deps.jwtTtlSeconds,
@@ -267,6 +284,7 @@ export async function preparePluginLaunch(
     servers: deps.server,
     creds: user.creds,
     dataDir: paths.dataDir,
+    storageBucket: plan.nats.storageBucket,
     config: settings.config,
     granted: {
       net: plan.granted.net,

@@ -7,6 +7,21 @@ export const PLUGIN_MANAGER_IDENTITY = "svc-plugin-manager";
 export const PLUGIN_MANAGER_SYSTEM_IDENTITY = "svc-plugin-manager-sys";
 
 /**
+ * What the manager publishes to make each plugin's storage bucket and move an old
+ * `storage.json` into it (sandbox/manager/plugin_storage.ts). Stream names cannot be matched by
+ * prefix (`KV_plugin_*` is not a NATS wildcard), so these name every stream's info, create and
+ * update; never delete or purge.
+ */
+export function pluginStorageAdminSubjects(): string[] {
+  return [
+    "$JS.API.STREAM.INFO.*",
+    "$JS.API.STREAM.CREATE.*",
+    "$JS.API.STREAM.UPDATE.*",
+    "$KV.*.>",
+  ];
+}
+
+/**
  * The plugin manager: answers admin requests, publishes the plugin table, security violations
  * and monitoring, asks plugins to stop on their control subject, and reads their heartbeats.
  * Revocation goes through a separate system-account user ({@linkcode pluginManagerSystemRole}).
@@ -23,6 +38,7 @@ export function pluginManagerRole(): ServiceRole {
           subjects.allMonitoring(),
           subjects.allPluginControl(),
           subjects.audit("plugin-manager"),
+          ...pluginStorageAdminSubjects(),
         ],
       },
       subscribe: {

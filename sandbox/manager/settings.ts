@@ -98,6 +98,8 @@ export const PluginSettingsSchema = z.strictObject({
   nats: z.strictObject({
     maxSubscriptions: z.number().int().min(5).max(10_000).optional(),
     maxPayload: z.number().int().min(1024).max(1024 * 1024).optional(),
+    /** Bytes its `ctx.storage` bucket may hold (server-enforced). Default 4 MiB. */
+    maxStorageBytes: z.number().int().min(64 * 1024).max(1024 * 1024 * 1024).optional(),
   }).default({}),
   /** Free-form settings handed to the plugin (`ctx.config`). */
   config: z.record(z.string(), z.unknown()).default({}),

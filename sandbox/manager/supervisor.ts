@@ -614,13 +614,16 @@ export class PluginSupervisor {
 
 /**
  * What the runner may report (through its signed tripwire line) and what is done about it:
- * a subprocess or signal attempt, or a Worker asking for its own permissions, is a denial; an answer over the payload limit was refused
- * (the user heard a short error), a fault, not counted toward the kill switch.
+ * a subprocess or signal attempt, or a Worker asking for its own permissions, is a denial; an
+ * answer over the payload limit, or a storage write past the bucket's quota (the server refused
+ * it, the plugin got `StorageQuotaError`), was refused: a fault, reported once per launch, not
+ * counted toward the kill switch.
  */
 const RUNNER_REPORTS: Record<string, string> = {
   "deno-run": "denied",
   "worker-permissions": "denied",
   "reply-too-large": "refused",
+  "storage-quota": "refused",
 };
 
 /** The open-files limit, and how close to it counts as reaching it (Deno's own descriptors vary). */

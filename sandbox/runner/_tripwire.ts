@@ -24,9 +24,19 @@ let token = "";
  * prototypes' methods.
  */
 const MAX_LINES_PER_KIND = 8;
-const written = { "deno-run": 0, "reply-too-large": 0, "worker-permissions": 0 };
+const written = {
+  "deno-run": 0,
+  "reply-too-large": 0,
+  "worker-permissions": 0,
+  "storage-quota": 0,
+};
 /** The last detail written per kind: a loop repeating one attempt spends one line, not all. */
-const last = { "deno-run": "", "reply-too-large": "", "worker-permissions": "" };
+const last = {
+  "deno-run": "",
+  "reply-too-large": "",
+  "worker-permissions": "",
+  "storage-quota": "",
+};
 
 /** Sets the launch's report token, once (the runner does, before loading the plugin). */
 export function armTripwire(reportToken: string): void {
@@ -35,7 +45,7 @@ export function armTripwire(reportToken: string): void {
 
 /** Reports `kind` (one the manager accepts from the runner) with a runner-written detail. */
 export function tripwire(
-  kind: "deno-run" | "reply-too-large" | "worker-permissions",
+  kind: "deno-run" | "reply-too-large" | "worker-permissions" | "storage-quota",
   detail: string,
 ): void {
   if (!token || detail === last[kind] || written[kind] >= MAX_LINES_PER_KIND) return;

@@ -47,6 +47,8 @@ const RunLaunchConfigSchema = z.object({
   servers: nonEmpty(),
   creds: nonEmpty(),
   dataDir: nonEmpty(),
+  /** The plugin's KV bucket for `ctx.storage` (`plugin_<name>`), created by the manager. */
+  storageBucket: z.string().check(z.regex(/^[-\w]{1,64}$/)),
   config: z._default(z.record(z.string(), z.unknown()), {}),
   granted: z.prefault(GrantedSchema, {}),
   heartbeatMs: ms(50, 60_000, 2000),

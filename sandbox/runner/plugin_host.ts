@@ -23,7 +23,7 @@ import {
   type CommandDefinition,
   type GrantedExtras,
   type GrantedMessageHandler,
-  JsonFileStorage,
+  KvStorage,
   NotGrantedError,
   type Plugin,
   type PluginContext,
@@ -73,7 +73,12 @@ export class PluginHost {
         warn: (m: string, f?: Record<string, unknown>) => log.warn(m, f),
         error: (m: string, f?: Record<string, unknown>) => log.error(m, f),
       },
-      storage: new JsonFileStorage(config.dataDir),
+      // The quota is the server's; the runner only tells the manager (its tripwire, which plugin
+      // code can neither forge nor silence) so the operator hears of it once.
+      storage: new KvStorage(bus, {
+        bucket: config.storageBucket,
+        onQuotaExceeded: (error) => tripwire("storage-quota", error.message),
+      }),
       timers: this.#timers,
       granted,
       bot: Object.freeze({ ...config.bot }),

@@ -35,3 +35,18 @@ export class NotGrantedError extends Error {
     super(message, options);
   }
 }
+
+/**
+ * A write was refused because the plugin's storage is full (its bucket's `max_bytes`, enforced
+ * by the NATS server) or the value is larger than one value may be (`max_msg_size`). Delete
+ * keys you no longer need, or keep large data in files in the data dir.
+ */
+export class StorageQuotaError extends StorageError {
+  override name = "StorageQuotaError";
+  /** `full`: the bucket is at its byte quota; `value-too-large`: this one value is too big. */
+  readonly reason: "full" | "value-too-large";
+  constructor(reason: "full" | "value-too-large", message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.reason = reason;
+  }
+}

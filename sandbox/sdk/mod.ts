@@ -35,9 +35,24 @@ export type {
   PluginEvent,
   PluginLogger,
 } from "./context.ts";
-export { JsonFileStorage, type Storage, STORAGE_FILE, STORAGE_MAX_BYTES } from "./storage.ts";
+export {
+  decodeStorageKey,
+  encodeStorageKey,
+  isStorageKey,
+  KvStorage,
+  type KvStorageOptions,
+  type Storage,
+  STORAGE_FILE,
+  STORAGE_MAX_BYTES,
+} from "./storage.ts";
 export { type Timers, TimerSet } from "./timers.ts";
-export { NotGrantedError, PluginDefinitionError, StorageError, UsageError } from "./errors.ts";
+export {
+  NotGrantedError,
+  PluginDefinitionError,
+  StorageError,
+  StorageQuotaError,
+  UsageError,
+} from "./errors.ts";
 // `subjects` and `subjectMatches` let a plugin name the subjects it asks for in `extras` (and
 // filter what it receives) without spelling the subject tree itself.
 export {

@@ -1,101 +1,201 @@
 /**
- * A plugin's persistent key-value storage: JSON values in one file in its data dir
- * (`storage.json`), the only place it may write. Writes go to a temporary file that is then
- * renamed over the old one, so a crash mid-write never leaves half a file. Changes apply in
- * call order; saves are group-committed: changes made while a save is running are written
- * together by the next one, and each change's promise resolves once a save containing it is
- * on disk (measured: one save per command capped a plugin at ~700 commands/s under its CPU
- * limit; batching removes the per-command file write under load). Values must be JSON.
+ * A plugin's persistent key-value storage: JSON values in its own JetStream KV bucket
+ * (`plugin_<name>`, one value per key, file storage). The plugin manager creates the bucket
+ * before launch with the plugin's quota (`max_bytes`, `max_msg_size`), so the NATS server
+ * enforces it: a write past it fails with {@linkcode StorageQuotaError}, whatever the plugin's
+ * code does. The plugin's NATS user may touch only its own bucket.
+ *
+ * `@nats-io/jetstream` and `@nats-io/kv` are loaded the first time storage is used: a plugin
+ * that never touches `ctx.storage` (dice) does not pay for them in memory or start time.
+ *
+ * Changes apply in call order (one plugin process owns its bucket); each `await` resolves once
+ * the server has stored the change (a JetStream publish is acknowledged after it is on disk).
  */
-import { GroupCommit } from "@quicksilver/core/client";
-import { StorageError } from "./errors.ts";
+import type { EventBus } from "@quicksilver/core/client";
+import type { KV } from "@nats-io/kv";
+import { StorageError, StorageQuotaError } from "./errors.ts";
 
 export interface Storage {
   /** The value stored under `key`, or `undefined`. */
   get<T = unknown>(key: string): Promise<T | undefined>;
-  /** Stores a JSON value (replacing the old one). */
+  /** Stores a JSON value (replacing the old one). Throws `StorageQuotaError` when full. */
   set(key: string, value: unknown): Promise<void>;
   /** Reads, changes and stores one value in one step (no other write interleaves). */
   update<T>(key: string, change: (old: T | undefined) => T): Promise<T>;
   delete(key: string): Promise<boolean>;
   keys(): Promise<string[]>;
-  /** Resolves once every change made so far is on disk (the runner calls it on stop). */
+  /** Resolves once every change made so far is stored (the runner calls it on stop). */
   flush(): Promise<void>;
 }
 
 const KEY = /^[A-Za-z0-9_.:-]{1,200}$/;
-/** Total size cap: storage is for state, not for blobs (the data dir is there for files). */
+/** Default total size of a plugin's bucket: storage is for state, not blobs (files go in the data dir). */
 export const STORAGE_MAX_BYTES = 4 * 1024 * 1024;
+/** The file storage lived in before KV; the manager migrates it once, then renames it. */
 export const STORAGE_FILE = "storage.json";
-/** Minimum time between two saves (group commit window). */
-export const SAVE_INTERVAL_MS = 20;
 
-export class JsonFileStorage implements Storage {
-  readonly #path: string;
-  readonly #dir: string;
-  #data: Record<string, unknown> | undefined;
+/** JetStream's error codes for a refused store (nats-server 2.9 `server/errors.json`). */
+const JS_MAX_BYTES = 10077;
+const JS_MESSAGE_TOO_LARGE = 10054;
+
+export interface KvStorageOptions {
+  /** The bucket's name (`plugin_<name>`). */
+  bucket: string;
+  /** Called on each write the quota refused (the runner reports it to the manager). */
+  onQuotaExceeded?: (error: StorageQuotaError) => void;
+}
+
+/**
+ * Storage keys are any of `[A-Za-z0-9_.:-]`; a KV key is a subject, where `.` splits tokens and
+ * `:` is not allowed. Every character outside `[A-Za-z0-9_-]` is written `=XX` (hex), so each
+ * key is one token and the mapping is reversible (`=` is not a storage key character).
+ */
+export function encodeStorageKey(key: string): string {
+  return key.replace(/[^A-Za-z0-9_-]/g, (c) => `=${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** The inverse of {@linkcode encodeStorageKey}. */
+export function decodeStorageKey(encoded: string): string {
+  return encoded.replace(
+    /=([0-9A-F]{2})/g,
+    (_, hex: string) => String.fromCharCode(parseInt(hex, 16)),
+  );
+}
+
+type KvModules = [typeof import("@nats-io/jetstream"), typeof import("@nats-io/kv")];
+let kvModules: Promise<KvModules> | undefined;
+function loadKv(): Promise<KvModules> {
+  return kvModules ??= Promise.all([import("@nats-io/jetstream"), import("@nats-io/kv")]);
+}
+
+/** {@linkcode Storage} on the plugin's KV bucket, over the runner's own connection. */
+export class KvStorage implements Storage {
+  readonly #bus: EventBus;
+  readonly #options: KvStorageOptions;
+  #kv: Promise<KV> | undefined;
   #queue: Promise<unknown> = Promise.resolve();
-  readonly #commit = new GroupCommit(() => this.#save(this.#data ?? {}), {
-    minIntervalMs: SAVE_INTERVAL_MS,
-  });
 
-  /** `dir` is the plugin's data dir. */
-  constructor(dir: string) {
-    this.#dir = dir;
-    this.#path = `${dir}/${STORAGE_FILE}`;
+  constructor(bus: EventBus, options: KvStorageOptions) {
+    this.#bus = bus;
+    this.#options = options;
   }
 
   async get<T = unknown>(key: string): Promise<T | undefined> {
     checkKey(key);
-    const data = await this.#load();
-    return structuredClone(data[key]) as T | undefined;
+    return await this.#read<T>(key);
   }
 
   async set(key: string, value: unknown): Promise<void> {
     checkKey(key);
-    const stored = jsonValue(key, value);
-    await this.#serial(async () => {
-      (await this.#load())[key] = stored;
-    });
-    await this.#requestSave();
+    const text = jsonText(key, value);
+    await this.#serial(() => this.#write(key, text));
   }
 
   async update<T>(key: string, change: (old: T | undefined) => T): Promise<T> {
     checkKey(key);
-    const next = await this.#serial(async () => {
-      const data = await this.#load();
-      const value = change(structuredClone(data[key]) as T | undefined);
-      data[key] = jsonValue(key, value);
+    return await this.#serial(async () => {
+      const value = change(await this.#read<T>(key));
+      await this.#write(key, jsonText(key, value));
       return value;
     });
-    await this.#requestSave();
-    return next;
   }
 
   async delete(key: string): Promise<boolean> {
     checkKey(key);
-    const existed = await this.#serial(async () => {
-      const data = await this.#load();
-      if (!(key in data)) return false;
-      delete data[key];
+    return await this.#serial(async () => {
+      if (await this.#read(key) === undefined) return false;
+      const kv = await this.#open();
+      await kv.delete(encodeStorageKey(key)).catch((cause) => {
+        throw new StorageError(`storage.delete("${key}") failed: ${String(cause)}`, { cause });
+      });
       return true;
     });
-    if (existed) await this.#requestSave();
-    return existed;
   }
 
+  /**
+   * Every stored key. Read from the stream's subject list plus a direct get per subject (a
+   * deleted key keeps its delete marker there), not with `KV.keys()`: that creates a consumer,
+   * a right plugins do not get (see sandbox/credentials/plugin_permissions.ts).
+   */
   async keys(): Promise<string[]> {
-    return Object.keys(await this.#load());
+    await this.#queue;
+    const kv = await this.#open();
+    const [{ jetstreamManager }] = await loadKv();
+    const prefix = `$KV.${this.#options.bucket}.`;
+    const out: string[] = [];
+    try {
+      const jsm = await jetstreamManager(this.#bus.connection, { checkAPI: false });
+      const info = await jsm.streams.info(`KV_${this.#options.bucket}`, {
+        subjects_filter: `${prefix}>`,
+      });
+      for (const subject of Object.keys(info.state.subjects ?? {})) {
+        const key = subject.slice(prefix.length);
+        const entry = await kv.get(key);
+        if (entry?.operation === "PUT") out.push(decodeStorageKey(key));
+      }
+    } catch (cause) {
+      throw new StorageError(`storage.keys() failed: ${String(cause)}`, { cause });
+    }
+    return out;
   }
 
-  /** Waits until every change made so far is on disk. */
+  /** Waits until every change made so far is stored. */
   async flush(): Promise<void> {
     await this.#queue;
-    await this.#commit.flush();
   }
 
-  #requestSave(): Promise<void> {
-    return this.#commit.request();
+  #open(): Promise<KV> {
+    this.#kv ??= loadKv().then(([{ jetstream }, { Kvm }]) =>
+      // open() binds without asking the server (no `$JS.API.STREAM.INFO` right needed); the
+      // manager created the bucket with direct get on.
+      new Kvm(jetstream(this.#bus.connection)).open(this.#options.bucket, { allow_direct: true })
+    );
+    this.#kv.catch(() => (this.#kv = undefined));
+    return this.#kv;
+  }
+
+  async #read<T>(key: string): Promise<T | undefined> {
+    const kv = await this.#open();
+    let text: string | undefined;
+    try {
+      const entry = await kv.get(encodeStorageKey(key));
+      text = entry && entry.operation === "PUT" ? entry.string() : undefined;
+    } catch (cause) {
+      throw new StorageError(`storage.get("${key}") failed: ${String(cause)}`, { cause });
+    }
+    if (text === undefined) return undefined;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      return undefined; // not written by us (the manager writes JSON too): treat as absent
+    }
+  }
+
+  async #write(key: string, text: string): Promise<void> {
+    const kv = await this.#open();
+    try {
+      await kv.put(encodeStorageKey(key), text);
+    } catch (cause) {
+      const code = apiErrorCode(cause);
+      if (code === JS_MAX_BYTES || code === JS_MESSAGE_TOO_LARGE) {
+        const error = code === JS_MAX_BYTES
+          ? new StorageQuotaError(
+            "full",
+            `storage is full (its quota is enforced by the server); "${key}" was not stored: ` +
+              `delete keys you no longer need, or keep large data in files in the data dir`,
+            { cause },
+          )
+          : new StorageQuotaError(
+            "value-too-large",
+            `storage value for "${key}" (${text.length} bytes) is larger than one value may be; ` +
+              `split it or keep it in a file in the data dir`,
+            { cause },
+          );
+        this.#options.onQuotaExceeded?.(error);
+        throw error;
+      }
+      throw new StorageError(`storage.set("${key}") failed: ${String(cause)}`, { cause });
+    }
   }
 
   #serial<T>(task: () => Promise<T>): Promise<T> {
@@ -103,44 +203,12 @@ export class JsonFileStorage implements Storage {
     this.#queue = next.catch(() => undefined);
     return next;
   }
+}
 
-  async #load(): Promise<Record<string, unknown>> {
-    if (this.#data) return this.#data;
-    let text: string;
-    try {
-      text = await Deno.readTextFile(this.#path);
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return (this.#data = {});
-      throw new StorageError(`cannot read ${STORAGE_FILE} in the plugin's data dir`, {
-        cause: error,
-      });
-    }
-    try {
-      const parsed = JSON.parse(text);
-      if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-        throw new Error("not an object");
-      }
-      return (this.#data = parsed as Record<string, unknown>);
-    } catch (cause) {
-      // Keep the damaged file for a human, start empty rather than refuse to run.
-      await Deno.rename(this.#path, `${this.#path}.damaged-${Date.now()}`).catch(() => undefined);
-      void cause;
-      return (this.#data = {});
-    }
-  }
-
-  async #save(data: Record<string, unknown>): Promise<void> {
-    const text = JSON.stringify(data);
-    if (text.length > STORAGE_MAX_BYTES) {
-      throw new StorageError(
-        `storage would grow to ${text.length} bytes, over the ${STORAGE_MAX_BYTES}-byte cap; ` +
-          `delete old keys or keep large data in files in the data dir`,
-      );
-    }
-    const temp = `${this.#dir}/.${STORAGE_FILE}.tmp`;
-    await Deno.writeTextFile(temp, text);
-    await Deno.rename(temp, this.#path);
-  }
+/** The JetStream API error code of a failed publish, if it was one (`JetStreamApiError`). */
+function apiErrorCode(error: unknown): number | undefined {
+  const api = (error as { apiError?: () => { err_code?: number } })?.apiError;
+  return typeof api === "function" ? api.call(error)?.err_code : undefined;
 }
 
 function checkKey(key: string) {
@@ -153,13 +221,23 @@ function checkKey(key: string) {
   }
 }
 
-function jsonValue(key: string, value: unknown): unknown {
+/** Checks a storage key (for the manager's migration, which skips bad ones). */
+export function isStorageKey(key: string): boolean {
+  return KEY.test(key);
+}
+
+function jsonText(key: string, value: unknown): string {
   if (value === undefined) {
     throw new StorageError(`storage.set("${key}", undefined): use storage.delete to remove a key`);
   }
+  let text: string | undefined;
   try {
-    return JSON.parse(JSON.stringify(value));
+    text = JSON.stringify(value);
   } catch (cause) {
     throw new StorageError(`storage value for "${key}" is not JSON (cycles? BigInt?)`, { cause });
   }
+  if (text === undefined) {
+    throw new StorageError(`storage value for "${key}" is not JSON (a function or a symbol?)`);
+  }
+  return text;
 }

@@ -39,7 +39,7 @@ import { TestNats, waitFor } from "@quicksilver/testbed";
 // The router's own policy: rank and cooldown are decided there, once (the plugin host does not
 // check again), so the bed asks the same code before it sends a command.
 import { CommandPolicy, PluginTableStore } from "../../services/router/mod.ts";
-import { STORAGE_FILE } from "./storage.ts";
+import { decodeStorageKey } from "./storage.ts";
 
 export interface TestBedOptions {
   /** The operator's settings for the plugin: config, grants, limits. */
@@ -81,7 +81,7 @@ export class PluginTestBed implements AsyncDisposable {
   readonly name: string;
   readonly nats: TestNats;
   readonly manager: PluginManager;
-  /** The plugin's data dir (its storage lives here). */
+  /** The plugin's data dir (its scratch files; its storage is a KV bucket, see `storage()`). */
   readonly dataDir: string;
   readonly source: Source;
   /** Everything the plugin said on its own (`ctx.say`), in order. */
@@ -220,14 +220,29 @@ export class PluginTestBed implements AsyncDisposable {
     });
   }
 
-  /** The plugin's storage, as stored on disk. */
+  /**
+   * The plugin's storage, as the server holds it (its KV bucket `plugin_<name>`): every key with
+   * its JSON value. `{}` before the plugin first started.
+   */
   async storage(): Promise<Record<string, unknown>> {
+    const [{ jetstream }, { Kvm }] = await Promise.all([
+      import("@nats-io/jetstream"),
+      import("@nats-io/kv"),
+    ]);
+    const kv = await new Kvm(jetstream(this.#client.connection)).open(`plugin_${this.name}`, {
+      allow_direct: true,
+    });
+    const out: Record<string, unknown> = {};
     try {
-      return JSON.parse(await Deno.readTextFile(`${this.dataDir}/${STORAGE_FILE}`));
+      for await (const key of await kv.keys()) {
+        const entry = await kv.get(key);
+        if (entry?.operation === "PUT") out[decodeStorageKey(key)] = JSON.parse(entry.string());
+      }
     } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return {};
+      if (/stream not found/i.test(String(error))) return {};
       throw error;
     }
+    return out;
   }
 
   status(): PluginStatus {

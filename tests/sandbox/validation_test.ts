@@ -52,7 +52,14 @@ Deno.test("definePlugin names the bad field of a definition and what it takes", 
 });
 
 Deno.test("the runner's launch config fills its defaults and names a bad field", () => {
-  const run = { mode: "run", name: "dice", servers: "127.0.0.1:4222", creds: "c", dataDir: "/d" };
+  const run = {
+    mode: "run",
+    name: "dice",
+    servers: "127.0.0.1:4222",
+    creds: "c",
+    dataDir: "/d",
+    storageBucket: "plugin_dice",
+  };
   assert.deepEqual(validate(LaunchConfigSchema, run), {
     ...run,
     config: {},
@@ -77,6 +84,7 @@ Deno.test("the runner's launch config fills its defaults and names a bad field",
     ],
     [{ ...run, config: [] }, /: launch config: config: Invalid input: expected record/],
     [{ ...run, creds: "" }, /: launch config: creds: Too small/],
+    [{ ...run, storageBucket: "a.b" }, /: launch config: storageBucket: Invalid string/],
     [
       { ...run, secrets: { apiKey: 5 } },
       /: launch config: secrets\.apiKey: Invalid input: expected string/,

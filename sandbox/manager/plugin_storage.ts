@@ -1,0 +1,156 @@
+/**
+ * Each plugin's `ctx.storage` bucket, made by the manager before launch (plugins never get
+ * `$JS.API` rights to make or change streams, NOTES-SANDBOX §5): a JetStream KV bucket
+ * `plugin_<name>` whose `max_bytes` and `max_msg_size` are the plugin's quota, so the server
+ * refuses a write past it whatever the plugin's code does. Also migrates a `storage.json` left
+ * by the file-based storage, once.
+ *
+ * The stream is configured as `@nats-io/kv` 3.4 configures a bucket (`Bucket.init` in
+ * node_modules/@nats-io/kv/lib/kv.js): subjects `$KV.<bucket>.>`, one message per subject,
+ * discard new (a full bucket refuses the write instead of dropping the oldest key), rollup
+ * headers, no deletes through the API, direct get.
+ */
+import { errorText, type EventBus, type Logger } from "@quicksilver/core";
+import { encodeStorageKey, isStorageKey, STORAGE_FILE } from "@quicksilver/sdk";
+import { PluginRefusedError } from "./errors.ts";
+
+export interface PluginStorageSpec {
+  /** The plugin's name (for messages). */
+  plugin: string;
+  /** `plugin_<name>` (sandbox/credentials `pluginStorageBucket`). */
+  bucket: string;
+  /** The bucket's byte quota (the stream's `max_bytes`). */
+  maxBytes: number;
+  /** The largest value (the stream's `max_msg_size`). */
+  maxValueBytes: number;
+  /** Replicas: 1 on one server, 3 on a cluster. Default 1. */
+  replicas?: number;
+}
+
+/** A plugin may hold this many consumers on its bucket (`keys()` makes short-lived ones). */
+const MAX_CONSUMERS = 64;
+/** What `@nats-io/kv` uses: two minutes (in nanoseconds). */
+const DUPLICATE_WINDOW_NS = 120 * 1_000_000_000;
+
+/**
+ * Creates the bucket, or brings its quota up to date (an operator changed
+ * `plugins.<name>.nats.maxStorageBytes`). Throws {@linkcode PluginRefusedError} (kind
+ * `storage`) when JetStream cannot do it: the plugin is not started without its storage.
+ */
+export async function ensurePluginStorage(bus: EventBus, spec: PluginStorageSpec): Promise<void> {
+  const stream = `KV_${spec.bucket}`;
+  try {
+    const { jetstreamManager, DiscardPolicy, RetentionPolicy, StorageType } = await import(
+      "@nats-io/jetstream"
+    );
+    const jsm = await jetstreamManager(bus.connection, { checkAPI: false });
+    const info = await jsm.streams.info(stream).catch((error) => {
+      if (/stream not found/i.test(String(error))) return null;
+      throw error;
+    });
+    if (!info) {
+      await jsm.streams.add({
+        name: stream,
+        subjects: [`$KV.${spec.bucket}.>`],
+        retention: RetentionPolicy.Limits,
+        max_msgs_per_subject: 1,
+        max_bytes: spec.maxBytes,
+        max_msg_size: spec.maxValueBytes,
+        max_consumers: MAX_CONSUMERS,
+        storage: StorageType.File,
+        num_replicas: spec.replicas ?? 1,
+        discard: DiscardPolicy.New,
+        allow_rollup_hdrs: true,
+        deny_delete: true,
+        allow_direct: true,
+        duplicate_window: DUPLICATE_WINDOW_NS,
+      });
+      return;
+    }
+    const c = info.config;
+    if (c.max_bytes !== spec.maxBytes || c.max_msg_size !== spec.maxValueBytes) {
+      await jsm.streams.update(stream, {
+        ...c,
+        max_bytes: spec.maxBytes,
+        max_msg_size: spec.maxValueBytes,
+      });
+    }
+  } catch (error) {
+    throw new PluginRefusedError(
+      spec.plugin,
+      "storage",
+      `refused: its storage bucket ${spec.bucket} could not be created or updated in JetStream ` +
+        `(${errorText(error)}); check that nats-server runs with JetStream enabled`,
+      { cause: error },
+    );
+  }
+}
+
+/** What a migration did. */
+export interface StorageMigration {
+  migrated: number;
+  /** Keys that are not valid storage keys (left in the renamed file). */
+  skipped: string[];
+  /** Where the old file went. */
+  renamedTo: string;
+}
+
+/**
+ * Moves the keys of `<dataDir>/storage.json` (file-based storage, before KV) into the bucket,
+ * then renames the file to `storage.json.migrated`, so this happens once. Returns null when
+ * there is nothing to migrate. A damaged file is renamed `storage.json.damaged` and logged.
+ * The manager prepared the data dir first (symlinks refused), so the file is the plugin's own.
+ */
+export async function migrateStorageFile(
+  bus: EventBus,
+  options: { plugin: string; bucket: string; dataDir: string; maxBytes: number; log: Logger },
+): Promise<StorageMigration | null> {
+  const path = `${options.dataDir}/${STORAGE_FILE}`;
+  const stat = await Deno.lstat(path).catch(() => null);
+  if (!stat?.isFile) return null;
+  let data: Record<string, unknown>;
+  try {
+    // The old cap was 4 MiB; a file far past the quota cannot fit anyway.
+    if (stat.size > Math.max(options.maxBytes, 4 * 1024 * 1024) * 2) throw new Error("too large");
+    const parsed = JSON.parse(await Deno.readTextFile(path));
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+      throw new Error("not a JSON object");
+    }
+    data = parsed as Record<string, unknown>;
+  } catch (error) {
+    const damaged = `${path}.damaged`;
+    await Deno.rename(path, damaged);
+    options.log.warn(`${STORAGE_FILE} could not be migrated to KV storage; kept as ${damaged}`, {
+      error: errorText(error),
+    });
+    return null;
+  }
+  const { jetstream } = await import("@nats-io/jetstream");
+  const { Kvm } = await import("@nats-io/kv");
+  const kv = await new Kvm(jetstream(bus.connection)).open(options.bucket, { allow_direct: true });
+  let migrated = 0;
+  const skipped: string[] = [];
+  for (const [key, value] of Object.entries(data)) {
+    if (!isStorageKey(key) || value === undefined) {
+      skipped.push(key);
+      continue;
+    }
+    try {
+      await kv.put(encodeStorageKey(key), JSON.stringify(value));
+    } catch (error) {
+      // Left in place: the next start tries again, after the operator raised the quota.
+      throw new PluginRefusedError(
+        options.plugin,
+        "storage",
+        `refused: its ${STORAGE_FILE} could not be moved into its storage bucket ` +
+          `(${errorText(error)}); raise plugins.${options.plugin}.nats.maxStorageBytes ` +
+          `(now ${options.maxBytes}) and start it again`,
+        { cause: error },
+      );
+    }
+    migrated++;
+  }
+  const renamedTo = `${path}.migrated`;
+  await Deno.rename(path, renamedTo);
+  return { migrated, skipped, renamedTo };
+}
