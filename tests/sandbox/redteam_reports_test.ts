@@ -117,8 +117,9 @@ Deno.test("empty directories made in one synchronous burst are refused soon past
   });
   const answer = bed.text(await bed.command("!burst"));
   const made = Number(/^refused after (\d+): PermissionDenied$/.exec(answer)?.[1]);
-  // Overshoot is what it made before the recount saw it: bounded, not 20 s of mkdir.
-  assert.ok(made >= 100 && made < 5000, answer);
+  // Overshoot is what it made before the recount saw it: bounded, not 20 s of mkdir (which is
+  // hundreds of thousands). A busy machine delays the recount: ~7,600 were seen at load 8.
+  assert.ok(made >= 100 && made < 25_000, answer);
   await waitFor(() => bed.violations.some((v) => v.kind === "data-quota"), {
     timeoutMs: 10_000,
     what: "the data-quota report",
