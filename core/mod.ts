@@ -34,6 +34,7 @@ export type {
   BusStatus,
   BusStatusEvent,
   BusSubscription,
+  BusTlsFiles,
   ConnectionEvent,
   DurableConsumer,
   DurableConsumerSpec,

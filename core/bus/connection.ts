@@ -21,7 +21,19 @@ export interface ConnectSettings {
   connectTimeoutMs?: number | undefined;
   /** Client PING interval; two unanswered PINGs mean the server is gone. */
   pingIntervalMs: number;
+  /** TLS to the server: PEM file paths (see {@linkcode BusTlsFiles}). */
+  tls?: BusTlsFiles | undefined;
   log: Logger;
+}
+
+/**
+ * PEM files for TLS to nats-server: `ca` verifies the server; `cert` and `key` (both or neither)
+ * are the client's own certificate when the server asks for one (`verify: true`).
+ */
+export interface BusTlsFiles {
+  ca: string;
+  cert?: string | undefined;
+  key?: string | undefined;
 }
 
 /** One message as it came off the wire. */

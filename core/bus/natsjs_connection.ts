@@ -68,6 +68,15 @@ export async function connectNatsJs(options: ConnectSettings): Promise<BusConnec
         // Dial the host as written: with the default `resolve: true` transport-node looks the
         // name up first, which a sandbox granted only `host:port` may not do (NOTES-SANDBOX §1).
         resolve: false,
+        ...(options.tls
+          ? {
+            tls: {
+              caFile: options.tls.ca,
+              ...(options.tls.cert ? { certFile: options.tls.cert } : {}),
+              ...(options.tls.key ? { keyFile: options.tls.key } : {}),
+            },
+          }
+          : {}),
         pingInterval: options.pingIntervalMs,
         maxPingOut: MAX_PINGS_OUT,
         waitOnFirstConnect: false,
