@@ -199,6 +199,7 @@ export {
   inboxGrant,
   loadOrCreateAuthority,
   mintUser,
+  seedResolverDir,
   serverAuthConfig,
   STREAM_ADMIN_IDENTITY,
   streamAdminRole,

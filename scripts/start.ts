@@ -254,7 +254,7 @@ async function tlsFiles(
         file,
         `nats.tls.${name}`,
         `the file "${path}" does not exist; give the PEM file's path (deno task cluster writes ` +
-          `them under .rosey/tls/)`,
+          `them under .rosey/cluster/tls/)`,
       );
     }
   }

@@ -153,23 +153,32 @@ export async function loadOrCreateAuthority(stateDir: string): Promise<Authority
       mode: 0o600,
     });
   }
-  // The application account's first JWT, written once: later ones (revocations) are the
-  // server's to write, and must not be replaced by this original.
-  await Deno.mkdir(paths.resolverDir, { recursive: true, mode: 0o700 });
-  try {
-    await Deno.writeTextFile(
-      `${paths.resolverDir}/${authority.appAccount.publicKey}.jwt`,
-      authority.appAccount.jwt,
-      { createNew: true, mode: 0o644 },
-    );
-  } catch (error) {
-    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
-  }
+  await seedResolverDir(authority, paths.resolverDir);
   // The fragment is rewritten every time so that it always matches the secrets on disk.
   await Deno.writeTextFile(paths.serverConfig, serverAuthConfig(authority, paths.resolverDir), {
     mode: 0o644,
   });
   return authority;
+}
+
+/**
+ * Writes the application account's first JWT into a full resolver's dir, once: later ones
+ * (revocations) are the server's to write and must not be replaced by this original.
+ */
+export async function seedResolverDir(authority: Authority, dir: string): Promise<void> {
+  await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+  try {
+    await Deno.writeTextFile(
+      `${dir}/${authority.appAccount.publicKey}.jwt`,
+      authority.appAccount.jwt,
+      {
+        createNew: true,
+        mode: 0o644,
+      },
+    );
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+  }
 }
 
 function seedOf(kp: KeyPair): string {
