@@ -185,17 +185,20 @@ async function run(config: QuicksilverConfig): Promise<void> {
           LOCAL_AUTHORITY_HINT,
       );
     }
-    if (servers.length !== 1 || tls) {
+    // Plugins may dial exactly one address (their --allow-net): the first server, an IP literal.
+    const natsUrl = servers[0]!.replace(/^(nats|tls):\/\//, "");
+    if (!/^\d{1,3}(\.\d{1,3}){3}:\d+$/.test(natsUrl)) {
       throw new ConfigError(
         file,
         "nats.servers",
-        "the plugin host connects its plugins to one plain server address for now; give one " +
-          "host:port without nats.tls for the process that runs plugins",
+        `the plugin host and its plugins connect to the first server, which must be an IP ` +
+          `literal host:port (a sandboxed plugin may not look up names); "${servers[0]}" is not`,
       );
     }
     const host = await startPluginHost({
       config,
-      natsUrl: servers[0]!,
+      natsUrl,
+      ...(tls ? { tls } : {}),
       authority: hostAuthority,
       stateDir,
       logger: log,

@@ -27,11 +27,13 @@ export interface ConnectSettings {
 }
 
 /**
- * PEM files for TLS to nats-server: `ca` verifies the server; `cert` and `key` (both or neither)
- * are the client's own certificate when the server asks for one (`verify: true`).
+ * TLS to nats-server: `ca` (a PEM file path) or `caPem` (its text, for a sandboxed plugin that
+ * may read no files) verifies the server; `cert` and `key` (PEM file paths, both or neither) are
+ * the client's own certificate when the server asks for one (`verify: true`).
  */
 export interface BusTlsFiles {
-  ca: string;
+  ca?: string | undefined;
+  caPem?: string | undefined;
   cert?: string | undefined;
   key?: string | undefined;
 }

@@ -71,7 +71,8 @@ export async function connectNatsJs(options: ConnectSettings): Promise<BusConnec
         ...(options.tls
           ? {
             tls: {
-              caFile: options.tls.ca,
+              ...(options.tls.ca ? { caFile: options.tls.ca } : {}),
+              ...(options.tls.caPem ? { ca: options.tls.caPem } : {}),
               ...(options.tls.cert ? { certFile: options.tls.cert } : {}),
               ...(options.tls.key ? { keyFile: options.tls.key } : {}),
             },

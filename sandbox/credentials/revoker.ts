@@ -15,6 +15,7 @@
 import {
   accountJwtRevoking,
   type Authority,
+  type BusTlsFiles,
   EventBus,
   type Logger,
   mintUser,
@@ -26,6 +27,7 @@ import { PluginCredentialsError } from "./errors.ts";
 export class Revoker {
   readonly #authority: Authority;
   readonly #servers: string;
+  readonly #tls: BusTlsFiles | undefined;
   readonly #log: Logger;
   readonly #keepSeconds: number;
   readonly #revoked = new Map<string, number>();
@@ -35,12 +37,14 @@ export class Revoker {
   constructor(options: {
     authority: Authority;
     servers: string;
+    tls?: BusTlsFiles;
     logger?: Logger;
     /** How long a revocation must be kept: the longest plugin JWT lifetime. */
     keepSeconds: number;
   }) {
     this.#authority = options.authority;
     this.#servers = options.servers;
+    this.#tls = options.tls;
     this.#log = options.logger ?? silentLogger;
     this.#keepSeconds = options.keepSeconds;
   }
@@ -121,6 +125,7 @@ export class Revoker {
         servers: this.#servers,
         name: "svc-plugin-revoker",
         creds: user.creds,
+        ...(this.#tls ? { tls: this.#tls } : {}),
         logger: this.#log,
       });
     })();

@@ -258,6 +258,7 @@ export async function preparePluginLaunch(
     name,
     servers: deps.server,
     creds: user.creds,
+    tlsCa: deps.tlsCa,
     dataDir: paths.dataDir,
     config: settings.config,
     granted: {

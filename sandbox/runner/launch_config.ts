@@ -46,6 +46,8 @@ const RunLaunchConfigSchema = z.object({
   /** IP-literal `host:port` (NOTES-SANDBOX §1: a hostname would need DNS permission). */
   servers: nonEmpty(),
   creds: nonEmpty(),
+  /** The CA (PEM text) that verifies a TLS server; empty: plain TCP. */
+  tlsCa: z._default(z.string().check(z.maxLength(65_536)), ""),
   dataDir: nonEmpty(),
   config: z._default(z.record(z.string(), z.unknown()), {}),
   granted: z.prefault(GrantedSchema, {}),

@@ -6,78 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { freePort, NatsServer, REPO_ROOT, waitFor } from "@quicksilver/testbed";
-
-/** One `scripts/start.ts` process, its output collected as it arrives. */
-class StartProcess implements AsyncDisposable {
-  stdout = "";
-  stderr = "";
-  readonly child: Deno.ChildProcess;
-  readonly #reading: Promise<unknown>;
-  readonly #input: WritableStreamDefaultWriter<Uint8Array>;
-
-  constructor(home: string, args: string[], env: Record<string, string> = {}) {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-all", `${REPO_ROOT}/scripts/start.ts`, "--home", home, ...args],
-      cwd: home,
-      env,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    this.child = child;
-    this.#input = child.stdin.getWriter();
-    this.#reading = Promise.all([
-      (async () => {
-        for await (const s of child.stdout.pipeThrough(new TextDecoderStream())) {
-          this.stdout += s;
-        }
-      })(),
-      (async () => {
-        for await (const s of child.stderr.pipeThrough(new TextDecoderStream())) {
-          this.stderr += s;
-        }
-      })(),
-    ]);
-  }
-
-  async started(): Promise<void> {
-    await waitFor(() => this.stderr.includes("started "), {
-      timeoutMs: 60_000,
-      what: "the component to start",
-    }).catch((error) => {
-      throw new Error(`${(error as Error).message}\n${this.stderr}`);
-    });
-  }
-
-  type(line: string): Promise<void> {
-    return this.#input.write(new TextEncoder().encode(`${line}\n`));
-  }
-
-  async exitCode(): Promise<number> {
-    await this.#input.close().catch(() => undefined);
-    const { code } = await this.child.status;
-    await this.#reading;
-    return code;
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    try {
-      this.child.kill("SIGTERM");
-    } catch {
-      // already gone
-    }
-    await this.exitCode();
-  }
-}
-
-async function withHome(fn: (home: string) => Promise<void>): Promise<void> {
-  const home = await Deno.makeTempDir({ prefix: "quicksilver-start-" });
-  try {
-    await fn(home);
-  } finally {
-    await Deno.remove(home, { recursive: true }).catch(() => undefined);
-  }
-}
+import { StartProcess, withHome } from "./_processes.ts";
 
 Deno.test("plugin host, router and console as separate processes answer !roll 1d1", async () => {
   await withHome(async (home) => {
