@@ -3,13 +3,34 @@
  * each its own process) share: how a component of app/components.ts is started on its bus from
  * the loaded config, and the console connector's options.
  */
-import type { Component, EventBus, Logger, RunningComponent } from "@quicksilver/core";
-import { type QuicksilverConfig, sectionOf } from "../app/mod.ts";
-import type { ShellConnectorOptions } from "../connectors/shell/mod.ts";
+import {
+  type Component,
+  type EventBus,
+  type Logger,
+  type RunningComponent,
+  type ServiceRole,
+  streamAdminRole,
+} from "@quicksilver/core";
+import { COMPONENTS, type QuicksilverConfig, sectionOf } from "../app/mod.ts";
+import { type ShellConnectorOptions, shellConnectorRole } from "../connectors/shell/mod.ts";
 
 /** A component's name on the command line and in `nats.credentials` (`Component.key`). */
 export function componentKey(component: Component): string {
   return component.key ?? component.configPath[component.configPath.length - 1]!;
+}
+
+/**
+ * Every identity a `.creds` file can be made for (`deno task auth creds <name>`) and that
+ * `nats.credentials.<name>` names, by name: each component's role, the console (`shell`) and
+ * the stream admin (`streams`). Not the plugin host: it mints plugin users and needs the keys.
+ */
+export function credentialRoles(): Map<string, () => ServiceRole> {
+  const roles = new Map<string, () => ServiceRole>(
+    COMPONENTS.map((component) => [componentKey(component), () => component.role()]),
+  );
+  roles.set("shell", shellConnectorRole);
+  roles.set("streams", streamAdminRole);
+  return roles;
 }
 
 /** Starts one component on a bus connected as its role, with its section of `config`. */

@@ -145,8 +145,9 @@ async function run(config: QuicksilverConfig): Promise<void> {
     throw new ConfigError(
       file,
       `nats.credentials.${key}`,
-      `no NATS credentials for ${key}: set nats.credentials.${key} to its .creds file path, or ` +
-        `${envName}, or run it on ${LOCAL_AUTHORITY_HINT}`,
+      `no NATS credentials for ${key}: set nats.credentials.${key} to its .creds file path ` +
+        `(made by deno task auth creds ${key}), or ${envName}, or run it on ` +
+        LOCAL_AUTHORITY_HINT,
     );
   };
   const connectAs = async (key: string, role: ServiceRole): Promise<EventBus> => {

@@ -73,3 +73,48 @@ Deno.test("a credentials or TLS file that is not there is named with its key", a
     assert.match(unknown.stderr, /unknown component "routr"/);
   });
 });
+
+Deno.test("a component on a machine without the keys runs with a .creds file from deno task auth", async () => {
+  await withHome(async (keys) => {
+    await withHome(async (elsewhere) => {
+      await Deno.copyFile(`${REPO_ROOT}/nats.conf`, `${keys}/nats.conf`);
+      await using server = await NatsServer.start({
+        configPath: `${keys}/nats.conf`,
+        cwd: keys,
+        port: freePort(),
+        httpPort: freePort(),
+      });
+      const made = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "--allow-all",
+          `${REPO_ROOT}/scripts/auth.ts`,
+          "creds",
+          "router",
+          "--home",
+          keys,
+          "--out",
+          `${elsewhere}/router.creds`,
+        ], // deno-fmt-ignore
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.ok(made.success, new TextDecoder().decode(made.stderr));
+      assert.equal((await Deno.stat(`${elsewhere}/router.creds`)).mode! & 0o777, 0o600);
+      await Deno.writeTextFile(
+        `${elsewhere}/rosey.yaml`,
+        `nats:\n  servers: ["${server.url}"]\n  credentials:\n    router: router.creds\n`,
+      );
+      await using router = new StartProcess(elsewhere, ["router"]);
+      await router.started();
+      const connz = await (await fetch(`${server.monitorUrl}/connz`)).json();
+      const names = connz.connections.map((c: { name: string }) => c.name);
+      assert.ok(names.includes("svc-router"), names.join(", "));
+      // Nothing else could connect from there: no keys, no other .creds.
+      await assert.rejects(Deno.stat(`${elsewhere}/.rosey/auth`));
+      await using chatlog = new StartProcess(elsewhere, ["chatlog"]);
+      assert.equal(await chatlog.exitCode(), 2);
+      assert.match(chatlog.stderr, /nats\.credentials\.chatlog: .*deno task auth creds chatlog/);
+    });
+  });
+});
