@@ -165,6 +165,24 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
+/**
+ * Every node healthy with JetStream, and all of them agreeing on a meta leader: before that a
+ * JetStream request (creating a stream) times out, though `/healthz` already answers 200.
+ */
+async function clusterReady(): Promise<boolean> {
+  const leaders = await Promise.all(nodes.map(async (node) => {
+    if (!await healthy(`${node.monitor}/healthz?js-enabled-only=true`)) return undefined;
+    try {
+      const jsz = await (await fetch(`${node.monitor}/jsz`, { signal: AbortSignal.timeout(1000) }))
+        .json();
+      return (jsz.meta_cluster?.leader as string | undefined) || undefined;
+    } catch {
+      return undefined;
+    }
+  }));
+  return leaders.every((leader) => leader !== undefined && leader === leaders[0]);
+}
+
 async function healthy(url: string): Promise<boolean> {
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
@@ -216,13 +234,11 @@ try {
     nodes.push({ name, dir, child, monitor: `http://127.0.0.1:${monitorPorts[i]}` });
   }
   const exited = Promise.race(nodes.map((node) => node.child.status.then(() => node)));
-  const ready = waitFor(
-    async () =>
-      (await Promise.all(
-        nodes.map((node) => healthy(`${node.monitor}/healthz?js-enabled-only=true`)),
-      )).every(Boolean),
-    { timeoutMs: 30_000, intervalMs: 100, what: "all three nodes to report healthy" },
-  );
+  const ready = waitFor(clusterReady, {
+    timeoutMs: 30_000,
+    intervalMs: 100,
+    what: "all three nodes to report healthy and agree on a JetStream leader",
+  });
   const first = await Promise.race([ready.then(() => undefined), exited]);
   if (first) {
     throw new Error(`node ${first.name} exited during start-up; see ${first.dir}/nats-server.log`);

@@ -169,7 +169,7 @@ async function run(config: QuicksilverConfig): Promise<void> {
     config.nats.credentials["streams"] || env("ROSEY_NATS_CREDS_STREAMS") || await localAuthority()
   ) {
     const admin = await connectAs("streams", streamAdminRole());
-    await ensureCoreStreams(admin);
+    await ensureStreamsPatiently(admin);
   }
 
   const dirs = {
@@ -233,6 +233,23 @@ async function run(config: QuicksilverConfig): Promise<void> {
     const why = await shell.done;
     await stopAll(`shell ${why}`);
     Deno.exit(0);
+  }
+}
+
+/**
+ * Creates the core streams, retrying for up to 60 s while JetStream does not answer: a cluster
+ * that just started (or lost a node) answers only once its nodes agreed on a leader.
+ */
+async function ensureStreamsPatiently(admin: EventBus): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await ensureCoreStreams(admin);
+    } catch (error) {
+      if (Date.now() > deadline || !/timeout|no responders|503/i.test(String(error))) throw error;
+      log.info("JetStream not answering yet; retrying", { attempt, error: String(error) });
+      await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 200 * attempt)));
+    }
   }
 }
 

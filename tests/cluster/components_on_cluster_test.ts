@@ -2,7 +2,8 @@
  * Issue 13's acceptance: `deno task cluster`, then the plugin host (dice), the router, the chat
  * log and the console connector as separate `deno task start` processes, each connected to a
  * different node over TLS: `!roll 1d1` typed in the console is answered; then the router's node
- * stops (SIGTERM), the router moves to another node by itself, and every command is answered.
+ * stops (SIGTERM), the router moves to another node by itself, and every command is answered;
+ * then kill -9 of the console's node: it moves to the last node, and commands are answered.
  */
 import assert from "node:assert/strict";
 import { waitFor } from "@quicksilver/testbed";
@@ -60,5 +61,27 @@ Deno.test("components on three nodes over TLS answer commands, also after a node
         });
     }
     assert.equal(answered(), 6, `every command answered by dice:\n${shell.stdout}`);
+
+    // Then kill -9 of the node the console and the chat log are on: they move to the last node,
+    // where the plugin host is, and commands are answered again.
+    Deno.kill(cluster.pids[2]!, "SIGKILL");
+    await waitFor(() => /"reconnected to NATS".*"bus":"connector-shell"/.test(shell.stderr), {
+      timeoutMs: 20_000,
+      what: "the console to reconnect to another node",
+    }).catch((error) => {
+      throw new Error(`${(error as Error).message}\n${shell.stderr}`);
+    });
+    for (let i = 7; i <= 9; i++) {
+      await shell.type("!roll 1d1");
+      await waitFor(() => replies() === i, { timeoutMs: 30_000, what: `answer ${i}` })
+        .catch((error) => {
+          throw new Error(
+            `${
+              (error as Error).message
+            }\n${shell.stdout}\n--router\n${router.stderr}\n--shell\n${shell.stderr}`,
+          );
+        });
+    }
+    assert.equal(answered(), 9, `every command answered by dice:\n${shell.stdout}`);
   });
 });
