@@ -55,6 +55,7 @@ Deno.test("the runner's launch config fills its defaults and names a bad field",
   const run = { mode: "run", name: "dice", servers: "127.0.0.1:4222", creds: "c", dataDir: "/d" };
   assert.deepEqual(validate(LaunchConfigSchema, run), {
     ...run,
+    tlsCa: "",
     config: {},
     granted: { net: [], publish: [], subscribe: [] },
     heartbeatMs: 2000,
