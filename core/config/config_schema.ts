@@ -55,7 +55,7 @@ export const NatsSectionSchema = z.strictObject({
   }).optional(),
   /**
    * `deno task start`: each component's `.creds` file (user JWT + seed), by component name
-   * (`router: /etc/rosey/router.creds`). A component without one uses
+   * (`chatlog: /etc/rosey/chatlog.creds`). A component without one uses
    * `ROSEY_NATS_CREDS_<NAME>`, else is minted from the local `.rosey/auth` if this machine
    * holds it.
    */
