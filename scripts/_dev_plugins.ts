@@ -3,7 +3,7 @@
  * `PluginManager` options, and the one operation dev needs from it besides start/stop:
  * reloading a plugin whose file changed.
  */
-import type { Authority, Logger } from "@quicksilver/core";
+import type { Authority, BusTlsFiles, Logger } from "@quicksilver/core";
 import type { QuicksilverConfig } from "../app/mod.ts";
 import { PluginManager, type PluginSettingsInput } from "@quicksilver/sandbox";
 
@@ -18,6 +18,8 @@ export interface PluginHost {
 export interface PluginHostOptions {
   config: QuicksilverConfig;
   natsUrl: string;
+  /** TLS to that server (`deno task start` with `nats.tls`). */
+  tls?: BusTlsFiles;
   authority: Authority;
   /** The state dir (`.rosey`): plugin data goes in `plugins/` under it. */
   stateDir: string;
@@ -37,6 +39,7 @@ export async function startPluginHost(options: PluginHostOptions): Promise<Plugi
   const manager = new PluginManager({
     authority: options.authority,
     servers: options.natsUrl,
+    ...(options.tls ? { tls: options.tls } : {}),
     pluginsDir: config.plugins.dir,
     dataDir: `${options.stateDir}/plugins`,
     // `deno task plugins install` puts plugins here (sandbox/manager/installed_files.ts).

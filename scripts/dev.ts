@@ -33,6 +33,7 @@ import {
 } from "@quicksilver/testbed";
 import { type PluginHost, startPluginHost } from "./_dev_plugins.ts";
 import { teeLogger } from "./_dev_logger.ts";
+import { shellOptions, startComponent } from "./_assembly.ts";
 
 const USAGE = `usage: deno task dev [--config rosey.yaml] [--no-shell] [--home <dir>]`;
 
@@ -236,33 +237,25 @@ async function main() {
   // it runs, each on a bus connected as its own role --------------------------------------------
   const notices: string[] = [];
   for (const component of COMPONENTS) {
-    const section = sectionOf(config, component);
-    if (!component.enabled(section)) continue;
+    if (!component.enabled(sectionOf(config, component))) continue;
     const bus = await connectAs(component.role());
-    const running = await component.start(bus, {
-      section,
-      bot: config.bot,
-      healthIntervalMs: config.monitoring.healthIntervalMs,
-      dirs: { logs: logDir, state: stateDir },
-      logger: log,
-    });
+    const running = await startComponent(component, bus, config, {
+      logs: logDir,
+      state: stateDir,
+    }, log);
     started(component.name, () => running.close());
     if (running.notice) notices.push(running.notice);
   }
   let shell: ShellConnector | undefined;
   if (shellWanted) {
-    shell = await ShellConnector.start(await connectAs(shellConnectorRole()), {
-      input: Deno.stdin.readable,
-      output: Deno.stdout.writable,
-      user: config.connectors.shell.user,
-      rank: config.connectors.shell.rank,
-      channel: config.connectors.shell.channel,
-      commandPrefix: config.bot.commandPrefix,
-      botName: config.bot.name,
-      replyTimeoutMs: config.router.timeoutMs + 1000,
-      banner: Deno.stdin.isTerminal(),
-      logger: log,
-    });
+    shell = await ShellConnector.start(
+      await connectAs(shellConnectorRole()),
+      shellOptions(config, {
+        input: Deno.stdin.readable,
+        output: Deno.stdout.writable,
+        banner: Deno.stdin.isTerminal(),
+      }, log),
+    );
     const shellStarted = shell;
     started("shell connector", () => shellStarted.close());
   }

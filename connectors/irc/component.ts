@@ -21,6 +21,7 @@ function networksOf(section: IrcConnectorConfig, platform: Platform) {
 function ircPlatformComponent(platform: Platform, name: string) {
   return defineComponent({
     name,
+    key: platform === TWITCH_PLATFORM ? "twitch" : "irc",
     kind: "connector",
     configPath: ["connectors", "irc"],
     section: IrcConnectorSchema,

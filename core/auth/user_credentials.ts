@@ -103,8 +103,8 @@ function isValidPermissionSubject(subject: string): boolean {
  * An account JWT that revokes the given users (public key -> revoked-at, unix seconds). Send it
  * as a request to `$SYS.REQ.ACCOUNT.<account>.CLAIMS.UPDATE` from a system-account user: the
  * server disconnects those users at once and refuses their reconnects (NOTES-SANDBOX §4). The
- * MEMORY resolver does not persist it across a server restart, which is why plugin JWTs also
- * carry a short expiry and are minted per launch.
+ * full resolver (nats.conf) stores it, so it holds across a server restart; plugin JWTs also
+ * carry an expiry and are minted per launch.
  */
 export async function accountJwtRevoking(
   authority: Authority,

@@ -21,7 +21,21 @@ export interface ConnectSettings {
   connectTimeoutMs?: number | undefined;
   /** Client PING interval; two unanswered PINGs mean the server is gone. */
   pingIntervalMs: number;
+  /** TLS to the server: PEM file paths (see {@linkcode BusTlsFiles}). */
+  tls?: BusTlsFiles | undefined;
   log: Logger;
+}
+
+/**
+ * TLS to nats-server: `ca` (a PEM file path) or `caPem` (its text, for a sandboxed plugin that
+ * may read no files) verifies the server; `cert` and `key` (PEM file paths, both or neither) are
+ * the client's own certificate when the server asks for one (`verify: true`).
+ */
+export interface BusTlsFiles {
+  ca?: string | undefined;
+  caPem?: string | undefined;
+  cert?: string | undefined;
+  key?: string | undefined;
 }
 
 /** One message as it came off the wire. */

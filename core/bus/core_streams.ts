@@ -40,9 +40,21 @@ export const CORE_STREAMS: readonly Readonly<StreamSpec>[] = [EVENTS_STREAM];
  * ```
  */
 export async function ensureCoreStreams(bus: EventBus): Promise<void> {
+  const replicas = clusterReplicas(bus);
   for (const spec of CORE_STREAMS) {
-    await bus.durable.ensureStream({ ...spec, subjects: [...spec.subjects] });
+    await bus.durable.ensureStream({ ...spec, subjects: [...spec.subjects], replicas });
   }
+}
+
+/**
+ * How many copies a core stream keeps: 1 on a single server; on a cluster (the server's INFO
+ * names one) one per server it advertises, at most 3, so that the events survive losing a
+ * node (`deno task cluster`, docs/SCALING.md).
+ */
+export function clusterReplicas(bus: EventBus): number {
+  const info = bus.connection.info;
+  if (!info?.cluster) return 1;
+  return Math.max(1, Math.min(3, info.connect_urls?.length ?? 1));
 }
 
 /**

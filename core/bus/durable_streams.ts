@@ -27,6 +27,8 @@ export interface StreamSpec {
   duplicateWindowMs?: number;
   /** `workqueue`: a message is removed once acknowledged. Default `limits`. */
   retention?: "limits" | "workqueue";
+  /** Copies kept on different servers of a cluster (1, 3 or 5); default 1. */
+  replicas?: number;
 }
 
 export interface PublishAck {
@@ -131,6 +133,7 @@ export class DurableStreams {
       max_msgs: spec.maxMessages ?? -1,
       max_bytes: spec.maxBytes ?? -1,
       duplicate_window: (spec.duplicateWindowMs ?? 120_000) * NANOS_PER_MS,
+      num_replicas: spec.replicas ?? 1,
     };
     try {
       await jsm.streams.info(spec.name);

@@ -19,7 +19,13 @@ import { EventDecodeError } from "../events/errors.ts";
 import { compiledValidator } from "../events/codec.ts";
 import { type Logger, silentLogger } from "../log/mod.ts";
 import { inboxPrefix as inboxPrefixFor } from "../subjects/subjects.ts";
-import type { BusConnection, ConnectionEvent, RawMessage, RawSubscription } from "./connection.ts";
+import type {
+  BusConnection,
+  BusTlsFiles,
+  ConnectionEvent,
+  RawMessage,
+  RawSubscription,
+} from "./connection.ts";
 import { type BusCounters, emptyCounters } from "./counters.ts";
 import type { DurableStreams } from "./durable_streams.ts";
 import {
@@ -54,6 +60,8 @@ export interface EventBusOptions {
    * frozen server keeps the socket open) and the client reconnects. Default 20 000.
    */
   pingIntervalMs?: number;
+  /** TLS to the server (PEM file paths); without it the connection is plain TCP. */
+  tls?: BusTlsFiles;
 }
 
 /** Connection state changes and problems, as the bus reports them to listeners. */
@@ -166,6 +174,7 @@ export class EventBus {
       waitOnFirstConnect: options.waitOnFirstConnect ?? true,
       connectTimeoutMs: options.connectTimeoutMs,
       pingIntervalMs: options.pingIntervalMs ?? 20_000,
+      tls: options.tls,
       log,
     };
     // nats.js is imported when a bus first connects: a process that only loads the bus (a

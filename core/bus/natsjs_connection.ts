@@ -68,6 +68,16 @@ export async function connectNatsJs(options: ConnectSettings): Promise<BusConnec
         // Dial the host as written: with the default `resolve: true` transport-node looks the
         // name up first, which a sandbox granted only `host:port` may not do (NOTES-SANDBOX §1).
         resolve: false,
+        ...(options.tls
+          ? {
+            tls: {
+              ...(options.tls.ca ? { caFile: options.tls.ca } : {}),
+              ...(options.tls.caPem ? { ca: options.tls.caPem } : {}),
+              ...(options.tls.cert ? { certFile: options.tls.cert } : {}),
+              ...(options.tls.key ? { keyFile: options.tls.key } : {}),
+            },
+          }
+          : {}),
         pingInterval: options.pingIntervalMs,
         maxPingOut: MAX_PINGS_OUT,
         waitOnFirstConnect: false,

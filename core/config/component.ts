@@ -43,6 +43,11 @@ export interface Component<Section = unknown, Path extends ConfigPath = ConfigPa
    * subscribers (the command handling service) already listening. Stopped in reverse.
    */
   kind: "service" | "connector";
+  /**
+   * Its name on `deno task start`'s command line and in `nats.credentials`; default the last
+   * key of `configPath`. Set when that would be ambiguous (IRC and Twitch share a section).
+   */
+  key?: string;
   configPath: Path;
   /** Its section's schema; every key has a default, so a missing section is valid. */
   section: z.ZodType<Section>;

@@ -31,6 +31,35 @@ export const NatsSectionSchema = z.strictObject({
   }).default("http://127.0.0.1:8222"),
   /** Start (and stop) nats-server with the bot. False: connect to one already running. */
   managed: z.boolean().default(true),
+  /**
+   * `deno task start`: the servers a component connects to (any one will do; clients learn the
+   * rest of a cluster from it). Default: `url`. `host:port` or `nats://` / `tls://` URLs.
+   */
+  servers: z.array(
+    z.string().regex(/^((nats|tls):\/\/)?[A-Za-z0-9.-]+:\d{1,5}$/, {
+      error: (issue) =>
+        `${show(issue.input)} is not a server address; write e.g. "127.0.0.1:4222" or ` +
+        `"tls://nats1.example.org:4222"`,
+    }),
+  ).min(1).optional(),
+  /**
+   * `deno task start`: TLS to the servers, PEM file paths. `ca` verifies the servers; `cert` and
+   * `key` (together) are the client's certificate for servers that verify clients.
+   */
+  tls: z.strictObject({
+    ca: z.string().min(1),
+    cert: z.string().min(1).optional(),
+    key: z.string().min(1).optional(),
+  }).refine((tls) => (tls.cert === undefined) === (tls.key === undefined), {
+    error: "cert and key go together; give both (or neither)",
+  }).optional(),
+  /**
+   * `deno task start`: each component's `.creds` file (user JWT + seed), by component name
+   * (`chatlog: /etc/rosey/chatlog.creds`). A component without one uses
+   * `ROSEY_NATS_CREDS_<NAME>`, else is minted from the local `.rosey/auth` if this machine
+   * holds it.
+   */
+  credentials: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), z.string().min(1)).default({}),
 });
 
 export const LoggingSectionSchema = z.strictObject({

@@ -6,36 +6,45 @@
  *
  * Each update replaces the account's revocation list, so the revoker keeps every revocation it
  * made and sends them all each time; entries older than the longest JWT lifetime are dropped
- * (those JWTs have expired anyway). The MEMORY resolver forgets pushed updates on a server
- * restart, which is why plugin JWTs also expire.
+ * (those JWTs have expired anyway). The server's full resolver stores each update in its JWT
+ * dir, so revocations outlive a server restart; and before its first update the revoker reads the
+ * account JWT the server holds (`$SYS.REQ.ACCOUNT.<acc>.CLAIMS.LOOKUP`, nats-server
+ * server/accounts.go) and keeps its revocations, so that a restarted plugin manager does not
+ * un-revoke what an earlier run revoked.
  */
 import {
   accountJwtRevoking,
   type Authority,
+  type BusTlsFiles,
   EventBus,
   type Logger,
   mintUser,
   silentLogger,
 } from "@quicksilver/core";
+import { type Account, decode } from "@nats-io/jwt";
 import { PluginCredentialsError } from "./errors.ts";
 
 export class Revoker {
   readonly #authority: Authority;
   readonly #servers: string;
+  readonly #tls: BusTlsFiles | undefined;
   readonly #log: Logger;
   readonly #keepSeconds: number;
   readonly #revoked = new Map<string, number>();
   #bus: Promise<EventBus> | undefined;
+  #adopted = false;
 
   constructor(options: {
     authority: Authority;
     servers: string;
+    tls?: BusTlsFiles;
     logger?: Logger;
     /** How long a revocation must be kept: the longest plugin JWT lifetime. */
     keepSeconds: number;
   }) {
     this.#authority = options.authority;
     this.#servers = options.servers;
+    this.#tls = options.tls;
     this.#log = options.logger ?? silentLogger;
     this.#keepSeconds = options.keepSeconds;
   }
@@ -43,12 +52,18 @@ export class Revoker {
   /** Revokes a user by public key; resolves once the server confirmed the update. */
   async revoke(publicKey: string): Promise<void> {
     const now = Math.floor(Date.now() / 1000);
+    const bus = await this.#connect();
+    if (!this.#adopted) {
+      for (const [key, at] of Object.entries(await this.#storedRevocations(bus))) {
+        if (!this.#revoked.has(key)) this.#revoked.set(key, at);
+      }
+      this.#adopted = true;
+    }
     for (const [key, at] of this.#revoked) {
       if (at < now - this.#keepSeconds) this.#revoked.delete(key);
     }
     this.#revoked.set(publicKey, now);
     const accountJwt = await accountJwtRevoking(this.#authority, Object.fromEntries(this.#revoked));
-    const bus = await this.#connect();
     const subject = `$SYS.REQ.ACCOUNT.${this.#authority.appAccount.publicKey}.CLAIMS.UPDATE`;
     let reply: unknown;
     try {
@@ -72,13 +87,37 @@ export class Revoker {
     this.#log.info("plugin user revoked", { user: publicKey });
   }
 
+  /**
+   * The revocations in the account JWT the server holds now, if our operator signed it; none if
+   * the server has only the preloaded one or does not answer (a MEMORY resolver: nothing kept).
+   */
+  async #storedRevocations(bus: EventBus): Promise<Record<string, number>> {
+    const subject = `$SYS.REQ.ACCOUNT.${this.#authority.appAccount.publicKey}.CLAIMS.LOOKUP`;
+    try {
+      const msg = await bus.connection.request(subject, new Uint8Array(), { timeout: 5000 });
+      const claims = decode<Account>(msg.string());
+      if (
+        claims.iss !== this.#authority.operatorKeyPair.getPublicKey() ||
+        claims.sub !== this.#authority.appAccount.publicKey
+      ) return {};
+      return claims.nats.revocations ?? {};
+    } catch (error) {
+      this.#log.warn("could not read the stored account JWT; earlier revocations may be lost", {
+        error: String(error),
+      });
+      return {};
+    }
+  }
+
   #connect(): Promise<EventBus> {
     this.#bus ??= (async () => {
       const user = await mintUser(this.#authority, {
         name: "svc-plugin-revoker",
         systemAccount: true,
         permissions: {
-          publish: { allow: ["$SYS.REQ.ACCOUNT.*.CLAIMS.UPDATE"] },
+          publish: {
+            allow: ["$SYS.REQ.ACCOUNT.*.CLAIMS.UPDATE", "$SYS.REQ.ACCOUNT.*.CLAIMS.LOOKUP"],
+          },
           subscribe: { allow: ["_INBOX.svc-plugin-revoker.>"] },
         },
       });
@@ -86,6 +125,7 @@ export class Revoker {
         servers: this.#servers,
         name: "svc-plugin-revoker",
         creds: user.creds,
+        ...(this.#tls ? { tls: this.#tls } : {}),
         logger: this.#log,
       });
     })();

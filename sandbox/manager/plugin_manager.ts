@@ -15,6 +15,7 @@
 import {
   type Authority,
   type BusSubscription,
+  type BusTlsFiles,
   errorText,
   EventBus,
   type Logger,
@@ -62,6 +63,11 @@ export interface PluginManagerOptions {
   authority: Authority;
   /** NATS address as an IP literal `host:port` (plugins may dial only this). */
   servers: string;
+  /**
+   * TLS to that server: the manager's own connections use it, and plugins get the CA's text in
+   * their launch config (they may read no files).
+   */
+  tls?: BusTlsFiles;
   /** A bus with rights to publish tables/violations and serve admin; minted from `authority` if absent. */
   bus?: EventBus;
   /** Folder of plugin files (`plugins/`); every `*.ts` in it is a plugin. */
@@ -152,6 +158,7 @@ export class PluginManager {
     this.#started = true;
     const o = this.#options;
     const server = o.servers.replace(/^nats:\/\//, "");
+    const tlsCa = o.tls?.caPem ?? (o.tls?.ca ? await Deno.readTextFile(o.tls.ca) : "");
     this.#bus = o.bus ?? await this.#connect(server);
     this.#ownBus = !o.bus;
     this.#reporter = new ViolationReporter(this.#bus, this.#log);
@@ -160,6 +167,7 @@ export class PluginManager {
     this.#revoker = new Revoker({
       authority: o.authority,
       servers: server,
+      ...(o.tls ? { tls: o.tls } : {}),
       logger: this.#log,
       keepSeconds: ttl,
     });
@@ -205,6 +213,7 @@ export class PluginManager {
       authority: o.authority,
       revoker: this.#revoker,
       server,
+      tlsCa,
       layout,
       trusted: () => this.#trustedModules(),
       uids,
@@ -547,6 +556,7 @@ export class PluginManager {
       servers: server,
       name: "svc-plugin-manager",
       creds: user.creds,
+      ...(this.#options.tls ? { tls: this.#options.tls } : {}),
       logger: this.#log,
     });
   }

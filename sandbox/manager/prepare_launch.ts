@@ -283,6 +283,7 @@ export async function preparePluginLaunch(
     name,
     servers: deps.server,
     creds: user.creds,
+    tlsCa: deps.tlsCa,
     dataDir: paths.dataDir,
     storageBucket: plan.nats.storageBucket,
     config: settings.config,

@@ -51,14 +51,20 @@ export function pluginManagerRole(): ServiceRole {
   };
 }
 
-/** The manager's system-account user: sends account claim updates (revocations), nothing else. */
+/**
+ * The manager's system-account user: reads the application account's current JWT (to keep the
+ * revocations an earlier run stored in the full resolver) and sends claim updates (revocations),
+ * nothing else.
+ */
 export function pluginManagerSystemRole(): ServiceRole {
   const name = PLUGIN_MANAGER_SYSTEM_IDENTITY;
   return {
     name,
     systemAccount: true,
     permissions: {
-      publish: { allow: ["$SYS.REQ.ACCOUNT.*.CLAIMS.UPDATE"] },
+      publish: {
+        allow: ["$SYS.REQ.ACCOUNT.*.CLAIMS.UPDATE", "$SYS.REQ.ACCOUNT.*.CLAIMS.LOOKUP"],
+      },
       subscribe: { allow: [inboxGrant(name)] },
     },
   };

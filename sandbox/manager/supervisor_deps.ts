@@ -31,6 +31,8 @@ export interface SupervisorDeps {
   revoker: Revoker;
   /** The NATS address plugins dial, as an IP literal `host:port`. */
   server: string;
+  /** The CA (PEM text) plugins verify a TLS server with; empty: plain TCP. */
+  tlsCa: string;
   layout: RuntimeLayout;
   trusted: () => Promise<TrustedModules>;
   uids: UidPool | null;

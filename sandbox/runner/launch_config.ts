@@ -46,6 +46,8 @@ const RunLaunchConfigSchema = z.object({
   /** IP-literal `host:port` (NOTES-SANDBOX §1: a hostname would need DNS permission). */
   servers: nonEmpty(),
   creds: nonEmpty(),
+  /** The CA (PEM text) that verifies a TLS server; empty: plain TCP. */
+  tlsCa: z._default(z.string().check(z.maxLength(65_536)), ""),
   dataDir: nonEmpty(),
   /** The plugin's KV bucket for `ctx.storage` (`plugin_<name>`), created by the manager. */
   storageBucket: z.string().check(z.regex(/^[-\w]{1,64}$/)),

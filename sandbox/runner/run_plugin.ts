@@ -57,6 +57,7 @@ export async function runPlugin(load: PluginImport): Promise<never> {
     servers: config.servers,
     name: `plugin-${config.name}`,
     creds: config.creds,
+    ...(config.tlsCa ? { tls: { caPem: config.tlsCa } } : {}),
     logger: log,
     connectTimeoutMs: 10_000,
   }).catch((error) => {

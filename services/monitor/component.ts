@@ -7,6 +7,7 @@ import { monitorRole } from "./role.ts";
 export const monitorComponent = defineComponent({
   name: "monitor",
   kind: "service",
+  key: "monitor",
   configPath: ["monitoring"],
   section: MonitoringSectionSchema,
   role: monitorRole,

@@ -62,6 +62,7 @@ Deno.test("the runner's launch config fills its defaults and names a bad field",
   };
   assert.deepEqual(validate(LaunchConfigSchema, run), {
     ...run,
+    tlsCa: "",
     config: {},
     granted: { net: [], publish: [], subscribe: [] },
     heartbeatMs: 2000,

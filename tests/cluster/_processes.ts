@@ -1,0 +1,144 @@
+/** Test helpers: `deno task start` and `deno task cluster` as child processes of a test. */
+import { freePort, REPO_ROOT, waitFor } from "@quicksilver/testbed";
+
+/** One `scripts/start.ts` process, its output collected as it arrives. */
+export class StartProcess implements AsyncDisposable {
+  stdout = "";
+  stderr = "";
+  readonly child: Deno.ChildProcess;
+  readonly #reading: Promise<unknown>;
+  readonly #input: WritableStreamDefaultWriter<Uint8Array>;
+
+  constructor(home: string, args: string[], env: Record<string, string> = {}) {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-all", `${REPO_ROOT}/scripts/start.ts`, "--home", home, ...args],
+      cwd: home,
+      env,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    this.child = child;
+    this.#input = child.stdin.getWriter();
+    this.#reading = Promise.all([
+      (async () => {
+        for await (const s of child.stdout.pipeThrough(new TextDecoderStream())) {
+          this.stdout += s;
+        }
+      })(),
+      (async () => {
+        for await (const s of child.stderr.pipeThrough(new TextDecoderStream())) {
+          this.stderr += s;
+        }
+      })(),
+    ]);
+  }
+
+  async started(): Promise<void> {
+    await waitFor(() => this.stderr.includes("started "), {
+      timeoutMs: 60_000,
+      what: "the component to start",
+    }).catch((error) => {
+      throw new Error(`${(error as Error).message}\n${this.stderr}`);
+    });
+  }
+
+  type(line: string): Promise<void> {
+    return this.#input.write(new TextEncoder().encode(`${line}\n`));
+  }
+
+  async exitCode(): Promise<number> {
+    await this.#input.close().catch(() => undefined);
+    const { code } = await this.child.status;
+    await this.#reading;
+    return code;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    try {
+      this.child.kill("SIGTERM");
+    } catch {
+      // already gone
+    }
+    await this.exitCode();
+  }
+}
+
+export async function withHome(fn: (home: string) => Promise<void>): Promise<void> {
+  const home = await Deno.makeTempDir({ prefix: "quicksilver-start-" });
+  try {
+    await fn(home);
+  } finally {
+    await Deno.remove(home, { recursive: true }).catch(() => undefined);
+  }
+}
+
+/** `deno task cluster` on free ports in `home`, up and healthy; `close()` stops it (SIGINT). */
+export class ClusterProcess implements AsyncDisposable {
+  stderr = "";
+  readonly child: Deno.ChildProcess;
+  readonly client: number[];
+  readonly monitor: number[];
+  pids: number[] = [];
+  readonly #reading: Promise<unknown>;
+
+  private constructor(home: string) {
+    const ports = () => [freePort(), freePort(), freePort()];
+    this.client = ports();
+    this.monitor = ports();
+    const route = ports();
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-all",
+        `${REPO_ROOT}/scripts/cluster.ts`,
+        "--home",
+        home,
+        "--client-ports",
+        this.client.join(","),
+        "--monitor-ports",
+        this.monitor.join(","),
+        "--route-ports",
+        route.join(","),
+      ], // deno-fmt-ignore
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    this.child = child;
+    this.#reading = (async () => {
+      for await (const s of child.stderr.pipeThrough(new TextDecoderStream())) this.stderr += s;
+    })();
+  }
+
+  static async start(home: string): Promise<ClusterProcess> {
+    const cluster = new ClusterProcess(home);
+    await waitFor(() => cluster.stderr.includes("NATS cluster is running"), {
+      timeoutMs: 60_000,
+      what: "the cluster to start",
+    }).catch(async (error) => {
+      await cluster.close();
+      throw new Error(`${(error as Error).message}\n${cluster.stderr}`);
+    });
+    cluster.pids = /pids (\d+), (\d+), (\d+)/.exec(cluster.stderr)!.slice(1).map(Number);
+    return cluster;
+  }
+
+  /** `tls://127.0.0.1:<port>` of node `i` (0..2). */
+  url(i: number): string {
+    return `tls://127.0.0.1:${this.client[i]}`;
+  }
+
+  async close(): Promise<void> {
+    try {
+      this.child.kill("SIGINT");
+    } catch {
+      // gone
+    }
+    await this.child.status;
+    await this.#reading;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
