@@ -53,9 +53,10 @@ export const EVENT_TYPES = {
   userLeave: "user.leave",
   userUpdate: "user.update",
   /**
-   * A user changed name and stays the same person (IRC `NICK`). Sent after the `user.leave` of
-   * the old name and the `user.join` of the new one, so presence keeps working unchanged; what
-   * follows a person (memory, scores) listens to this. CyTube has no rename (a guest re-joins).
+   * A user changed name and stays the same person (a platform's nick change). Sent after the
+   * `user.leave` of the old name and the `user.join` of the new one, so presence keeps working
+   * unchanged; what follows a person (memory, scores) listens to this. Platforms without renames
+   * never send it.
    */
   userRename: "user.rename",
   mediaChange: "media.change",
