@@ -13,6 +13,7 @@ import { newEventId } from "../events/envelope.ts";
 import type { Logger } from "../log/mod.ts";
 import type { BusCounters } from "./counters.ts";
 import { BusClosedError } from "./errors.ts";
+import { keepAttached, sleep } from "./_reattach.ts";
 import { readStream, type StreamReaderSpec } from "./stream_reader.ts";
 
 export interface StreamSpec {
@@ -195,55 +196,50 @@ export class DurableStreams {
     const onGlobalStop = () => stop.abort();
     this.#stopper.signal.addEventListener("abort", onGlobalStop);
     let current: { close(): Promise<void | Error> } | undefined;
-    const loop = (async () => {
-      let failures = 0;
-      while (!stop.signal.aborted && !this.#nc.isClosed()) {
-        try {
-          await this.#ensureConsumer(spec);
-          const consumer = await (await this.#client()).consumers.get(spec.stream, spec.durable);
-          const messages = await consumer.consume({ max_messages: 256, idle_heartbeat: 2000 });
-          current = messages;
-          failures = 0;
-          if (stop.signal.aborted) {
-            // stop() came while we were attaching and found nothing to close: close it here,
-            // or its pull subscription would outlive the consumer. The close takes effect only
-            // as the iterator runs; anything already pulled goes back at once.
-            const closing = messages.close();
-            for await (const msg of messages) msg.nak();
-            await closing.catch(() => undefined);
-            break;
-          }
-          const maxInFlight = Math.max(1, spec.maxInFlight ?? 1);
-          const inFlight = new Set<Promise<void>>();
-          try {
-            for await (const msg of messages) {
-              // #deliver calls the handler synchronously, so handlers start in stream order.
-              const delivering = this.#deliver(spec, msg, handler);
-              if (maxInFlight === 1) await delivering;
-              else {
-                inFlight.add(delivering);
-                delivering.finally(() => inFlight.delete(delivering));
-                if (inFlight.size >= maxInFlight) await Promise.race(inFlight);
-              }
-              if (stop.signal.aborted) break;
-            }
-          } finally {
-            await Promise.allSettled(inFlight);
-          }
-        } catch (error) {
-          if (stop.signal.aborted || this.#nc.isClosed()) break;
-          failures++;
-          if (failures === 1 || failures % 20 === 0) {
-            this.#log.warn("durable consumer interrupted; re-attaching", {
-              stream: spec.stream,
-              durable: spec.durable,
-              error: (error as Error).message,
-            });
-          }
+    const loop = keepAttached({
+      signal: stop.signal,
+      isClosed: () => this.#nc.isClosed(),
+      serve: async (attached) => {
+        await this.#ensureConsumer(spec);
+        const consumer = await (await this.#client()).consumers.get(spec.stream, spec.durable);
+        const messages = await consumer.consume({ max_messages: 256, idle_heartbeat: 2000 });
+        current = messages;
+        attached();
+        if (stop.signal.aborted) {
+          // stop() came while we were attaching and found nothing to close: close it here,
+          // or its pull subscription would outlive the consumer. The close takes effect only
+          // as the iterator runs; anything already pulled goes back at once.
+          const closing = messages.close();
+          for await (const msg of messages) msg.nak();
+          await closing.catch(() => undefined);
+          return;
         }
-        await sleep(Math.min(250 * 2 ** Math.min(failures, 3), 2000), stop.signal).catch(() => {});
-      }
-    })();
+        const maxInFlight = Math.max(1, spec.maxInFlight ?? 1);
+        const inFlight = new Set<Promise<void>>();
+        try {
+          for await (const msg of messages) {
+            // #deliver calls the handler synchronously, so handlers start in stream order.
+            const delivering = this.#deliver(spec, msg, handler);
+            if (maxInFlight === 1) await delivering;
+            else {
+              inFlight.add(delivering);
+              delivering.finally(() => inFlight.delete(delivering));
+              if (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+            }
+            if (stop.signal.aborted) break;
+          }
+        } finally {
+          await Promise.allSettled(inFlight);
+        }
+      },
+      backoffMs: (failures) => Math.min(250 * 2 ** Math.min(failures, 3), 2000),
+      warn: (error) =>
+        this.#log.warn("durable consumer interrupted; re-attaching", {
+          stream: spec.stream,
+          durable: spec.durable,
+          error: error.message,
+        }),
+    });
     return {
       stop: async () => {
         stop.abort();
@@ -345,19 +341,4 @@ export class DurableStreams {
 
 function isNotFound(error: unknown): boolean {
   return error instanceof Error && /not found/i.test(error.message);
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

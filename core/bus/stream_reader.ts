@@ -22,6 +22,7 @@ import { parseJson, validate, type Validator } from "../events/json.ts";
 import type { Logger } from "../log/mod.ts";
 import type { BusCounters } from "./counters.ts";
 import type { DurableConsumer, DurableDelivery } from "./durable_streams.ts";
+import { keepAttached } from "./_reattach.ts";
 
 export interface StreamReaderSpec<T> {
   stream: string;
@@ -72,33 +73,28 @@ export function readStream<T>(
     detach?.();
   };
   context.stopSignal.addEventListener("abort", onGlobalStop);
-  const loop = (async () => {
-    let failures = 0;
-    while (!stop.signal.aborted && !nc.isClosed()) {
-      try {
-        const start = Math.max(1, spec.from());
-        await replaceConsumer(context, spec, start);
-        if (stop.signal.aborted) break;
-        const attachment = attach(context, spec, handler);
-        detach = attachment.detach;
-        failures = 0;
-        const failure = await attachment.ended;
-        if (stop.signal.aborted || nc.isClosed()) break;
-        throw failure;
-      } catch (error) {
-        if (stop.signal.aborted || nc.isClosed()) break;
-        failures++;
-        if (failures === 1 || failures % 20 === 0) {
-          log.warn("stream reader interrupted; attaching again at its cursor", {
-            stream: spec.stream,
-            consumer: spec.name,
-            error: (error as Error).message,
-          });
-        }
-      }
-      await sleep(Math.min(100 * 2 ** Math.min(failures, 4), 2000), stop.signal).catch(() => {});
-    }
-  })();
+  const loop = keepAttached({
+    signal: stop.signal,
+    isClosed: () => nc.isClosed(),
+    serve: async (attached) => {
+      const start = Math.max(1, spec.from());
+      await replaceConsumer(context, spec, start);
+      if (stop.signal.aborted) return;
+      const attachment = attach(context, spec, handler);
+      detach = attachment.detach;
+      attached();
+      const failure = await attachment.ended;
+      if (stop.signal.aborted || nc.isClosed()) return;
+      throw failure;
+    },
+    backoffMs: (failures) => Math.min(100 * 2 ** Math.min(failures, 4), 2000),
+    warn: (error) =>
+      log.warn("stream reader interrupted; attaching again at its cursor", {
+        stream: spec.stream,
+        consumer: spec.name,
+        error: error.message,
+      }),
+  });
   return {
     stop: async () => {
       stop.abort();
@@ -276,19 +272,4 @@ function deliver<T>(
   }
   context.counters.durableDelivered++;
   return handler(value, { subject, seq, redelivered: false });
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
