@@ -18,6 +18,7 @@ import {
   type BusTlsFiles,
   errorText,
   EventBus,
+  inboxGrant,
   type Logger,
   mintUser,
   type PluginStatus,
@@ -56,7 +57,7 @@ import {
 import { compactTable } from "./_compact_table.ts";
 import { pidHoldingSocket, socketInode } from "./_socket_owner.ts";
 import { REPO_PATHS } from "./repo_paths.ts";
-import { pluginStorageAdminSubjects } from "./roles.ts";
+import { PLUGIN_MANAGER_IDENTITY, pluginStorageAdminSubjects } from "./roles.ts";
 import { type BotIdentity, HeartbeatSchema } from "../runner/mod.ts";
 
 export interface PluginManagerOptions {
@@ -534,8 +535,10 @@ export class PluginManager {
   }
 
   async #connect(server: string): Promise<EventBus> {
+    // Broader than pluginManagerRole() (all of the plugins' subjects, both ways); narrowing the
+    // manager to that role is open work.
     const user = await mintUser(this.#options.authority, {
-      name: "svc-plugin-manager",
+      name: PLUGIN_MANAGER_IDENTITY,
       permissions: {
         publish: {
           allow: [
@@ -547,14 +550,14 @@ export class PluginManager {
           ],
         },
         subscribe: {
-          allow: [subjects.allPlugins(), subjects.allAdmin(), "_INBOX.svc-plugin-manager.>"],
+          allow: [subjects.allPlugins(), subjects.allAdmin(), inboxGrant(PLUGIN_MANAGER_IDENTITY)],
         },
         responses: { max: 1 },
       },
     });
     return await EventBus.connect({
       servers: server,
-      name: "svc-plugin-manager",
+      name: PLUGIN_MANAGER_IDENTITY,
       creds: user.creds,
       ...(this.#options.tls ? { tls: this.#options.tls } : {}),
       logger: this.#log,
