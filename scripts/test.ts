@@ -20,6 +20,26 @@ try {
   throw error;
 }
 
+// The suite runs plugins under their own uids, which must walk down to the checkout (runner, SDK,
+// node_modules). A checkout under a folder only its owner may enter (`mktemp -d`, a 0700 home)
+// would make every plugin share the runner's uid and the tests of per-plugin isolation fail:
+// as root, give those folders o+x (enter, never list), the fix `deno task dev` names in its
+// warning, and say so in one line.
+if (Deno.uid() === 0) {
+  const opened: string[] = [];
+  for (let dir = REPO_ROOT; dir !== "/" && dir !== ""; dir = dir.slice(0, dir.lastIndexOf("/"))) {
+    const info = await Deno.stat(dir);
+    const mode = info.mode ?? 0o755;
+    if ((mode & 0o001) === 0 && info.uid === 0) {
+      await Deno.chmod(dir, (mode & 0o7777) | 0o001);
+      opened.push(dir);
+    }
+  }
+  if (opened.length > 0) {
+    log.info(`made ${opened.join(", ")} traversable (o+x) so plugin uids can reach the checkout`);
+  }
+}
+
 const coverageDir = `${REPO_ROOT}/coverage`;
 await Deno.remove(coverageDir, { recursive: true }).catch(() => undefined);
 const targets = Deno.args.length > 0 ? Deno.args : ["tests/"];
