@@ -76,7 +76,7 @@ function asked(text: string) {
 
 Deno.test("trivia in the sandbox", async (t) => {
   await using bed = await PluginTestBed.start("plugins/trivia.ts", {
-    settings: { config: { questionSeconds: 3, breakSeconds: 0.2 } },
+    settings: { config: { questionSeconds: 6, breakSeconds: 0.2 } },
   });
   const say = async (text: string, user = "alice", rank: number = RANKS.user) =>
     bed.text(await bed.command(text, { user, rank }));
@@ -92,7 +92,7 @@ Deno.test("trivia in the sandbox", async (t) => {
       );
       assert.match(
         await say("!trivia start 2 science"),
-        /^🎲 Trivia: 2 questions from Science, 3s each/,
+        /^🎲 Trivia: 2 questions from Science, 6s each/,
       );
       assert.match(await say("!trivia start"), /already running/);
       const q1 = asked((await question(1, 2)).text);
