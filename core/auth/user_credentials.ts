@@ -109,11 +109,16 @@ function isValidPermissionSubject(subject: string): boolean {
 export async function accountJwtRevoking(
   authority: Authority,
   revoked: Record<string, number>,
+  /**
+   * The account claims the server holds now (`CLAIMS.LOOKUP`), if signed by our operator: their
+   * scoped signing keys (`deno task auth plugin-host-key`) are kept. Default: the original JWT.
+   */
+  stored?: jwt.Account,
 ): Promise<string> {
   const account = authority.appAccount;
-  const current = jwt.decode<jwt.Account>(account.jwt);
+  const current = stored ?? jwt.decode<jwt.Account>(account.jwt).nats;
   return await jwt.encodeAccount(account.name, account.keyPair, {
-    ...current.nats,
-    revocations: { ...(current.nats.revocations ?? {}), ...revoked },
+    ...current,
+    revocations: { ...(current.revocations ?? {}), ...revoked },
   }, { signer: authority.operatorKeyPair });
 }

@@ -15,6 +15,12 @@ export {
   pluginStorageSubjects,
   type SubjectGrants,
 } from "./plugin_permissions.ts";
-export { DEFAULT_PLUGIN_JWT_TTL_SECONDS, mintPluginUser } from "./mint_plugin_user.ts";
+export {
+  DEFAULT_PLUGIN_JWT_TTL_SECONDS,
+  mintPluginUser,
+  type PluginUserSigner,
+} from "./mint_plugin_user.ts";
+export { PLUGIN_SIGNING_ROLE, pluginScopeTemplate, scopedPluginTags } from "./plugin_scope.ts";
+export { installPluginSigningKey } from "./plugin_signing_key.ts";
 export { Revoker } from "./revoker.ts";
 export { PluginCredentialsError } from "./errors.ts";

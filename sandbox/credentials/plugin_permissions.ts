@@ -113,6 +113,8 @@ export interface PluginNatsRights {
   limits: PluginNatsLimits;
   /** Its `ctx.storage` bucket, created by the manager before launch. */
   storageBucket: string;
+  /** The event types it receives (`message` and those it declares). */
+  events: string[];
 }
 
 const KNOWN_EVENTS = new Set<string>(Object.values(EVENT_TYPES));
@@ -189,5 +191,6 @@ export function pluginNatsRights(
     },
     limits: { ...DEFAULT_PLUGIN_NATS_LIMITS, ...limits },
     storageBucket: pluginStorageBucket(name),
+    events: [...events],
   };
 }

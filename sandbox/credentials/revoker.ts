@@ -7,7 +7,7 @@
  * Each update replaces the account's revocation list, so the revoker keeps every revocation it
  * made and sends them all each time; entries older than the longest JWT lifetime are dropped
  * (those JWTs have expired anyway). The server's full resolver stores each update in its JWT
- * dir, so revocations outlive a server restart; and before its first update the revoker reads the
+ * dir, so revocations outlive a server restart; and before each update the revoker reads the
  * account JWT the server holds (`$SYS.REQ.ACCOUNT.<acc>.CLAIMS.LOOKUP`, nats-server
  * server/accounts.go) and keeps its revocations, so that a restarted plugin manager does not
  * un-revoke what an earlier run revoked.
@@ -32,7 +32,8 @@ export class Revoker {
   readonly #keepSeconds: number;
   readonly #revoked = new Map<string, number>();
   #bus: Promise<EventBus> | undefined;
-  #adopted = false;
+  /** The account claims the server held at the last revocation (our operator's): kept in every update. */
+  #stored: Account | undefined;
 
   constructor(options: {
     authority: Authority;
@@ -53,17 +54,20 @@ export class Revoker {
   async revoke(publicKey: string): Promise<void> {
     const now = Math.floor(Date.now() / 1000);
     const bus = await this.#connect();
-    if (!this.#adopted) {
-      for (const [key, at] of Object.entries(await this.#storedRevocations(bus))) {
-        if (!this.#revoked.has(key)) this.#revoked.set(key, at);
-      }
-      this.#adopted = true;
+    // Read every time (a kill switch is rare): the stored claims may have changed since, e.g. a
+    // plugin signing key rotated by `deno task auth plugin-host-key`, and must not be undone.
+    for (const [key, at] of Object.entries(await this.#storedRevocations(bus))) {
+      if (!this.#revoked.has(key)) this.#revoked.set(key, at);
     }
     for (const [key, at] of this.#revoked) {
       if (at < now - this.#keepSeconds) this.#revoked.delete(key);
     }
     this.#revoked.set(publicKey, now);
-    const accountJwt = await accountJwtRevoking(this.#authority, Object.fromEntries(this.#revoked));
+    const accountJwt = await accountJwtRevoking(
+      this.#authority,
+      Object.fromEntries(this.#revoked),
+      this.#stored,
+    );
     const subject = `$SYS.REQ.ACCOUNT.${this.#authority.appAccount.publicKey}.CLAIMS.UPDATE`;
     let reply: unknown;
     try {
@@ -99,7 +103,12 @@ export class Revoker {
       if (
         claims.iss !== this.#authority.operatorKeyPair.getPublicKey() ||
         claims.sub !== this.#authority.appAccount.publicKey
-      ) return {};
+      ) {
+        this.#stored = undefined;
+        return {};
+      }
+      // Its scoped signing keys (plugin hosts elsewhere) must survive this update too.
+      this.#stored = claims.nats as Account;
       return claims.nats.revocations ?? {};
     } catch (error) {
       this.#log.warn("could not read the stored account JWT; earlier revocations may be lost", {

@@ -23,6 +23,7 @@ import {
   mintUser,
   type PluginStatus,
   type PluginTable,
+  type ScopedSigningKey,
   type SecurityViolation,
   silentLogger,
   subjects,
@@ -57,11 +58,22 @@ import {
 import { compactTable } from "./_compact_table.ts";
 import { pidHoldingSocket, socketInode } from "./_socket_owner.ts";
 import { REPO_PATHS } from "./repo_paths.ts";
-import { PLUGIN_MANAGER_IDENTITY, pluginStorageAdminSubjects } from "./roles.ts";
+import { PLUGIN_MANAGER_IDENTITY, pluginHostRole } from "./roles.ts";
 import { type BotIdentity, HeartbeatSchema } from "../runner/mod.ts";
 
 export interface PluginManagerOptions {
-  authority: Authority;
+  /**
+   * The installation's authority (the account key): plugin users carry their exact rights, and
+   * the kill switch revokes them at once. Give this or `pluginSigningKey`.
+   */
+  authority?: Authority;
+  /**
+   * The account's `plugin` scoped signing key, on a plugin host without the account key
+   * (`deno task auth plugin-host-key`): plugin users get the key's template rights; needs `bus`.
+   * Without the operator key there is no revocation: the kill switch ends the process and the
+   * plugin's JWT expires after `jwtTtlSeconds`.
+   */
+  pluginSigningKey?: ScopedSigningKey;
   /** NATS address as an IP literal `host:port` (plugins may dial only this). */
   servers: string;
   /**
@@ -149,6 +161,12 @@ export class PluginManager {
           `127.0.0.1:4222 (plugins get --allow-net for exactly that; a hostname needs DNS permission)`,
       );
     }
+    if (!options.authority && !(options.pluginSigningKey && options.bus)) {
+      throw new PluginManagerError(
+        "PluginManager: give `authority` (the account key), or `pluginSigningKey` and `bus` " +
+          "(a plugin host holding only the plugin signing key)",
+      );
+    }
     this.#options = options;
     this.#log = (options.logger ?? silentLogger).child({ component: "plugin-manager" });
   }
@@ -165,7 +183,7 @@ export class PluginManager {
     this.#reporter = new ViolationReporter(this.#bus, this.#log);
     this.#reporter.onViolation((v) => this.#supervisors.get(v.plugin)?.counted(v));
     const ttl = o.jwtTtlSeconds ?? DEFAULT_PLUGIN_JWT_TTL_SECONDS;
-    this.#revoker = new Revoker({
+    this.#revoker = o.authority && new Revoker({
       authority: o.authority,
       servers: server,
       ...(o.tls ? { tls: o.tls } : {}),
@@ -211,7 +229,7 @@ export class PluginManager {
     }
     this.#deps = {
       bus: this.#bus,
-      authority: o.authority,
+      signer: o.authority ?? o.pluginSigningKey!,
       revoker: this.#revoker,
       server,
       tlsCa,
@@ -535,26 +553,8 @@ export class PluginManager {
   }
 
   async #connect(server: string): Promise<EventBus> {
-    // Broader than pluginManagerRole() (all of the plugins' subjects, both ways); narrowing the
-    // manager to that role is open work.
-    const user = await mintUser(this.#options.authority, {
-      name: PLUGIN_MANAGER_IDENTITY,
-      permissions: {
-        publish: {
-          allow: [
-            subjects.allSecurity(),
-            subjects.allAdmin(),
-            subjects.allPlugins(),
-            subjects.allMonitoring(),
-            ...pluginStorageAdminSubjects(),
-          ],
-        },
-        subscribe: {
-          allow: [subjects.allPlugins(), subjects.allAdmin(), inboxGrant(PLUGIN_MANAGER_IDENTITY)],
-        },
-        responses: { max: 1 },
-      },
-    });
+    // Constructor: without the authority the caller passes `bus`.
+    const user = await mintUser(this.#options.authority!, pluginHostRole());
     return await EventBus.connect({
       servers: server,
       name: PLUGIN_MANAGER_IDENTITY,

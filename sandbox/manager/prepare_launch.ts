@@ -230,7 +230,7 @@ export async function preparePluginLaunch(
     });
   }
   const t2 = performance.now();
-  const user = await mintPluginUser(deps.authority, plan.nats, {
+  const user = await mintPluginUser(deps.signer, plan.nats, {
     expiresInSeconds: deps.jwtTtlSeconds,
   });
   const mintMs = performance.now() - t2;

@@ -69,3 +69,31 @@ export function pluginManagerSystemRole(): ServiceRole {
     },
   };
 }
+
+/**
+ * The plugin host's own user, as `PluginManager` connects when it mints it itself, and as
+ * `deno task auth creds plugins` writes it for a plugin host that holds only the plugin signing
+ * key. Broader than {@linkcode pluginManagerRole} (all of the plugins' subjects, both ways);
+ * narrowing the manager to that role is open work.
+ */
+export function pluginHostRole(): ServiceRole {
+  const name = PLUGIN_MANAGER_IDENTITY;
+  return {
+    name,
+    permissions: {
+      publish: {
+        allow: [
+          subjects.allSecurity(),
+          subjects.allAdmin(),
+          subjects.allPlugins(),
+          subjects.allMonitoring(),
+          ...pluginStorageAdminSubjects(),
+        ],
+      },
+      subscribe: {
+        allow: [subjects.allPlugins(), subjects.allAdmin(), inboxGrant(name)],
+      },
+      responses: { max: 1 },
+    },
+  };
+}

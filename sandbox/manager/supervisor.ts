@@ -223,10 +223,16 @@ export class PluginSupervisor {
       this.#wanted = false;
       clearTimeout(this.#restartTimer);
       const key = this.#launch?.userKey;
-      if (key) {
+      if (key && this.#deps.revoker) {
         await this.#deps.revoker.revoke(key).catch((error) =>
           this.#log.error("revocation failed", { error: errorText(error) })
         );
+      } else if (key) {
+        // A plugin host with only the plugin signing key cannot sign account JWTs: the process
+        // ends below and its user's JWT expires (jwtTtlSeconds).
+        this.#log.warn("no revocation on this host (plugin signing key only); the JWT expires", {
+          user: key,
+        });
       }
       const proc = this.#proc;
       if (proc) {

@@ -2,8 +2,8 @@
  * What every plugin supervisor shares with the manager: the bus, the authority, the layout,
  * the vetted SDK graph, the uid pool, the limits support and the timings.
  */
-import type { Authority, EventBus, Logger } from "@quicksilver/core";
-import type { Revoker } from "../credentials/mod.ts";
+import type { EventBus, Logger } from "@quicksilver/core";
+import type { PluginUserSigner, Revoker } from "../credentials/mod.ts";
 import type { LimitSupport } from "../limits/mod.ts";
 import type { OutputLimits, UidPool } from "../process/mod.ts";
 import type { ApprovalRecord } from "./approval.ts";
@@ -27,8 +27,10 @@ export interface SupervisorTimings {
 
 export interface SupervisorDeps {
   bus: EventBus;
-  authority: Authority;
-  revoker: Revoker;
+  /** Signs plugin users: the account key, or the `plugin` scoped signing key. */
+  signer: PluginUserSigner;
+  /** Absent on a plugin host that holds only the plugin signing key (no operator key). */
+  revoker: Revoker | undefined;
   /** The NATS address plugins dial, as an IP literal `host:port`. */
   server: string;
   /** The CA (PEM text) plugins verify a TLS server with; empty: plain TCP. */
