@@ -49,6 +49,7 @@ export { REPO_PATHS } from "./repo_paths.ts";
 export {
   PLUGIN_MANAGER_IDENTITY,
   PLUGIN_MANAGER_SYSTEM_IDENTITY,
+  pluginHostRole,
   pluginManagerRole,
   pluginManagerSystemRole,
   pluginStorageAdminSubjects,
