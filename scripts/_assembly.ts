@@ -13,6 +13,7 @@ import {
 } from "@quicksilver/core";
 import { COMPONENTS, type QuicksilverConfig, sectionOf } from "../app/mod.ts";
 import { type ShellConnectorOptions, shellConnectorRole } from "../connectors/shell/mod.ts";
+import { pluginHostRole } from "@quicksilver/sandbox";
 
 /** A component's name on the command line and in `nats.credentials` (`Component.key`). */
 export function componentKey(component: Component): string {
@@ -22,7 +23,8 @@ export function componentKey(component: Component): string {
 /**
  * Every identity a `.creds` file can be made for (`deno task auth creds <name>`) and that
  * `nats.credentials.<name>` names, by name: each component's role, the console (`shell`) and
- * the stream admin (`streams`). Not the plugin host: it mints plugin users and needs the keys.
+ * the stream admin (`streams`), and the plugin host's own user (`plugins`, for a host that mints
+ * its plugins' users with the plugin signing key: `deno task auth plugin-host-key`).
  */
 export function credentialRoles(): Map<string, () => ServiceRole> {
   const roles = new Map<string, () => ServiceRole>(
@@ -30,6 +32,7 @@ export function credentialRoles(): Map<string, () => ServiceRole> {
   );
   roles.set("shell", shellConnectorRole);
   roles.set("streams", streamAdminRole);
+  roles.set("plugins", pluginHostRole);
   return roles;
 }
 

@@ -3,7 +3,7 @@
  * `PluginManager` options, and the one operation dev needs from it besides start/stop:
  * reloading a plugin whose file changed.
  */
-import type { Authority, BusTlsFiles, Logger } from "@quicksilver/core";
+import type { Authority, BusTlsFiles, EventBus, Logger, ScopedSigningKey } from "@quicksilver/core";
 import type { QuicksilverConfig } from "../app/mod.ts";
 import { PluginManager, type PluginSettingsInput } from "@quicksilver/sandbox";
 
@@ -20,7 +20,12 @@ export interface PluginHostOptions {
   natsUrl: string;
   /** TLS to that server (`deno task start` with `nats.tls`). */
   tls?: BusTlsFiles;
-  authority: Authority;
+  /** The account key; or, on a host without it, `pluginSigningKey` and `bus`. */
+  authority?: Authority;
+  /** The `plugin` scoped signing key (`deno task auth plugin-host-key`). */
+  pluginSigningKey?: ScopedSigningKey;
+  /** The plugin host's own connection (`nats.credentials.plugins`), with `pluginSigningKey`. */
+  bus?: EventBus;
   /** The state dir (`.rosey`): plugin data goes in `plugins/` under it. */
   stateDir: string;
   /** nats-server's log: its permission-violation lines are reported per plugin. */
@@ -37,7 +42,9 @@ export async function startPluginHost(options: PluginHostOptions): Promise<Plugi
   for (const [name, settings] of Object.entries(config.plugins.settings)) plugins[name] = settings;
   for (const name of config.plugins.disabled) plugins[name] = { ...plugins[name], enabled: false };
   const manager = new PluginManager({
-    authority: options.authority,
+    ...(options.authority ? { authority: options.authority } : {}),
+    ...(options.pluginSigningKey ? { pluginSigningKey: options.pluginSigningKey } : {}),
+    ...(options.bus ? { bus: options.bus } : {}),
     servers: options.natsUrl,
     ...(options.tls ? { tls: options.tls } : {}),
     pluginsDir: config.plugins.dir,

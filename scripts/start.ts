@@ -29,6 +29,8 @@ import {
   loadOrCreateAuthority,
   type Logger,
   mintUser,
+  parseScopedKeyFile,
+  type ScopedSigningKey,
   type ServiceRole,
   streamAdminRole,
 } from "@quicksilver/core";
@@ -37,6 +39,7 @@ import { ShellConnector, shellConnectorRole } from "../connectors/shell/mod.ts";
 import { REPO_ROOT } from "@quicksilver/testbed";
 import { componentKey, shellOptions, startComponent } from "./_assembly.ts";
 import { startPluginHost } from "./_dev_plugins.ts";
+import { pluginHostRole } from "@quicksilver/sandbox";
 
 const USAGE = "usage: deno task start <component>... [--only a,b] [--config rosey.yaml] " +
   "[--home <dir>]\ncomponents: router, plugins, shell, " +
@@ -177,15 +180,21 @@ async function run(config: QuicksilverConfig): Promise<void> {
     state: stateDir,
   };
   if (wanted.includes("plugins")) {
+    // With the account key (this machine holds .rosey/auth) the host mints as it always did;
+    // without it, with the plugin signing key and its own .creds (issue 13 point 3).
     const hostAuthority = await localAuthority();
-    if (!hostAuthority) {
+    const signing = hostAuthority ? undefined : await pluginSigningKey(config, file, env);
+    if (!hostAuthority && !signing) {
       throw new ConfigError(
         file,
-        "plugins",
-        `the plugin host mints its plugins' users and needs the account's keys: run it on ` +
-          LOCAL_AUTHORITY_HINT,
+        "nats.credentials.plugin-signing-key",
+        `the plugin host mints its plugins' users: give it the plugin signing key ` +
+          `(nats.credentials.plugin-signing-key or ROSEY_NATS_CREDS_PLUGIN_SIGNING_KEY, made by ` +
+          `deno task auth plugin-host-key) and its own .creds (nats.credentials.plugins, made by ` +
+          `deno task auth creds plugins), or run it on ` + LOCAL_AUTHORITY_HINT,
       );
     }
+    const hostBus = signing ? await connectAs("plugins", pluginHostRole()) : undefined;
     // Plugins may dial exactly one address (their --allow-net): the first server, an IP literal.
     const natsUrl = servers[0]!.replace(/^(nats|tls):\/\//, "");
     if (!/^\d{1,3}(\.\d{1,3}){3}:\d+$/.test(natsUrl)) {
@@ -200,7 +209,8 @@ async function run(config: QuicksilverConfig): Promise<void> {
       config,
       natsUrl,
       ...(tls ? { tls } : {}),
-      authority: hostAuthority,
+      ...(hostAuthority ? { authority: hostAuthority } : {}),
+      ...(signing && hostBus ? { pluginSigningKey: signing, bus: hostBus } : {}),
       stateDir,
       logger: log,
     });
@@ -281,4 +291,35 @@ async function tlsFiles(
   }
   const abs = (path: string) => path.startsWith("/") ? path : `${home}/${path}`;
   return { ca: abs(ca), ...(cert ? { cert: abs(cert) } : {}), ...(key ? { key: abs(key) } : {}) };
+}
+
+/**
+ * The plugin signing key file named by `ROSEY_NATS_CREDS_PLUGIN_SIGNING_KEY` or
+ * `nats.credentials.plugin-signing-key` (relative to the home dir), parsed; undefined if none.
+ */
+async function pluginSigningKey(
+  config: QuicksilverConfig,
+  file: string,
+  env: (name: string) => string | undefined,
+): Promise<ScopedSigningKey | undefined> {
+  const path = env("ROSEY_NATS_CREDS_PLUGIN_SIGNING_KEY") ??
+    config.nats.credentials["plugin-signing-key"];
+  if (!path) return undefined;
+  const full = path.startsWith("/") ? path : `${home}/${path}`;
+  let text: string;
+  try {
+    text = await Deno.readTextFile(full);
+  } catch (error) {
+    throw new ConfigError(
+      file,
+      "nats.credentials.plugin-signing-key",
+      `cannot read the plugin signing key "${path}": ${(error as Error).message}; write it with ` +
+        `deno task auth plugin-host-key --out <file> on the machine that holds .rosey/auth`,
+    );
+  }
+  try {
+    return parseScopedKeyFile(text, full);
+  } catch (error) {
+    throw new ConfigError(file, "nats.credentials.plugin-signing-key", (error as Error).message);
+  }
 }

@@ -33,7 +33,7 @@ const IDENTITY = "svc-auth-admin";
  */
 export async function installPluginSigningKey(options: {
   authority: Authority;
-  servers: string;
+  servers: string | string[];
   tls?: BusTlsFiles;
 }): Promise<ScopedSigningKey> {
   const { authority } = options;
