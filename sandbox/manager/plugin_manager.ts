@@ -18,7 +18,6 @@ import {
   type BusTlsFiles,
   errorText,
   EventBus,
-  inboxGrant,
   type Logger,
   mintUser,
   type PluginStatus,
