@@ -64,6 +64,8 @@ export function clusterReplicas(bus: EventBus): number {
 export const JETSTREAM_API = {
   info: () => "$JS.API.INFO",
   streamInfo: (stream: string) => `$JS.API.STREAM.INFO.${stream}`,
+  /** Direct get of one stream's messages (`$JS.API.DIRECT.GET.<stream>`, then `.<subject>`). */
+  directGet: (stream: string) => `$JS.API.DIRECT.GET.${stream}`,
   streamCreate: (stream: string) => `$JS.API.STREAM.CREATE.${stream}`,
   streamUpdate: (stream: string) => `$JS.API.STREAM.UPDATE.${stream}`,
 } as const;

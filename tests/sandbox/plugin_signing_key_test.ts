@@ -11,10 +11,13 @@ import {
   CommandResultSchema,
   connectorRole,
   EventBus,
+  JETSTREAM_API,
   mintScopedUser,
   parseScopedKeyFile,
   scopedKeyFileText,
   type ScopedSigningKey,
+  SecurityViolationSchema,
+  STREAMS,
   subjects,
   type UserCredentials,
 } from "@quicksilver/core";
@@ -27,7 +30,7 @@ import {
   pluginNatsRights,
   Revoker,
 } from "@quicksilver/sandbox";
-import { TestNats } from "@quicksilver/testing";
+import { TestNats, waitFor } from "@quicksilver/testing";
 
 const DICE = new URL("../../plugins/dice.ts", import.meta.url).pathname;
 const textDecoder = new TextDecoder();
@@ -96,7 +99,7 @@ async function execute(bus: EventBus, plugin: string, line: string): Promise<str
   return result.ok ? result.reply.join("\n") : `${result.error.code}: ${result.error.message}`;
 }
 
-Deno.test("a plugin host holding only the plugin signing key runs dice, which answers its command", async () => {
+Deno.test("a plugin host holding only the plugin signing key runs dice, which answers; its kill switch still ends and quarantines it", async () => {
   await using nats = await TestNats.start();
   // What the operator hands the plugin host: the key file (round-tripped) and the host's creds.
   const exported = scopedKeyFileText(
@@ -122,6 +125,22 @@ Deno.test("a plugin host holding only the plugin signing key runs dice, which an
     const router = await nats.connect("svc-router");
     assert.match(await execute(router, "dice", "roll 1d1"), /^tester rolled 1d1: .*1$/);
     assert.equal(manager.supervisor("dice").status().state, "running");
+
+    // No operator key here, so no revocation: the kill switch still ends and quarantines it.
+    const reports: string[] = [];
+    router.subscribe(
+      subjects.securityViolation(),
+      (v) => void reports.push(`${v.plugin} ${v.kind}`),
+      {
+        schema: SecurityViolationSchema,
+      },
+    );
+    await router.flush();
+    await manager.killSwitch("dice", "operator pulled the plug");
+    assert.equal(manager.supervisor("dice").status().state, "quarantined");
+    await waitFor(() => reports.length > 0, { what: "the kill-switch report" });
+    await assert.rejects(() => execute(router, "dice", "roll 1d1"));
+    assert.deepEqual(reports, ["dice kill-switch"], "reported once");
   } finally {
     await manager.stop();
     await hostBus.close();
@@ -205,6 +224,25 @@ Deno.test("the plugin key cannot mint a working router or connector identity", a
     "svc-plugin-revoker",
   );
   assert.equal(typeof sys, "string", "a system-account user signed by the plugin key is refused");
+});
+
+Deno.test("a host tagging itself wildcards still reaches no core stream, platform or command request", async () => {
+  await using nats = await TestNats.start();
+  const key = await installPluginSigningKey({ authority: nats.authority, servers: nats.url });
+  const wild = await connected(
+    nats,
+    await mintScopedUser(key, {
+      name: "plugin-wild",
+      tags: ["plugin:*", "bucket:*", "stream:*", "event:>"],
+    }),
+  );
+  for (const stream of Object.values(STREAMS)) {
+    await assertPublishRefused(wild, `${JETSTREAM_API.directGet(stream)}.${subjects.allEvents()}`);
+    await assertPublishRefused(wild, JETSTREAM_API.streamInfo(stream));
+  }
+  await assertPublishRefused(wild, subjects.platformAction("cytube", "chat"));
+  await assertPublishRefused(wild, subjects.commandExecute("dice"));
+  await assertPublishRefused(wild, subjects.securityViolation());
 });
 
 Deno.test("the plugin key refuses to mint a plugin with operator grants or other limits, naming the fix", async () => {
