@@ -1,0 +1,158 @@
+/**
+ * The figures of a chaos run (`deno task chaos`), from what was sent and what came back: no
+ * clock of its own, so that a test can feed it a timeline.
+ *
+ * @module
+ */
+
+/** One command the run typed, and what became of it. */
+export interface CommandRecord {
+  /** When it was typed, ms since the run's start. */
+  sentAt: number;
+  /** When each answer arrived, ms since the run's start (normally one). */
+  answers: number[];
+}
+
+/** One SIGKILL of the run. */
+export interface Kill {
+  /** What was killed, e.g. "nats-node n3", "connector (active)", "router", "plugin host". */
+  killed: string;
+  /** When, ms since the run's start. */
+  at: number;
+  /** The longest a recovery may take, ms (10 000 for the connector, 5 000 for the rest). */
+  boundMs: number;
+}
+
+/** p50 and p99 of answer latencies, ms (`null` with no answers). */
+export interface LatencyFigure {
+  p50: number | null;
+  p99: number | null;
+  /** Commands sent in the window. */
+  commands: number;
+}
+
+/** One failover as the JSON line reports it. */
+export interface Failover {
+  killed: string;
+  /** From the kill until commands were answered normally again; `null`: not within the run. */
+  recoveredMs: number | null;
+  boundMs: number;
+  /** Commands sent between the kill and the recovery that were lost or answered twice. */
+  lost: number;
+  answeredTwice: number;
+  latency: LatencyFigure;
+}
+
+/** The run's figures, the JSON line's body. */
+export interface ChaosFigures {
+  sent: number;
+  answered: number;
+  answeredTwice: number;
+  lost: number;
+  latency: { outside: LatencyFigure };
+  failovers: Failover[];
+  /** lost == 0, answeredTwice == 0 and each failover recovered within its bound. */
+  ok: boolean;
+}
+
+/** What "answered normally" means for the recovery time. */
+export interface RecoveryRule {
+  /** An answer slower than this is not normal, ms. */
+  normalMs: number;
+  /** Recovered once every command over this stretch was answered normally, ms. */
+  stableMs: number;
+}
+
+export const DEFAULT_RECOVERY_RULE: RecoveryRule = { normalMs: 1000, stableMs: 1000 };
+
+/** The q-quantile (0..1) of sorted values, nearest rank; `null` when empty. */
+export function quantile(sorted: readonly number[], q: number): number | null {
+  if (sorted.length === 0) return null;
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[rank]!;
+}
+
+function latencyOf(commands: readonly CommandRecord[]): LatencyFigure {
+  const values = commands.filter((c) => c.answers.length > 0)
+    .map((c) => c.answers[0]! - c.sentAt).sort((a, b) => a - b);
+  const round = (v: number | null) => v === null ? null : Math.round(v * 10) / 10;
+  return {
+    p50: round(quantile(values, 0.5)),
+    p99: round(quantile(values, 0.99)),
+    commands: commands.length,
+  };
+}
+
+/**
+ * When commands were answered normally again after `from`: the send time of the first command
+ * from which on every command sent over `rule.stableMs` got exactly one answer within
+ * `rule.normalMs`. `null` if that never happened before `until`.
+ */
+export function recoveredAt(
+  commands: readonly CommandRecord[],
+  window: { from: number; until: number },
+  rule: RecoveryRule = DEFAULT_RECOVERY_RULE,
+): number | null {
+  const after = commands.filter((c) => c.sentAt >= window.from && c.sentAt < window.until);
+  const normal = (c: CommandRecord) =>
+    c.answers.length === 1 && c.answers[0]! - c.sentAt <= rule.normalMs;
+  // Walk back from the end: the start of the last unbroken run of normal answers.
+  let start: number | null = null;
+  for (let i = after.length - 1; i >= 0; i--) {
+    if (!normal(after[i]!)) break;
+    start = i;
+  }
+  if (start === null) return null;
+  const first = after[start]!;
+  const last = after[after.length - 1]!;
+  // Too short a run to call stable, unless the window ended (the run stopped typing).
+  if (last.sentAt - first.sentAt < rule.stableMs && window.until - first.sentAt < rule.stableMs) {
+    return null;
+  }
+  return first.sentAt;
+}
+
+/**
+ * The figures: totals, latency outside the failovers and during each, and each failover's
+ * recovery. A failover's window runs from its kill to its recovery (or the next kill).
+ */
+export function chaosFigures(
+  commands: readonly CommandRecord[],
+  kills: readonly Kill[],
+  end: number,
+  rule: RecoveryRule = DEFAULT_RECOVERY_RULE,
+): ChaosFigures {
+  const sorted = [...commands].sort((a, b) => a.sentAt - b.sentAt);
+  const failovers: Failover[] = [];
+  const windows: { from: number; until: number }[] = [];
+  for (const [i, kill] of kills.entries()) {
+    const next = kills[i + 1]?.at ?? end;
+    const at = recoveredAt(sorted, { from: kill.at, until: next }, rule);
+    const until = at ?? next;
+    windows.push({ from: kill.at, until });
+    const during = sorted.filter((c) => c.sentAt >= kill.at && c.sentAt < until);
+    failovers.push({
+      killed: kill.killed,
+      recoveredMs: at === null ? null : Math.round(at - kill.at),
+      boundMs: kill.boundMs,
+      lost: during.filter((c) => c.answers.length === 0).length,
+      answeredTwice: during.filter((c) => c.answers.length > 1).length,
+      latency: latencyOf(during),
+    });
+  }
+  const outside = sorted.filter((c) =>
+    !windows.some((w) => c.sentAt >= w.from && c.sentAt < w.until)
+  );
+  const lost = sorted.filter((c) => c.answers.length === 0).length;
+  const answeredTwice = sorted.filter((c) => c.answers.length > 1).length;
+  return {
+    sent: sorted.length,
+    answered: sorted.length - lost,
+    answeredTwice,
+    lost,
+    latency: { outside: latencyOf(outside) },
+    failovers,
+    ok: lost === 0 && answeredTwice === 0 &&
+      failovers.every((f) => f.recoveredMs !== null && f.recoveredMs <= f.boundMs),
+  };
+}
