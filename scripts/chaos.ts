@@ -38,6 +38,9 @@ const { values: flags } = parseArgs({
     rate: { type: "string", default: "300" },
     users: { type: "string", default: "20" },
     kill: { type: "string", default: "node,connector,router,plugins" },
+    routers: { type: "string", default: "2" },
+    "plugin-hosts": { type: "string", default: "2" },
+    "no-standby": { type: "boolean", default: false },
     keep: { type: "boolean", default: false },
   },
   strict: true,
@@ -48,14 +51,19 @@ const userCount = Number(flags.users);
 const VICTIMS = ["node", "connector", "router", "plugins"] as const;
 type Victim = typeof VICTIMS[number];
 const victimNames = flags.kill.split(",").map((v) => v.trim()).filter(Boolean);
+const routerCount = Number(flags.routers);
+const pluginHostCount = Number(flags["plugin-hosts"]);
+const withStandby = !flags["no-standby"];
 if (
   !(seconds >= 10) || !(rate > 0) || !(userCount >= 1 && userCount <= 1000) ||
-  victimNames.some((v) => !VICTIMS.includes(v as Victim))
+  victimNames.some((v) => !VICTIMS.includes(v as Victim)) ||
+  ![1, 2].includes(routerCount) || ![1, 2].includes(pluginHostCount)
 ) {
   console.error(
     "usage: deno task chaos [--seconds N (>= 10, default 60)] [--rate R (commands/s, default 300)]" +
       " [--users U (1-1000, default 20)] [--kill node,connector,router,plugins (which, in order;" +
-      " none: empty)] [--keep (the temp dir with every process's log)]",
+      " none: empty)] [--routers 1|2] [--plugin-hosts 1|2] [--no-standby]" +
+      " [--keep (the temp dir with every process's log)]",
   );
   Deno.exit(2);
 }
@@ -324,15 +332,18 @@ async function main(): Promise<number> {
   // cluster concurrent creations can fail ("error creating store for stream").
   const router1 = await start("router-1", "router", 2);
   await started(router1.process);
-  const router2 = await start("router-2", "router", 0);
-  const plugins1 = await start("plugins-1", "plugins", 0);
-  const plugins2 = await start("plugins-2", "plugins", 1);
+  const others = [
+    ...(routerCount === 2 ? [await start("router-2", "router", 0)] : []),
+    await start("plugins-1", "plugins", 0),
+    ...(pluginHostCount === 2 ? [await start("plugins-2", "plugins", 1)] : []),
+  ];
+  const plugins1 = others.find((o) => o.process.name === "plugins-1")!;
   const active = await start("cytube-active", "cytube", 1);
-  for (const { process } of [router2, plugins1, plugins2, active]) await started(process);
+  for (const { process } of [...others, active]) await started(process);
   await until(() => fake.open >= 1, 60_000, "the active connector to join");
   // The standby starts once the active one holds the channel.
-  const standby = await start("cytube-standby", "cytube", 2);
-  await started(standby.process);
+  const standby = withStandby ? await start("cytube-standby", "cytube", 2) : undefined;
+  if (standby) await started(standby.process);
   say("components started; warming up until commands are answered");
   await warmUp(fake);
 
@@ -344,7 +355,7 @@ async function main(): Promise<number> {
       killed: "connector (active)",
       boundMs: 10_000,
       kill: () => {
-        const victim = inChannel(active.process, standby.process);
+        const victim = standby ? inChannel(active.process, standby.process) : active.process;
         if (victim !== active.process) say(`the connector in the channel is ${victim.name}`);
         victim.kill();
       },
@@ -403,6 +414,7 @@ async function main(): Promise<number> {
       "cytube MIN_ANTIFLOOD (fake + connectors.cytube.chatLimit)",
     ],
     otherBotLines: apologies,
+    topology: { routers: routerCount, pluginHosts: pluginHostCount, standby: withStandby },
     seconds,
     rate,
     users: userCount,
