@@ -10,9 +10,10 @@
  * evenly spaced: a NATS node, the active connector, a router, a plugin host.
  *
  * It prints progress on stderr and ends with ONE JSON line on stdout (see
- * {@linkcode ChaosFigures}): `sent`, `answered`, `answeredTwice`, `lost`, `latency.outside`
- * {p50, p99}, `failovers` [{killed, recoveredMs, boundMs, lost, answeredTwice, latency}],
- * plus `delivery` and `limitsLifted`. Exit code 0 only if nothing was lost or answered twice
+ * {@linkcode ChaosFigures}): `sent`, `answered`, `answeredTwice`, `lost`, `notDelivered` (typed
+ * while no connector was in the channel and not in CyTube's 15-line replay: the platform's loss),
+ * `latency.outside` {p50, p99}, `failovers` [{killed, recoveredMs, boundMs, lost, notDelivered,
+ * answeredTwice, latency}], plus `delivery`, `limitsLifted` and `topology`. Exit code 0 only if nothing was lost or answered twice
  * and every failover recovered within its bound (10 s connector, 5 s the others).
  *
  * Limits are lifted for the run, on purpose: the router's per-user and per-plugin rate limits,
@@ -161,6 +162,7 @@ class FakeServer {
       "--allow-all",
       `${REPO_ROOT}/tests/fake_cytube/serve.ts`,
       JSON.stringify(options),
+      BOT,
     ], { stdin: true });
     this.#writer = this.#process.child.stdin.getWriter();
     void this.#read();
@@ -178,6 +180,8 @@ class FakeServer {
         if (message.url) this.url = message.url;
         if (message.open !== undefined) this.open = message.open;
         if (message.chat) this.#onChat(message.chat, at);
+        if (message.unheard !== undefined) onUnheard(message.unheard);
+        if (message.bot === true) onBotJoined();
       }
     }
   }
@@ -205,6 +209,25 @@ const commands = new Map<number, CommandRecord>();
 let apologies = 0;
 let nextId = 1;
 const ANSWER = /rolled 1d1\+(\d+)\b/;
+
+// Commands typed while no bot was in the channel, since the last time one joined.
+let gap: CommandRecord[] = [];
+/** CyTube replays its last 15 chat lines to a joiner (src/channel/chat.js, `this.buffer`). */
+const REPLAYED_LINES = 15;
+
+function onUnheard(msg: string): void {
+  const match = /\+(\d+)$/.exec(msg);
+  const record = match ? commands.get(Number(match[1])) : undefined;
+  if (!record) return;
+  record.unheard = true;
+  gap.push(record);
+}
+
+/** The replay on join reaches the bot: those commands were heard after all. */
+function onBotJoined(): void {
+  for (const record of gap.slice(-REPLAYED_LINES)) record.unheard = false;
+  gap = [];
+}
 
 function onChat(line: ChatLine, at: number): void {
   if (!line.accepted || line.from?.toLowerCase() !== BOT) return;
@@ -425,7 +448,7 @@ async function main(): Promise<number> {
 /** Lines of the CyTube connector's log that say whether it is in the channel. */
 const CONNECTOR_LINES = {
   joined: /"joined CyTube channel"/,
-  out: /"kicked from CyTube channel|"left CyTube channel|"disconnected from CyTube/,
+  out: /"kicked from CyTube channel|"leaving CyTube channel|"disconnected from CyTube/,
 };
 
 /**

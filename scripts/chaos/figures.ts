@@ -11,6 +11,11 @@ export interface CommandRecord {
   sentAt: number;
   /** When each answer arrived, ms since the run's start (normally one). */
   answers: number[];
+  /**
+   * Typed while no bot was in the channel and not in CyTube's replay to the next joiner: the
+   * platform never delivered it. Unanswered, it counts as `notDelivered`, not `lost`.
+   */
+  unheard?: boolean;
 }
 
 /** One SIGKILL of the run. */
@@ -39,6 +44,7 @@ export interface Failover {
   boundMs: number;
   /** Commands sent between the kill and the recovery that were lost or answered twice. */
   lost: number;
+  notDelivered: number;
   answeredTwice: number;
   latency: LatencyFigure;
 }
@@ -48,7 +54,10 @@ export interface ChaosFigures {
   sent: number;
   answered: number;
   answeredTwice: number;
+  /** Unanswered commands that reached a bot (live, or in the replay when it joined). */
   lost: number;
+  /** Unanswered commands the platform never delivered to a bot (see `CommandRecord.unheard`). */
+  notDelivered: number;
   latency: { outside: LatencyFigure };
   failovers: Failover[];
   /** lost == 0, answeredTwice == 0 and each failover recovered within its bound. */
@@ -71,6 +80,9 @@ export function quantile(sorted: readonly number[], q: number): number | null {
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
   return sorted[rank]!;
 }
+
+const isLost = (c: CommandRecord) => c.answers.length === 0 && !c.unheard;
+const isNotDelivered = (c: CommandRecord) => c.answers.length === 0 && c.unheard === true;
 
 function latencyOf(commands: readonly CommandRecord[]): LatencyFigure {
   const values = commands.filter((c) => c.answers.length > 0)
@@ -135,7 +147,8 @@ export function chaosFigures(
       killed: kill.killed,
       recoveredMs: at === null ? null : Math.round(at - kill.at),
       boundMs: kill.boundMs,
-      lost: during.filter((c) => c.answers.length === 0).length,
+      lost: during.filter(isLost).length,
+      notDelivered: during.filter(isNotDelivered).length,
       answeredTwice: during.filter((c) => c.answers.length > 1).length,
       latency: latencyOf(during),
     });
@@ -143,13 +156,15 @@ export function chaosFigures(
   const outside = sorted.filter((c) =>
     !windows.some((w) => c.sentAt >= w.from && c.sentAt < w.until)
   );
-  const lost = sorted.filter((c) => c.answers.length === 0).length;
+  const lost = sorted.filter(isLost).length;
+  const notDelivered = sorted.filter(isNotDelivered).length;
   const answeredTwice = sorted.filter((c) => c.answers.length > 1).length;
   return {
     sent: sorted.length,
-    answered: sorted.length - lost,
+    answered: sorted.length - lost - notDelivered,
     answeredTwice,
     lost,
+    notDelivered,
     latency: { outside: latencyOf(outside) },
     failovers,
     ok: lost === 0 && answeredTwice === 0 &&

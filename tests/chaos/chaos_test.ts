@@ -55,7 +55,9 @@ Deno.test({
     );
     assert.equal(figures.lost, 0, `commands lost${context}`);
     assert.equal(figures.answeredTwice, 0, `commands answered twice${context}`);
-    assert.equal(figures.answered, figures.sent, context);
+    // Lines typed while no connector was in the channel and not in CyTube's 15-line replay
+    // never reach the bot (notDelivered): the platform's loss, not the bot's.
+    assert.equal(figures.answered + figures.notDelivered, figures.sent, context);
     for (const failover of figures.failovers) {
       assert.ok(
         failover.recoveredMs !== null && failover.recoveredMs <= failover.boundMs,

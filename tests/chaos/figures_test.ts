@@ -90,3 +90,20 @@ Deno.test("quantiles are nearest-rank", () => {
   assert.equal(quantile([1, 2, 3, 4], 0.5), 2);
   assert.equal(quantile(Array.from({ length: 100 }, (_, i) => i + 1), 0.99), 99);
 });
+
+Deno.test("commands the platform never delivered are not counted as lost", () => {
+  // No bot in the channel from 1000 to 2000 ms; of those lines the replay gave the joiner some.
+  const commands = timeline(4000, (t) => (t >= 1000 && t < 2000 && t < 1850 ? null : 5));
+  for (const c of commands) if (c.sentAt >= 1000 && c.sentAt < 1850) c.unheard = true;
+  const figures = chaosFigures(commands, [{
+    killed: "connector (active)",
+    at: 1000,
+    boundMs: 10_000,
+  }], 4000);
+  assert.equal(figures.lost, 0);
+  assert.equal(figures.notDelivered, 85);
+  assert.equal(figures.answered, 315);
+  assert.equal(figures.failovers[0]!.notDelivered, 85);
+  assert.equal(figures.failovers[0]!.recoveredMs, 850);
+  assert.equal(figures.ok, true);
+});

@@ -4,7 +4,7 @@
  * CyTube server is anyway.
  *
  * ```
- * deno run --allow-all tests/fake_cytube/serve.ts '<FakeCytubeOptions as JSON>'
+ * deno run --allow-all tests/fake_cytube/serve.ts '<FakeCytubeOptions as JSON>' [bot name]
  * ```
  *
  * Line protocol, one JSON object per line:
@@ -14,6 +14,10 @@
  * - stdout, then: `{"chat": {"from", "msg", "accepted", "reason"?, "at"}}` for every chat line
  *   or PM a bot sent ({@linkcode ChatAttempt}, `at` in ms since the epoch), in order, as soon
  *   as the server handled it; `{"open": n}` whenever the number of connected sockets changes.
+ * - with a bot name: `{"unheard": msg}` for each `say` while no socket logged in as the bot is in
+ *   the channel (the line reaches no bot, except in the replay of the last 15 chat lines that
+ *   CyTube sends a joiner: src/channel/chat.js keeps `this.buffer` at 15), and `{"bot": true|false}`
+ *   whenever the bot enters or leaves the channel.
  *
  * It stops when stdin closes (its parent is gone) or on SIGTERM.
  *
@@ -22,6 +26,9 @@
 import { startFakeCytube } from "./server.ts";
 
 const fake = await startFakeCytube(JSON.parse(Deno.args[0] ?? "{}"));
+const bot = Deno.args[1]?.toLowerCase();
+const botInChannel = () =>
+  bot !== undefined && fake.users.some((u) => u.name.toLowerCase() === bot);
 const encoder = new TextEncoder();
 const out = Deno.stdout.writable.getWriter();
 const write = (value: unknown) => out.write(encoder.encode(`${JSON.stringify(value)}\n`));
@@ -41,16 +48,23 @@ Deno.addSignalListener("SIGTERM", () => void stop());
 (async () => {
   let seen = 0;
   let open = -1;
+  let present: boolean | undefined;
   while (!stopped) {
     try {
       await fake.waitFor(
-        () => fake.chatAttempts.length > seen || fake.connections.open !== open,
+        () =>
+          fake.chatAttempts.length > seen || fake.connections.open !== open ||
+          (bot !== undefined && botInChannel() !== present),
         2_000_000_000,
       );
     } catch {
       return; // closed
     }
     const lines: string[] = [];
+    if (bot !== undefined && botInChannel() !== present) {
+      present = botInChannel();
+      lines.push(JSON.stringify({ bot: present }));
+    }
     if (fake.connections.open !== open) {
       open = fake.connections.open;
       lines.push(JSON.stringify({ open }));
@@ -72,7 +86,10 @@ for await (const chunk of Deno.stdin.readable.pipeThrough(new TextDecoderStream(
     buffer = buffer.slice(newline + 1);
     if (!line.trim()) continue;
     const command = JSON.parse(line) as { say?: { user: string; msg: string }; addUser?: string };
-    if (command.say) fake.say(command.say.user, command.say.msg);
+    if (command.say) {
+      if (bot !== undefined && !botInChannel()) await write({ unheard: command.say.msg });
+      fake.say(command.say.user, command.say.msg);
+    }
     if (command.addUser) fake.addUser(command.addUser);
   }
 }
