@@ -97,8 +97,10 @@ function latencyOf(commands: readonly CommandRecord[]): LatencyFigure {
 
 /**
  * When commands were answered normally again after `from`: the send time of the first command
- * from which on every command sent over `rule.stableMs` got exactly one answer within
- * `rule.normalMs`. `null` if that never happened before `until`.
+ * that starts a stretch of `rule.stableMs` in which every command got exactly one answer within
+ * `rule.normalMs` (or a shorter stretch that lasts until `until`). A later slow answer
+ * does not move the recovery: it shows in the figures as what it was. `null` if no such stretch
+ * began before `until`.
  */
 export function recoveredAt(
   commands: readonly CommandRecord[],
@@ -108,20 +110,17 @@ export function recoveredAt(
   const after = commands.filter((c) => c.sentAt >= window.from && c.sentAt < window.until);
   const normal = (c: CommandRecord) =>
     c.answers.length === 1 && c.answers[0]! - c.sentAt <= rule.normalMs;
-  // Walk back from the end: the start of the last unbroken run of normal answers.
-  let start: number | null = null;
-  for (let i = after.length - 1; i >= 0; i--) {
-    if (!normal(after[i]!)) break;
-    start = i;
+  // `start` is the first command of the current unbroken run of normal answers.
+  let start = 0;
+  for (let i = 0; i < after.length; i++) {
+    if (!normal(after[i]!)) {
+      start = i + 1;
+      continue;
+    }
+    if (after[i]!.sentAt - after[start]!.sentAt >= rule.stableMs) return after[start]!.sentAt;
   }
-  if (start === null) return null;
-  const first = after[start]!;
-  const last = after[after.length - 1]!;
-  // Too short a run to call stable, unless the window ended (the run stopped typing).
-  if (last.sentAt - first.sentAt < rule.stableMs && window.until - first.sentAt < rule.stableMs) {
-    return null;
-  }
-  return first.sentAt;
+  // The window ended inside a normal run (the next kill, or the end of typing): recovered.
+  return after[start]?.sentAt ?? null;
 }
 
 /**

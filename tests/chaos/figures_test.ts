@@ -107,3 +107,13 @@ Deno.test("commands the platform never delivered are not counted as lost", () =>
   assert.equal(figures.failovers[0]!.recoveredMs, 850);
   assert.equal(figures.ok, true);
 });
+
+Deno.test("one slow answer long after the recovery does not move the recovery", () => {
+  // Killed at 1000 ms, lost until 1500 ms, one 2 s answer at 8000 ms.
+  const commands = timeline(12_000, (t) => (t >= 1000 && t < 1500 ? null : t === 8000 ? 2000 : 5));
+  const figures = chaosFigures(commands, [{ killed: "router", at: 1000, boundMs: 5000 }], 12_000);
+  assert.equal(figures.failovers[0]!.recoveredMs, 500);
+  assert.equal(figures.failovers[0]!.lost, 50);
+  // The slow one is outside the failover's window, in the outside latency.
+  assert.equal(figures.latency.outside.commands, 1150);
+});
