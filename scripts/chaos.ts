@@ -29,7 +29,9 @@ import { parseArgs } from "node:util";
 import { ConfigError } from "@quicksilver/core";
 import { freePort, REPO_ROOT } from "@quicksilver/testbed";
 import { loadConfig } from "../app/mod.ts";
-import { chaosFigures, type CommandRecord, type Kill } from "./chaos/figures.ts";
+import { FakeChannel } from "./chaos/fake_channel.ts";
+import { chaosFigures, type Kill } from "./chaos/figures.ts";
+import { CommandLedger } from "./chaos/ledger.ts";
 import { ChaosProcess } from "./chaos/processes.ts";
 
 const { values: flags } = parseArgs({
@@ -131,119 +133,8 @@ function spawn(
   return process;
 }
 
-// ---- the fake CyTube server ------------------------------------------------------------------
-
-interface ChatLine {
-  from: string | null;
-  msg: string;
-  accepted: boolean;
-}
-
-class FakeServer {
-  url = "";
-  open = 0;
-  readonly #process: ChaosProcess;
-  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
-  readonly #onChat: (line: ChatLine, at: number) => void;
-  #pending = "";
-
-  constructor(onChat: (line: ChatLine, at: number) => void) {
-    this.#onChat = onChat;
-    const options = {
-      channel: CHANNEL,
-      registered: true,
-      accounts: { [BOT]: { password: PASSWORD, rank: 3 } },
-      // Lifted for the run (see the module doc): CyTube's MIN_ANTIFLOOD is 20 burst, 10/s.
-      minAntiflood: { burst: 1_000_000, sustained: 1_000_000 },
-    };
-    this.#process = spawn("fake-cytube", [
-      Deno.execPath(),
-      "run",
-      "--allow-all",
-      `${REPO_ROOT}/tests/fake_cytube/serve.ts`,
-      JSON.stringify(options),
-      BOT,
-    ], { stdin: true });
-    this.#writer = this.#process.child.stdin.getWriter();
-    void this.#read();
-  }
-
-  async #read(): Promise<void> {
-    let buffer = "";
-    for await (const chunk of this.#process.child.stdout.pipeThrough(new TextDecoderStream())) {
-      const at = now();
-      buffer += chunk;
-      let newline;
-      while ((newline = buffer.indexOf("\n")) >= 0) {
-        const message = JSON.parse(buffer.slice(0, newline));
-        buffer = buffer.slice(newline + 1);
-        if (message.url) this.url = message.url;
-        if (message.open !== undefined) this.open = message.open;
-        if (message.chat) this.#onChat(message.chat, at);
-        if (message.unheard !== undefined) onUnheard(message.unheard);
-        if (message.bot === true) onBotJoined();
-      }
-    }
-  }
-
-  /** Queues a chat line from `user`; {@linkcode flush} sends the queue. */
-  say(user: string, msg: string): void {
-    this.#pending += `${JSON.stringify({ say: { user, msg } })}\n`;
-  }
-
-  addUser(user: string): void {
-    this.#pending += `${JSON.stringify({ addUser: user })}\n`;
-  }
-
-  async flush(): Promise<void> {
-    if (!this.#pending) return;
-    const text = this.#pending;
-    this.#pending = "";
-    await this.#writer.write(new TextEncoder().encode(text));
-  }
-}
-
-// ---- commands and answers --------------------------------------------------------------------
-
-const commands = new Map<number, CommandRecord>();
-let apologies = 0;
-let nextId = 1;
-const ANSWER = /rolled 1d1\+(\d+)\b/;
-
-// Commands typed while no bot was in the channel, since the last time one joined.
-let gap: CommandRecord[] = [];
-/** CyTube replays its last 15 chat lines to a joiner (src/channel/chat.js, `this.buffer`). */
-const REPLAYED_LINES = 15;
-
-function onUnheard(msg: string): void {
-  const match = /\+(\d+)$/.exec(msg);
-  const record = match ? commands.get(Number(match[1])) : undefined;
-  if (!record) return;
-  record.unheard = true;
-  gap.push(record);
-}
-
-/** The replay on join reaches the bot: those commands were heard after all. */
-function onBotJoined(): void {
-  for (const record of gap.slice(-REPLAYED_LINES)) record.unheard = false;
-  gap = [];
-}
-
-function onChat(line: ChatLine, at: number): void {
-  if (!line.accepted || line.from?.toLowerCase() !== BOT) return;
-  const match = ANSWER.exec(line.msg);
-  const record = match ? commands.get(Number(match[1])) : undefined;
-  if (record) record.answers.push(at);
-  else apologies++;
-}
-
 const users = Array.from({ length: userCount }, (_, i) => `user${i + 1}`);
-function typeCommand(fake: FakeServer, record = true): number {
-  const id = nextId++;
-  if (record) commands.set(id, { sentAt: now(), answers: [] });
-  fake.say(users[id % users.length]!, `!roll 1d1+${id}`);
-  return id;
-}
+const ledger = new CommandLedger({ bot: BOT, users, clock: now });
 
 // ---- the run ---------------------------------------------------------------------------------
 
@@ -272,7 +163,25 @@ async function main(): Promise<number> {
   const urls = client.map((port) => `tls://127.0.0.1:${port}`);
   say(`cluster up: ${urls.join(", ")} (node pids ${nodePids.join(", ")})`);
 
-  const fake = new FakeServer(onChat);
+  const fakeOptions = {
+    channel: CHANNEL,
+    registered: true,
+    accounts: { [BOT]: { password: PASSWORD, rank: 3 } },
+    // Lifted for the run (see the module doc): CyTube's MIN_ANTIFLOOD is 20 burst, 10/s.
+    minAntiflood: { burst: 1_000_000, sustained: 1_000_000 },
+  };
+  const fake = new FakeChannel(
+    spawn("fake-cytube", [
+      Deno.execPath(),
+      "run",
+      "--allow-all",
+      `${REPO_ROOT}/tests/fake_cytube/serve.ts`,
+      JSON.stringify(fakeOptions),
+      BOT,
+    ], { stdin: true }), // deno-fmt-ignore
+    ledger,
+    now,
+  );
   await until(() => fake.url !== "", 30_000, "the fake CyTube server");
   for (const user of users) fake.addUser(user);
   await fake.flush();
@@ -387,8 +296,7 @@ async function main(): Promise<number> {
     plugins: { killed: "plugin host", boundMs: 5000, kill: () => plugins1.process.kill() },
   };
   const victims = victimNames.map((name) => victimsByName[name as Victim]);
-  commands.clear();
-  apologies = 0;
+  ledger.reset();
   const t0 = now();
   const durationMs = seconds * 1000;
   let typed = 0;
@@ -396,7 +304,7 @@ async function main(): Promise<number> {
   while (now() - t0 < durationMs) {
     const elapsed = now() - t0;
     const due = Math.floor((elapsed / 1000) * rate);
-    for (; typed < due; typed++) typeCommand(fake);
+    for (; typed < due; typed++) ledger.type(fake);
     await fake.flush();
     const next = victims[kills.length];
     if (next && elapsed >= (durationMs * (kills.length + 1)) / (victims.length + 1)) {
@@ -406,8 +314,10 @@ async function main(): Promise<number> {
     }
     if (now() - lastReport >= 5000) {
       lastReport = now();
-      const answered = [...commands.values()].filter((c) => c.answers.length > 0).length;
-      say(`${(elapsed / 1000).toFixed(0)} s: sent ${commands.size}, answered ${answered}`);
+      say(
+        `${(elapsed / 1000).toFixed(0)} s: sent ${ledger.commands.size}, ` +
+          `answered ${ledger.answered()}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
@@ -415,13 +325,13 @@ async function main(): Promise<number> {
   // Answers still on their way: the router's timeout (5 s) and then some.
   say("typing stopped; waiting for the last answers");
   const drainUntil = Date.now() + 15_000;
-  while (Date.now() < drainUntil && [...commands.values()].some((c) => c.answers.length === 0)) {
+  while (Date.now() < drainUntil && ledger.answered() < ledger.commands.size) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   // A second answer to the same command can come late (a redelivery): look a little longer.
   await new Promise((resolve) => setTimeout(resolve, 2000));
 
-  const figures = chaosFigures([...commands.values()], kills, end);
+  const figures = chaosFigures([...ledger.commands.values()], kills, end);
   for (const failover of figures.failovers) {
     say(
       `${failover.killed}: recovered ${
@@ -436,7 +346,7 @@ async function main(): Promise<number> {
       "router.rateLimits",
       "cytube MIN_ANTIFLOOD (fake + connectors.cytube.chatLimit)",
     ],
-    otherBotLines: apologies,
+    otherBotLines: ledger.otherBotLines,
     topology: { routers: routerCount, pluginHosts: pluginHostCount, standby: withStandby },
     seconds,
     rate,
@@ -464,18 +374,18 @@ function inChannel(first: ChaosProcess, second: ChaosProcess): ChaosProcess {
 }
 
 /** Types probes until 20 in a row are answered, so the clock starts on a serving bot. */
-async function warmUp(fake: FakeServer): Promise<void> {
+async function warmUp(fake: FakeChannel): Promise<void> {
   const deadline = Date.now() + 120_000;
   let streak = 0;
   while (streak < 20) {
     if (Date.now() > deadline) throw new Error("the bot did not answer !roll within 120 s");
-    const id = typeCommand(fake);
+    const id = ledger.type(fake);
     await fake.flush();
     const probeDeadline = Date.now() + 3000;
-    while (commands.get(id)!.answers.length === 0 && Date.now() < probeDeadline) {
+    while (ledger.commands.get(id)!.answers.length === 0 && Date.now() < probeDeadline) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    streak = commands.get(id)!.answers.length > 0 ? streak + 1 : 0;
+    streak = ledger.commands.get(id)!.answers.length > 0 ? streak + 1 : 0;
   }
 }
 
