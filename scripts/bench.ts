@@ -21,6 +21,7 @@ import {
   startBotUnderTest,
 } from "./bench/end_to_end.ts";
 import { cpuPerCommandUs, cpuSeconds } from "./bench/process_cpu.ts";
+import { measureCluster } from "./bench/cluster.ts";
 import { measurePersistence, PERSISTENCE_VARIANTS } from "./bench/persistence_cost.ts";
 import { latencyHistogramSvg, round } from "./bench/stats.ts";
 import { REPO_ROOT, startEphemeralNatsServer } from "@quicksilver/testbed";
@@ -35,6 +36,7 @@ const { values, positionals } = parseArgs({
     minutes: { type: "string", default: "10" },
     out: { type: "string", default: `${REPO_ROOT}/.rosey/bench` },
     "memory-plugins": { type: "string", default: "20" },
+    rates: { type: "string", default: "300,1000" },
   },
 });
 
@@ -58,6 +60,10 @@ if (positionals[0] === "soak") {
 }
 if (positionals[0] === "persistence") {
   await persistenceOnly(Number(values.seconds));
+  Deno.exit(0);
+}
+if (positionals[0] === "cluster") {
+  await clusterOnly(values.rates.split(",").map(Number), Math.max(10, Number(values.seconds)));
   Deno.exit(0);
 }
 if (positionals[0] === "whole") {
@@ -596,4 +602,36 @@ async function persistenceOnly(seconds: number) {
     }
   }
   console.log(JSON.stringify({ time: new Date().toISOString(), persistence: figures }));
+}
+
+/**
+ * `deno task bench cluster [--rates 300,1000] [--seconds 10]`: 1 vs 2 routers and 1 vs 2
+ * plugin hosts on the local three-node TLS cluster, through the fake CyTube server.
+ */
+async function clusterOnly(rates: number[], seconds: number) {
+  console.log(
+    `# Cluster: 3 TLS nodes, every component its own process, chat typed in the fake CyTube ` +
+      `channel to the bot's answer there (${seconds} s per row)`,
+  );
+  const rows = [[
+    "routers",
+    "plugin hosts",
+    "delivery",
+    "offered msg/s",
+    "sent",
+    "answered",
+    "answered twice",
+    "p50 ms",
+    "p99 ms",
+  ]];
+  print(rows);
+  const figures = await measureCluster(rates, seconds, (f) => {
+    const row = [f.routers, f.pluginHosts, f.delivery, f.offeredPerSecond, f.sent, f.answered]
+      .concat([f.answeredTwice, f.p50 ?? "-", f.p99 ?? "-"]).map(String);
+    rows.push(row);
+    console.log(row.join("  "));
+  });
+  console.log();
+  print(rows);
+  console.log(JSON.stringify({ time: new Date().toISOString(), cluster: figures }));
 }

@@ -42,6 +42,7 @@ import {
   throttleCost,
 } from "./flood_policy.ts";
 import { type PacingMargin, PacingQueue, type PacingStats } from "./pacing_queue.ts";
+import type { RateLimit } from "./_rate_model.ts";
 import {
   type ClientEvent,
   type ClientFrameMap,
@@ -94,6 +95,11 @@ export interface CytubeClientOptions {
     maxRetries?: number;
     confirmTimeoutMs?: number;
     margin?: Partial<PacingMargin>;
+    /**
+     * The server's always-on chat limit when it is not CyTube's stock `MIN_ANTIFLOOD` (20 burst,
+     * 10/s, src/channel/chat.js): a self-hosted server built with another value.
+     */
+    serverMinimum?: RateLimit;
   };
   signal?: AbortSignal;
   logger?: Logger;
@@ -215,6 +221,7 @@ export class CytubeClient {
           options: this.state.options,
           rank: this.state.self.rank,
           assumeAntiflood: this.#assumeAntiflood,
+          ...(pacing.serverMinimum ? { minimum: pacing.serverMinimum } : {}),
         }),
       costOf: throttleCost,
       laneOf: (m) => m.lane ?? "",

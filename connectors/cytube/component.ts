@@ -22,6 +22,7 @@ export const cytubeComponent = defineComponent({
         : {}),
       // Without an account the bot joins as a guest under its own name.
       user: section.user ?? { name: bot.name },
+      ...(section.chatLimit ? { chatLimit: section.chatLimit } : {}),
       healthIntervalMs,
       logger,
     });

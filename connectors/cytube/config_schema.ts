@@ -24,6 +24,16 @@ export const CytubeConnectorSchema = z.strictObject({
     }),
     password: z.string().min(1).optional(),
   }).optional(),
+  /**
+   * The server's always-on chat limit per socket, if it is not stock CyTube's `MIN_ANTIFLOOD`
+   * (burst 20, 10 lines/s, a constant in src/channel/chat.js): for a self-hosted server built
+   * with another value, and for load runs against the fake server (`deno task chaos`). The
+   * connector paces its chat and PMs to it.
+   */
+  chatLimit: z.strictObject({
+    burst: z.number().int().min(1).max(1_000_000),
+    perSecond: z.number().positive().max(1_000_000),
+  }).optional(),
 }).superRefine((value, ctx) => {
   if (value.enabled && value.channel === undefined) {
     ctx.addIssue({

@@ -48,6 +48,8 @@ export interface CytubeConnectorOptions {
   actionTimeoutMs?: number;
   /** Rejoin this long after a kick; by default the connector stays out (and says why). */
   reconnectAfterKickMs?: number;
+  /** The server's always-on chat limit, if not stock CyTube's (config `chatLimit`). */
+  chatLimit?: { burst: number; perSecond: number };
   /** Normalized events: JetStream (default) or core publishes; window and backlog bounds. */
   events?: { durable?: boolean; window?: number; maxBacklog?: number };
 }
@@ -125,6 +127,16 @@ export class CytubeConnector {
         : {}),
       ...(options.actionTimeoutMs !== undefined
         ? { actionTimeoutMs: options.actionTimeoutMs }
+        : {}),
+      ...(options.chatLimit
+        ? {
+          pacing: {
+            serverMinimum: {
+              burst: options.chatLimit.burst,
+              sustained: options.chatLimit.perSecond,
+            },
+          },
+        }
         : {}),
       logger: options.logger ?? silentLogger,
     });

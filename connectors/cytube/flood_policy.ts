@@ -36,6 +36,8 @@ export interface FloodContext {
    * `chat_antiflood` were on until the next `channelOpts`.
    */
   assumeAntiflood?: boolean;
+  /** The server's always-on limit, if not stock `MIN_ANTIFLOOD` (config `chatLimit`). */
+  minimum?: Readonly<RateLimit>;
 }
 
 // Commands re-posted through processChatMsg (throttled twice, echoed as chat).
@@ -79,9 +81,10 @@ export function antifloodParams(options: Readonly<ChannelOpts>): RateLimit {
 
 /** The server limit that applies to this message. */
 export function limitFor(message: OutboundMessage, context: FloodContext): RateLimit {
-  if (message.kind === "pm") return MIN_ANTIFLOOD;
+  const minimum = context.minimum ?? MIN_ANTIFLOOD;
+  if (message.kind === "pm") return minimum;
   const antiflood = context.options.chat_antiflood === true || context.assumeAntiflood === true;
-  return antiflood && context.rank < 2 ? antifloodParams(context.options) : MIN_ANTIFLOOD;
+  return antiflood && context.rank < 2 ? antifloodParams(context.options) : minimum;
 }
 
 /** Throttle calls the server makes for this message. */

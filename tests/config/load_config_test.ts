@@ -92,7 +92,7 @@ Deno.test("a typo in a key is refused with a suggestion instead of ignored", () 
   assert.equal(
     errorOf("connectors:\n  cytube:\n    chanel: mine\n").message,
     'rosey.yaml: connectors.cytube: unknown key "chanel"; did you mean "channel"? ' +
-      "(known keys: enabled, server, channel, channelPassword, user)",
+      "(known keys: enabled, server, channel, channelPassword, user, chatLimit)",
   );
   assert.match(errorOf("rooter: {}\n").message, /unknown key "rooter"; did you mean "router"\?/);
 });

@@ -13,6 +13,7 @@ import { typecheck } from "./_typecheck.ts";
 import { formatChatHtml } from "./_xss.ts";
 import type { ChatAttempt, FakeCytubeOptions } from "./server.ts";
 
+// `MIN_ANTIFLOOD` in src/channel/chat.js: a constant there, an option here (`minAntiflood`).
 const MIN_ANTIFLOOD: ThrottleParams = { burst: 20, sustained: 10 };
 const USER_NAME = /^[\w-]{1,20}$/;
 
@@ -96,7 +97,12 @@ export class FakeChat {
         ...(params.cooldown !== undefined ? { cooldown: params.cooldown } : {}),
       };
     }
-    return MIN_ANTIFLOOD;
+    return this.#minimum;
+  }
+
+  /** The always-on limit: `MIN_ANTIFLOOD`, unless the options lift it (a load run). */
+  get #minimum(): ThrottleParams {
+    return this.#options.minAntiflood ?? MIN_ANTIFLOOD;
   }
 
   #process(conn: Conn, msg: string, meta: Record<string, unknown>): ChatOutcome {
@@ -184,8 +190,8 @@ export class FakeChat {
     const to = rawTo.toLowerCase();
     if (to === conn.name.toLowerCase()) return error("You can't PM yourself!", "self");
     if (!USER_NAME.test(to)) return error(`PM failed: ${to} isn't a valid username.`, "invalid");
-    if (conn.chatLimiter.throttle(MIN_ANTIFLOOD)) {
-      conn.socket.emit("cooldown", 1000 / MIN_ANTIFLOOD.sustained);
+    if (conn.chatLimiter.throttle(this.#minimum)) {
+      conn.socket.emit("cooldown", 1000 / this.#minimum.sustained);
       return record(false, "flood");
     }
     const msg = raw.substring(0, this.#options.maxMessageLength ?? 320);

@@ -31,6 +31,12 @@ export interface FakeCytubeOptions {
   chatAntiflood?: boolean;
   /** `chat_antiflood_params` (default 4 burst, 1/s, 4 s cooldown). */
   chatAntifloodParams?: ThrottleParams;
+  /**
+   * Replaces CyTube's always-on chat limit `MIN_ANTIFLOOD` (20 burst, 10/s; a constant in
+   * src/channel/chat.js that a self-hosted server can change). Load runs (`deno task chaos`)
+   * lift it, with the connector's `chatLimit`, to drive more than 10 replies a second.
+   */
+  minAntiflood?: ThrottleParams;
   /** Enforce antiflood but advertise `chat_antiflood: false`, to test recovery from drops. */
   hideAntiflood?: boolean;
   /** Extra channel options merged over the defaults. */
