@@ -91,6 +91,8 @@ export const subjects = {
     `${ROOT}.platform.${token(platform, "platform")}.action.${token(action, "action")}`,
   allPlatformActions: (platform: string) =>
     `${ROOT}.platform.${token(platform, "platform")}.action.*`,
+  /** Every action on every platform: the subjects of the `ROSEY_ACTIONS` stream. */
+  everyPlatformAction: () => `${ROOT}.platform.*.action.*`,
   anyPlatformAction: (action: string) => `${ROOT}.platform.*.action.${token(action, "action")}`,
   platformState: (platform: string, query: string) =>
     `${ROOT}.platform.${token(platform, "platform")}.state.${token(query, "state query")}`,
@@ -159,6 +161,8 @@ export function inboxPrefix(identity: string): string {
 /** Where a stream's subjects live: the names of the JetStream streams the core creates. */
 export const STREAMS = {
   events: "ROSEY_EVENTS",
+  /** Platform actions in `nats.delivery: durable` (docs/SCALING.md): connectors consume them. */
+  actions: "ROSEY_ACTIONS",
   chatLog: "ROSEY_CHATLOG",
   audit: "ROSEY_AUDIT",
 } as const;
