@@ -14,8 +14,8 @@
 // The event bus: connect, publish, subscribe, request/serve, durable streams, typed errors.
 export {
   ACTION_REPLY_HEADER,
-  ACTIONS_STREAM,
   actionConsumerName,
+  ACTIONS_STREAM,
   BusClosedError,
   BusConnectError,
   BusPermissionError,

@@ -11,7 +11,7 @@ export const cytubeComponent = defineComponent({
   fixes: CYTUBE_CONFIG_FIXES,
   role: cytubeConnectorRole,
   enabled: (section) => section.enabled && section.channel !== undefined,
-  async start(bus, { section, bot, healthIntervalMs, logger }) {
+  async start(bus, { section, bot, delivery, healthIntervalMs, logger }) {
     // Imported only when configured: socket.io-client and the connector are ~6 MB of memory.
     const { CytubeConnector } = await import("./connector.ts");
     const cytube = await CytubeConnector.start(bus, {
@@ -23,6 +23,7 @@ export const cytubeComponent = defineComponent({
       // Without an account the bot joins as a guest under its own name.
       user: section.user ?? { name: bot.name },
       healthIntervalMs,
+      delivery,
       logger,
     });
     return {

@@ -12,6 +12,7 @@ import { CYTUBE_PLATFORM } from "./platform.ts";
 import {
   type BusSubscription,
   ChannelQuerySchema,
+  type Delivery,
   type EventBus,
   type EventType,
   type Logger,
@@ -19,6 +20,7 @@ import {
   type Source,
   startHealthReporter,
   subjects,
+  takeActions,
 } from "@quicksilver/core";
 import type { BackoffOptions } from "./_backoff.ts";
 import { ConnectorMetrics } from "./_metrics.ts";
@@ -50,6 +52,8 @@ export interface CytubeConnectorOptions {
   reconnectAfterKickMs?: number;
   /** Normalized events: JetStream (default) or core publishes; window and backlog bounds. */
   events?: { durable?: boolean; window?: number; maxBacklog?: number };
+  /** `nats.delivery`: how actions reach this connector (`takeActions`). Default `live`. */
+  delivery?: Delivery;
 }
 
 /** Health as the connector sees itself. */
@@ -79,6 +83,7 @@ export class CytubeConnector {
   readonly metrics = new ConnectorMetrics();
   readonly startedAt = Date.now();
   readonly #bus: EventBus;
+  readonly #delivery: Delivery;
   readonly #log: Logger;
   readonly #outbox: EventOutbox;
   readonly #subscriptions: BusSubscription[] = [];
@@ -100,6 +105,7 @@ export class CytubeConnector {
     this.#bus = bus;
     this.#log = (options.logger ?? silentLogger).child({ component: "connector-cytube" });
     this.source = { platform: CYTUBE_PLATFORM, channel: options.channel };
+    this.#delivery = options.delivery ?? "live";
     this.#persistence = persistence;
     this.#userName = options.user?.name ?? "rosey";
     this.#outbox = new EventOutbox(bus, {
@@ -256,8 +262,18 @@ export class CytubeConnector {
   #serve(): void {
     const bus = this.#bus;
     this.#subscriptions.push(
-      bus.subscribe(subjects.allPlatformActions(CYTUBE_PLATFORM), async (value, context) => {
-        const name = context.subject.slice(context.subject.lastIndexOf(".") + 1);
+      takeActions(bus, {
+        platform: CYTUBE_PLATFORM,
+        channel: this.source.channel,
+        delivery: this.#delivery,
+        onInvalid: (error, context) => {
+          this.metrics.actions.inc({ action: "(invalid)", result: "invalid" });
+          if (context.reply) {
+            this.#reply(context.reply, refusal("invalid", `not JSON: ${error.message}`));
+          }
+        },
+      }, async (value, context) => {
+        const name = context.action;
         const decoded = decodeAction(name, value);
         // The reply waits for the server's answer (its effect, its refusal, or a timeout),
         // so "done" is never said for what CyTube refused.
@@ -272,13 +288,6 @@ export class CytubeConnector {
           this.#log.warn("action refused", { action: name, ...result.error });
         }
         if (context.reply) this.#reply(context.reply, result);
-      }, {
-        onInvalid: (error, context) => {
-          this.metrics.actions.inc({ action: "(invalid)", result: "invalid" });
-          if (context.reply) {
-            this.#reply(context.reply, refusal("invalid", `not JSON: ${error.message}`));
-          }
-        },
       }),
       bus.serve(subjects.platformState(CYTUBE_PLATFORM, "snapshot"), (query) => {
         if (query.channel.toLowerCase() !== this.source.channel.toLowerCase()) {

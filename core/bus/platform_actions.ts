@@ -6,9 +6,11 @@
  * In `durable` mode actions live in the `ROSEY_ACTIONS` stream. A request-style action (the
  * moderator's kick, the web's say, which wait for an `ActionResult`) cannot be a core NATS
  * request there: the stream itself would answer the request with its publish ack before the
- * connector could. So the asker publishes into the stream with its reply inbox in the
- * {@linkcode ACTION_REPLY_HEADER} header and waits on that inbox; the connector answers there
- * once the action is done, exactly as it answers a core request in `live` mode.
+ * connector could. So the asker publishes into the stream naming, in the
+ * {@linkcode ACTION_REPLY_HEADER} header, a subject of its own (`subjects.actionOutcome(platform,
+ * asker, id)`, which only that platform's connector may publish and only the asker may read) and
+ * waits there; the connector answers there once the action is done, exactly as it answers a core
+ * request in `live` mode.
  *
  * @module
  */
@@ -21,7 +23,7 @@ import { BusRequestError, REQUEST_FAILURES } from "./errors.ts";
 import type { BusSubscription, EventBus } from "./event_bus.ts";
 import type { EventDecodeError } from "../events/errors.ts";
 
-/** The header carrying where a durable action's outcome goes (an inbox of the asker). */
+/** The header carrying where a durable action's outcome goes (`subjects.actionOutcome`). */
 export const ACTION_REPLY_HEADER = "Rosey-Reply-To";
 
 /** Which actions a connector takes, and how they reach it. */
@@ -164,8 +166,9 @@ export async function publishAction(
 
 /**
  * Asks for an action and waits for its `ActionResult`. `live`: a core NATS request. `durable`:
- * a publish into `ROSEY_ACTIONS` carrying this bus's inbox in {@linkcode ACTION_REPLY_HEADER};
- * the connector answers there. Fails with a {@linkcode BusRequestError} (`timeout`, or
+ * a publish into `ROSEY_ACTIONS` naming `subjects.actionOutcome(platform, bus.name, id)` in
+ * {@linkcode ACTION_REPLY_HEADER}; the connector answers there. The asker's role must allow
+ * subscribing to `subjects.actionOutcomesOf(<its identity>)`. Fails with a {@linkcode BusRequestError} (`timeout`, or
  * `invalid-reply`) like `bus.request`.
  */
 export async function requestAction<R>(
@@ -180,7 +183,8 @@ export async function requestAction<R>(
       ...(options.schema ? { schema: options.schema } : {}),
     });
   }
-  const inbox = `${bus.inboxPrefix}.action.${newEventId()}`;
+  const platform = subject.split(".")[2] ?? "";
+  const inbox = subjects.actionOutcome(platform, bus.name, newEventId());
   const answer = Promise.withResolvers<Uint8Array>();
   const sub = bus.connection.subscribe(inbox, {
     max: 1,

@@ -94,6 +94,19 @@ export const subjects = {
   /** Every action on every platform: the subjects of the `ROSEY_ACTIONS` stream. */
   everyPlatformAction: () => `${ROOT}.platform.*.action.*`,
   anyPlatformAction: (action: string) => `${ROOT}.platform.*.action.${token(action, "action")}`,
+  /**
+   * Where a connector answers an action asked in `nats.delivery: durable` (the asker names it in
+   * the action's `Rosey-Reply-To` header): `rosey.platform.<p>.outcome.<asker>.<id>`.
+   */
+  actionOutcome: (platform: string, asker: string, id: string) =>
+    `${ROOT}.platform.${token(platform, "platform")}.outcome.${token(asker, "asker")}.${
+      token(id, "request id")
+    }`,
+  /** Every outcome of `platform`'s actions: what its connector may publish. */
+  allActionOutcomes: (platform: string) =>
+    `${ROOT}.platform.${token(platform, "platform")}.outcome.>`,
+  /** Every outcome addressed to `asker`, on any platform: what the asker subscribes to. */
+  actionOutcomesOf: (asker: string) => `${ROOT}.platform.*.outcome.${token(asker, "asker")}.>`,
   platformState: (platform: string, query: string) =>
     `${ROOT}.platform.${token(platform, "platform")}.state.${token(query, "state query")}`,
   /** One state query on every platform: what a platform-neutral service may ask. */
