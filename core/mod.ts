@@ -39,6 +39,7 @@ export {
 } from "./bus/mod.ts";
 export type {
   ActionContext,
+  ActionSubscription,
   BusCounters,
   BusStatus,
   BusStatusEvent,

@@ -54,8 +54,6 @@ export interface DurableConsumerSpec<T> {
   /** Durable name: the server remembers the position under it across restarts. */
   durable: string;
   filterSubject?: string;
-  /** Several filter subjects (nats-server 2.10+); instead of `filterSubject`. */
-  filterSubjects?: readonly string[];
   schema?: Validator<T>;
   /** Where a new durable starts. Default `all`. */
   deliver?: "all" | "new" | "last";
@@ -93,6 +91,11 @@ export interface DurableDelivery {
 }
 
 export interface DurableConsumer {
+  /**
+   * Resolves once the consumer exists on the server and is being read (the first attach):
+   * from then on nothing published is missed, also with `deliver: "new"`.
+   */
+  readonly ready: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -226,6 +229,7 @@ export class DurableStreams {
     const onGlobalStop = () => stop.abort();
     this.#stopper.signal.addEventListener("abort", onGlobalStop);
     let current: { close(): Promise<void | Error> } | undefined;
+    const ready = Promise.withResolvers<void>();
     const loop = keepAttached({
       signal: stop.signal,
       isClosed: () => this.#nc.isClosed(),
@@ -235,6 +239,7 @@ export class DurableStreams {
         const messages = await consumer.consume({ max_messages: 256, idle_heartbeat: 2000 });
         current = messages;
         attached();
+        ready.resolve();
         if (stop.signal.aborted) {
           // stop() came while we were attaching and found nothing to close: close it here,
           // or its pull subscription would outlive the consumer. The close takes effect only
@@ -271,6 +276,7 @@ export class DurableStreams {
         }),
     });
     return {
+      ready: ready.promise,
       stop: async () => {
         stop.abort();
         this.#stopper.signal.removeEventListener("abort", onGlobalStop);
@@ -324,7 +330,6 @@ export class DurableStreams {
         : DeliverPolicy.All,
     };
     if (spec.filterSubject) config.filter_subject = spec.filterSubject;
-    if (spec.filterSubjects) config.filter_subjects = [...spec.filterSubjects];
     if (spec.maxAckPending !== undefined) config.max_ack_pending = spec.maxAckPending;
     await jsm.consumers.add(spec.stream, config);
   }

@@ -43,6 +43,16 @@ export interface TakeActionsOptions {
   onInvalid?: (error: EventDecodeError, context: ActionContext) => void;
 }
 
+/** What {@linkcode takeActions} returns: a subscription that can say when it is live. */
+export interface ActionSubscription extends BusSubscription {
+  /**
+   * Resolves once actions are being taken: at once in live mode (after a `flush`), and in
+   * durable mode once the consumer exists (it starts at the stream's end, so actions published
+   * before this are not this connector's).
+   */
+  readonly ready: Promise<void>;
+}
+
 /** Where an action came from and where its outcome goes. */
 export interface ActionContext {
   subject: string;
@@ -82,10 +92,10 @@ export function takeActions(
   bus: EventBus,
   options: TakeActionsOptions,
   handler: (value: unknown, context: ActionContext) => void | Promise<void>,
-): BusSubscription {
+): ActionSubscription {
   const subject = subjects.allPlatformActions(options.platform);
   if (options.delivery !== "durable") {
-    return bus.subscribe(subject, (value, context) =>
+    const sub = bus.subscribe(subject, (value, context) =>
       handler(value, {
         subject: context.subject,
         action: actionOf(context.subject),
@@ -102,6 +112,7 @@ export function takeActions(
         }
         : {}),
     });
+    return Object.assign(sub, { ready: bus.flush() });
   }
   const channel = options.channel?.toLowerCase();
   const consumer: DurableConsumer = bus.durable.consume<unknown>({
@@ -130,6 +141,7 @@ export function takeActions(
   };
   return {
     subject,
+    ready: consumer.ready,
     closed: closed.promise,
     unsubscribe: () => void stop(),
     drain: stop,

@@ -117,6 +117,12 @@ export const subjects = {
   // --- normalized events ----------------------------------------------------------------------
   event: (type: EventType) => `${ROOT}.events.${dotted(type, "event type")}`,
   allEvents: () => `${ROOT}.events.>`,
+  /**
+   * `message` and `pm`, the chat events that may be commands: the only event types of one token
+   * (every other type is dotted, `user.join`), so that the routers' one durable consumer can
+   * filter on them with a single subject (nats-server 2.9 has one filter per consumer).
+   */
+  chatEvents: () => `${ROOT}.events.*`,
 
   // --- commands -------------------------------------------------------------------------------
   commandExecute: (plugin: string) => `${ROOT}.commands.${token(plugin, "plugin name")}.execute`,

@@ -204,6 +204,9 @@ export class CommandRouter {
     const router = new CommandRouter(bus, options);
     router.#subscribe();
     await bus.flush();
+    // Durable mode: the shared consumer starts at the stream's end when first created; start
+    // returns once it exists, so what is said from then on is answered.
+    await router.#consumer?.ready;
     if (options.requestTableAtStart ?? true) await router.refreshTable();
     return router;
   }
@@ -259,21 +262,28 @@ export class CommandRouter {
     // Every chat line passes here; the schema meets the throughput target (docs/PERFORMANCE.md).
     const messages = envelopeOf(MessagePayloadSchema);
     if (this.#delivery === "durable") {
+      const message = subjects.event(EVENT_TYPES.message);
       const pm = subjects.event(EVENT_TYPES.privateMessage);
-      this.#consumer = this.#bus.durable.consume({
-        stream: STREAMS.events,
-        durable: ROUTER_CONSUMER,
-        filterSubjects: [subjects.event(EVENT_TYPES.message), pm],
-        schema: messages,
-        // A new deployment answers what is said from now on, not the stream's 7 days.
-        deliver: "new",
-        ackWaitMs: ROUTER_ACK_WAIT_MS,
-        // Commands run side by side (each waits on its plugin), started in stream order.
-        maxInFlight: 256,
-        // The server hands each router at most what it pulls (256), so a second router gets
-        // work while the first is busy; the consumer-wide cap leaves room for four routers.
-        maxAckPending: 1024,
-      }, (envelope, delivery) => this.#onDurableMessage(envelope, delivery.subject === pm));
+      this.#consumer = this.#bus.durable.consume(
+        {
+          stream: STREAMS.events,
+          durable: ROUTER_CONSUMER,
+          filterSubject: subjects.chatEvents(),
+          schema: messages,
+          // A new deployment answers what is said from now on, not the stream's 7 days.
+          deliver: "new",
+          ackWaitMs: ROUTER_ACK_WAIT_MS,
+          // Commands run side by side (each waits on its plugin), started in stream order.
+          maxInFlight: 256,
+          // The server hands each router at most what it pulls (256), so a second router gets
+          // work while the first is busy; the consumer-wide cap leaves room for four routers.
+          maxAckPending: 1024,
+        },
+        (envelope, delivery) =>
+          delivery.subject === message || delivery.subject === pm
+            ? this.#onDurableMessage(envelope, delivery.subject === pm)
+            : undefined,
+      );
     } else {
       this.#subscriptions.push(
         this.#bus.subscribe(
