@@ -10,6 +10,7 @@
 
 import { CYTUBE_PLATFORM } from "./platform.ts";
 import {
+  type ActionSubscription,
   type BusSubscription,
   ChannelQuerySchema,
   type Delivery,
@@ -87,6 +88,7 @@ export class CytubeConnector {
   readonly #log: Logger;
   readonly #outbox: EventOutbox;
   readonly #subscriptions: BusSubscription[] = [];
+  #actions: ActionSubscription | undefined;
   readonly #persistence: string | undefined;
   readonly #userName: string;
   #stopHealth: () => void = () => {};
@@ -150,6 +152,8 @@ export class CytubeConnector {
     connector.#wireClient();
     connector.#serve();
     await bus.flush();
+    // Durable delivery: the action consumer exists before anyone is told we are up.
+    await connector.#actions?.ready;
     connector.#stopHealth = startHealthReporter(bus, {
       component: "connector-cytube",
       ...(options.healthIntervalMs !== undefined ? { intervalMs: options.healthIntervalMs } : {}),
@@ -262,7 +266,7 @@ export class CytubeConnector {
   #serve(): void {
     const bus = this.#bus;
     this.#subscriptions.push(
-      takeActions(bus, {
+      this.#actions = takeActions(bus, {
         platform: CYTUBE_PLATFORM,
         channel: this.source.channel,
         delivery: this.#delivery,

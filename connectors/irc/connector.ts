@@ -16,6 +16,7 @@
  */
 import {
   type ActionResult,
+  type ActionSubscription,
   type BusSubscription,
   ChannelQuerySchema,
   type ChannelSnapshot,
@@ -90,6 +91,7 @@ export class IrcConnector {
   readonly #outbox: EventOutbox;
   readonly #persistence: string | undefined;
   readonly #subscriptions: BusSubscription[] = [];
+  #actions: ActionSubscription | undefined;
   readonly #counts = { eventsOut: 0, rawIn: 0, actions: 0, refused: 0 };
   #stopHealth: () => void = () => {};
   #closed = false;
@@ -144,6 +146,8 @@ export class IrcConnector {
     const connector = new IrcConnector(bus, options, mode, persistence);
     connector.#serve();
     await bus.flush();
+    // Durable delivery: the action consumer exists before anyone is told we are up.
+    await connector.#actions?.ready;
     connector.#stopHealth = startHealthReporter(bus, {
       component: `connector-${options.platform}`,
       ...(options.healthIntervalMs !== undefined ? { intervalMs: options.healthIntervalMs } : {}),
@@ -244,7 +248,7 @@ export class IrcConnector {
   #serve() {
     const bus = this.#bus;
     this.#subscriptions.push(
-      takeActions(bus, {
+      this.#actions = takeActions(bus, {
         platform: this.platform,
         delivery: this.#delivery,
         onInvalid: (error, context) => {

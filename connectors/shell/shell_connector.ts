@@ -26,6 +26,7 @@ import {
   subjects,
 } from "@quicksilver/core";
 import {
+  type ActionSubscription,
   type BusSubscription,
   compiledValidator,
   type Delivery,
@@ -96,6 +97,7 @@ export class ShellConnector {
   readonly #input: ReadableStream<Uint8Array>;
   readonly #abort = new AbortController();
   readonly #subscriptions: BusSubscription[] = [];
+  #actions: ActionSubscription | undefined;
   #writing: Promise<void> = Promise.resolve();
   #resolveDone!: (reason: ShellStopReason) => void;
   #lastOutputAt = 0;
@@ -127,6 +129,8 @@ export class ShellConnector {
     const shell = new ShellConnector(bus, options);
     shell.#subscribe();
     await bus.flush();
+    // Durable delivery: the action consumer exists before anyone is told we are up.
+    await shell.#actions?.ready;
     if (options.banner) shell.#print(USAGE);
     shell.#readLoop = shell.#read();
     return shell;
@@ -156,7 +160,7 @@ export class ShellConnector {
     const chat = compiledValidator(ChatActionSchema);
     const pm = compiledValidator(PrivateMessageActionSchema);
     this.#subscriptions.push(
-      takeActions(this.#bus, {
+      this.#actions = takeActions(this.#bus, {
         platform: SHELL_PLATFORM,
         channel: this.source.channel,
         delivery: this.#delivery,

@@ -4,7 +4,16 @@
  * connector takes them through `takeActions`. Real nats-server, least-privilege roles.
  */
 import assert from "node:assert/strict";
-import { EVENT_TYPES, publishAction, requestAction, subjects } from "@quicksilver/core";
+import {
+  actionConsumerName,
+  ensureCoreStreams,
+  EVENT_TYPES,
+  publishAction,
+  requestAction,
+  streamAdminRole,
+  STREAMS,
+  subjects,
+} from "@quicksilver/core";
 import { ActionResultSchema } from "@quicksilver/core";
 import { waitFor } from "@quicksilver/testing";
 import { apology } from "../../services/router/mod.ts";
@@ -117,4 +126,42 @@ Deno.test("with no plugin replica at all, a durable command gets one apology", a
   await env.commandsSettled();
   await env.actionsSettled();
   assert.deepEqual(env.actions.items.map((a) => a.text), [apology("echo")]);
+});
+
+Deno.test("a connector may create action consumers for its own platform only", async () => {
+  await using env = await DurableEnv.start();
+  const jsm = await import("@nats-io/jetstream").then((js) =>
+    js.jetstreamManager(env.connector.connection)
+  );
+  const { AckPolicy } = await import("@nats-io/jetstream");
+  await assert.rejects(
+    jsm.consumers.add(STREAMS.actions, {
+      durable_name: actionConsumerName("other", "lobby"),
+      ack_policy: AckPolicy.Explicit,
+      filter_subject: subjects.allPlatformActions("other"),
+    }),
+    /permission|timeout/i,
+  );
+});
+
+Deno.test("in live mode the stream admin removes a leftover actions stream", async () => {
+  await using env = await DurableEnv.start();
+  const admin = streamAdminRole();
+  await ensureCoreStreams(await env.nats.connect(admin.name, admin.permissions), {
+    delivery: "live",
+  });
+  const jsm = await import("@nats-io/jetstream").then((js) =>
+    js.jetstreamManager(env.world.connection)
+  );
+  await assert.rejects(jsm.streams.info(STREAMS.actions), /not found/i);
+  // A moderator's kick is a core request again: answered by a connector, not by a stream's ack.
+  env.world.serve(subjects.platformAction(PLATFORM, "kick"), () => ({ ok: true }));
+  await env.world.flush();
+  const result = await requestAction(
+    env.world,
+    subjects.platformAction(PLATFORM, "kick"),
+    { channel: CHANNEL, name: "spammer" },
+    { timeoutMs: 5000, schema: ActionResultSchema },
+  );
+  assert.deepEqual(result, { ok: true });
 });
