@@ -13,12 +13,16 @@
 
 // The event bus: connect, publish, subscribe, request/serve, durable streams, typed errors.
 export {
+  ACTION_REPLY_HEADER,
+  actionConsumerName,
+  ACTIONS_STREAM,
   BusClosedError,
   BusConnectError,
   BusPermissionError,
   BusRequestError,
   consumeEvents,
   CORE_STREAMS,
+  DELIVERY_MODES,
   DurableStreams,
   ensureCoreStreams,
   errorText,
@@ -27,16 +31,22 @@ export {
   EVENTS_STREAM,
   eventsStreamMode,
   JETSTREAM_API,
+  publishAction,
   readEvents,
   REQUEST_FAILURES,
+  requestAction,
+  takeActions,
 } from "./bus/mod.ts";
 export type {
+  ActionContext,
+  ActionSubscription,
   BusCounters,
   BusStatus,
   BusStatusEvent,
   BusSubscription,
   BusTlsFiles,
   ConnectionEvent,
+  Delivery,
   DurableConsumer,
   DurableConsumerSpec,
   DurableDelivery,
@@ -49,10 +59,12 @@ export type {
   PublishAck,
   RequestFailure,
   RequestOptions,
+  SendActionOptions,
   ServeOptions,
   StreamReaderSpec,
   StreamSpec,
   SubscribeOptions,
+  TakeActionsOptions,
 } from "./bus/mod.ts";
 
 // The subject tree (the only place that spells `rosey.`) and subject matching.

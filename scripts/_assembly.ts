@@ -47,6 +47,7 @@ export function startComponent(
   return component.start(bus, {
     section: sectionOf(config, component),
     bot: config.bot,
+    delivery: config.nats.delivery,
     healthIntervalMs: config.monitoring.healthIntervalMs,
     dirs,
     logger,
@@ -67,6 +68,7 @@ export function shellOptions(
     commandPrefix: config.bot.commandPrefix,
     botName: config.bot.name,
     replyTimeoutMs: config.router.timeoutMs + 1000,
+    delivery: config.nats.delivery,
     logger,
   };
 }

@@ -66,6 +66,10 @@ if (positionals[0] === "cluster") {
   await clusterOnly(values.rates.split(",").map(Number), Math.max(10, Number(values.seconds)));
   Deno.exit(0);
 }
+if (positionals[0] === "delivery") {
+  await deliveryOnly(Number(values.seconds));
+  Deno.exit(0);
+}
 if (positionals[0] === "whole") {
   await wholeBotOnly(Number(values.seconds));
   Deno.exit(0);
@@ -561,6 +565,48 @@ async function wholeBotOnly(seconds: number) {
     cpuPerCommandUs: cpu,
     natsMessagesPerCommand,
     wholeBotPssMb: mb(memory.totalPssBytes),
+  }));
+}
+
+/**
+ * `deno task bench delivery`: router + dice at 1000 msg/s in `nats.delivery: live` and `durable`
+ * (docs/SCALING.md), same bot otherwise (dice alone with one core, services off), each the median
+ * of three runs by p99: what durable delivery costs a command.
+ */
+async function deliveryOnly(seconds: number) {
+  console.log("# router + dice at 1000 msg/s, nats.delivery live vs durable");
+  const rows: [string, RateFigure & { samples: number[] }, number[]][] = [];
+  for (const delivery of ["live", "durable"] as const) {
+    await using bot = await startBotUnderTest(["dice"], {
+      services: false,
+      pluginCpu: { dice: 1 },
+      delivery,
+    });
+    await bot.drive(1000, 2);
+    const repeated = await driveRepeatedly(bot, 1000, seconds);
+    rows.push([delivery, repeated.median, repeated.runs.map((run) => run.latency.p99)]);
+  }
+  print([
+    ["delivery", "answered", "p50 ms", "p90 ms", "p99 ms", "max ms", "p99 of each run"],
+    ...rows.map(([delivery, f, runs]) => [
+      delivery,
+      `${f.answered}/${f.sent}`,
+      String(f.latency.p50),
+      String(f.latency.p90),
+      String(f.latency.p99),
+      String(f.latency.max),
+      runs.join(" / "),
+    ]),
+  ]);
+  console.log(JSON.stringify({
+    time: new Date().toISOString(),
+    loadAverage: loadAverage(),
+    routerAndPlugin: Object.fromEntries(
+      rows.map(([delivery, { samples: _samples, ...f }, runsP99]) => [
+        delivery,
+        { at1000: f, runsP99 },
+      ]),
+    ),
   }));
 }
 

@@ -218,7 +218,7 @@ async function main() {
 
   // --- core streams: created once by a stream-admin identity, before anyone publishes events
   const admin = await connectAs(streamAdminRole());
-  await ensureCoreStreams(admin);
+  await ensureCoreStreams(admin, { delivery: config.nats.delivery });
   await admin.drain();
 
   // --- plugin manager: resolves once the plugins started at boot run, so that the first line

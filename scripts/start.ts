@@ -24,6 +24,7 @@ import {
   type Component,
   ConfigError,
   createLogger,
+  type Delivery,
   ensureCoreStreams,
   EventBus,
   loadOrCreateAuthority,
@@ -172,7 +173,7 @@ async function run(config: QuicksilverConfig): Promise<void> {
     config.nats.credentials["streams"] || env("ROSEY_NATS_CREDS_STREAMS") || await localAuthority()
   ) {
     const admin = await connectAs("streams", streamAdminRole());
-    await ensureStreamsPatiently(admin);
+    await ensureStreamsPatiently(admin, config.nats.delivery);
   }
 
   const dirs = {
@@ -250,11 +251,11 @@ async function run(config: QuicksilverConfig): Promise<void> {
  * Creates the core streams, retrying for up to 60 s while JetStream does not answer: a cluster
  * that just started (or lost a node) answers only once its nodes agreed on a leader.
  */
-async function ensureStreamsPatiently(admin: EventBus): Promise<void> {
+async function ensureStreamsPatiently(admin: EventBus, delivery: Delivery): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (let attempt = 1;; attempt++) {
     try {
-      return await ensureCoreStreams(admin);
+      return await ensureCoreStreams(admin, { delivery });
     } catch (error) {
       if (Date.now() > deadline || !/timeout|no responders|503/i.test(String(error))) throw error;
       log.info("JetStream not answering yet; retrying", { attempt, error: String(error) });

@@ -11,7 +11,7 @@ export const cytubeComponent = defineComponent({
   fixes: CYTUBE_CONFIG_FIXES,
   role: cytubeConnectorRole,
   enabled: (section) => section.enabled && section.channel !== undefined,
-  async start(bus, { section, bot, healthIntervalMs, logger }) {
+  async start(bus, { section, bot, delivery, healthIntervalMs, logger }) {
     // Imported only when configured: socket.io-client and the connector are ~6 MB of memory.
     const { CytubeConnector } = await import("./connector.ts");
     const cytube = await CytubeConnector.start(bus, {
@@ -24,6 +24,7 @@ export const cytubeComponent = defineComponent({
       user: section.user ?? { name: bot.name },
       ...(section.chatLimit ? { chatLimit: section.chatLimit } : {}),
       healthIntervalMs,
+      delivery,
       logger,
     });
     return {

@@ -10,8 +10,10 @@
 
 import { CYTUBE_PLATFORM } from "./platform.ts";
 import {
+  type ActionSubscription,
   type BusSubscription,
   ChannelQuerySchema,
+  type Delivery,
   type EventBus,
   type EventType,
   type Logger,
@@ -19,6 +21,7 @@ import {
   type Source,
   startHealthReporter,
   subjects,
+  takeActions,
 } from "@quicksilver/core";
 import type { BackoffOptions } from "./_backoff.ts";
 import { ConnectorMetrics } from "./_metrics.ts";
@@ -52,6 +55,8 @@ export interface CytubeConnectorOptions {
   chatLimit?: { burst: number; perSecond: number };
   /** Normalized events: JetStream (default) or core publishes; window and backlog bounds. */
   events?: { durable?: boolean; window?: number; maxBacklog?: number };
+  /** `nats.delivery`: how actions reach this connector (`takeActions`). Default `live`. */
+  delivery?: Delivery;
 }
 
 /** Health as the connector sees itself. */
@@ -81,9 +86,11 @@ export class CytubeConnector {
   readonly metrics = new ConnectorMetrics();
   readonly startedAt = Date.now();
   readonly #bus: EventBus;
+  readonly #delivery: Delivery;
   readonly #log: Logger;
   readonly #outbox: EventOutbox;
   readonly #subscriptions: BusSubscription[] = [];
+  #actions: ActionSubscription | undefined;
   readonly #persistence: string | undefined;
   readonly #userName: string;
   #stopHealth: () => void = () => {};
@@ -102,6 +109,7 @@ export class CytubeConnector {
     this.#bus = bus;
     this.#log = (options.logger ?? silentLogger).child({ component: "connector-cytube" });
     this.source = { platform: CYTUBE_PLATFORM, channel: options.channel };
+    this.#delivery = options.delivery ?? "live";
     this.#persistence = persistence;
     this.#userName = options.user?.name ?? "rosey";
     this.#outbox = new EventOutbox(bus, {
@@ -156,6 +164,8 @@ export class CytubeConnector {
     connector.#wireClient();
     connector.#serve();
     await bus.flush();
+    // Durable delivery: the action consumer exists before anyone is told we are up.
+    await connector.#actions?.ready;
     connector.#stopHealth = startHealthReporter(bus, {
       component: "connector-cytube",
       ...(options.healthIntervalMs !== undefined ? { intervalMs: options.healthIntervalMs } : {}),
@@ -268,8 +278,18 @@ export class CytubeConnector {
   #serve(): void {
     const bus = this.#bus;
     this.#subscriptions.push(
-      bus.subscribe(subjects.allPlatformActions(CYTUBE_PLATFORM), async (value, context) => {
-        const name = context.subject.slice(context.subject.lastIndexOf(".") + 1);
+      this.#actions = takeActions(bus, {
+        platform: CYTUBE_PLATFORM,
+        channel: this.source.channel,
+        delivery: this.#delivery,
+        onInvalid: (error, context) => {
+          this.metrics.actions.inc({ action: "(invalid)", result: "invalid" });
+          if (context.reply) {
+            this.#reply(context.reply, refusal("invalid", `not JSON: ${error.message}`));
+          }
+        },
+      }, async (value, context) => {
+        const name = context.action;
         const decoded = decodeAction(name, value);
         // The reply waits for the server's answer (its effect, its refusal, or a timeout),
         // so "done" is never said for what CyTube refused.
@@ -284,13 +304,6 @@ export class CytubeConnector {
           this.#log.warn("action refused", { action: name, ...result.error });
         }
         if (context.reply) this.#reply(context.reply, result);
-      }, {
-        onInvalid: (error, context) => {
-          this.metrics.actions.inc({ action: "(invalid)", result: "invalid" });
-          if (context.reply) {
-            this.#reply(context.reply, refusal("invalid", `not JSON: ${error.message}`));
-          }
-        },
       }),
       bus.serve(subjects.platformState(CYTUBE_PLATFORM, "snapshot"), (query) => {
         if (query.channel.toLowerCase() !== this.source.channel.toLowerCase()) {

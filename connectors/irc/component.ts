@@ -27,7 +27,7 @@ function ircPlatformComponent(platform: Platform, name: string) {
     section: IrcConnectorSchema,
     role: () => ircConnectorRole(platform),
     enabled: (section) => section.enabled && networksOf(section, platform).length > 0,
-    async start(bus, { section, healthIntervalMs, logger }) {
+    async start(bus, { section, delivery, healthIntervalMs, logger }) {
       // Imported only when configured: irc-framework loads with the connector.
       const { IrcConnector } = await import("./connector.ts");
       const networks = networksOf(section, platform);
@@ -36,6 +36,7 @@ function ircPlatformComponent(platform: Platform, name: string) {
         networks,
         logger,
         healthIntervalMs,
+        delivery,
       });
       return {
         close: () => connector.close(),

@@ -16,9 +16,11 @@
  */
 import {
   type ActionResult,
+  type ActionSubscription,
   type BusSubscription,
   ChannelQuerySchema,
   type ChannelSnapshot,
+  type Delivery,
   type EventBus,
   type Logger,
   RANKS,
@@ -26,6 +28,7 @@ import {
   type Source,
   startHealthReporter,
   subjects,
+  takeActions,
 } from "@quicksilver/core";
 // The no-loss event outbox every connector uses (core/bus/event_outbox.ts).
 import { EventOutbox, eventsStreamMode, type OutboxMode } from "@quicksilver/core";
@@ -51,6 +54,11 @@ export interface IrcConnectorOptions {
   regainNickMs?: number;
   /** Normalized events: JetStream (default) or core publishes. */
   events?: { durable?: boolean };
+  /**
+   * `nats.delivery`: how actions reach this connector (`takeActions`, one consumer for the
+   * platform: this connector serves every channel of every network). Default `live`.
+   */
+  delivery?: Delivery;
 }
 
 /** Health as the connector sees itself. */
@@ -78,10 +86,12 @@ export class IrcConnector {
   readonly networks = new Map<string, IrcNetwork>();
   readonly startedAt = Date.now();
   readonly #bus: EventBus;
+  readonly #delivery: Delivery;
   readonly #log: Logger;
   readonly #outbox: EventOutbox;
   readonly #persistence: string | undefined;
   readonly #subscriptions: BusSubscription[] = [];
+  #actions: ActionSubscription | undefined;
   readonly #counts = { eventsOut: 0, rawIn: 0, actions: 0, refused: 0 };
   #stopHealth: () => void = () => {};
   #closed = false;
@@ -94,6 +104,7 @@ export class IrcConnector {
   ) {
     this.#bus = bus;
     this.platform = options.platform;
+    this.#delivery = options.delivery ?? "live";
     this.#log = (options.logger ?? silentLogger).child({
       component: `connector-${options.platform}`,
     });
@@ -135,6 +146,8 @@ export class IrcConnector {
     const connector = new IrcConnector(bus, options, mode, persistence);
     connector.#serve();
     await bus.flush();
+    // Durable delivery: the action consumer exists before anyone is told we are up.
+    await connector.#actions?.ready;
     connector.#stopHealth = startHealthReporter(bus, {
       component: `connector-${options.platform}`,
       ...(options.healthIntervalMs !== undefined ? { intervalMs: options.healthIntervalMs } : {}),
@@ -235,8 +248,16 @@ export class IrcConnector {
   #serve() {
     const bus = this.#bus;
     this.#subscriptions.push(
-      bus.subscribe(subjects.allPlatformActions(this.platform), async (value, context) => {
-        const name = context.subject.slice(context.subject.lastIndexOf(".") + 1);
+      this.#actions = takeActions(bus, {
+        platform: this.platform,
+        delivery: this.#delivery,
+        onInvalid: (error, context) => {
+          if (context.reply) {
+            this.#reply(context.reply, refusal("invalid", `not JSON: ${error.message}`));
+          }
+        },
+      }, async (value, context) => {
+        const name = context.action;
         const decoded = decodeIrcAction(name, value);
         this.#counts.actions++;
         const result = decoded.ok ? await this.#perform(decoded.action) : decoded.result;
@@ -245,12 +266,6 @@ export class IrcConnector {
           this.#log.warn("action refused", { action: name, ...result.error });
         }
         if (context.reply) this.#reply(context.reply, result);
-      }, {
-        onInvalid: (error, context) => {
-          if (context.reply) {
-            this.#reply(context.reply, refusal("invalid", `not JSON: ${error.message}`));
-          }
-        },
       }),
       bus.serve(
         subjects.platformState(this.platform, "snapshot"),

@@ -25,7 +25,13 @@ import {
   type Source,
   subjects,
 } from "@quicksilver/core";
-import type { BusSubscription } from "@quicksilver/core";
+import {
+  type ActionSubscription,
+  type BusSubscription,
+  compiledValidator,
+  type Delivery,
+  takeActions,
+} from "@quicksilver/core";
 import { z } from "zod";
 import { readLines } from "./_lines.ts";
 
@@ -60,6 +66,8 @@ export interface ShellConnectorOptions {
   settleMs?: number;
   /** The command prefix, to know which lines expect an answer. Default `!`. */
   commandPrefix?: string;
+  /** `nats.delivery`: how actions reach the console (`takeActions`). Default `live`. */
+  delivery?: Delivery;
   logger?: Logger;
 }
 
@@ -83,11 +91,13 @@ export class ShellConnector {
   readonly #prefix: string;
   readonly #replyTimeoutMs: number;
   readonly #settleMs: number;
+  readonly #delivery: Delivery;
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
   readonly #encoder = new TextEncoder();
   readonly #input: ReadableStream<Uint8Array>;
   readonly #abort = new AbortController();
   readonly #subscriptions: BusSubscription[] = [];
+  #actions: ActionSubscription | undefined;
   #writing: Promise<void> = Promise.resolve();
   #resolveDone!: (reason: ShellStopReason) => void;
   #lastOutputAt = 0;
@@ -107,6 +117,7 @@ export class ShellConnector {
     this.#prefix = options.commandPrefix ?? "!";
     this.#replyTimeoutMs = options.replyTimeoutMs ?? 6000;
     this.#settleMs = options.settleMs ?? 300;
+    this.#delivery = options.delivery ?? "live";
     this.source = { platform: SHELL_PLATFORM, channel: options.channel ?? "local" };
     this.#writer = options.output.getWriter();
     this.#input = options.input;
@@ -118,6 +129,8 @@ export class ShellConnector {
     const shell = new ShellConnector(bus, options);
     shell.#subscribe();
     await bus.flush();
+    // Durable delivery: the action consumer exists before anyone is told we are up.
+    await shell.#actions?.ready;
     if (options.banner) shell.#print(USAGE);
     shell.#readLoop = shell.#read();
     return shell;
@@ -144,26 +157,42 @@ export class ShellConnector {
     const ok = (reply: string | undefined) => {
       if (reply) this.#bus.publish(reply, { ok: true });
     };
+    const chat = compiledValidator(ChatActionSchema);
+    const pm = compiledValidator(PrivateMessageActionSchema);
     this.#subscriptions.push(
-      this.#bus.subscribe(subjects.platformAction(SHELL_PLATFORM, "chat"), (action, context) => {
-        this.#print(action.text);
-        ok(context.reply);
-      }, { schema: ChatActionSchema }),
-      this.#bus.subscribe(subjects.platformAction(SHELL_PLATFORM, "pm"), (action, context) => {
-        const to = action.to === this.#user ? "" : ` to ${sanitizeChatText(action.to)}`;
-        this.#print(action.text, ` (private${to})`);
-        ok(context.reply);
-      }, { schema: PrivateMessageActionSchema }),
-      // A console has no playlist and no one to kick: other actions get a clear refusal
-      // instead of a timeout.
-      this.#bus.subscribe(subjects.allPlatformActions(SHELL_PLATFORM), (_value, context) => {
-        const name = context.subject.slice(context.subject.lastIndexOf(".") + 1);
-        if (name === "chat" || name === "pm" || !context.reply) return;
+      this.#actions = takeActions(this.#bus, {
+        platform: SHELL_PLATFORM,
+        channel: this.source.channel,
+        delivery: this.#delivery,
+      }, (value, context) => {
+        if (context.action === "chat") {
+          const action = chat.safeParse(value);
+          if (!action.success) {
+            return this.#log.warn("invalid chat action", { subject: context.subject });
+          }
+          this.#print(action.data.text);
+          return ok(context.reply);
+        }
+        if (context.action === "pm") {
+          const action = pm.safeParse(value);
+          if (!action.success) {
+            return this.#log.warn("invalid pm action", { subject: context.subject });
+          }
+          const to = action.data.to === this.#user ? "" : ` to ${sanitizeChatText(action.data.to)}`;
+          this.#print(action.data.text, ` (private${to})`);
+          return ok(context.reply);
+        }
+        // A console has no playlist and no one to kick: other actions get a clear refusal
+        // instead of a timeout.
+        if (!context.reply) return;
         this.#bus.publish(
           context.reply,
           {
             ok: false,
-            error: { code: "unsupported", message: `the shell has no "${name}"; try it on CyTube` },
+            error: {
+              code: "unsupported",
+              message: `the shell has no "${context.action}"; try it on CyTube`,
+            },
           } satisfies ActionResult,
         );
       }),

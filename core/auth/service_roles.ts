@@ -54,6 +54,8 @@ export function connectorRole(platform: string): ServiceRole {
           JETSTREAM_API.streamInfo(STREAMS.events),
           subjects.monitoringHealth(),
           subjects.monitoringMetrics(),
+          ...actionConsumerRights(platform),
+          subjects.allActionOutcomes(platform),
         ],
       },
       subscribe: {
@@ -87,6 +89,9 @@ export function streamAdminRole(): ServiceRole {
             JETSTREAM_API.streamCreate(stream.name),
             JETSTREAM_API.streamUpdate(stream.name),
           ]),
+          // In live mode a leftover ROSEY_ACTIONS would answer action requests in the
+          // connector's place: the admin removes it (ensureCoreStreams). No other stream.
+          JETSTREAM_API.streamDelete(STREAMS.actions),
         ],
       },
       subscribe: { allow: [inboxGrant(name)] },
@@ -108,6 +113,25 @@ export function durableConsumerRights(stream: string, durable: string): string[]
     `$JS.API.CONSUMER.DURABLE.CREATE.${stream}.${durable}`,
     `$JS.API.CONSUMER.MSG.NEXT.${stream}.${durable}`,
     `$JS.ACK.${stream}.${durable}.>`,
+  ];
+}
+
+/**
+ * `nats.delivery: durable`: a connector of `platform` takes its actions from `ROSEY_ACTIONS`
+ * through a durable consumer per channel (`actionConsumerName`). It may create consumers only
+ * filtered to its own platform's actions (the filter is part of the create subject), then look
+ * them up, pull and ack. Consumer names are one subject token, so the lookup/pull/ack grants
+ * cannot be narrowed to a name prefix: they cover the stream's consumers, whose filters the
+ * create grant has already confined for this identity.
+ */
+export function actionConsumerRights(platform: string): string[] {
+  const stream = STREAMS.actions;
+  return [
+    JETSTREAM_API.info(),
+    `$JS.API.CONSUMER.INFO.${stream}.*`,
+    `$JS.API.CONSUMER.CREATE.${stream}.*.${subjects.allPlatformActions(platform)}`,
+    `$JS.API.CONSUMER.MSG.NEXT.${stream}.*`,
+    `$JS.ACK.${stream}.*.>`,
   ];
 }
 

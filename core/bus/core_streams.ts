@@ -8,6 +8,7 @@ import { type Envelope, EnvelopeSchema } from "../events/envelope.ts";
 import { STREAMS, subjects } from "../subjects/mod.ts";
 import type { DurableConsumer, DurableDelivery, StreamSpec } from "./durable_streams.ts";
 import type { EventBus } from "./event_bus.ts";
+import type { Delivery } from "./delivery.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -24,24 +25,50 @@ export const EVENTS_STREAM: Readonly<StreamSpec> = {
   duplicateWindowMs: 2 * 60 * 1000,
 };
 
-/** Every stream {@linkcode ensureCoreStreams} creates. */
-export const CORE_STREAMS: readonly Readonly<StreamSpec>[] = [EVENTS_STREAM];
+/**
+ * `ROSEY_ACTIONS`: platform actions (`rosey.platform.*.action.*`), in `nats.delivery: durable`
+ * only. The 2-minute duplicate window is the exactly-once of replies: every router that answers
+ * the same event publishes with the same `Nats-Msg-Id` (the event id and the line's index), and
+ * the server keeps the first. Kept 10 minutes: an action older than that is no longer an answer.
+ * Only in durable mode: in live mode a stream on these subjects would answer every action
+ * request (the moderator's `kick`) with its own publish ack, before the connector could.
+ */
+export const ACTIONS_STREAM: Readonly<StreamSpec> = {
+  name: STREAMS.actions,
+  subjects: [subjects.everyPlatformAction()],
+  storage: "file",
+  maxAgeMs: 10 * 60 * 1000,
+  duplicateWindowMs: 2 * 60 * 1000,
+};
+
+/** Every stream {@linkcode ensureCoreStreams} may create (for the stream admin's role). */
+export const CORE_STREAMS: readonly Readonly<StreamSpec>[] = [EVENTS_STREAM, ACTIONS_STREAM];
 
 /**
  * Creates the core streams, or brings their subjects and limits up to date. Call it at boot
  * with a bus connected as {@linkcode streamAdminRole} (or any user with those rights),
- * before connectors start publishing events.
+ * before connectors start publishing events. `delivery` (`nats.delivery`, default `live`)
+ * decides `ROSEY_ACTIONS`: created in `durable` mode, deleted in `live` mode (a leftover of a
+ * durable run would capture every action and answer action requests in the connector's place).
  *
  * @example
  * ```ts ignore
  * const admin = await EventBus.connect({ servers, name: role.name, creds });
- * await ensureCoreStreams(admin);
+ * await ensureCoreStreams(admin, { delivery: "durable" });
  * await admin.close();
  * ```
  */
-export async function ensureCoreStreams(bus: EventBus): Promise<void> {
+export async function ensureCoreStreams(
+  bus: EventBus,
+  options: { delivery?: Delivery } = {},
+): Promise<void> {
   const replicas = clusterReplicas(bus);
+  const durable = options.delivery === "durable";
   for (const spec of CORE_STREAMS) {
+    if (spec === ACTIONS_STREAM && !durable) {
+      await bus.durable.deleteStream(spec.name);
+      continue;
+    }
     await bus.durable.ensureStream({ ...spec, subjects: [...spec.subjects], replicas });
   }
 }
@@ -68,6 +95,7 @@ export const JETSTREAM_API = {
   directGet: (stream: string) => `$JS.API.DIRECT.GET.${stream}`,
   streamCreate: (stream: string) => `$JS.API.STREAM.CREATE.${stream}`,
   streamUpdate: (stream: string) => `$JS.API.STREAM.UPDATE.${stream}`,
+  streamDelete: (stream: string) => `$JS.API.STREAM.DELETE.${stream}`,
 } as const;
 
 /**

@@ -7,7 +7,7 @@
  * duplicate window drops the copies that did land (`duplicate: true` in the ack).
  */
 import type { ConsumerConfig, JetStreamClient, JetStreamManager, JsMsg } from "@nats-io/jetstream";
-import type { NatsConnection } from "@nats-io/transport-node";
+import { headers as natsHeaderSet, type NatsConnection } from "@nats-io/transport-node";
 import { encodeJson, parseJson, validate, type Validator } from "../events/json.ts";
 import { newEventId } from "../events/envelope.ts";
 import type { Logger } from "../log/mod.ts";
@@ -45,6 +45,8 @@ export interface DurablePublishOptions {
   signal?: AbortSignal;
   /** Time to wait for one ack before retrying. Default 2000 ms. */
   attemptTimeoutMs?: number;
+  /** NATS headers to send with the message (e.g. where a request's outcome goes). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export interface DurableConsumerSpec<T> {
@@ -60,6 +62,17 @@ export interface DurableConsumerSpec<T> {
   /** After this many deliveries a message that keeps failing is dropped. Default 5. */
   maxDeliver?: number;
   /**
+   * Unacked messages the server hands out at once, over every client of the consumer (the
+   * server's default, 1000, when unset). Set only at creation.
+   */
+  maxAckPending?: number;
+  /**
+   * While a handler runs longer than this, tell the server it is still in progress (so the
+   * message is not redelivered under `ackWaitMs`); a process that dies stops telling, and the
+   * message goes to another client after `ackWaitMs`. Default: half of `ackWaitMs`.
+   */
+  progressEveryMs?: number;
+  /**
    * How many handlers may be unfinished at once. Default 1: each message waits for the one
    * before. Above 1, handlers still start in stream order, but the next one starts while the
    * previous is, say, waiting for a batched save: a service that group-commits its state acks a
@@ -73,9 +86,16 @@ export interface DurableDelivery {
   /** Stream sequence: stable across redeliveries. */
   seq: number;
   redelivered: boolean;
+  /** The message's NATS headers (first value of each), if it had any. */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export interface DurableConsumer {
+  /**
+   * Resolves once the consumer exists on the server and is being read (the first attach):
+   * from then on nothing published is missed, also with `deliver: "new"`.
+   */
+  readonly ready: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -145,6 +165,18 @@ export class DurableStreams {
     }
   }
 
+  /** Deletes the stream if it exists (no error when it does not). */
+  async deleteStream(name: string): Promise<void> {
+    const jsm = await this.#manager();
+    try {
+      await jsm.streams.info(name);
+    } catch (error) {
+      if (isNotFound(error)) return;
+      throw error;
+    }
+    await jsm.streams.delete(name);
+  }
+
   /**
    * Publishes to a stream and resolves once the server has stored it, retrying through
    * outages. Rejects only when `signal` aborts or the bus closes.
@@ -164,6 +196,7 @@ export class DurableStreams {
         const ack = await (await this.#client()).publish(subject, data, {
           msgID,
           timeout: options.attemptTimeoutMs ?? 2000,
+          ...(options.headers ? { headers: natsHeaders(options.headers) } : {}),
         });
         this.#counters.durablePublished++;
         return { stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate };
@@ -196,6 +229,7 @@ export class DurableStreams {
     const onGlobalStop = () => stop.abort();
     this.#stopper.signal.addEventListener("abort", onGlobalStop);
     let current: { close(): Promise<void | Error> } | undefined;
+    const ready = Promise.withResolvers<void>();
     const loop = keepAttached({
       signal: stop.signal,
       isClosed: () => this.#nc.isClosed(),
@@ -205,6 +239,7 @@ export class DurableStreams {
         const messages = await consumer.consume({ max_messages: 256, idle_heartbeat: 2000 });
         current = messages;
         attached();
+        ready.resolve();
         if (stop.signal.aborted) {
           // stop() came while we were attaching and found nothing to close: close it here,
           // or its pull subscription would outlive the consumer. The close takes effect only
@@ -241,6 +276,7 @@ export class DurableStreams {
         }),
     });
     return {
+      ready: ready.promise,
       stop: async () => {
         stop.abort();
         this.#stopper.signal.removeEventListener("abort", onGlobalStop);
@@ -294,6 +330,7 @@ export class DurableStreams {
         : DeliverPolicy.All,
     };
     if (spec.filterSubject) config.filter_subject = spec.filterSubject;
+    if (spec.maxAckPending !== undefined) config.max_ack_pending = spec.maxAckPending;
     await jsm.consumers.add(spec.stream, config);
   }
 
@@ -315,11 +352,17 @@ export class DurableStreams {
       msg.term("invalid");
       return;
     }
+    const ackWaitMs = spec.ackWaitMs ?? 30_000;
+    const progress = setInterval(
+      () => msg.working(),
+      Math.max(100, spec.progressEveryMs ?? ackWaitMs / 2),
+    );
     try {
       await handler(value, {
         subject: msg.subject,
         seq: msg.seq,
         redelivered: msg.redelivered,
+        ...(msg.headers ? { headers: headersOf(msg.headers) } : {}),
       });
       msg.ack();
       this.#counters.durableDelivered++;
@@ -330,6 +373,8 @@ export class DurableStreams {
         error: (error as Error).message,
       });
       msg.nak(1000);
+    } finally {
+      clearInterval(progress);
     }
   }
 
@@ -337,6 +382,18 @@ export class DurableStreams {
   stop(): void {
     this.#stopper.abort();
   }
+}
+
+function natsHeaders(values: Readonly<Record<string, string>>) {
+  const h = natsHeaderSet();
+  for (const [key, value] of Object.entries(values)) h.set(key, value);
+  return h;
+}
+
+function headersOf(h: { keys(): string[]; get(key: string): string }): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of h.keys()) out[key] = h.get(key);
+  return out;
 }
 
 function isNotFound(error: unknown): boolean {

@@ -139,6 +139,8 @@ type StatusListener = (event: BusStatusEvent) => void;
 
 export class EventBus {
   readonly name: string;
+  /** Where this bus's request replies arrive (`_INBOX.<identity>`); its role grants `.>` under it. */
+  readonly inboxPrefix: string;
   readonly counters: BusCounters = emptyCounters();
   readonly #conn: BusConnection;
   readonly #log: Logger;
@@ -147,9 +149,10 @@ export class EventBus {
   #durable: DurableStreams | undefined;
   readonly #closed: Promise<void>;
 
-  private constructor(conn: BusConnection, name: string, log: Logger) {
+  private constructor(conn: BusConnection, name: string, log: Logger, inboxPrefix: string) {
     this.#conn = conn;
     this.name = name;
+    this.inboxPrefix = inboxPrefix;
     this.#log = log;
     conn.onEvent((event) => this.#onConnectionEvent(event));
     this.#closed = conn.closed.then((error) => {
@@ -182,7 +185,7 @@ export class EventBus {
     const { connectNatsJs } = await import("./natsjs_connection.ts");
     const conn = await connectNatsJs(settings);
     log.debug("connected", { server: conn.server });
-    return new EventBus(conn, options.name, log);
+    return new EventBus(conn, options.name, log, settings.inboxPrefix);
   }
 
   /** The underlying nats.js connection (bench, tests, raw access). */

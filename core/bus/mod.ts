@@ -6,3 +6,5 @@ export * from "./counters.ts";
 export * from "./core_streams.ts";
 export type * from "./connection.ts";
 export * from "./event_outbox.ts";
+export * from "./platform_actions.ts";
+export * from "./delivery.ts";

@@ -73,6 +73,7 @@ export function readStream<T>(
     detach?.();
   };
   context.stopSignal.addEventListener("abort", onGlobalStop);
+  const ready = Promise.withResolvers<void>();
   const loop = keepAttached({
     signal: stop.signal,
     isClosed: () => nc.isClosed(),
@@ -83,6 +84,7 @@ export function readStream<T>(
       const attachment = attach(context, spec, handler);
       detach = attachment.detach;
       attached();
+      ready.resolve();
       const failure = await attachment.ended;
       if (stop.signal.aborted || nc.isClosed()) return;
       throw failure;
@@ -96,6 +98,7 @@ export function readStream<T>(
       }),
   });
   return {
+    ready: ready.promise,
     stop: async () => {
       stop.abort();
       context.stopSignal.removeEventListener("abort", onGlobalStop);

@@ -9,6 +9,7 @@ import type { EventBus } from "../bus/mod.ts";
 import type { ServiceRole } from "../auth/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type { BotSection } from "./config_schema.ts";
+import type { Delivery } from "../bus/delivery.ts";
 
 /** Where a component's section sits in `rosey.yaml`: `["services", "<name>"]`, `["<section>"]`. */
 export type ConfigPath = readonly [string] | readonly [string, string];
@@ -19,6 +20,8 @@ export interface ComponentContext<Section> {
   section: Section;
   /** The bot's name and command prefix (`bot:`), shared by everything that reads chat. */
   bot: BotSection;
+  /** `nats.delivery`: core NATS (`live`) or JetStream (`durable`) for commands and actions. */
+  delivery: Delivery;
   /** How often to publish health and metrics (`monitoring.healthIntervalMs`), ms. */
   healthIntervalMs: number;
   /** Absolute directories: `logs` (`logging.dir`) and `state` (`.rosey`, the runtime state). */

@@ -6,6 +6,7 @@
  * are written for the person editing the file: what is wrong and an example of what is right.
  */
 import { z } from "zod";
+import { DELIVERY_MODES } from "../bus/delivery.ts";
 
 const HOST_PORT = /^[A-Za-z0-9.-]+:\d{1,5}$/;
 
@@ -59,6 +60,18 @@ export const NatsSectionSchema = z.strictObject({
    * `ROSEY_NATS_CREDS_<NAME>`, else is minted from the local `.rosey/auth` if this machine
    * holds it.
    */
+  /**
+   * How chat events reach the router and actions reach connectors. `live` (default): core NATS,
+   * the fastest path, for one machine. `durable`: through JetStream (`ROSEY_EVENTS` with one
+   * shared `router` consumer, `ROSEY_ACTIONS` with a consumer per connector channel), so any
+   * number of routers can run and a router that dies hands its unanswered commands to another
+   * (docs/SCALING.md).
+   */
+  delivery: z.enum(DELIVERY_MODES, {
+    error: (issue) =>
+      `${show(issue.input)} is not a delivery mode; write "live" (one machine) or "durable" ` +
+      `(router replicas, docs/SCALING.md)`,
+  }).default("live"),
   credentials: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), z.string().min(1)).default({}),
 });
 

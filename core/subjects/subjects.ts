@@ -91,7 +91,22 @@ export const subjects = {
     `${ROOT}.platform.${token(platform, "platform")}.action.${token(action, "action")}`,
   allPlatformActions: (platform: string) =>
     `${ROOT}.platform.${token(platform, "platform")}.action.*`,
+  /** Every action on every platform: the subjects of the `ROSEY_ACTIONS` stream. */
+  everyPlatformAction: () => `${ROOT}.platform.*.action.*`,
   anyPlatformAction: (action: string) => `${ROOT}.platform.*.action.${token(action, "action")}`,
+  /**
+   * Where a connector answers an action asked in `nats.delivery: durable` (the asker names it in
+   * the action's `Rosey-Reply-To` header): `rosey.platform.<p>.outcome.<asker>.<id>`.
+   */
+  actionOutcome: (platform: string, asker: string, id: string) =>
+    `${ROOT}.platform.${token(platform, "platform")}.outcome.${token(asker, "asker")}.${
+      token(id, "request id")
+    }`,
+  /** Every outcome of `platform`'s actions: what its connector may publish. */
+  allActionOutcomes: (platform: string) =>
+    `${ROOT}.platform.${token(platform, "platform")}.outcome.>`,
+  /** Every outcome addressed to `asker`, on any platform: what the asker subscribes to. */
+  actionOutcomesOf: (asker: string) => `${ROOT}.platform.*.outcome.${token(asker, "asker")}.>`,
   platformState: (platform: string, query: string) =>
     `${ROOT}.platform.${token(platform, "platform")}.state.${token(query, "state query")}`,
   /** One state query on every platform: what a platform-neutral service may ask. */
@@ -102,6 +117,12 @@ export const subjects = {
   // --- normalized events ----------------------------------------------------------------------
   event: (type: EventType) => `${ROOT}.events.${dotted(type, "event type")}`,
   allEvents: () => `${ROOT}.events.>`,
+  /**
+   * `message` and `pm`, the chat events that may be commands: the only event types of one token
+   * (every other type is dotted, `user.join`), so that the routers' one durable consumer can
+   * filter on them with a single subject (nats-server 2.9 has one filter per consumer).
+   */
+  chatEvents: () => `${ROOT}.events.*`,
 
   // --- commands -------------------------------------------------------------------------------
   commandExecute: (plugin: string) => `${ROOT}.commands.${token(plugin, "plugin name")}.execute`,
@@ -159,6 +180,8 @@ export function inboxPrefix(identity: string): string {
 /** Where a stream's subjects live: the names of the JetStream streams the core creates. */
 export const STREAMS = {
   events: "ROSEY_EVENTS",
+  /** Platform actions in `nats.delivery: durable` (docs/SCALING.md): connectors consume them. */
+  actions: "ROSEY_ACTIONS",
   chatLog: "ROSEY_CHATLOG",
   audit: "ROSEY_AUDIT",
 } as const;

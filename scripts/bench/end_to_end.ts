@@ -8,6 +8,7 @@
  */
 import {
   ChatActionSchema,
+  compiledValidator,
   connectorRole,
   createEnvelope,
   EventBus,
@@ -15,6 +16,7 @@ import {
   mintUser,
   PluginStatusSchema,
   subjects,
+  takeActions,
 } from "../../core/mod.ts";
 import { sampleProcess } from "../../sandbox/limits/mod.ts";
 import { CORE_DENO_FLAGS } from "../core_flags.ts";
@@ -75,6 +77,12 @@ export interface BotScenario {
   services?: boolean;
   /** CPU limit (cores) per plugin name, where the default 0.5 should not apply. */
   pluginCpu?: Record<string, number>;
+  /**
+   * `nats.delivery` (default `live`). `durable`: the router reads the events stream through its
+   * durable consumer and this load generator, playing the connector, takes the answers from
+   * `ROSEY_ACTIONS` through `takeActions`, as a connector does in that mode.
+   */
+  delivery?: "live" | "durable";
 }
 
 /** Starts `deno task dev` in a temp home with the given plugins and lifted rate limits. */
@@ -91,6 +99,7 @@ export async function startBotUnderTest(
       "nats:",
       `  url: "127.0.0.1:${natsPort}"`,
       `  monitoring: "${monitorUrl}"`,
+      `  delivery: ${scenario.delivery ?? "live"}`,
       "connectors:",
       "  shell:",
       "    enabled: false",
@@ -174,16 +183,23 @@ export async function startBotUnderTest(
   let onAnswer: (() => void) | undefined;
   const answers: number[] = [];
   let lastAnswerAt = 0;
-  connector.subscribe(subjects.platformAction(BENCH_PLATFORM, "chat"), (action) => {
-    const key = /rolled 1d1\+(\d+)/.exec(action.text)?.[1];
+  const chat = compiledValidator(ChatActionSchema);
+  const answered = takeActions(connector, {
+    platform: BENCH_PLATFORM,
+    delivery: scenario.delivery ?? "live",
+  }, (value, context) => {
+    if (context.action !== "chat") return;
+    const action = chat.safeParse(value);
+    if (!action.success) return;
+    const key = /rolled 1d1\+(\d+)/.exec(action.data.text)?.[1];
     const sentAt = key === undefined ? undefined : pending.get(key);
     if (sentAt === undefined || key === undefined) return;
     pending.delete(key);
     lastAnswerAt = performance.now();
     answers.push(lastAnswerAt - sentAt);
     onAnswer?.();
-  }, { schema: ChatActionSchema });
-  await connector.flush();
+  });
+  await answered.ready;
 
   let sequence = 0;
   const sendOne = (user: number) => {

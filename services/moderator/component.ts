@@ -10,9 +10,10 @@ export const moderatorComponent = defineComponent({
   section: serviceSwitchSchema(),
   role: moderatorRole,
   enabled: (section) => section.enabled,
-  async start(bus, { bot, logger }) {
+  async start(bus, { bot, delivery, logger }) {
     const moderator = await ModeratorService.start(bus, {
       ignorePrefixes: [bot.commandPrefix],
+      delivery,
       logger,
     });
     return { close: () => moderator.close() };

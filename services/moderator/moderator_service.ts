@@ -14,6 +14,7 @@ import {
   type ChannelSnapshot,
   ChannelSnapshotSchema,
   ChannelStatsReplySchema,
+  type Delivery,
   type Envelope,
   envelopeOf,
   errorText,
@@ -21,7 +22,9 @@ import {
   type Logger,
   MessagePayloadSchema,
   type PlatformActionName,
+  publishAction,
   RANKS,
+  requestAction,
   silentLogger,
   type Source,
   STATS_QUERIES,
@@ -55,6 +58,11 @@ export interface ModeratorServiceOptions {
   actionTimeoutMs?: number;
   /** How long to wait for the stats service (Rosey: 1 s). */
   statsTimeoutMs?: number;
+  /**
+   * `nats.delivery`: actions as core requests (`live`, default) or through `ROSEY_ACTIONS` with
+   * the outcome sent back on `subjects.actionOutcome` (`durable`, see `requestAction`).
+   */
+  delivery?: Delivery;
   now?: () => number;
 }
 
@@ -65,6 +73,7 @@ export class ModeratorService {
   readonly #ignorePrefixes: string[];
   readonly #actionTimeoutMs: number;
   readonly #statsTimeoutMs: number;
+  readonly #delivery: Delivery;
   readonly #now: () => number;
   #subscription: BusSubscription | undefined;
 
@@ -75,6 +84,7 @@ export class ModeratorService {
     this.#ignorePrefixes = options.ignorePrefixes ?? ["!"];
     this.#actionTimeoutMs = options.actionTimeoutMs ?? 10_000;
     this.#statsTimeoutMs = options.statsTimeoutMs ?? 1000;
+    this.#delivery = options.delivery ?? "live";
     this.#now = options.now ?? Date.now;
   }
 
@@ -192,10 +202,11 @@ export class ModeratorService {
     const subject = subjects.platformAction(source.platform, name);
     let result;
     try {
-      result = await this.#bus.request(
+      result = await requestAction(
+        this.#bus,
         subject,
         { ...payload, channel: source.channel, origin: MODERATOR_SERVICE },
-        { timeoutMs: this.#actionTimeoutMs, schema: ActionResultSchema },
+        { timeoutMs: this.#actionTimeoutMs, schema: ActionResultSchema, delivery: this.#delivery },
       );
     } catch (error) {
       const why = error instanceof BusRequestError ? error.code : errorText(error);
@@ -221,16 +232,14 @@ export class ModeratorService {
   }
 
   #pm(source: Source, to: string, text: string) {
-    try {
-      this.#bus.publish(subjects.platformAction(source.platform, "pm"), {
-        channel: source.channel,
-        to,
-        text,
-        origin: MODERATOR_SERVICE,
-      });
-    } catch (error) {
+    publishAction(this.#bus, subjects.platformAction(source.platform, "pm"), {
+      channel: source.channel,
+      to,
+      text,
+      origin: MODERATOR_SERVICE,
+    }, { delivery: this.#delivery }).catch((error) => {
       this.#log.warn("PM reply not sent", { to, error: errorText(error) });
-    }
+    });
   }
 
   #audit(

@@ -21,7 +21,9 @@ const MODERATOR_ACTIONS = [
 /**
  * The moderator PM shell: reads PMs (core NATS, never replayed), asks connectors for the
  * channel snapshot and the stats service for numbers, carries out moderator actions and
- * publishes its audit trail. It cannot read chat, publish events or touch JetStream.
+ * publishes its audit trail. It cannot read chat, publish events or touch JetStream's API. In
+ * `nats.delivery: durable` its actions are plain publishes into `ROSEY_ACTIONS` (acked to its
+ * inbox) and their outcomes come back on `subjects.actionOutcomesOf(its identity)`.
  */
 export function moderatorRole(): ServiceRole {
   const name = MODERATOR_IDENTITY;
@@ -37,7 +39,9 @@ export function moderatorRole(): ServiceRole {
           subjects.audit("moderator"),
         ],
       },
-      subscribe: { allow: [subjects.event("pm"), inboxGrant(name)] },
+      subscribe: {
+        allow: [subjects.event("pm"), subjects.actionOutcomesOf(name), inboxGrant(name)],
+      },
     },
   };
 }

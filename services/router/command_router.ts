@@ -10,7 +10,17 @@
  * - a denial gets a short notice at most once per window per user, so it never floods.
  */
 import { RecentIds } from "./recent_ids.ts";
-import { BusRequestError, type BusSubscription, type EventBus } from "@quicksilver/core";
+import { ROUTER_CONSUMER } from "./role.ts";
+import {
+  BusRequestError,
+  type BusSubscription,
+  type Delivery,
+  type DurableConsumer,
+  type EventBus,
+  newEventId,
+  REQUEST_FAILURES,
+  STREAMS,
+} from "@quicksilver/core";
 import {
   type CommandExecute,
   type CommandResult,
@@ -63,6 +73,21 @@ export interface CommandRouterOptions {
   commandOwners?: CommandOwnersOptions;
   /** How much of one reply reaches the chat; see {@linkcode ReplyLimits}. */
   replies?: ReplyLimits;
+  /**
+   * `nats.delivery`. `live` (default): messages by core NATS subscription, replies by core
+   * publish. `durable`: messages from `ROSEY_EVENTS` through the shared durable consumer
+   * {@linkcode ROUTER_CONSUMER} (any number of routers share it; one that dies hands its
+   * unacked commands to another), replies into `ROSEY_ACTIONS` with a message id derived from
+   * the event, acked only once every reply line was stored (docs/SCALING.md).
+   */
+  delivery?: Delivery;
+  /**
+   * Durable mode: a command whose event is older than this (ms) is skipped instead of answered,
+   * e.g. after every router was down for minutes. Kept below the actions stream's 2-minute
+   * duplicate window, which is what makes a second router's answer a dropped copy. Default
+   * 90 000.
+   */
+  staleAfterMs?: number;
   /** Where the router's counters go (share one with a health reporter); default its own. */
   metrics?: MetricsRegistry;
   /** Ask the manager for the plugin table at start (`rosey.admin.plugins.list`). Default true. */
@@ -79,7 +104,29 @@ interface Origin {
   private: boolean;
   /** The user whose command this answers (the fair-queueing lane); none for a plugin's say. */
   replyTo?: string;
+  /** Durable mode: how the reply lines are sent (ids, and the publishes to wait for). */
+  answer?: DurableAnswer;
 }
+
+/**
+ * The reply to one event in durable mode. Line `i` goes out with `Nats-Msg-Id`
+ * `<prefix>.<i>`: every router answering the same event uses the same ids, so the actions
+ * stream keeps the first router's lines and drops the copies.
+ */
+interface DurableAnswer {
+  prefix: string;
+  lines: number;
+  sent: Promise<unknown>[];
+}
+
+/**
+ * Durable mode: unacked commands go to another router this long after their router stopped
+ * saying it is still at work on them (it says so every half of it while a command runs).
+ */
+const ROUTER_ACK_WAIT_MS = 5000;
+
+/** Durable mode: wait between attempts when no plugin host serves the plugin right now. */
+const NO_RESPONDERS_RETRY_MS = 100;
 
 /** Chat lines are kept short; a plugin's error message is shown, but never a wall of text. */
 const MAX_ERROR_TEXT = 300;
@@ -100,6 +147,13 @@ export class CommandRouter {
   readonly #replyLimits: Required<ReplyLimits>;
   readonly #claims: ClaimReporter;
   readonly #subscriptions: BusSubscription[] = [];
+  readonly #delivery: Delivery;
+  readonly #staleAfterMs: number;
+  #consumer: DurableConsumer | undefined;
+  /** Durable mode: commands being handled here, by event id (a redelivery joins the run). */
+  readonly #handling = new Map<string, Promise<void>>();
+  /** Durable mode: events answered here (a redelivery after a lost ack is acked, not rerun). */
+  readonly #answered = new RecentIds();
   #closed = false;
 
   private constructor(bus: EventBus, options: CommandRouterOptions) {
@@ -123,6 +177,8 @@ export class CommandRouter {
         .map((name) => name.toLowerCase()),
     );
     this.#timeoutMs = timeoutMs;
+    this.#delivery = options.delivery ?? "live";
+    this.#staleAfterMs = options.staleAfterMs ?? 90_000;
     this.#now = options.now ?? Date.now;
     this.#policy = new CommandPolicy(options.limits, { prefix });
     this.#metrics = new RouterMetricsRecorder(options.metrics);
@@ -148,6 +204,9 @@ export class CommandRouter {
     const router = new CommandRouter(bus, options);
     router.#subscribe();
     await bus.flush();
+    // Durable mode: the shared consumer starts at the stream's end when first created; start
+    // returns once it exists, so what is said from then on is answered.
+    await router.#consumer?.ready;
     if (options.requestTableAtStart ?? true) await router.refreshTable();
     return router;
   }
@@ -189,7 +248,10 @@ export class CommandRouter {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await Promise.allSettled(this.#subscriptions.map((sub) => sub.drain()));
+    await Promise.allSettled([
+      ...this.#subscriptions.map((sub) => sub.drain()),
+      this.#consumer?.stop(),
+    ]);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -199,26 +261,58 @@ export class CommandRouter {
   #subscribe() {
     // Every chat line passes here; the schema meets the throughput target (docs/PERFORMANCE.md).
     const messages = envelopeOf(MessagePayloadSchema);
+    if (this.#delivery === "durable") {
+      const message = subjects.event(EVENT_TYPES.message);
+      const pm = subjects.event(EVENT_TYPES.privateMessage);
+      this.#consumer = this.#bus.durable.consume(
+        {
+          stream: STREAMS.events,
+          durable: ROUTER_CONSUMER,
+          filterSubject: subjects.chatEvents(),
+          schema: messages,
+          // A new deployment answers what is said from now on, not the stream's 7 days.
+          deliver: "new",
+          ackWaitMs: ROUTER_ACK_WAIT_MS,
+          // Commands run side by side (each waits on its plugin), started in stream order.
+          maxInFlight: 256,
+          // The server hands each router at most what it pulls (256), so a second router gets
+          // work while the first is busy; the consumer-wide cap leaves room for four routers.
+          maxAckPending: 1024,
+        },
+        (envelope, delivery) =>
+          delivery.subject === message || delivery.subject === pm
+            ? this.#onDurableMessage(envelope, delivery.subject === pm)
+            : undefined,
+      );
+    } else {
+      this.#subscriptions.push(
+        this.#bus.subscribe(
+          subjects.event(EVENT_TYPES.message),
+          (envelope) => this.#onMessage(envelope, false),
+          { schema: messages },
+        ),
+        this.#bus.subscribe(
+          subjects.event(EVENT_TYPES.privateMessage),
+          (envelope) => this.#onMessage(envelope, true),
+          { schema: messages },
+        ),
+      );
+    }
     this.#subscriptions.push(
-      this.#bus.subscribe(
-        subjects.event(EVENT_TYPES.message),
-        (envelope) => this.#onMessage(envelope, false),
-        { schema: messages },
-      ),
-      this.#bus.subscribe(
-        subjects.event(EVENT_TYPES.privateMessage),
-        (envelope) => this.#onMessage(envelope, true),
-        { schema: messages },
-      ),
       this.#bus.subscribe(
         subjects.pluginManifests(),
         (table) => void this.#applyTable(table),
         { schema: PluginTableSchema },
       ),
+      // Durable mode: each line a plugin says is forwarded by one router of the group, not by
+      // every replica.
       this.#bus.subscribe(
         subjects.allPluginSay(),
         (say, context) => this.#onPluginSay(say, context.subject),
-        { schema: PluginSaySchema },
+        {
+          schema: PluginSaySchema,
+          ...(this.#delivery === "durable" ? { queue: ROUTER_CONSUMER } : {}),
+        },
       ),
     );
   }
@@ -240,7 +334,46 @@ export class CommandRouter {
     return applied;
   }
 
-  async #onMessage(envelope: Envelope<MessagePayload>, isPrivate: boolean): Promise<void> {
+  /**
+   * Durable mode: one event from the shared consumer. Resolving acks it, so it resolves only
+   * once every reply line is stored in `ROSEY_ACTIONS`; throwing hands it back for redelivery.
+   * The same router may get an event again (its ack was lost, or a slow command outlived the
+   * ack wait): a redelivery while the first run is going joins that run and shares its outcome,
+   * and one after an answered run is acked without running the command again. Neither is a
+   * duplicate to drop: dropping (acking) it while the first run could still fail would lose it.
+   */
+  #onDurableMessage(envelope: Envelope<MessagePayload>, isPrivate: boolean): Promise<void> {
+    if (this.#closed) {
+      // Closing: leave it unacked for another router rather than ack what was not answered.
+      return Promise.reject(new Error("router closing"));
+    }
+    const running = this.#handling.get(envelope.id);
+    if (running) return running;
+    if (this.#answered.has(envelope.id)) {
+      this.#metrics.ignored();
+      return Promise.resolve();
+    }
+    const run = (async () => {
+      if (this.#now() - envelope.time > this.#staleAfterMs) {
+        this.#metrics.ignored();
+        return;
+      }
+      const answer: DurableAnswer = { prefix: envelope.id, lines: 0, sent: [] };
+      await this.#onMessage(envelope, isPrivate, answer);
+      await Promise.all(answer.sent);
+      this.#answered.add(envelope.id);
+    })();
+    this.#handling.set(envelope.id, run);
+    const done = () => this.#handling.delete(envelope.id);
+    run.then(done, done);
+    return run;
+  }
+
+  async #onMessage(
+    envelope: Envelope<MessagePayload>,
+    isPrivate: boolean,
+    answer?: DurableAnswer,
+  ): Promise<void> {
     if (this.#closed) return;
     const { user, text } = envelope.payload;
     if (envelope.payload.action) return;
@@ -248,8 +381,9 @@ export class CommandRouter {
     if (!parsed) return;
     // Connectors publish durably: a publish whose ack was lost is retried, and the retry
     // reaches subscribers again (the stream drops the copy, core subscribers do not). A
-    // command must run once, so an envelope id already seen is skipped.
-    if (!this.#recentIds.add(envelope.id)) {
+    // command must run once, so an envelope id already seen is skipped. (Durable mode reads
+    // the stream, which holds one copy; its redeliveries are sorted out before this.)
+    if (!answer && !this.#recentIds.add(envelope.id)) {
       this.#metrics.ignored();
       return;
     }
@@ -262,6 +396,7 @@ export class CommandRouter {
       user: user.name,
       private: isPrivate,
       replyTo: user.name,
+      ...(answer ? { answer } : {}),
     };
     if (parsed.command === HELP_COMMAND) {
       if (!this.#allowed(origin, this.#policy.admitUser(user.name, this.#now()))) return;
@@ -305,10 +440,12 @@ export class CommandRouter {
     const started = this.#now();
     let result: CommandResult;
     try {
-      result = await this.#bus.request(subjects.commandExecute(entry.plugin), request, {
-        timeoutMs: this.#timeoutMs,
-        schema: CommandResultSchema,
-      });
+      result = answer
+        ? await this.#askReplicas(entry.plugin, request)
+        : await this.#bus.request(subjects.commandExecute(entry.plugin), request, {
+          timeoutMs: this.#timeoutMs,
+          schema: CommandResultSchema,
+        });
     } catch (error) {
       this.#metrics.outcome(command, "unavailable");
       const code = error instanceof BusRequestError ? error.code : "failed";
@@ -342,6 +479,38 @@ export class CommandRouter {
     }
   }
 
+  /**
+   * Durable mode: asks the plugin, and asks again while the command's time allows when no
+   * plugin host answered: a host that died mid-request leaves the request unanswered, and the
+   * plugin's queue group hands the next request to another replica. The first attempt gets half
+   * of the time (the plugin is told so in `deadlineMs`, and its host holds the handler to it), so
+   * that a second replica has the other half; with no replica left the command gets the one
+   * apology it gets in live mode.
+   */
+  async #askReplicas(plugin: string, request: CommandExecute): Promise<CommandResult> {
+    const deadline = this.#now() + this.#timeoutMs;
+    let attempt = 0;
+    for (;;) {
+      const left = deadline - this.#now();
+      const budget = attempt === 0 ? Math.ceil(this.#timeoutMs / 2) : left;
+      attempt++;
+      try {
+        return await this.#bus.request(
+          subjects.commandExecute(plugin),
+          { ...request, deadlineMs: budget },
+          { timeoutMs: budget, schema: CommandResultSchema },
+        );
+      } catch (error) {
+        const code = error instanceof BusRequestError ? error.code : undefined;
+        const retry = code === REQUEST_FAILURES.timeout || code === REQUEST_FAILURES.noResponders;
+        const wait = code === REQUEST_FAILURES.noResponders ? NO_RESPONDERS_RETRY_MS : 0;
+        if (!retry || deadline - this.#now() - wait < 250 || this.#closed) throw error;
+        this.#log.debug("plugin did not answer; asking again", { plugin, attempt, code });
+        if (wait) await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
+  }
+
   /** Sends the refusal notice, if any; returns whether the command may go on. */
   #allowed(origin: Origin, verdict: Verdict): boolean {
     if (verdict.ok) return true;
@@ -361,10 +530,17 @@ export class CommandRouter {
       return;
     }
     this.#metrics.say(plugin, true);
+    // Durable mode: a say has no event to derive ids from; its own fresh id is enough, since
+    // only one router of the queue group receives it.
+    const answer = this.#delivery === "durable"
+      ? { answer: { prefix: newEventId(), lines: 0, sent: [] } }
+      : {};
     const origin: Origin = say.to !== undefined
-      ? { source: say.source, user: say.to, private: true }
-      : { source: say.source, user: plugin, private: false };
+      ? { source: say.source, user: say.to, private: true, ...answer }
+      : { source: say.source, user: plugin, private: false, ...answer };
     this.#reply(origin, [say.text], plugin);
+    // Nobody acks a say: a line the stream did not take is logged in #reply, not retried here.
+    if (origin.answer) void Promise.allSettled(origin.answer.sent);
   }
 
   /**
@@ -384,23 +560,23 @@ export class CommandRouter {
     const to = sanitizeChatText(origin.user);
     const replyTo = origin.replyTo === undefined ? {} : { replyTo: origin.replyTo };
     for (const text of kept) {
+      const [subject, action] = origin.private
+        ? [subjects.platformAction(platform, "pm"), { channel, text, origin: from, to, ...replyTo }]
+        : [subjects.platformAction(platform, "chat"), { channel, text, origin: from, ...replyTo }];
+      const answer = origin.answer;
+      if (answer) {
+        answer.sent.push(
+          this.#bus.durable.publish(subject, action, {
+            messageId: `${answer.prefix}.${answer.lines++}`,
+          }).catch((error) => {
+            this.#log.warn("reply not stored", { platform, channel, error: String(error) });
+            throw error;
+          }),
+        );
+        continue;
+      }
       try {
-        if (origin.private) {
-          this.#bus.publish(subjects.platformAction(platform, "pm"), {
-            channel,
-            text,
-            origin: from,
-            to,
-            ...replyTo,
-          });
-        } else {
-          this.#bus.publish(subjects.platformAction(platform, "chat"), {
-            channel,
-            text,
-            origin: from,
-            ...replyTo,
-          });
-        }
+        this.#bus.publish(subject, action);
       } catch (error) {
         this.#log.warn("reply not sent", { platform, channel, error: String(error) });
       }

@@ -12,12 +12,13 @@ export const routerComponent = defineComponent({
   fixes: ROUTER_CONFIG_FIXES,
   role: routerRole,
   enabled: () => true,
-  async start(bus, { section, bot, healthIntervalMs, dirs, logger }) {
+  async start(bus, { section, bot, delivery, healthIntervalMs, dirs, logger }) {
     const router = await CommandRouter.start(bus, {
       prefix: bot.commandPrefix,
       botName: bot.name,
       ignoreUsers: section.ignoreUsers,
       timeoutMs: section.timeoutMs,
+      delivery,
       limits: section.rateLimits,
       replies: section.replies,
       commandOwners: {

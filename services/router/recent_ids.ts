@@ -15,6 +15,11 @@ export class RecentIds {
     this.#ring = new Array(Math.max(1, capacity)).fill(undefined);
   }
 
+  /** Whether `id` is remembered. */
+  has(id: string): boolean {
+    return this.#ids.has(id);
+  }
+
   /** Remembers `id`; false when it was already remembered. The oldest ids are forgotten first. */
   add(id: string): boolean {
     if (this.#ids.has(id)) return false;

@@ -18,7 +18,7 @@ export const webComponent = defineComponent({
   },
   role: webRole,
   enabled: (section) => section.enabled,
-  async start(bus, { section, healthIntervalMs, dirs, logger }) {
+  async start(bus, { section, delivery, healthIntervalMs, dirs, logger }) {
     // Loaded only when it runs: hono and the password hashing stay out of a bot without it.
     const { WebService } = await import("./web_service.ts");
     try {
@@ -28,6 +28,7 @@ export const webComponent = defineComponent({
         // `deno task dev` writes the bot's log there (the plugin page shows a plugin's lines).
         logFile: `${dirs.logs}/rosey.log`,
         healthIntervalMs,
+        delivery,
         logger,
       });
       // Shown this once: only the hash is kept (.rosey/web/accounts.json).

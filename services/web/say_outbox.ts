@@ -13,8 +13,10 @@
 import {
   ActionResultSchema,
   BusRequestError,
+  type Delivery,
   type EventBus,
   type Logger,
+  requestAction,
   silentLogger,
   subjects,
 } from "@quicksilver/core";
@@ -50,6 +52,8 @@ export interface SayOutboxOptions {
   requestTimeoutMs?: number;
   /** First retry delay; doubles each time. Default 2000 ms. */
   retryDelayMs?: number;
+  /** `nats.delivery`: a core request (`live`, default) or through `ROSEY_ACTIONS` (`durable`). */
+  delivery?: Delivery;
   logger?: Logger;
 }
 
@@ -59,6 +63,7 @@ export class SayOutbox {
   readonly #log: Logger;
   readonly #timeoutMs: number;
   readonly #retryMs: number;
+  readonly #delivery: Delivery;
   #items: OutboundItem[];
   #wake: PromiseWithResolvers<void> = Promise.withResolvers();
   readonly #stop = new AbortController();
@@ -71,6 +76,7 @@ export class SayOutbox {
     this.#log = (o.logger ?? silentLogger).child({ component: "web" });
     this.#timeoutMs = o.requestTimeoutMs ?? 10_000;
     this.#retryMs = o.retryDelayMs ?? 2000;
+    this.#delivery = o.delivery ?? "live";
   }
 
   /** Opens `<dir>/outbox.json` and starts sending what is queued. */
@@ -146,10 +152,17 @@ export class SayOutbox {
     await this.#save();
     let retry = false;
     try {
-      const result = await this.#bus.request(
+      const result = await requestAction(
+        this.#bus,
         subjects.platformAction(item.platform, "chat"),
         { channel: item.channel, text: item.text, origin: "web" },
-        { timeoutMs: this.#timeoutMs, schema: ActionResultSchema },
+        {
+          timeoutMs: this.#timeoutMs,
+          schema: ActionResultSchema,
+          delivery: this.#delivery,
+          // One id per attempt: a retry is a new line to send, not a copy to drop.
+          messageId: `web-${item.id}-${item.attempts}`,
+        },
       );
       if (result.ok) {
         item.state = "sent";

@@ -45,6 +45,8 @@ export function webRole(): ServiceRole {
           subjects.pluginManifests(),
           subjects.securityViolation(),
           ...WEB_LIVE_EVENTS.map((type) => subjects.event(type)),
+          // `nats.delivery: durable`: where connectors answer its `say` (requestAction).
+          subjects.actionOutcomesOf(WEB_IDENTITY),
           inboxGrant(WEB_IDENTITY),
         ],
       },

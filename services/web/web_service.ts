@@ -5,6 +5,7 @@
  * answers without a login.
  */
 import {
+  type Delivery,
   type EventBus,
   type Logger,
   silentLogger,
@@ -42,6 +43,8 @@ export interface WebServiceOptions {
   healthIntervalMs?: number;
   /** Say outbox timings (tests shorten them). */
   outbox?: { requestTimeoutMs?: number; retryDelayMs?: number };
+  /** `nats.delivery`: how the say outbox sends its lines. Default `live`. */
+  delivery?: Delivery;
   logger?: Logger;
 }
 
@@ -116,7 +119,11 @@ export class WebService {
     const channels = await KnownChannels.open(options.stateDir, options.channels);
     const live = new LiveState(bus, (source) => channels.add(source));
     await live.start();
-    const outbox = await SayOutbox.open(bus, options.stateDir, { ...options.outbox, logger: log });
+    const outbox = await SayOutbox.open(bus, options.stateDir, {
+      ...options.outbox,
+      ...(options.delivery ? { delivery: options.delivery } : {}),
+      logger: log,
+    });
     const history = await History.open(options.stateDir, queries, {
       channels: () => channels.list(),
       intervalMs: config.historyIntervalSeconds * 1000,

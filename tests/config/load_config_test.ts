@@ -86,6 +86,16 @@ Deno.test("a bad value is refused with the file, the key path and a fix", () => 
   );
   assert.match(errorOf("logging:\n  level: loud\n").message, /write debug, info, warn or error/);
   assert.match(errorOf("nats:\n  url: nope\n").message, /nats\.url: "nope" is not host:port/);
+  assert.equal(
+    errorOf("nats:\n  delivery: jetstream\n").message,
+    'rosey.yaml: nats.delivery: "jetstream" is not a delivery mode; write "live" (one machine) ' +
+      'or "durable" (router replicas, docs/SCALING.md)',
+  );
+});
+
+Deno.test("nats.delivery is live unless durable is asked for", () => {
+  assert.equal(parseConfig("", FILE).nats.delivery, "live");
+  assert.equal(parseConfig("nats:\n  delivery: durable\n", FILE).nats.delivery, "durable");
 });
 
 Deno.test("a typo in a key is refused with a suggestion instead of ignored", () => {

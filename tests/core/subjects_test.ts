@@ -30,6 +30,8 @@ function sampleArgs(name: string, arity: number): string[] {
   if (name === "anyPlatformAction") return ["chat"];
   if (name === "anyPlatformState") return ["snapshot"];
   if (name === "statsQuery") return ["channel"];
+  if (name === "actionOutcome") return ["cytube", "svc-moderator", "m1"];
+  if (name === "actionOutcomesOf") return ["svc-moderator"];
   const samples = ["cytube", "chat", "x"];
   return samples.slice(0, arity);
 }
@@ -63,13 +65,18 @@ Deno.test("the subject tree is spelled as the wire format documents it", () => {
     allPlatformRaw: "rosey.platform.cytube.raw.>",
     platformAction: "rosey.platform.cytube.action.chat",
     allPlatformActions: "rosey.platform.cytube.action.*",
+    everyPlatformAction: "rosey.platform.*.action.*",
     anyPlatformAction: "rosey.platform.*.action.chat",
+    actionOutcome: "rosey.platform.cytube.outcome.svc-moderator.m1",
+    allActionOutcomes: "rosey.platform.cytube.outcome.>",
+    actionOutcomesOf: "rosey.platform.*.outcome.svc-moderator.>",
     platformState: "rosey.platform.cytube.state.chat",
     anyPlatformState: "rosey.platform.*.state.snapshot",
     allPlatformState: "rosey.platform.cytube.state.*",
     allPlatform: "rosey.platform.>",
     event: "rosey.events.user.join",
     allEvents: "rosey.events.>",
+    chatEvents: "rosey.events.*",
     commandExecute: "rosey.commands.cytube.execute",
     commandResult: "rosey.commands.cytube.result",
     pluginCommands: "rosey.commands.cytube.>",
@@ -104,6 +111,7 @@ Deno.test("the subject tree is spelled as the wire format documents it", () => {
   assert.equal(inboxPrefix("plugin-dice"), "_INBOX.plugin-dice");
   assert.deepEqual(STREAMS, {
     events: "ROSEY_EVENTS",
+    actions: "ROSEY_ACTIONS",
     chatLog: "ROSEY_CHATLOG",
     audit: "ROSEY_AUDIT",
   });
@@ -141,6 +149,7 @@ Deno.test("inbound and outbound subjects never collide", () => {
     "platform raw (in)": subjects.allPlatformRaw(platform),
     "platform actions (out)": `${subjects.allPlatformActions(platform).slice(0, -1)}>`,
     "platform state (request/reply)": `${subjects.allPlatformState(platform).slice(0, -1)}>`,
+    "action outcomes (connector -> asker, durable mode)": subjects.allActionOutcomes(platform),
     "normalized events (in)": subjects.allEvents(),
     "command executes (router -> plugin)": subjects.allCommandExecutes(),
     "command results (plugin -> bus)": subjects.allCommandResults(),

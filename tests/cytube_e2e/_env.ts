@@ -38,6 +38,8 @@ export interface E2eOptions {
   connector?: Partial<CytubeConnectorOptions>;
   /** Wait for the bot to be in the channel before returning. Default true. */
   waitReady?: boolean;
+  /** `nats.delivery` for the streams, the router and the connector. Default `live`. */
+  delivery?: "live" | "durable";
 }
 
 export class E2e {
@@ -64,7 +66,7 @@ export class E2e {
     this.nats = await TestNats.start();
     const admin = streamAdminRole();
     const adminBus = await this.nats.connect(admin.name, admin.permissions);
-    await ensureCoreStreams(adminBus);
+    await ensureCoreStreams(adminBus, { delivery: options.delivery ?? "live" });
     await adminBus.close();
     this.fake = await startFakeCytube({
       accounts: { [BOT.name]: { password: BOT.password, rank: BOT.rank } },
@@ -84,7 +86,9 @@ export class E2e {
       });
       await this.#manager.start();
       const r = routerRole();
-      this.router = await CommandRouter.start(await this.nats.connect(r.name, r.permissions));
+      this.router = await CommandRouter.start(await this.nats.connect(r.name, r.permissions), {
+        delivery: options.delivery ?? "live",
+      });
       await waitFor(() => this.router!.table.resolve(plugin.command)?.running === true, {
         what: `${name} running`,
         timeoutMs: 20_000,
@@ -98,6 +102,7 @@ export class E2e {
       user: { name: BOT.name, password: BOT.password },
       reconnect: { initialDelayMs: 50, maxDelayMs: 500 },
       healthIntervalMs: 60_000,
+      delivery: options.delivery ?? "live",
       ...options.connector,
     });
     if (options.waitReady ?? true) await this.connector.ready();
