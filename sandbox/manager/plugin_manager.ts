@@ -254,6 +254,7 @@ export class PluginManager {
         if (name) {
           this.#supervisors.get(name)?.heartbeat(
             parsed.success ? parsed.data.handled + parsed.data.failed : undefined,
+            parsed.success ? parsed.data.launch : undefined,
           );
         }
       }),

@@ -83,6 +83,7 @@ export async function preparePluginLaunch(
   file: string,
   deps: SupervisorDeps,
   cache: LaunchCache = {},
+  options: { launchId?: string } = {},
 ): Promise<PreparedLaunch> {
   const log = deps.logger.child({ plugin: name });
   const settings = deps.settingsOf(name);
@@ -256,6 +257,7 @@ export async function preparePluginLaunch(
     ...(deps.limitSupport ? { support: deps.limitSupport } : {}),
     cgroups: deps.cgroups,
     killGraceMs: deps.timings.stopGraceMs,
+    ...(options.launchId ? { launchId: options.launchId } : {}),
     logger: log,
   });
   const spawnMs = performance.now() - t3;
@@ -294,6 +296,7 @@ export async function preparePluginLaunch(
     },
     heartbeatMs: deps.timings.heartbeatMs,
     reportToken,
+    launchId: proc.launchId,
     bot: deps.bot,
     secrets: resolved.secrets,
   };
