@@ -119,6 +119,8 @@ export {
   PlaylistResetPayloadSchema,
   PLUGIN_NAME,
   PLUGIN_STATES,
+  DEFAULT_TABLE_INTERVAL_MS,
+  PluginHostTables,
   PluginAccessSchema,
   PluginGrantSetSchema,
   PluginLaunchLimitsSchema,

@@ -221,7 +221,7 @@ export async function preparePluginLaunch(
     maxBytes: plan.nats.limits.maxStorageBytes,
     maxValueBytes: plan.nats.limits.maxPayload,
   };
-  await ensurePluginStorage(deps.bus, storage);
+  await ensurePluginStorage(deps.bus, storage, log);
   const migration = await migrateStorageFile(deps.bus, { ...storage, dataDir: paths.dataDir, log });
   if (migration) {
     log.info("storage.json moved into the plugin's KV bucket (once)", {

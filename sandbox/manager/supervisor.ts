@@ -222,8 +222,12 @@ export class PluginSupervisor {
     }
   }
 
-  /** Revokes its NATS user at once, kills the process, and quarantines it with the reason. */
-  killSwitch(reason: string): Promise<void> {
+  /**
+   * Revokes its NATS user at once, kills the process, and quarantines it with the reason. Unless
+   * `announce` is false (it came from another host), the other plugin hosts are told, so their
+   * replicas of this plugin go too.
+   */
+  killSwitch(reason: string, options: { announce?: boolean } = {}): Promise<void> {
     return this.#serial(async () => {
       this.#wanted = false;
       clearTimeout(this.#restartTimer);
@@ -245,6 +249,7 @@ export class PluginSupervisor {
         detail: reason,
         action: "quarantined",
       });
+      if (options.announce !== false) this.#deps.killSwitched?.(this.name, reason);
     });
   }
 

@@ -58,6 +58,8 @@ export interface SupervisorDeps {
   env: (variable: string) => string | undefined;
   logger: Logger;
   /** Called on every state change: the manager republishes the table. */
+  /** This host's kill switch tripped for `plugin`: tell the other plugin hosts. */
+  killSwitched?: (plugin: string, reason: string) => void;
   changed: () => void;
   /** Maps a NATS user key to its plugin, for server-log violations. */
   registerUser: (publicKey: string, plugin: string | null) => void;
