@@ -146,7 +146,7 @@ export const PluginsSectionSchema = z.object({
    * `<hostname>:<home>`.
    */
   hostId: z.string().min(1).max(200).regex(/^[\w.:@/-]+$/, {
-    error: "use letters, digits and . : @ / - _ (e.g. \"plugins-a\")",
+    error: 'use letters, digits and . : @ / - _ (e.g. "plugins-a")',
   }).optional(),
 }).catchall(PluginSettingsSchema).superRefine((value, ctx) => {
   for (const key of Object.keys(value)) {

@@ -47,6 +47,10 @@ Deno.test("deno task status names each replica's plugin host when several hosts 
   });
   assert.match(text, /dice@host-a\s+plugin\s+running/);
   assert.match(text, /dice@host-b\s+plugin\s+stopped/);
-  const one = formatStatusTable({ time: 10_000, components: [], plugins: [replica("a", "running")] });
+  const one = formatStatusTable({
+    time: 10_000,
+    components: [],
+    plugins: [replica("a", "running")],
+  });
   assert.match(one, /^dice\s+plugin\s+running/m, "one host: the plain name");
 });

@@ -6,11 +6,7 @@
 import assert from "node:assert/strict";
 import type { EventBus } from "@quicksilver/core";
 import { silentLogger } from "@quicksilver/core";
-import {
-  ensurePluginStorage,
-  migrateStorageFile,
-  pluginNatsRights,
-} from "@quicksilver/sandbox";
+import { ensurePluginStorage, migrateStorageFile, pluginNatsRights } from "@quicksilver/sandbox";
 import { KvLease, KvStorage } from "@quicksilver/sdk";
 import { TestNats, waitFor } from "@quicksilver/testing";
 
