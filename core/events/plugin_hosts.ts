@@ -5,8 +5,8 @@
  * table stops coming (it died: no final table) drops out after three of its publish intervals
  * plus a second; a host that stops cleanly publishes a last table with its plugins stopped.
  *
- * Used by the router (routing, help) and by each plugin manager (`plugins list` shows every
- * host's replicas, whichever manager answers).
+ * Used by every reader of the tables: command routing, the status views, and each plugin
+ * manager (`plugins list` shows every host's replicas, whichever manager answers).
  *
  * @module
  */
