@@ -11,7 +11,7 @@
  * headers, no deletes through the API, direct get.
  */
 import { errorText, type EventBus, type Logger } from "@quicksilver/core";
-import { encodeStorageKey, isStorageKey, STORAGE_FILE } from "@quicksilver/sdk";
+import { apiErrorCode, encodeStorageKey, isStorageKey, STORAGE_FILE } from "@quicksilver/sdk";
 import { PluginRefusedError } from "./errors.ts";
 
 export interface PluginStorageSpec {
@@ -148,8 +148,7 @@ export async function migrateStorageFile(
     return null;
   }
   const { jetstream } = await import("@nats-io/jetstream");
-  const { Kvm } = await import("@nats-io/kv");
-  const kv = await new Kvm(jetstream(bus.connection)).open(options.bucket, { allow_direct: true });
+  const js = jetstream(bus.connection);
   let migrated = 0;
   const skipped: string[] = [];
   for (const [key, value] of Object.entries(data)) {
@@ -158,12 +157,22 @@ export async function migrateStorageFile(
       continue;
     }
     try {
-      const existing = await kv.get(encodeStorageKey(key));
-      if (existing?.operation === "PUT") {
+      // Stored only if the key never had a value (expected last subject sequence 0): a key
+      // the bucket holds, or held and the plugin deleted, is the live state, not the file's.
+      const stored = await js.publish(
+        `$KV.${options.bucket}.${encodeStorageKey(key)}`,
+        JSON.stringify(value),
+        { expect: { lastSubjectSequence: 0 } },
+      ).then(() => true, (error) => {
+        if (/wrong last sequence/i.test(String(error)) || apiErrorCode(error) === 10071) {
+          return false;
+        }
+        throw error;
+      });
+      if (!stored) {
         skipped.push(key);
         continue;
       }
-      await kv.create(encodeStorageKey(key), JSON.stringify(value));
     } catch (error) {
       // Left in place: the next start tries again, after the operator raised the quota.
       throw new PluginRefusedError(

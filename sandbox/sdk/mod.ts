@@ -47,6 +47,7 @@ export {
 } from "./storage.ts";
 export { type Timers, TimerSet } from "./timers.ts";
 export {
+  apiErrorCode,
   DEFAULT_LEASE_TIMING,
   KvLease,
   type KvLeaseOptions,
