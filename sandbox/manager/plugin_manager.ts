@@ -259,6 +259,7 @@ export class PluginManager {
       logger: this.#log,
       changed: () => this.#schedulePublish(),
       killSwitched: (plugin, reason) => this.#announceKillSwitch(plugin, reason),
+      hostId: this.#hostId,
       registerUser: (key, plugin) => {
         if (plugin) this.#userToPlugin.set(key, plugin);
         else {

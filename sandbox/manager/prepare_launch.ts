@@ -297,6 +297,7 @@ export async function preparePluginLaunch(
     heartbeatMs: deps.timings.heartbeatMs,
     reportToken,
     launchId: proc.launchId,
+    host: deps.hostId ?? "",
     bot: deps.bot,
     secrets: resolved.secrets,
   };

@@ -197,8 +197,9 @@ export class PluginSupervisor {
    * `messages` is what the plugin says it handled: shown, never trusted for decisions.
    */
   heartbeat(messages?: number, launch?: string): void {
-    // Another plugin host's replica of the same plugin beats on the same subject.
-    if (launch !== undefined && launch !== this.#launchId) return;
+    // Another plugin host's replica of the same plugin beats on the same subject; only the
+    // runner is handed its launch id (plugin code is not), so a beat without it is not ours.
+    if (launch !== this.#launchId) return;
     if (messages !== undefined) this.#usage.messages = messages;
     this.#lastBeat = Date.now();
     this.#ready?.();

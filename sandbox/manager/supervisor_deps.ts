@@ -58,6 +58,8 @@ export interface SupervisorDeps {
   env: (variable: string) => string | undefined;
   logger: Logger;
   /** Called on every state change: the manager republishes the table. */
+  /** This plugin host's id (`plugins.hostId`), handed to its plugins for their lease value. */
+  hostId?: string;
   /** This host's kill switch tripped for `plugin`: tell the other plugin hosts. */
   killSwitched?: (plugin: string, reason: string) => void;
   changed: () => void;

@@ -71,6 +71,8 @@ const RunLaunchConfigSchema = z.object({
    * for their own. Empty: an older manager (obeys every control message).
    */
   launchId: z._default(z.string().check(z.maxLength(64)), ""),
+  /** The plugin host's id (`plugins.hostId`): its lease value names it, for operators. */
+  host: z._default(z.string().check(z.maxLength(200)), ""),
   /** Who the bot is in chat (`bot.name`, `bot.commandPrefix` in rosey.yaml). */
   bot: z.prefault(BotIdentitySchema, {}),
   /**

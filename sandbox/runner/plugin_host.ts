@@ -69,7 +69,9 @@ export class PluginHost {
     this.#lease = lazyLease(() =>
       new KvLease({
         bucket: config.storageBucket,
-        holder: config.launchId || crypto.randomUUID(),
+        // Which host holds it, for an operator reading the key; never the launch id (the
+        // manager tells this launch's heartbeats by it, and plugin code can read its bucket).
+        holder: `${config.host || "plugin-host"}/${crypto.randomUUID().slice(0, 8)}`,
         open: () => storage.open(),
         onError: (message, error) => log.warn(message, { error: errorText(error) }),
       })
