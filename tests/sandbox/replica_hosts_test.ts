@@ -4,11 +4,18 @@
  * other's replica serving, and a kill switch tripped on one reaches the replica on the other.
  */
 import assert from "node:assert/strict";
-import { CommandResultSchema, type EventBus, subjects } from "@quicksilver/core";
+import {
+  CommandResultSchema,
+  type EventBus,
+  type SecurityViolation,
+  SecurityViolationSchema,
+  subjects,
+} from "@quicksilver/core";
 import { PluginManager } from "@quicksilver/sandbox";
 import { TestNats, waitFor } from "@quicksilver/testing";
 
 const DICE = new URL("../../plugins/dice.ts", import.meta.url).pathname;
+const CPU_SPIN = new URL("./hostile/cpu_spin.ts", import.meta.url).pathname;
 
 async function roll(client: EventBus): Promise<string> {
   const result = await client.request(subjects.commandExecute("dice"), {
@@ -26,16 +33,17 @@ async function roll(client: EventBus): Promise<string> {
 async function twoManagers(
   nats: TestNats,
   fn: (a: PluginManager, b: PluginManager, client: EventBus) => Promise<void>,
+  plugin = DICE,
 ) {
   const dirs = [await Deno.makeTempDir(), await Deno.makeTempDir()];
   const managers = dirs.map((dataDir, i) =>
     new PluginManager({
       authority: nats.authority,
       servers: nats.url,
-      pluginFiles: [DICE],
+      pluginFiles: [plugin],
       dataDir,
       hostId: `host-${"ab"[i]}`,
-      timings: { heartbeatMs: 250 },
+      timings: { heartbeatMs: 250, heartbeatTimeoutMs: 2000, stopGraceMs: 1000 },
       restartPolicy: { initialDelayMs: 100 },
     })
   ) as [PluginManager, PluginManager];
@@ -78,4 +86,40 @@ Deno.test("a kill switch tripped on one plugin host quarantines the plugin's rep
       [["host-a", "quarantined"], ["host-b", "quarantined"]],
     );
   });
+});
+
+Deno.test("a replica that hangs is found although the other host's replica keeps beating", async () => {
+  await using nats = await TestNats.start();
+  await twoManagers(nats, async (a, b, client) => {
+    const ping = () =>
+      client.request(subjects.commandExecute("cpu_spin"), {
+        command: "spin",
+        args: [],
+        rawArgs: "",
+        user: { name: "alice", rank: 1 },
+        source: { platform: "shell", channel: "test" },
+        messageId: crypto.randomUUID(),
+        deadlineMs: 1000,
+      }, { timeoutMs: 1500, schema: CommandResultSchema }).catch(() => undefined);
+    const reports: SecurityViolation[] = [];
+    client.subscribe(subjects.securityViolation(), (v) => void reports.push(v), {
+      schema: SecurityViolationSchema,
+    });
+    await client.flush();
+    // One replica takes the command and blocks its event loop for good: its heartbeats stop,
+    // while the other host's replica of the same plugin beats on the same subject.
+    await ping();
+    const report = await waitFor(
+      () => reports.find((v) => v.plugin === "cpu_spin" && v.kind === "unresponsive"),
+      { timeoutMs: 15_000, what: "the hung replica found unresponsive by its own host" },
+    );
+    assert.match(report.detail, /no heartbeat for \d+ ms/);
+    const restarts = () => [a, b].map((m) => m.supervisor("cpu_spin").status().restarts);
+    await waitFor(() => restarts().some((n) => n > 0), {
+      timeoutMs: 10_000,
+      what: "the hung replica relaunched by its host",
+    });
+    assert.deepEqual(restarts().sort(), [0, 1], "only the hung replica's host relaunched it");
+    assert.equal(reports.filter((v) => v.kind === "unresponsive").length, 1);
+  }, CPU_SPIN);
 });
