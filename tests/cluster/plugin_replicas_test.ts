@@ -137,12 +137,20 @@ Deno.test("dice on two plugin hosts: both serve, and after one host is SIGKILLed
         [],
         "every command answered",
       );
-      // Each host's heartbeat count shows it answered some: the queue group shares the work.
+      // Each host's count of handled commands (from its replica's heartbeats): the queue group
+      // gives each command to one replica, and both got some.
+      const handled = () =>
+        table.hostStatuses().filter((s) => s.name === "dice").map((s) => s.messages ?? 0);
       await waitFor(
         () =>
-          table.hostStatuses().filter((s) => s.name === "dice" && (s.messages ?? 0) > 0)
-            .length === 2,
-        { timeoutMs: 15_000, what: "both replicas to have answered commands" },
+          handled().length === 2 && handled().every((n) => n > 0) &&
+          handled().reduce((x, y) => x + y) >= 40,
+        { timeoutMs: 15_000, what: "both replicas' counts of the 40 commands" },
+      );
+      assert.equal(
+        handled().reduce((x, y) => x + y),
+        40,
+        `each command handled once: ${handled()}`,
       );
 
       // Commands at a steady 10/s through the kill: those sent to the dying replica in the
