@@ -232,6 +232,14 @@ export function channelId(source: Source): string {
 const GAMES_KEY = "games";
 /** How often the lease holder looks at the clock: the precision of hints and deadlines. */
 const TICK_MS = 250;
+/**
+ * With no game anywhere, the holder reads storage this often only (a game started on another
+ * replica is seen within this; one started on the holder at once): an idle bot costs one read a
+ * second, not four.
+ */
+const IDLE_LOOK_MS = 1000;
+/** When the holder last found no game (local ms); 0: look at the next tick. */
+let idleSince = 0;
 /** A game nobody moved for this long (every host was down) is ended when one comes back. */
 const ABANDONED_MS = 10 * 60_000;
 
@@ -368,8 +376,10 @@ function anyDue(games: Games, now: number, t: Timing): boolean {
 /** One look at the clock by the lease holder. */
 async function tick(ctx: PluginContext): Promise<void> {
   if (!ctx.lease.active) return;
+  if (idleSince > 0 && performance.now() - idleSince < IDLE_LOOK_MS) return;
   const t = timing(ctx.config);
   const stored = await ctx.storage.get<Games>(GAMES_KEY);
+  idleSince = !stored || Object.keys(stored).length === 0 ? performance.now() : 0;
   if (!stored || !anyDue(stored, Date.now(), t)) return;
   let said: Said = [];
   let finished: Game[] = [];
@@ -417,6 +427,7 @@ async function changeGames<R>(
     result = change(games, said);
     return games;
   });
+  idleSince = 0; // this replica changed a game: its clock (if it holds the lease) looks at once
   return { result, said };
 }
 
