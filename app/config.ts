@@ -99,6 +99,8 @@ export type QuicksilverConfig = {
     trust: string[];
     /** Plugin indexes (`plugins.indexes`): URLs, or absolute paths of local files. */
     indexes: string[];
+    /** This plugin host's name among several (`plugins.hostId`); default `<hostname>:<home>`. */
+    hostId: string | undefined;
     /** Per-plugin grants, limits and settings, by plugin name (only those configured). */
     settings: Record<string, Omit<PluginSettings, "resourceLimits">>;
   };
@@ -152,7 +154,7 @@ function resolve(
   const parsed = loaded.value as Record<string, unknown> & {
     plugins: z.infer<typeof PluginsSectionSchema>;
   };
-  const { dir, enabled, disabled, trust, indexes, ...perPlugin } = parsed.plugins;
+  const { dir, enabled, disabled, trust, indexes, hostId, ...perPlugin } = parsed.plugins;
   return {
     ...parsed,
     file: loaded.file,
@@ -160,6 +162,7 @@ function resolve(
       dir: dir.startsWith("/") ? dir : `${loaded.baseDir}/${dir}`,
       enabled,
       disabled,
+      hostId,
       trust,
       indexes: indexes.map((index) =>
         /^[a-z]+:\/\//.test(index) || index.startsWith("/") ? index : `${loaded.baseDir}/${index}`

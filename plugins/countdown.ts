@@ -7,10 +7,11 @@
  * left; `list`, `delete <name>`, `alerts <name> 10,5,1` (minutes before), `pause <name>`
  * (stops the clock; a recurring one skips occurrences) and `resume <name>`.
  *
- * Times are the bot's local time. Example of: timers that survive a restart. Countdowns live in
- * storage; one `ctx.timers.every` tick compares them with the clock, so after a restart `setup`
- * needs no re-arming beyond starting the tick, and alerts missed while the plugin was down for
- * more than a minute are skipped rather than announced late.
+ * Times are the bot's local time. Example of: timers that survive a restart and a plugin host's
+ * death. Countdowns live in storage; one `ctx.timers.every` tick, run by the replica holding
+ * `ctx.lease`, compares them with the clock, so after a restart (or when a standby takes over)
+ * nothing needs re-arming, and alerts missed while no replica ran for more than a minute are
+ * skipped rather than announced late.
  */
 import {
   type CommandContext,
@@ -365,9 +366,14 @@ async function countdownCommand(ctx: CommandContext): Promise<string | string[]>
   });
 }
 
-/** One pass over every countdown: announce what is due, drop the finished ones. */
+/**
+ * One pass over every countdown: announce what is due, drop the finished ones. Only the replica
+ * holding `ctx.lease` does it (with the plugin on several hosts, each alert is said once); the
+ * change is a compare-and-set, so its lines are taken from the run that was stored.
+ */
 async function runTick(ctx: PluginContext) {
-  const out: { source: Source; text: string }[] = [];
+  if (!ctx.lease.active) return;
+  let out: { source: Source; text: string }[] = [];
   const now = Date.now();
   const store = (await ctx.storage.get<Store>(STORAGE_KEY)) ?? {};
   const dirty = Object.values(store).some((c) => {
@@ -377,6 +383,7 @@ async function runTick(ctx: PluginContext) {
   });
   if (!dirty) return; // the common case: no write
   await change(ctx, (current) => {
+    out = [];
     for (const [key, c] of Object.entries(current)) {
       const { say, next } = tick(c, now);
       for (const text of say) out.push({ source: c.source, text });

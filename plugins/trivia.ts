@@ -7,9 +7,10 @@
  * (`config.questionSeconds`) with two hints (at 1/3 and 2/3 of the time); points fall from 1000
  * to 100 as the time runs out, plus a streak bonus of 100 per consecutive win (up to 500).
  *
- * Example of: a game driven by `ctx.timers` and `ctx.say` (the plugin speaks on its own between
- * commands), per-channel state keyed by `ctx.source`, and a leaderboard in `ctx.storage` written
- * after every correct answer, so a crash or restart never loses points. The question bank (about
+ * Example of: a game whose live state is all in `ctx.storage` and whose clock is run by the
+ * replica holding `ctx.lease`, so it survives the death of the plugin host that ran it (the
+ * standby goes on with the same question list and scores); `ctx.say` between commands; a
+ * leaderboard in `ctx.storage` written after every correct answer. The question bank (about
  * 300 questions) is embedded at the end of this file: a plugin is one file, and its module graph
  * may hold nothing but itself and the SDK.
  */
@@ -40,23 +41,31 @@ export interface PlayerStats {
 
 type Leaderboard = Record<string, Record<string, PlayerStats>>;
 
+/** The question being asked, as stored. */
 interface Asked {
-  question: Question;
   choices: string[];
+  /** Epoch ms. */
   askedAt: number;
-  guessed: Set<string>;
+  /** Lower-cased names that guessed (one guess each). */
+  guessed: string[];
+  /** Hints said so far (0-2). */
+  hints: number;
 }
 
+/** One channel's game, as stored in `ctx.storage` (key `games`): plain JSON. */
 interface Game {
   id: string;
   source: Source;
   startedBy: string;
   questions: Question[];
+  /** The question asked (or coming next, during a break). */
   index: number;
   current: Asked | undefined;
-  scores: Map<string, { name: string; points: number }>;
-  streaks: Map<string, number>;
-  cancel: (() => void)[];
+  /** Epoch ms: when the question runs out, or when the break ends. */
+  until: number;
+  scores: Record<string, { name: string; points: number }>;
+  /** The one player on a streak, if any, and its length. */
+  streaks: Record<string, number>;
 }
 
 export const MAX_POINTS = 1000;
@@ -211,8 +220,30 @@ export function channelId(source: Source): string {
 }
 
 // --- the game --------------------------------------------------------------------------------
+//
+// Every game lives in `ctx.storage` (key `games`, one entry per channel), never only in memory:
+// the plugin may run on several plugin hosts at once, a command reaches any one of them, and the
+// host that ran a game may die. Commands change a game by compare-and-set (`storage.update`), so
+// two replicas never lose each other's change. What happens by the clock (hints, "time's up",
+// the next question) is done by the one replica holding `ctx.lease`: it looks at the games every
+// TICK_MS and moves each one whose deadline passed. When it dies, a standby takes the lease within
+// a few seconds and goes on from the stored state, scores included.
 
-const games = new Map<string, Game>();
+const GAMES_KEY = "games";
+/** How often the lease holder looks at the clock: the precision of hints and deadlines. */
+const TICK_MS = 250;
+/**
+ * With no game anywhere, the holder reads storage this often only (a game started on another
+ * replica is seen within this; one started on the holder at once): an idle bot costs one read a
+ * second, not four.
+ */
+const IDLE_LOOK_MS = 1000;
+/** When the holder last found no game (local ms); 0: look at the next tick. */
+let idleSince = 0;
+/** A game nobody moved for this long (every host was down) is ended when one comes back. */
+const ABANDONED_MS = 10 * 60_000;
+
+type Games = Record<string, Game>;
 
 interface Timing {
   questionMs: number;
@@ -232,103 +263,221 @@ function timing(config: Readonly<Record<string, unknown>>): Timing {
   };
 }
 
-function ask(ctx: PluginContext, game: Game) {
-  const t = timing(ctx.config);
+/** Lines to say once a change is stored (never before: a refused change says nothing). */
+type Said = { source: Source; text: string }[];
+
+function askNext(game: Game, now: number, said: Said, t: Timing) {
   const question = game.questions[game.index]!;
   const choices = shuffle([question.answer, ...question.wrong]);
-  game.current = { question, choices, askedAt: Date.now(), guessed: new Set() };
-  const asked = game.current;
+  game.current = { choices, askedAt: now, guessed: [], hints: 0 };
+  game.until = now + t.questionMs;
   const list = choices.map((c, i) => `${i + 1}) ${c}`).join("  ");
-  ctx.say(
-    game.source,
-    `❓ Q${
-      game.index + 1
-    }/${game.questions.length} [${question.category}] ${question.text}  ${list}  ` +
+  said.push({
+    source: game.source,
+    text:
+      `❓ Q${
+        game.index + 1
+      }/${game.questions.length} [${question.category}] ${question.text}  ${list}  ` +
       `(${Math.round(t.questionMs / 1000)}s; !a <answer or number>)`,
-  );
-  const live = () => game.current === asked && games.get(game.id) === game;
-  game.cancel.push(
-    ctx.timers.after(t.questionMs / 3, () => {
-      if (live()) ctx.say(game.source, `💡 Hint: ${maskHint(question.answer)}`);
-    }),
-    ctx.timers.after((2 * t.questionMs) / 3, () => {
-      if (live()) ctx.say(game.source, `💡 Hint: ${eliminationHint(choices, question.answer)}`);
-    }),
-    ctx.timers.after(t.questionMs, () => {
-      if (!live()) return;
-      game.streaks.clear();
-      ctx.say(game.source, `⏰ Time's up! The answer was: ${question.answer}`);
-      next(ctx, game);
-    }),
-  );
+  });
 }
 
-function next(ctx: PluginContext, game: Game) {
-  for (const cancel of game.cancel.splice(0)) cancel();
+/** Ends the question; returns the finished game if that was the last one. */
+function advance(games: Games, game: Game, now: number, t: Timing): Game | undefined {
   game.current = undefined;
   game.index++;
   if (game.index >= game.questions.length) {
-    finish(ctx, game).catch((error) =>
-      ctx.log.error("saving the game failed", { error: String(error) })
-    );
-    return;
+    delete games[game.id];
+    return game;
   }
-  game.cancel.push(ctx.timers.after(timing(ctx.config).breakMs, () => {
-    if (games.get(game.id) === game) ask(ctx, game);
-  }));
+  game.until = now + t.breakMs;
+  return undefined;
 }
 
-async function finish(ctx: PluginContext, game: Game, how = "🏁 Trivia over!") {
-  for (const cancel of game.cancel.splice(0)) cancel();
-  games.delete(game.id);
-  const ranked = [...game.scores.values()].sort((a, b) => b.points - a.points);
-  const podium = ranked.slice(0, 5).map((s, i) => `${i + 1}) ${s.name} ${s.points}`).join("  ");
-  ctx.say(game.source, `${how} ${ranked.length ? podium : "Nobody scored."}`);
+function podium(game: Game, how: string): string {
+  const ranked = Object.values(game.scores).sort((a, b) => b.points - a.points);
+  const top = ranked.slice(0, 5).map((s, i) => `${i + 1}) ${s.name} ${s.points}`).join("  ");
+  return `${how} ${ranked.length ? top : "Nobody scored."}`;
+}
+
+/** Counts a finished game in the leaderboard (games played, the winner's win). */
+async function recordGame(ctx: PluginContext, game: Game): Promise<void> {
+  const ranked = Object.entries(game.scores).sort(([, a], [, b]) => b.points - a.points);
   if (ranked.length === 0) return;
   await ctx.storage.update<Leaderboard>(LB_KEY, (lb = {}) => {
     const board = (lb[game.id] ??= {});
-    for (const [key, s] of game.scores) {
+    for (const [key, s] of ranked) {
       const stats =
         (board[key] ??= { name: s.name, points: 0, correct: 0, games: 0, wins: 0, bestStreak: 0 });
       stats.games++;
-      if (s === ranked[0]) stats.wins++;
+      if (key === ranked[0]![0]) stats.wins++;
     }
     return lb;
   });
 }
 
-async function answer(ctx: CommandContext): Promise<string | void> {
-  const game = games.get(channelId(ctx.source));
-  if (!game) return "No trivia game is running here. Start one: !trivia start";
-  const asked = game.current;
-  if (!asked) return `${ctx.user.name}: wait for the next question.`;
-  const guess = ctx.rawArgs.trim();
-  if (!guess) throw new UsageError("Answer with !a <answer or number>");
-  const key = ctx.user.name.toLowerCase();
-  if (asked.guessed.has(key)) return `${ctx.user.name}: one guess per question.`;
-  asked.guessed.add(key);
-  if (!isCorrect(guess, asked.question.answer, asked.choices)) {
-    game.streaks.delete(key);
-    return `${ctx.user.name}: no, sorry.`;
+/**
+ * Moves every game whose time came (the lease holder's tick): hints at 1/3 and 2/3 of the
+ * question, the answer when it runs out, the next question after the break.
+ */
+export function moveByClock(games: Games, now: number, t: Timing, said: Said): Game[] {
+  const finished: Game[] = [];
+  for (const game of Object.values(games)) {
+    if (now - game.until > ABANDONED_MS) {
+      delete games[game.id];
+      said.push({ source: game.source, text: podium(game, "🏁 Trivia was interrupted.") });
+      finished.push(game);
+      continue;
+    }
+    const asked = game.current;
+    if (!asked) {
+      if (now >= game.until) askNext(game, now, said, t);
+      continue;
+    }
+    const question = game.questions[game.index]!;
+    if (now >= game.until) {
+      game.streaks = {};
+      said.push({ source: game.source, text: `⏰ Time's up! The answer was: ${question.answer}` });
+      const over = advance(games, game, now, t);
+      if (over) {
+        said.push({ source: game.source, text: podium(over, "🏁 Trivia over!") });
+        finished.push(over);
+      }
+      continue;
+    }
+    const elapsed = now - asked.askedAt;
+    if (asked.hints < 1 && elapsed >= t.questionMs / 3) {
+      asked.hints = 1;
+      said.push({ source: game.source, text: `💡 Hint: ${maskHint(question.answer)}` });
+    }
+    if (asked.hints < 2 && elapsed >= (2 * t.questionMs) / 3) {
+      asked.hints = 2;
+      said.push({
+        source: game.source,
+        text: `💡 Hint: ${eliminationHint(asked.choices, question.answer)}`,
+      });
+    }
   }
+  return finished;
+}
+
+/** Whether any game has something due at `now` (a cheap read before a compare-and-set). */
+function anyDue(games: Games, now: number, t: Timing): boolean {
+  return Object.values(games).some((game) => {
+    if (now >= game.until) return true;
+    const asked = game.current;
+    if (!asked) return false;
+    const elapsed = now - asked.askedAt;
+    return (asked.hints < 1 && elapsed >= t.questionMs / 3) ||
+      (asked.hints < 2 && elapsed >= (2 * t.questionMs) / 3);
+  });
+}
+
+/** One look at the clock by the lease holder. */
+async function tick(ctx: PluginContext): Promise<void> {
+  if (!ctx.lease.active) return;
+  if (idleSince > 0 && performance.now() - idleSince < IDLE_LOOK_MS) return;
   const t = timing(ctx.config);
-  const streak = (game.streaks.get(key) ?? 0) + 1;
-  for (const other of [...game.streaks.keys()]) if (other !== key) game.streaks.delete(other);
-  game.streaks.set(key, streak);
-  const base = pointsFor(Date.now() - asked.askedAt, t.questionMs);
-  const bonus = streakBonus(streak);
-  const score = game.scores.get(key) ?? { name: ctx.user.name, points: 0 };
-  score.points += base + bonus;
-  game.scores.set(key, score);
-  // The answer first, then whatever comes next (the next question, or the final scores).
-  ctx.reply(
-    `✅ ${ctx.user.name} got it: ${asked.question.answer}! +${base}` +
+  const stored = await ctx.storage.get<Games>(GAMES_KEY);
+  idleSince = !stored || Object.keys(stored).length === 0 ? performance.now() : 0;
+  if (!stored || !anyDue(stored, Date.now(), t)) return;
+  let said: Said = [];
+  let finished: Game[] = [];
+  await ctx.storage.update<Games>(GAMES_KEY, (games = {}) => {
+    said = [];
+    finished = moveByClock(games, Date.now(), t, said);
+    return games;
+  });
+  // The lease may have moved while the change was stored: the new holder read the stored state
+  // after it, so it will not say these lines again; saying them here is this change's part.
+  for (const line of said) ctx.say(line.source, line.text);
+  for (const game of finished) await recordGame(ctx, game);
+}
+
+/** Runs the clock while this replica holds the lease. */
+function driveGames(ctx: PluginContext) {
+  ctx.lease.onActive((signal) => {
+    ctx.log.info("trivia: this replica runs the game clock");
+    let running = false;
+    const stop = ctx.timers.every(TICK_MS, async () => {
+      if (running) return;
+      running = true;
+      try {
+        await tick(ctx);
+      } finally {
+        running = false;
+      }
+    });
+    signal.addEventListener("abort", stop, { once: true });
+  });
+}
+
+/**
+ * Changes the channel's game by compare-and-set; `change` may run more than once, so it only
+ * computes, and the lines it wants said are said once the change is stored.
+ */
+async function changeGames<R>(
+  ctx: PluginContext,
+  change: (games: Games, said: Said) => R,
+): Promise<{ result: R; said: Said }> {
+  let result!: R;
+  let said: Said = [];
+  await ctx.storage.update<Games>(GAMES_KEY, (games = {}) => {
+    said = [];
+    result = change(games, said);
+    return games;
+  });
+  idleSince = 0; // this replica changed a game: its clock (if it holds the lease) looks at once
+  return { result, said };
+}
+
+type AnswerOutcome =
+  | { kind: "text"; text: string }
+  | { kind: "right"; text: string; base: number; bonus: number; streak: number; over?: Game };
+
+async function answer(ctx: CommandContext): Promise<string | void> {
+  const guess = ctx.rawArgs.trim();
+  const id = channelId(ctx.source);
+  const t = timing(ctx.config);
+  const key = ctx.user.name.toLowerCase();
+  const { result } = await changeGames(ctx, (games): AnswerOutcome => {
+    const game = games[id];
+    if (!game) {
+      return { kind: "text", text: "No trivia game is running here. Start one: !trivia start" };
+    }
+    const asked = game.current;
+    if (!asked) return { kind: "text", text: `${ctx.user.name}: wait for the next question.` };
+    if (!guess) throw new UsageError("Answer with !a <answer or number>");
+    if (asked.guessed.includes(key)) {
+      return { kind: "text", text: `${ctx.user.name}: one guess per question.` };
+    }
+    asked.guessed.push(key);
+    const question = game.questions[game.index]!;
+    if (!isCorrect(guess, question.answer, asked.choices)) {
+      delete game.streaks[key];
+      return { kind: "text", text: `${ctx.user.name}: no, sorry.` };
+    }
+    const now = Date.now();
+    const streak = (game.streaks[key] ?? 0) + 1;
+    game.streaks = { [key]: streak };
+    const base = pointsFor(now - asked.askedAt, t.questionMs);
+    const bonus = streakBonus(streak);
+    const score = game.scores[key] ?? { name: ctx.user.name, points: 0 };
+    score.points += base + bonus;
+    game.scores[key] = score;
+    const text = `✅ ${ctx.user.name} got it: ${question.answer}! +${base}` +
       (bonus ? ` +${bonus} streak bonus (${streak} in a row)` : "") +
-      ` = ${score.points} this game.`,
-  );
-  next(ctx, game);
+      ` = ${score.points} this game.`;
+    const over = advance(games, game, now, t);
+    return { kind: "right", text, base, bonus, streak, ...(over ? { over } : {}) };
+  });
+  if (result.kind === "text") return result.text;
+  // The answer first, then whatever comes next (the final scores) in the same reply.
+  ctx.reply(result.text);
+  if (result.over) ctx.say(podium(result.over, "🏁 Trivia over!"));
+  const { base, bonus, streak } = result;
   await ctx.storage.update<Leaderboard>(LB_KEY, (lb = {}) => {
-    const board = (lb[game.id] ??= {});
+    const board = (lb[id] ??= {});
     const stats = (board[key] ??= {
       name: ctx.user.name,
       points: 0,
@@ -343,6 +492,7 @@ async function answer(ctx: CommandContext): Promise<string | void> {
     stats.bestStreak = Math.max(stats.bestStreak, streak);
     return lb;
   });
+  if (result.over) await recordGame(ctx, result.over);
 }
 
 function mayControl(ctx: CommandContext, game: Game) {
@@ -354,29 +504,28 @@ function mayControl(ctx: CommandContext, game: Game) {
 async function trivia(ctx: CommandContext): Promise<string | string[]> {
   const [sub = "", ...rest] = ctx.args;
   const id = channelId(ctx.source);
-  const game = games.get(id);
+  const t = timing(ctx.config);
   switch (sub.toLowerCase()) {
     case "start": {
-      if (game) return "A game is already running here; !trivia stop ends it.";
-      const t = timing(ctx.config);
       const { count, category } = parseStart(rest, BANK, t.maxQuestions);
       const pool = category ? BANK.filter((q) => q.category === category) : BANK;
       const questions = shuffle(pool).slice(0, count);
-      const fresh: Game = {
-        id,
-        source: { platform: ctx.source.platform, channel: ctx.source.channel },
-        startedBy: ctx.user.name.toLowerCase(),
-        questions,
-        index: 0,
-        current: undefined,
-        scores: new Map(),
-        streaks: new Map(),
-        cancel: [],
-      };
-      games.set(id, fresh);
-      fresh.cancel.push(ctx.timers.after(Math.min(t.breakMs, 2000), () => {
-        if (games.get(id) === fresh) ask(ctx, fresh);
-      }));
+      const { result: started } = await changeGames(ctx, (games) => {
+        if (games[id]) return false;
+        games[id] = {
+          id,
+          source: { platform: ctx.source.platform, channel: ctx.source.channel },
+          startedBy: ctx.user.name.toLowerCase(),
+          questions,
+          index: 0,
+          current: undefined,
+          until: Date.now() + Math.min(t.breakMs, 2000),
+          scores: {},
+          streaks: {},
+        };
+        return true;
+      });
+      if (!started) return "A game is already running here; !trivia stop ends it.";
       return `🎲 Trivia: ${questions.length} question${questions.length === 1 ? "" : "s"} from ${
         category ?? "all categories"
       }, ` +
@@ -385,19 +534,38 @@ async function trivia(ctx: CommandContext): Promise<string | string[]> {
         }s each. Answer with !a <answer or number>. First question coming up!`;
     }
     case "stop": {
-      if (!game) return "No game is running here.";
-      mayControl(ctx, game);
-      if (game.current) ctx.say(game.source, `The answer was: ${game.current.question.answer}`);
-      await finish(ctx, game, `🛑 Trivia stopped by ${ctx.user.name}.`);
+      const { result: stopped } = await changeGames(ctx, (games) => {
+        const game = games[id];
+        if (!game) return undefined;
+        mayControl(ctx, game);
+        delete games[id];
+        return game;
+      });
+      if (!stopped) return "No game is running here.";
+      if (stopped.current) {
+        ctx.say(`The answer was: ${stopped.questions[stopped.index]!.answer}`);
+      }
+      ctx.say(podium(stopped, `🛑 Trivia stopped by ${ctx.user.name}.`));
+      await recordGame(ctx, stopped);
       return [];
     }
     case "skip": {
-      if (!game) return "No game is running here.";
-      mayControl(ctx, game);
-      if (!game.current) return "Wait for the question first.";
-      ctx.reply(`⏭ Skipped. The answer was: ${game.current.question.answer}`);
-      game.streaks.clear();
-      next(ctx, game);
+      const { result } = await changeGames(ctx, (games) => {
+        const game = games[id];
+        if (!game) return { text: "No game is running here." };
+        mayControl(ctx, game);
+        if (!game.current) return { text: "Wait for the question first." };
+        const answer = game.questions[game.index]!.answer;
+        game.streaks = {};
+        const over = advance(games, game, Date.now(), t);
+        return { skipped: `⏭ Skipped. The answer was: ${answer}`, over };
+      });
+      if ("text" in result) return result.text;
+      ctx.reply(result.skipped);
+      if (result.over) {
+        ctx.say(podium(result.over, "🏁 Trivia over!"));
+        await recordGame(ctx, result.over);
+      }
       return [];
     }
     case "stats": {
@@ -454,12 +622,8 @@ export default definePlugin({
       handler: answer,
     },
   },
-  teardown(ctx) {
-    for (const game of games.values()) {
-      ctx.say(game.source, "Trivia is restarting; this game is over (points so far are kept).");
-      for (const cancel of game.cancel.splice(0)) cancel();
-    }
-    games.clear();
+  setup(ctx) {
+    driveGames(ctx);
   },
 });
 

@@ -49,6 +49,7 @@ export async function startPluginHost(options: PluginHostOptions): Promise<Plugi
     ...(options.tls ? { tls: options.tls } : {}),
     pluginsDir: config.plugins.dir,
     dataDir: `${options.stateDir}/plugins`,
+    ...(config.plugins.hostId ? { hostId: config.plugins.hostId } : {}),
     // `deno task plugins install` puts plugins here (sandbox/manager/installed_files.ts).
     installedDir: `${options.stateDir}/installed`,
     plugins,

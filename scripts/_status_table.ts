@@ -53,9 +53,11 @@ export function formatStatusTable(table: StatusTable): string {
       String(c.stats.violations ?? "-"),
     ]);
   }
+  // Several plugin hosts: one row per replica, named with its host.
+  const hosts = new Set(table.plugins.map((p) => p.host).filter((h) => h !== undefined));
   for (const p of table.plugins) {
     rows.push([
-      p.name,
+      hosts.size > 1 && p.host ? `${p.name}@${p.host}` : p.name,
       "plugin",
       p.state,
       String(p.pid ?? "-"),

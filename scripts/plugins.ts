@@ -208,9 +208,11 @@ if (values.json) {
 }
 if (reply.message) console.log(sanitizeChatText(reply.message));
 const rows = [["NAME", "STATE", "PID", "RESTARTS", "VIOLATIONS", "COMMANDS", "REASON"]];
+// Several plugin hosts: one row per replica, named with its host.
+const hosts = new Set((reply.plugins as PluginStatus[]).map((p) => p.host).filter(Boolean));
 for (const p of reply.plugins as PluginStatus[]) {
   rows.push([
-    p.name,
+    hosts.size > 1 && p.host ? `${plainLine(`${p.name}@${p.host}`)}` : p.name,
     p.state,
     p.pid === undefined ? "-" : String(p.pid),
     String(p.restarts),

@@ -130,6 +130,10 @@ export const PluginStatusSchema = z.object({
    * (and from managers older than this field).
    */
   access: z.optional(PluginAccessSchema),
+  /** The plugin host this status is from (`plugins.hostId`); absent from older managers. */
+  host: z.optional(str(200)),
+  /** In a table merged from several hosts: the hosts where it is running. */
+  hosts: z.optional(z.array(str(200)).check(z.maxLength(64))),
 });
 export type PluginStatus = z.infer<typeof PluginStatusSchema>;
 
@@ -138,6 +142,18 @@ export const PluginTableSchema = z.object({
   plugins: z.array(PluginStatusSchema),
   /** Increases with every publish, so a stale table is never applied over a newer one. */
   revision: count(),
+  /**
+   * The plugin host that published it (`plugins.hostId`, default `<hostname>:<home>`): with
+   * several plugin hosts, readers keep one table per host and merge them. Absent: one host.
+   */
+  host: z.optional(str(200)),
+  /** When that host's manager started (epoch ms): a restarted host counts revisions anew. */
+  startedAt: z.optional(z.number()),
+  /**
+   * How often the host republishes its table (ms); a host silent for three of these (plus a
+   * second) has died and drops out of the merged table.
+   */
+  intervalMs: z.optional(z.int().check(z.positive())),
 });
 export type PluginTable = z.infer<typeof PluginTableSchema>;
 

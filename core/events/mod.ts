@@ -14,6 +14,7 @@ export * from "./json.ts";
 export * from "./constants.ts";
 export * from "./errors.ts";
 export * from "./manifest.ts";
+export * from "./plugin_hosts.ts";
 export * from "./channel.ts";
 export * from "./stats.ts";
 export * from "./command_line.ts";

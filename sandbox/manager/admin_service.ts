@@ -33,6 +33,8 @@ export type AdminReply =
 
 export interface AdminTarget {
   list(): PluginStatus[];
+  /** Every plugin host's statuses (each with `host`); `list` answers with these. */
+  listEveryHost?(): PluginStatus[];
   startPlugin(name: string): Promise<PluginStatus>;
   stopPlugin(name: string): Promise<PluginStatus>;
   restartPlugin(name: string): Promise<PluginStatus>;
@@ -49,7 +51,7 @@ export function serveAdmin(bus: EventBus, target: AdminTarget): BusSubscription[
   return ADMIN_OPS.map((op) =>
     bus.serve<AdminRequest, AdminReply>(subjects.adminPlugins(op), async (request) => {
       try {
-        if (op === "list") return { ok: true, plugins: target.list() };
+        if (op === "list") return { ok: true, plugins: target.listEveryHost?.() ?? target.list() };
         if (op === "reload") {
           const message = await target.reload();
           return { ok: true, plugins: target.list(), message };

@@ -20,8 +20,10 @@ import {
   EventBus,
   type Logger,
   mintUser,
+  PluginHostTables,
   type PluginStatus,
   type PluginTable,
+  PluginTableSchema,
   type ScopedSigningKey,
   type SecurityViolation,
   silentLogger,
@@ -59,6 +61,7 @@ import { pidHoldingSocket, socketInode } from "./_socket_owner.ts";
 import { REPO_PATHS } from "./repo_paths.ts";
 import { PLUGIN_MANAGER_IDENTITY, pluginHostRole } from "./roles.ts";
 import { type BotIdentity, HeartbeatSchema } from "../runner/mod.ts";
+import { z } from "zod";
 
 export interface PluginManagerOptions {
   /**
@@ -94,6 +97,11 @@ export interface PluginManagerOptions {
   pluginFiles?: readonly string[];
   /** Where plugin data dirs and runtime files live (`.rosey/plugins`). */
   dataDir: string;
+  /**
+   * This plugin host's name among several (`plugins.hostId`): its table and its plugins'
+   * statuses carry it. Default `<hostname>:<dataDir>`, unique per machine and state dir.
+   */
+  hostId?: string;
   /** Per-plugin settings (`plugins.<name>` in config). */
   plugins?: Readonly<Record<string, PluginSettingsInput>>;
   /** Settings every plugin starts from. */
@@ -150,6 +158,11 @@ export class PluginManager {
   #sampleTimer: ReturnType<typeof setInterval> | undefined;
   #trusted: Promise<TrustedModules> | undefined;
   #started = false;
+  /** When this manager started (epoch ms): readers tell its tables from an earlier run's. */
+  #startedAt = 0;
+  readonly #hostId: string;
+  /** The tables of the other plugin hosts (for `plugins list`, and kill switches). */
+  readonly #otherHosts = new PluginHostTables();
   /** Timers of lookups still waiting (cleared by stop, so none outlives the manager). */
   readonly #pauses = new Set<ReturnType<typeof setTimeout>>();
 
@@ -167,13 +180,23 @@ export class PluginManager {
       );
     }
     this.#options = options;
-    this.#log = (options.logger ?? silentLogger).child({ component: "plugin-manager" });
+    this.#hostId = options.hostId ?? defaultHostId(options.dataDir);
+    this.#log = (options.logger ?? silentLogger).child({
+      component: "plugin-manager",
+      host: this.#hostId,
+    });
+  }
+
+  /** This plugin host's id (`plugins.hostId`, or `<hostname>:<dataDir>`). */
+  get hostId(): string {
+    return this.#hostId;
   }
 
   /** Connects, discovers plugins, starts the enabled ones, serves admin. */
   async start(): Promise<void> {
     if (this.#started) return;
     this.#started = true;
+    this.#startedAt = Date.now();
     const o = this.#options;
     const server = o.servers.replace(/^nats:\/\//, "");
     const tlsCa = o.tls?.caPem ?? (o.tls?.ca ? await Deno.readTextFile(o.tls.ca) : "");
@@ -252,6 +275,8 @@ export class PluginManager {
       env: o.env ?? ((variable) => Deno.env.get(variable)),
       logger: this.#log,
       changed: () => this.#schedulePublish(),
+      killSwitched: (plugin, reason) => this.#announceKillSwitch(plugin, reason),
+      hostId: this.#hostId,
       registerUser: (key, plugin) => {
         if (plugin) this.#userToPlugin.set(key, plugin);
         else {
@@ -271,9 +296,20 @@ export class PluginManager {
         if (name) {
           this.#supervisors.get(name)?.heartbeat(
             parsed.success ? parsed.data.handled + parsed.data.failed : undefined,
+            parsed.success ? parsed.data.launch : undefined,
           );
         }
       }),
+    );
+    // Other plugin hosts: their tables (for `plugins list`) and their kill switches, which must
+    // reach this host's replica of the same plugin too.
+    this.#subscriptions.push(
+      this.#bus.subscribe(subjects.pluginManifests(), (table) => {
+        if ((table.host ?? "") !== this.#hostId) this.#otherHosts.apply(table);
+      }, { schema: PluginTableSchema }),
+      this.#bus.subscribe(subjects.adminPlugins(KILL_SWITCH_OP), (message) => {
+        void this.#remoteKillSwitch(message);
+      }, { schema: KillSwitchNoticeSchema }),
     );
     this.#subscriptions.push(...serveAdmin(this.#bus, this));
     if (o.serverLogFile) {
@@ -300,7 +336,7 @@ export class PluginManager {
     this.#sampleTimer = setInterval(() => {
       void Promise.all([...this.#supervisors.values()].map((s) => s.sample()))
         .then(() => this.#schedulePublish(0));
-    }, o.statsIntervalMs ?? 5000);
+    }, o.statsIntervalMs ?? DEFAULT_STATS_INTERVAL_MS);
   }
 
   /** Stops every plugin gracefully, then the manager's own connections. */
@@ -334,12 +370,27 @@ export class PluginManager {
     return approval ? settingsWithinApproval(settings, approval) : settings;
   }
 
+  /** This host's plugins, each status marked with this host. */
   list(): PluginStatus[] {
-    return [...this.#supervisors.values()].map((s) => s.status());
+    return [...this.#supervisors.values()].map((s) => ({ ...s.status(), host: this.#hostId }));
+  }
+
+  /** Every plugin host's plugins (this one's and the others' last tables), sorted by name. */
+  listEveryHost(): PluginStatus[] {
+    this.#otherHosts.expire();
+    return [...this.list(), ...this.#otherHosts.statuses()].sort((a, b) =>
+      a.name.localeCompare(b.name) || (a.host ?? "").localeCompare(b.host ?? "")
+    );
   }
 
   table(): PluginTable {
-    return { plugins: this.list(), revision: this.#revision };
+    return {
+      plugins: this.list(),
+      revision: this.#revision,
+      host: this.#hostId,
+      startedAt: this.#startedAt,
+      intervalMs: this.#options.statsIntervalMs ?? DEFAULT_STATS_INTERVAL_MS,
+    };
   }
 
   /** Listens to every violation the manager reports. */
@@ -563,6 +614,32 @@ export class PluginManager {
     });
   }
 
+  /** Tells the other plugin hosts that this host's kill switch tripped for `plugin`. */
+  #announceKillSwitch(plugin: string, reason: string) {
+    try {
+      this.#bus?.publish(subjects.adminPlugins(KILL_SWITCH_OP), {
+        plugin,
+        reason,
+        host: this.#hostId,
+      });
+    } catch (error) {
+      this.#log.warn("kill switch not announced to other plugin hosts", {
+        plugin,
+        error: errorText(error),
+      });
+    }
+  }
+
+  /** Another host's kill switch: revoke, kill and quarantine this host's replica too. */
+  async #remoteKillSwitch(notice: KillSwitchNotice) {
+    if (notice.host === this.#hostId) return;
+    const supervisor = this.#supervisors.get(notice.plugin);
+    if (!supervisor || supervisor.state === "quarantined") return;
+    await supervisor.killSwitch(`on plugin host ${notice.host}: ${notice.reason}`, {
+      announce: false,
+    });
+  }
+
   async #serverLogLine(line: string) {
     const refused = parseRefusedConnection(line);
     if (refused) return await this.#refusedConnection(refused);
@@ -663,6 +740,31 @@ export class PluginManager {
       this.#log.warn("plugin table not published", { error: errorText(error) });
     }
   }
+}
+
+/** How often the table is republished with fresh figures (and as this host's sign of life). */
+const DEFAULT_STATS_INTERVAL_MS = 5000;
+
+/** Not an admin request: managers announce a tripped kill switch to each other on it. */
+const KILL_SWITCH_OP = "killswitch";
+
+const KillSwitchNoticeSchema = z.object({
+  plugin: z.string().max(64),
+  reason: z.string().max(2000),
+  host: z.string().max(200),
+});
+type KillSwitchNotice = z.infer<typeof KillSwitchNoticeSchema>;
+
+/** `<hostname>:<dataDir>`: two plugin hosts on one machine differ by their state dirs. */
+export function defaultHostId(dataDir: string): string {
+  let hostname = "localhost";
+  try {
+    hostname = Deno.hostname();
+  } catch {
+    // no sys permission: the state dir still tells hosts on one machine apart
+  }
+  const dir = dataDir.startsWith("/") ? dataDir : `${Deno.cwd()}/${dataDir}`;
+  return `${hostname}:${dir.replace(/\/+$/, "").replace(/\/\.rosey\/plugins$/, "")}`.slice(0, 200);
 }
 
 function timingsWith(partial: Partial<SupervisorTimings> = {}): SupervisorTimings {

@@ -11,7 +11,7 @@
  * headers, no deletes through the API, direct get.
  */
 import { errorText, type EventBus, type Logger } from "@quicksilver/core";
-import { encodeStorageKey, isStorageKey, STORAGE_FILE } from "@quicksilver/sdk";
+import { apiErrorCode, encodeStorageKey, isStorageKey, STORAGE_FILE } from "@quicksilver/sdk";
 import { PluginRefusedError } from "./errors.ts";
 
 export interface PluginStorageSpec {
@@ -36,8 +36,17 @@ const DUPLICATE_WINDOW_NS = 120 * 1_000_000_000;
  * Creates the bucket, or brings its quota up to date (an operator changed
  * `plugins.<name>.nats.maxStorageBytes`). Throws {@linkcode PluginRefusedError} (kind
  * `storage`) when JetStream cannot do it: the plugin is not started without its storage.
+ *
+ * Several plugin hosts may run the plugin and share the bucket: the one that finds it missing
+ * creates it (two at once: the second finds it made and goes on), the others leave it as it is
+ * when their quota matches. A host whose configured quota differs sets its own and `log`s a
+ * warning naming both: the hosts' `plugins.<name>.nats` should agree.
  */
-export async function ensurePluginStorage(bus: EventBus, spec: PluginStorageSpec): Promise<void> {
+export async function ensurePluginStorage(
+  bus: EventBus,
+  spec: PluginStorageSpec,
+  log?: Logger,
+): Promise<void> {
   const stream = `KV_${spec.bucket}`;
   try {
     const { jetstreamManager, DiscardPolicy, RetentionPolicy, StorageType } = await import(
@@ -49,7 +58,7 @@ export async function ensurePluginStorage(bus: EventBus, spec: PluginStorageSpec
       throw error;
     });
     if (!info) {
-      await jsm.streams.add({
+      const made = await jsm.streams.add({
         name: stream,
         subjects: [`$KV.${spec.bucket}.>`],
         retention: RetentionPolicy.Limits,
@@ -64,11 +73,22 @@ export async function ensurePluginStorage(bus: EventBus, spec: PluginStorageSpec
         deny_delete: true,
         allow_direct: true,
         duplicate_window: DUPLICATE_WINDOW_NS,
+      }).then(() => true, (error) => {
+        // Another plugin host created it in the meantime (with other limits, or the server
+        // would have taken the same config as a no-op): fall through to the quota check.
+        if (/already in use/i.test(String(error))) return false;
+        throw error;
       });
-      return;
+      if (made) return;
     }
-    const c = info.config;
+    const c = info?.config ?? (await jsm.streams.info(stream)).config;
     if (c.max_bytes !== spec.maxBytes || c.max_msg_size !== spec.maxValueBytes) {
+      log?.warn(
+        `storage bucket ${spec.bucket} had max_bytes ${c.max_bytes}, max_msg_size ` +
+          `${c.max_msg_size}; set to ${spec.maxBytes}, ${spec.maxValueBytes} from this host's ` +
+          `plugins.${spec.plugin}.nats. If another plugin host runs ${spec.plugin}, give both ` +
+          `the same limits, or each start changes them back`,
+      );
       await jsm.streams.update(stream, {
         ...c,
         max_bytes: spec.maxBytes,
@@ -89,7 +109,7 @@ export async function ensurePluginStorage(bus: EventBus, spec: PluginStorageSpec
 /** What a migration did. */
 export interface StorageMigration {
   migrated: number;
-  /** Keys that are not valid storage keys (left in the renamed file). */
+  /** Keys not moved (left in the renamed file): not valid storage keys, or already in the bucket. */
   skipped: string[];
   /** Where the old file went. */
   renamedTo: string;
@@ -97,8 +117,10 @@ export interface StorageMigration {
 
 /**
  * Moves the keys of `<dataDir>/storage.json` (file-based storage, before KV) into the bucket,
- * then renames the file to `storage.json.migrated`, so this happens once. Returns null when
- * there is nothing to migrate. A damaged file is renamed `storage.json.damaged` and logged.
+ * then renames the file to `storage.json.migrated`, so this happens once per data dir. A key
+ * already in the bucket is kept and the file's value skipped: a second plugin host (its own data
+ * dir, an old file in it) never overwrites the live state the first one moved in and changed
+ * since. Returns null when there is nothing to migrate. A damaged file is renamed `storage.json.damaged` and logged.
  * The manager prepared the data dir first (symlinks refused), so the file is the plugin's own.
  */
 export async function migrateStorageFile(
@@ -126,8 +148,7 @@ export async function migrateStorageFile(
     return null;
   }
   const { jetstream } = await import("@nats-io/jetstream");
-  const { Kvm } = await import("@nats-io/kv");
-  const kv = await new Kvm(jetstream(bus.connection)).open(options.bucket, { allow_direct: true });
+  const js = jetstream(bus.connection);
   let migrated = 0;
   const skipped: string[] = [];
   for (const [key, value] of Object.entries(data)) {
@@ -136,7 +157,22 @@ export async function migrateStorageFile(
       continue;
     }
     try {
-      await kv.put(encodeStorageKey(key), JSON.stringify(value));
+      // Stored only if the key never had a value (expected last subject sequence 0): a key
+      // the bucket holds, or held and the plugin deleted, is the live state, not the file's.
+      const stored = await js.publish(
+        `$KV.${options.bucket}.${encodeStorageKey(key)}`,
+        JSON.stringify(value),
+        { expect: { lastSubjectSequence: 0 } },
+      ).then(() => true, (error) => {
+        if (/wrong last sequence/i.test(String(error)) || apiErrorCode(error) === 10071) {
+          return false;
+        }
+        throw error;
+      });
+      if (!stored) {
+        skipped.push(key);
+        continue;
+      }
     } catch (error) {
       // Left in place: the next start tries again, after the operator raised the quota.
       throw new PluginRefusedError(

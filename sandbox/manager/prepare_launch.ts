@@ -83,6 +83,7 @@ export async function preparePluginLaunch(
   file: string,
   deps: SupervisorDeps,
   cache: LaunchCache = {},
+  options: { launchId?: string } = {},
 ): Promise<PreparedLaunch> {
   const log = deps.logger.child({ plugin: name });
   const settings = deps.settingsOf(name);
@@ -220,7 +221,7 @@ export async function preparePluginLaunch(
     maxBytes: plan.nats.limits.maxStorageBytes,
     maxValueBytes: plan.nats.limits.maxPayload,
   };
-  await ensurePluginStorage(deps.bus, storage);
+  await ensurePluginStorage(deps.bus, storage, log);
   const migration = await migrateStorageFile(deps.bus, { ...storage, dataDir: paths.dataDir, log });
   if (migration) {
     log.info("storage.json moved into the plugin's KV bucket (once)", {
@@ -256,6 +257,7 @@ export async function preparePluginLaunch(
     ...(deps.limitSupport ? { support: deps.limitSupport } : {}),
     cgroups: deps.cgroups,
     killGraceMs: deps.timings.stopGraceMs,
+    ...(options.launchId ? { launchId: options.launchId } : {}),
     logger: log,
   });
   const spawnMs = performance.now() - t3;
@@ -294,6 +296,8 @@ export async function preparePluginLaunch(
     },
     heartbeatMs: deps.timings.heartbeatMs,
     reportToken,
+    launchId: proc.launchId,
+    host: deps.hostId ?? "",
     bot: deps.bot,
     secrets: resolved.secrets,
   };

@@ -140,9 +140,17 @@ export const PluginsSectionSchema = z.object({
    * http on loopback only, or local files (a path relative to rosey.yaml).
    */
   indexes: z.array(z.string().min(1)).default([]),
+  /**
+   * This plugin host's name when several run (each `deno task start plugins` with its own
+   * `--home`): shown in `plugins list`, carried by its plugin table. Default
+   * `<hostname>:<home>`.
+   */
+  hostId: z.string().min(1).max(200).regex(/^[\w.:@/-]+$/, {
+    error: 'use letters, digits and . : @ / - _ (e.g. "plugins-a")',
+  }).optional(),
 }).catchall(PluginSettingsSchema).superRefine((value, ctx) => {
   for (const key of Object.keys(value)) {
-    if (["dir", "enabled", "disabled", "trust", "indexes"].includes(key)) continue;
+    if (["dir", "enabled", "disabled", "trust", "indexes", "hostId"].includes(key)) continue;
     if (!PLUGIN_NAME.test(key)) {
       ctx.addIssue({
         code: "custom",
@@ -150,7 +158,7 @@ export const PluginsSectionSchema = z.object({
         message:
           `${
             show(key)
-          } is neither a setting (dir, enabled, disabled, trust, indexes) nor a plugin name; ` +
+          } is neither a setting (dir, enabled, disabled, trust, indexes, hostId) nor a plugin name; ` +
           `plugin names are file names like "dice"`,
       });
     }

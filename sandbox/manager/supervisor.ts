@@ -15,6 +15,7 @@ import {
   subjects,
 } from "@quicksilver/core";
 import type { ExitInfo, SandboxedProcess } from "../process/mod.ts";
+import { newLaunchId } from "../limits/mod.ts";
 import { RUNNER_EXIT, TRIPWIRE_PREFIX } from "../runner/mod.ts";
 import { RestartPacer } from "./backoff.ts";
 import { PluginRefusedError } from "./errors.ts";
@@ -82,6 +83,8 @@ export class PluginSupervisor {
   #launch: PreparedLaunch | null = null;
   #startedAt = 0;
   #lastBeat = 0;
+  /** The id of the current (or coming) launch: heartbeats and stop requests carry it. */
+  #launchId = "";
   #ready: (() => void) | null = null;
   #wanted = false;
   #stopping: { then: PluginState; reason: string } | null = null;
@@ -193,7 +196,10 @@ export class PluginSupervisor {
    * A heartbeat arrived from this plugin's subject (only its own NATS user can publish there).
    * `messages` is what the plugin says it handled: shown, never trusted for decisions.
    */
-  heartbeat(messages?: number): void {
+  heartbeat(messages?: number, launch?: string): void {
+    // Another plugin host's replica of the same plugin beats on the same subject; only the
+    // runner is handed its launch id (plugin code is not), so a beat without it is not ours.
+    if (launch !== this.#launchId) return;
     if (messages !== undefined) this.#usage.messages = messages;
     this.#lastBeat = Date.now();
     this.#ready?.();
@@ -217,8 +223,12 @@ export class PluginSupervisor {
     }
   }
 
-  /** Revokes its NATS user at once, kills the process, and quarantines it with the reason. */
-  killSwitch(reason: string): Promise<void> {
+  /**
+   * Revokes its NATS user at once, kills the process, and quarantines it with the reason. Unless
+   * `announce` is false (it came from another host), the other plugin hosts are told, so their
+   * replicas of this plugin go too.
+   */
+  killSwitch(reason: string, options: { announce?: boolean } = {}): Promise<void> {
     return this.#serial(async () => {
       this.#wanted = false;
       clearTimeout(this.#restartTimer);
@@ -246,6 +256,7 @@ export class PluginSupervisor {
         detail: reason,
         action: "quarantined",
       });
+      if (options.announce !== false) this.#deps.killSwitched?.(this.name, reason);
     });
   }
 
@@ -283,7 +294,11 @@ export class PluginSupervisor {
     this.#set("starting");
     let launch: PreparedLaunch;
     try {
-      launch = await preparePluginLaunch(this.name, this.file, this.#deps, this.#cache);
+      // Known before the process runs, so its first heartbeat is recognised as this launch's.
+      this.#launchId = newLaunchId();
+      launch = await preparePluginLaunch(this.name, this.file, this.#deps, this.#cache, {
+        launchId: this.#launchId,
+      });
     } catch (error) {
       if (error instanceof PluginRefusedError) {
         this.#wanted = false;
@@ -441,7 +456,10 @@ export class PluginSupervisor {
     this.#stopping = { then, reason };
     this.#set("stopping", reason);
     try {
-      this.#deps.bus.publish(subjects.pluginControl(this.name), { op: "stop" });
+      this.#deps.bus.publish(subjects.pluginControl(this.name), {
+        op: "stop",
+        launch: proc.launchId,
+      });
     } catch {
       // bus closed: go straight to signals
     }

@@ -60,6 +60,10 @@ export interface SupervisorDeps {
   env: (variable: string) => string | undefined;
   logger: Logger;
   /** Called on every state change: the manager republishes the table. */
+  /** This plugin host's id (`plugins.hostId`), handed to its plugins for their lease value. */
+  hostId?: string;
+  /** This host's kill switch tripped for `plugin`: tell the other plugin hosts. */
+  killSwitched?: (plugin: string, reason: string) => void;
   changed: () => void;
   /** Maps a NATS user key to its plugin, for server-log violations. */
   registerUser: (publicKey: string, plugin: string | null) => void;

@@ -65,6 +65,14 @@ const RunLaunchConfigSchema = z.object({
    * tells them from lines plugin code wrote. Empty: no tripwire reports.
    */
   reportToken: z._default(z.string().check(z.maxLength(64)), ""),
+  /**
+   * This launch's id: its heartbeats carry it, and it obeys only control messages naming it, so
+   * the managers of two plugin hosts running the same plugin never take each other's replica
+   * for their own. Empty: an older manager (obeys every control message).
+   */
+  launchId: z._default(z.string().check(z.maxLength(64)), ""),
+  /** The plugin host's id (`plugins.hostId`): its lease value names it, for operators. */
+  host: z._default(z.string().check(z.maxLength(200)), ""),
   /** Who the bot is in chat (`bot.name`, `bot.commandPrefix` in rosey.yaml). */
   bot: z.prefault(BotIdentitySchema, {}),
   /**
@@ -96,11 +104,17 @@ export const HeartbeatSchema = z.object({
   /** Commands answered and failed since start. */
   handled: count(),
   failed: count(),
+  /** The launch id the manager gave it (see `launchId`); absent from older runners. */
+  launch: z.optional(z.string().check(z.maxLength(64))),
 });
 export type Heartbeat = z.infer<typeof HeartbeatSchema>;
 
 /** The manager's graceful stop request on `rosey.plugins.<name>.control`. */
-export const ControlSchema = z.object({ op: z.literal("stop") });
+export const ControlSchema = z.object({
+  op: z.literal("stop"),
+  /** The launch to stop: another host's replica of the same plugin ignores it. */
+  launch: z.optional(z.string().check(z.maxLength(64))),
+});
 
 /**
  * Exit codes the runner chooses, so the manager tells them from crashes:

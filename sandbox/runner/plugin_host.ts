@@ -23,7 +23,9 @@ import {
   type CommandDefinition,
   type GrantedExtras,
   type GrantedMessageHandler,
+  KvLease,
   KvStorage,
+  lazyLease,
   NotGrantedError,
   type Plugin,
   type PluginContext,
@@ -44,6 +46,7 @@ export class PluginHost {
   /** Every word (name or alias) a command answers to, with its declared name and spec. */
   readonly #words = new Map<string, [string, CommandDefinition]>();
   readonly #subscriptions: { drain(): Promise<void> }[] = [];
+  readonly #lease: ReturnType<typeof lazyLease>;
   handled = 0;
   failed = 0;
 
@@ -59,6 +62,20 @@ export class PluginHost {
         if (!this.#words.has(alias)) this.#words.set(alias, [word, spec]);
       }
     }
+    const storage = new KvStorage(bus, {
+      bucket: config.storageBucket,
+      onQuotaExceeded: (error) => tripwire("storage-quota", error.message),
+    });
+    this.#lease = lazyLease(() =>
+      new KvLease({
+        bucket: config.storageBucket,
+        // Which host holds it, for an operator reading the key; never the launch id (the
+        // manager tells this launch's heartbeats by it, and plugin code can read its bucket).
+        holder: `${config.host || "plugin-host"}/${crypto.randomUUID().slice(0, 8)}`,
+        open: () => storage.open(),
+        onError: (message, error) => log.warn(message, { error: errorText(error) }),
+      })
+    );
     const granted: GrantedExtras = Object.freeze({
       net: Object.freeze([...config.granted.net]),
       publish: Object.freeze([...config.granted.publish]),
@@ -75,10 +92,8 @@ export class PluginHost {
       },
       // The quota is the server's; the runner only tells the manager (its tripwire, which plugin
       // code can neither forge nor silence) so the operator hears of it once.
-      storage: new KvStorage(bus, {
-        bucket: config.storageBucket,
-        onQuotaExceeded: (error) => tripwire("storage-quota", error.message),
-      }),
+      storage,
+      lease: this.#lease,
       timers: this.#timers,
       granted,
       bot: Object.freeze({ ...config.bot }),
@@ -103,11 +118,14 @@ export class PluginHost {
       );
     }
     const name = this.#config.name;
+    // Replicas of a plugin on several plugin hosts form one queue group: each command goes to
+    // one of them (harmless with one process).
     this.#subscriptions.push(this.#bus.serve<CommandExecute, CommandResult>(
       subjects.commandExecute(name),
       (request) => this.execute(request),
       {
         schema: CommandExecuteSchema,
+        queue: name,
         // The user hears a short error instead of "not answering"; the operator, a report.
         tooLargeReply: (error) => {
           tripwire("reply-too-large", `a command answer was refused: ${errorText(error)}`);
@@ -118,9 +136,10 @@ export class PluginHost {
     for (const [type, handler] of Object.entries(this.plugin.events ?? {})) {
       if (!handler) continue;
       this.#subscriptions.push(
+        // Once per replica set, like commands: two replicas must not both answer a chat line.
         this.#bus.subscribe(subjects.event(type as EventType), async (envelope) => {
           await handler(envelope, this.#context);
-        }, { schema: EnvelopeSchema }),
+        }, { schema: EnvelopeSchema, queue: name }),
       );
     }
   }
@@ -209,6 +228,10 @@ export class PluginHost {
       }
     }
     this.#timers.clear();
+    // A holder hands the lease over at once (a standby takes it at its next look).
+    await this.#lease.close().catch((error) =>
+      this.#log.error("lease release failed", { error: errorText(error) })
+    );
     // Changes still waiting for a group commit are written before the process exits.
     await this.#context.storage.flush().catch((error) =>
       this.#log.error("storage flush failed", { error: errorText(error) })

@@ -104,7 +104,9 @@ export async function runPlugin(load: PluginImport): Promise<never> {
     }
   });
   bus.subscribe(subjects.pluginControl(config.name), (message) => {
-    if (message.op === "stop") void stop("asked by the manager");
+    // Only its own manager's stop: another plugin host running this plugin stops its own.
+    const mine = !message.launch || !config.launchId || message.launch === config.launchId;
+    if (message.op === "stop" && mine) void stop("asked by the manager");
   }, { schema: ControlSchema });
   try {
     Deno.addSignalListener("SIGTERM", () => void stop("SIGTERM"));
@@ -130,6 +132,7 @@ export async function runPlugin(load: PluginImport): Promise<never> {
         time: Date.now(),
         handled: host.handled,
         failed: host.failed,
+        ...(config.launchId ? { launch: config.launchId } : {}),
       });
     } catch {
       // closed: the status listener exits

@@ -4,6 +4,7 @@
  * the plugin's NATS user is allowed to use.
  */
 import type { Envelope, Source, User } from "@quicksilver/core/client";
+import type { Lease } from "./lease.ts";
 import type { Storage } from "./storage.ts";
 import type { Timers } from "./timers.ts";
 
@@ -30,8 +31,17 @@ export interface PluginContext {
   /** The operator's settings for this plugin (`plugins.<name>.config`), or `{}`. */
   readonly config: Readonly<Record<string, unknown>>;
   readonly log: PluginLogger;
-  /** Persistent JSON key-value storage in the plugin's data dir. */
+  /**
+   * Persistent JSON key-value storage (the plugin's KV bucket), shared by every replica of the
+   * plugin: keep live state here so any replica can continue it.
+   */
   readonly storage: Storage;
+  /**
+   * The active-replica lease, for once-only work (a game's timers, reminders) when the plugin
+   * runs on several plugin hosts: see `Lease` and docs/PLUGIN-DEVELOPMENT.md ("Replicas"). With
+   * one host the only replica becomes active within a moment of asking.
+   */
+  readonly lease: Lease;
   /** setTimeout/setInterval that are cancelled when the plugin stops. */
   readonly timers: Timers;
   readonly granted: GrantedExtras;

@@ -47,6 +47,16 @@ export {
 } from "./storage.ts";
 export { type Timers, TimerSet } from "./timers.ts";
 export {
+  apiErrorCode,
+  DEFAULT_LEASE_TIMING,
+  KvLease,
+  type KvLeaseOptions,
+  lazyLease,
+  type Lease,
+  LEASE_KEY,
+  type LeaseTiming,
+} from "./lease.ts";
+export {
   NotGrantedError,
   PluginDefinitionError,
   StorageError,

@@ -8,19 +8,26 @@
  * `@nats-io/jetstream` and `@nats-io/kv` are loaded the first time storage is used: a plugin
  * that never touches `ctx.storage` (dice) does not pay for them in memory or start time.
  *
- * Changes apply in call order (one plugin process owns its bucket); each `await` resolves once
- * the server has stored the change (a JetStream publish is acknowledged after it is on disk).
+ * Changes of one process apply in call order; each `await` resolves once the server has stored
+ * the change (a JetStream publish is acknowledged after it is on disk). Replicas of a plugin on
+ * several plugin hosts share the bucket: `update` is a compare-and-set on the key's revision,
+ * retried when another replica wrote in between, so no replica's change is lost.
  */
 import type { EventBus } from "@quicksilver/core/client";
 import type { KV } from "@nats-io/kv";
 import { StorageError, StorageQuotaError } from "./errors.ts";
+import { apiErrorCode } from "./lease.ts";
 
 export interface Storage {
   /** The value stored under `key`, or `undefined`. */
   get<T = unknown>(key: string): Promise<T | undefined>;
   /** Stores a JSON value (replacing the old one). Throws `StorageQuotaError` when full. */
   set(key: string, value: unknown): Promise<void>;
-  /** Reads, changes and stores one value in one step (no other write interleaves). */
+  /**
+   * Reads, changes and stores one value in one step: no other write, from this process or
+   * another replica, interleaves. `change` may run more than once (when another replica wrote
+   * first it runs again on the newer value), so keep it free of side effects.
+   */
   update<T>(key: string, change: (old: T | undefined) => T): Promise<T>;
   delete(key: string): Promise<boolean>;
   keys(): Promise<string[]>;
@@ -94,9 +101,26 @@ export class KvStorage implements Storage {
   async update<T>(key: string, change: (old: T | undefined) => T): Promise<T> {
     checkKey(key);
     return await this.#serial(async () => {
-      const value = change(await this.#read<T>(key));
-      await this.#write(key, jsonText(key, value));
-      return value;
+      const kv = await this.#open();
+      const encoded = encodeStorageKey(key);
+      for (let attempt = 1;; attempt++) {
+        const entry = await kv.get(encoded).catch((cause) => {
+          throw new StorageError(`storage.update("${key}") failed: ${String(cause)}`, { cause });
+        });
+        const live = entry?.operation === "PUT";
+        const value = change(live ? parseJson<T>(entry.string()) : undefined);
+        const text = jsonText(key, value);
+        try {
+          // Compare-and-set: the server refuses the write if the key changed since the read.
+          if (entry) await kv.update(encoded, text, entry.revision);
+          else await kv.create(encoded, text);
+          return value;
+        } catch (cause) {
+          if (isConflict(cause) && attempt < MAX_UPDATE_ATTEMPTS) continue;
+          this.#quota(key, text, cause);
+          throw new StorageError(`storage.update("${key}") failed: ${String(cause)}`, { cause });
+        }
+      }
     });
   }
 
@@ -130,6 +154,8 @@ export class KvStorage implements Storage {
       });
       for (const subject of Object.keys(info.state.subjects ?? {})) {
         const key = subject.slice(prefix.length);
+        // Keys no storage key encodes to (the lease's `=lease`) are the SDK's own.
+        if (encodeStorageKey(decodeStorageKey(key)) !== key) continue;
         const entry = await kv.get(key);
         if (entry?.operation === "PUT") out.push(decodeStorageKey(key));
       }
@@ -142,6 +168,11 @@ export class KvStorage implements Storage {
   /** Waits until every change made so far is stored. */
   async flush(): Promise<void> {
     await this.#queue;
+  }
+
+  /** The bucket, opened once (the runner's lease shares it). */
+  open(): Promise<KV> {
+    return this.#open();
   }
 
   #open(): Promise<KV> {
@@ -163,12 +194,7 @@ export class KvStorage implements Storage {
     } catch (cause) {
       throw new StorageError(`storage.get("${key}") failed: ${String(cause)}`, { cause });
     }
-    if (text === undefined) return undefined;
-    try {
-      return JSON.parse(text) as T;
-    } catch {
-      return undefined; // not written by us (the manager writes JSON too): treat as absent
-    }
+    return text === undefined ? undefined : parseJson<T>(text);
   }
 
   async #write(key: string, text: string): Promise<void> {
@@ -176,26 +202,30 @@ export class KvStorage implements Storage {
     try {
       await kv.put(encodeStorageKey(key), text);
     } catch (cause) {
-      const code = apiErrorCode(cause);
-      if (code === JS_MAX_BYTES || code === JS_MESSAGE_TOO_LARGE) {
-        const error = code === JS_MAX_BYTES
-          ? new StorageQuotaError(
-            "full",
-            `storage is full (its quota is enforced by the server); "${key}" was not stored: ` +
-              `delete keys you no longer need, or keep large data in files in the data dir`,
-            { cause },
-          )
-          : new StorageQuotaError(
-            "value-too-large",
-            `storage value for "${key}" (${text.length} bytes) is larger than one value may be; ` +
-              `split it or keep it in a file in the data dir`,
-            { cause },
-          );
-        this.#options.onQuotaExceeded?.(error);
-        throw error;
-      }
+      this.#quota(key, text, cause);
       throw new StorageError(`storage.set("${key}") failed: ${String(cause)}`, { cause });
     }
+  }
+
+  /** Throws (and reports) a {@linkcode StorageQuotaError} if the server refused for quota. */
+  #quota(key: string, text: string, cause: unknown): void {
+    const code = apiErrorCode(cause);
+    if (code !== JS_MAX_BYTES && code !== JS_MESSAGE_TOO_LARGE) return;
+    const error = code === JS_MAX_BYTES
+      ? new StorageQuotaError(
+        "full",
+        `storage is full (its quota is enforced by the server); "${key}" was not stored: ` +
+          `delete keys you no longer need, or keep large data in files in the data dir`,
+        { cause },
+      )
+      : new StorageQuotaError(
+        "value-too-large",
+        `storage value for "${key}" (${text.length} bytes) is larger than one value may be; ` +
+          `split it or keep it in a file in the data dir`,
+        { cause },
+      );
+    this.#options.onQuotaExceeded?.(error);
+    throw error;
   }
 
   #serial<T>(task: () => Promise<T>): Promise<T> {
@@ -205,10 +235,23 @@ export class KvStorage implements Storage {
   }
 }
 
-/** The JetStream API error code of a failed publish, if it was one (`JetStreamApiError`). */
-function apiErrorCode(error: unknown): number | undefined {
-  const api = (error as { apiError?: () => { err_code?: number } })?.apiError;
-  return typeof api === "function" ? api.call(error)?.err_code : undefined;
+/** JetStream's "wrong last sequence": another writer changed the key since it was read. */
+const JS_WRONG_LAST_SEQUENCE = 10071;
+/** Compare-and-set rounds before `update` gives up (replicas writing one key nonstop). */
+const MAX_UPDATE_ATTEMPTS = 50;
+
+function isConflict(error: unknown): boolean {
+  // `kv.create` on a key that exists says so in words ("wrong last sequence" in its message).
+  return apiErrorCode(error) === JS_WRONG_LAST_SEQUENCE ||
+    /wrong last sequence|key exists/i.test(String(error));
+}
+
+function parseJson<T>(text: string): T | undefined {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined; // not written by us (the manager writes JSON too): treat as absent
+  }
 }
 
 function checkKey(key: string) {

@@ -4,7 +4,12 @@
  * Prometheus text on a loopback HTTP port (`/metrics`; `/status` as JSON).
  */
 import type { BusSubscription, EventBus } from "@quicksilver/core";
-import { PluginStatusSchema, type PluginTable, PluginTableSchema } from "@quicksilver/core";
+import {
+  PluginHostTables,
+  PluginStatusSchema,
+  type PluginTable,
+  PluginTableSchema,
+} from "@quicksilver/core";
 import { type Logger, silentLogger } from "@quicksilver/core";
 import { subjects } from "@quicksilver/core";
 import type { MetricSnapshot } from "@quicksilver/core";
@@ -48,7 +53,8 @@ export class MonitorService {
   readonly #log: Logger;
   readonly #health = new Map<string, HealthReport>();
   readonly #metrics = new Map<string, MetricSnapshot[]>();
-  #plugins: PluginTable = { plugins: [], revision: -1 };
+  /** Every plugin host's latest table (several hosts may run replicas of one plugin). */
+  readonly #plugins = new PluginHostTables();
   readonly #subscriptions: BusSubscription[] = [];
   #http: Deno.HttpServer | undefined;
   readonly #httpPort: number | null;
@@ -74,7 +80,7 @@ export class MonitorService {
         this.#metrics.set(report.component, report.metrics);
       }, { schema: MetricsReportSchema }),
       this.#bus.subscribe<PluginTable>(subjects.pluginManifests(), (table) => {
-        if (table.revision >= this.#plugins.revision) this.#plugins = table;
+        this.#plugins.apply(table);
       }, { schema: PluginTableSchema }),
       this.#bus.serve(subjects.adminStatus(), () => this.statusTable()),
     );
@@ -106,7 +112,8 @@ export class MonitorService {
         ...(h.detail ? { detail: h.detail } : {}),
       };
     }).sort((a, b) => a.component.localeCompare(b.component));
-    return { time: now, components, plugins: this.#plugins.plugins };
+    this.#plugins.expire(now);
+    return { time: now, components, plugins: this.#plugins.statuses() };
   }
 
   /** Prometheus text of every component's latest metrics plus health-derived gauges. */

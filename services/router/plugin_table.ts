@@ -1,9 +1,12 @@
 /**
  * The router's view of which plugin serves which command, rebuilt from every `PluginTable` the
- * manager publishes. Plugins never register themselves: what a manifest declares is the table.
+ * plugin managers publish. Plugins never register themselves: what a manifest declares is the
+ * table. With several plugin hosts each publishes its own table; they are merged (see
+ * `PluginHostTables`): a plugin is routable while any host runs it, and a host whose tables stop
+ * (it died) drops out when its table goes stale.
  */
 import type { CommandSpec, PluginStatus, PluginTable } from "@quicksilver/core";
-import { PLUGIN_STATES } from "@quicksilver/core";
+import { PLUGIN_STATES, PluginHostTables } from "@quicksilver/core";
 import { CommandOwners, type OwnerDecision } from "./command_owners.ts";
 
 /** One routable command and the plugin behind it. */
@@ -30,6 +33,9 @@ export interface CommandConflict {
 export class PluginTableStore {
   readonly owners: CommandOwners;
   #revision = -1;
+  readonly #hosts = new PluginHostTables();
+  /** Local time the next host goes stale (then the table is rebuilt without it). */
+  #nextExpiry = Infinity;
   #plugins: PluginStatus[] = [];
   /** command word or alias -> entry. */
   #byWord = new Map<string, CommandEntry>();
@@ -45,8 +51,16 @@ export class PluginTableStore {
     return this.#revision;
   }
 
+  /** One status per plugin, merged over every live plugin host (`hosts`: where it runs). */
   get plugins(): readonly PluginStatus[] {
+    this.#expire();
     return this.#plugins;
+  }
+
+  /** Every live host's statuses, each with its `host`. */
+  hostStatuses(): PluginStatus[] {
+    this.#expire();
+    return this.#hosts.statuses();
   }
 
   /** Conflicts found in the last table applied (for a warning in the log). */
@@ -55,13 +69,28 @@ export class PluginTableStore {
   }
 
   /**
-   * Replaces the table if `table` is newer than the one held; returns whether it did. A table
-   * that arrives late (an old publish overtaken by a reply to `list`) is ignored.
+   * Takes `table` as its host's table if it is newer than the one held from that host, and
+   * rebuilds the merged view; returns whether it did. A table that arrives late (an old publish
+   * overtaken by a reply to `list`) is ignored. `now`: local ms (tests pass their own clock).
    */
-  apply(table: PluginTable): boolean {
-    if (table.revision <= this.#revision) return false;
+  apply(table: PluginTable, now = Date.now()): boolean {
+    if (!this.#hosts.apply(table, now)) return false;
     this.#revision = table.revision;
-    this.#plugins = [...table.plugins].sort((a, b) => a.name.localeCompare(b.name));
+    this.#hosts.expire(now);
+    this.#rebuild();
+    return true;
+  }
+
+  /** Drops hosts gone stale by `now` (called on every read; one comparison when none is due). */
+  #expire(now = Date.now()): void {
+    if (now < this.#nextExpiry) return;
+    if (this.#hosts.expire(now)) this.#rebuild();
+    else this.#nextExpiry = this.#hosts.nextExpiry;
+  }
+
+  #rebuild(): void {
+    this.#nextExpiry = this.#hosts.nextExpiry;
+    this.#plugins = this.#hosts.merged();
     const entries = this.#plugins.flatMap((plugin) =>
       (plugin.manifest?.commands ?? []).map((spec): CommandEntry => ({
         plugin: plugin.name,
@@ -105,16 +134,17 @@ export class PluginTableStore {
     }
     this.#byWord = byWord;
     this.#conflicts = conflicts;
-    return true;
   }
 
   /** The command a word (name or alias) stands for, if any plugin declares it. */
   resolve(word: string): CommandEntry | undefined {
+    this.#expire();
     return this.#byWord.get(word.toLowerCase());
   }
 
   /** Every command of running plugins, once each (aliases folded), sorted by name. */
   runningCommands(): CommandEntry[] {
+    this.#expire();
     const seen = new Set<CommandEntry>();
     for (const entry of this.#byWord.values()) if (entry.running) seen.add(entry);
     return [...seen].sort((a, b) => a.spec.name.localeCompare(b.spec.name));

@@ -9,6 +9,8 @@ import {
   type EventBus,
   type HealthReport,
   HealthReportSchema,
+  PluginHostTables,
+  type PluginStatus,
   PluginStatusSchema,
   type PluginTable,
   PluginTableSchema,
@@ -69,7 +71,10 @@ export type LiveEvent =
 export class LiveState {
   readonly #bus: EventBus;
   readonly #health = new Map<string, HealthReport>();
-  #plugins: PluginTable = { plugins: [], revision: -1 };
+  /** Every plugin host's latest table (several hosts may run replicas of one plugin). */
+  readonly #plugins = new PluginHostTables();
+  /** The monitor's statuses, until the first table arrives. */
+  #early: PluginStatus[] | undefined;
   readonly #violations: SecurityViolation[] = [];
   readonly #chat = new Map<string, ChatEvent[]>();
   readonly #listeners = new Set<(event: LiveEvent) => void>();
@@ -91,8 +96,7 @@ export class LiveState {
         this.#statusChanged();
       }, { schema: HealthReportSchema }),
       this.#bus.subscribe<PluginTable>(subjects.pluginManifests(), (table) => {
-        if (table.revision < this.#plugins.revision) return;
-        this.#plugins = table;
+        if (!this.#plugins.apply(table)) return;
         this.#statusChanged(true);
       }, { schema: PluginTableSchema }),
       this.#bus.subscribe<SecurityViolation>(subjects.securityViolation(), (violation) => {
@@ -120,7 +124,7 @@ export class LiveState {
         timeoutMs: 2000,
         schema: StatusReplySchema,
       });
-      if (this.#plugins.revision < 0) this.#plugins = { plugins: table.plugins, revision: 0 };
+      if (this.#plugins.hosts.length === 0) this.#early = table.plugins;
     } catch {
       // The next plugin table (every 5 s) fills it in.
     }
@@ -142,7 +146,9 @@ export class LiveState {
         ...(h.detail ? { detail: h.detail } : {}),
       };
     }).sort((a, b) => a.component.localeCompare(b.component));
-    return { time: now, components, plugins: this.#plugins.plugins };
+    this.#plugins.expire(now);
+    const plugins = this.#plugins.hosts.length > 0 ? this.#plugins.statuses() : this.#early ?? [];
+    return { time: now, components, plugins };
   }
 
   /** Newest first. */

@@ -212,3 +212,13 @@ Deno.test("plugin limits are the sandbox's own: out of bounds or unknown is refu
     /plugins\.dice\.limits: unknown limit "memoryMB"; the limits are memoryMb, cpu/,
   );
 });
+
+Deno.test("plugins.hostId names this plugin host, and a bad one is refused with its key and a fix", () => {
+  const config = parseConfig("plugins:\n  hostId: plugins-a\n", FILE);
+  assert.equal(config.plugins.hostId, "plugins-a");
+  assert.equal(config.plugins.settings["hostId"], undefined, "not taken for a plugin's settings");
+  assert.match(
+    errorOf('plugins:\n  hostId: "a b"\n').message,
+    /rosey\.yaml: plugins\.hostId: use letters, digits and \. : @ \/ - _ \(e\.g\. "plugins-a"\)/,
+  );
+});

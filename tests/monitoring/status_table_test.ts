@@ -31,3 +31,26 @@ Deno.test("deno task status prints a reason carrying control or bidi characters 
   assert.doesNotMatch(text, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/u, text);
   assert.ok(text.includes("connector-cytube degraded: kicked: [2J]0;pwned31mred exe.txt forged"));
 });
+
+Deno.test("deno task status names each replica's plugin host when several hosts run plugins", () => {
+  const replica = (host: string, state: "running" | "stopped") => ({
+    name: "dice",
+    state,
+    restarts: 0,
+    violations: 0,
+    host,
+  });
+  const text = formatStatusTable({
+    time: 10_000,
+    components: [],
+    plugins: [replica("host-a", "running"), replica("host-b", "stopped")],
+  });
+  assert.match(text, /dice@host-a\s+plugin\s+running/);
+  assert.match(text, /dice@host-b\s+plugin\s+stopped/);
+  const one = formatStatusTable({
+    time: 10_000,
+    components: [],
+    plugins: [replica("a", "running")],
+  });
+  assert.match(one, /^dice\s+plugin\s+running/m, "one host: the plain name");
+});

@@ -69,6 +69,8 @@ Deno.test("the runner's launch config fills its defaults and names a bad field",
     hookTimeoutMs: 10_000,
     logLevel: "info",
     reportToken: "",
+    launchId: "",
+    host: "",
     bot: { name: "", commandPrefix: "!" },
     secrets: {},
   });
