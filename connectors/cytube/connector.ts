@@ -14,6 +14,8 @@ import {
   ChannelQuerySchema,
   type EventBus,
   type EventType,
+  KvLease,
+  leaseKeyToken,
   type Logger,
   silentLogger,
   type Source,
@@ -28,6 +30,8 @@ import type { ReadyInfo } from "./client_events.ts";
 import { bridgeClientEvents } from "./_client_bridge.ts";
 import { EventOutbox, eventsStreamMode, type OutboxMode } from "@quicksilver/core";
 import { channelSnapshot } from "./state_service.ts";
+import { type ChatCursor, ChatCursorSchema, ChatPosition } from "./chat_cursor.ts";
+import type { ChatMessage } from "./client_events.ts";
 
 /** The platform name: subject token and `source.platform`. */
 export { CYTUBE_PLATFORM };
@@ -50,13 +54,27 @@ export interface CytubeConnectorOptions {
   reconnectAfterKickMs?: number;
   /** Normalized events: JetStream (default) or core publishes; window and backlog bounds. */
   events?: { durable?: boolean; window?: number; maxBacklog?: number };
+  /**
+   * Failover: join only while holding the channel's lease (`rosey_leases`, key
+   * `cytube.<channel>`), renewed every `renewMs` (default 1000) and taken over by a standby
+   * when not renewed for `expireMs` (default 4000). `false`: join at once, no lease (tests,
+   * tools). Default on.
+   */
+  lease?: false | { renewMs?: number; expireMs?: number; holder?: string };
+  /** The `component` of its health reports. Default "connector-cytube". */
+  healthComponent?: string;
 }
+
+/** Whether this process serves the channel now. */
+export type ConnectorRole = "active" | "standby";
 
 /** Health as the connector sees itself. */
 export interface ConnectorHealth {
   status: "ok" | "degraded";
   detail?: string;
 }
+
+const STANDBY_SUFFIX = " (standby)";
 
 /**
  * One CyTube channel on the bus.
@@ -75,7 +93,6 @@ export interface ConnectorHealth {
  */
 export class CytubeConnector {
   readonly source: Source;
-  readonly client: CytubeClient;
   readonly metrics = new ConnectorMetrics();
   readonly startedAt = Date.now();
   readonly #bus: EventBus;
@@ -90,6 +107,14 @@ export class CytubeConnector {
   #fatal: string | undefined;
   #lastProblem: string | undefined;
   #closed = false;
+  #client: CytubeClient;
+  readonly #options: CytubeConnectorOptions;
+  readonly #healthComponent: string;
+  #lease: KvLease<ChatCursor> | undefined;
+  // Where we are in the channel's chat; carried in the lease so a standby continues from it.
+  #position = new ChatPosition();
+  #healthIntervalMs: number | undefined;
+  readonly #clientWatchers = new Set<(client: CytubeClient) => void>();
 
   private constructor(
     bus: EventBus,
@@ -98,7 +123,10 @@ export class CytubeConnector {
     persistence: string | undefined,
   ) {
     this.#bus = bus;
-    this.#log = (options.logger ?? silentLogger).child({ component: "connector-cytube" });
+    this.#log = (options.logger ?? silentLogger).child({
+      component: "connector-cytube",
+      channel: options.channel,
+    });
     this.source = { platform: CYTUBE_PLATFORM, channel: options.channel };
     this.#persistence = persistence;
     this.#userName = options.user?.name ?? "rosey";
@@ -110,7 +138,19 @@ export class CytubeConnector {
         : {}),
       logger: this.#log,
     });
-    this.client = new CytubeClient({
+    this.#options = options;
+    this.#healthComponent = options.healthComponent ?? "connector-cytube";
+    this.#client = this.#newClient();
+  }
+
+  /** The CyTube client of the current tenure (a fresh one after every lease loss). */
+  get client(): CytubeClient {
+    return this.#client;
+  }
+
+  #newClient(): CytubeClient {
+    const options = this.#options;
+    return new CytubeClient({
       baseUrl: options.server,
       channel: options.channel,
       ...(options.channelPassword !== undefined
@@ -141,24 +181,50 @@ export class CytubeConnector {
       ? ["core" as const, "events are published without persistence (events.durable: false)"]
       : await eventsStreamMode(bus, log);
     const connector = new CytubeConnector(bus, options, mode, persistence);
-    connector.#wireClient();
+    connector.#wireClient(connector.#client);
     connector.#serve();
     await bus.flush();
-    connector.#stopHealth = startHealthReporter(bus, {
-      component: "connector-cytube",
-      ...(options.healthIntervalMs !== undefined ? { intervalMs: options.healthIntervalMs } : {}),
-      metrics: connector.metrics.registry,
-      stats: () => connector.#stats(),
-      status: () => connector.health,
-    });
-    connector.client.connect().catch(() => {
-      // Fatal refusals arrive as `error` events and are logged there; close() rejects too.
-    });
+    connector.#healthIntervalMs = options.healthIntervalMs;
+    if (options.lease === false) {
+      connector.#reportHealth();
+      connector.#join();
+      return connector;
+    }
+    const lease = options.lease ?? {};
+    try {
+      connector.#lease = await KvLease.start<ChatCursor>(bus, {
+        key: `${CYTUBE_PLATFORM}.${leaseKeyToken(options.channel)}`,
+        holder: lease.holder ?? `${Deno.hostname()}:${Deno.pid}`,
+        ...(lease.renewMs !== undefined ? { renewMs: lease.renewMs } : {}),
+        ...(lease.expireMs !== undefined ? { expireMs: lease.expireMs } : {}),
+        logger: connector.#log,
+        onAcquired: (cursor) => connector.#onLeaseAcquired(cursor),
+        onLost: (reason) => connector.#onLeaseLost(reason),
+      });
+    } catch (error) {
+      await connector.close();
+      throw error;
+    }
+    // Reported as a standby until the lease is ours (the lease calls back when it is).
+    if (connector.#lease.state !== "active") connector.#reportHealth();
     return connector;
   }
 
-  /** Ok once in the channel; degraded with the reason otherwise. */
+  /** "active" while this process serves the channel; "standby" while another one does. */
+  get role(): ConnectorRole {
+    return this.#lease === undefined || this.#lease.state === "active" ? "active" : "standby";
+  }
+
+  /** Ok once in the channel, or standing by; degraded with the reason otherwise. */
   get health(): ConnectorHealth {
+    if (this.role === "standby") {
+      const holder = this.#lease?.otherHolder;
+      return {
+        status: "ok",
+        detail: `standby for CyTube channel ${this.source.channel}` +
+          (holder ? `, served by ${holder}` : ""),
+      };
+    }
     if (this.#fatal) return { status: "degraded", detail: this.#fatal };
     if (this.client.status !== "ready") {
       const why = this.#lastProblem ? `: ${this.#lastProblem}` : "";
@@ -180,19 +246,29 @@ export class CytubeConnector {
   ready(timeoutMs = 10_000): Promise<ReadyInfo> {
     if (this.client.status === "ready") return this.client.connect();
     return new Promise((resolve, reject) => {
+      const offs: (() => void)[] = [];
       const timer = setTimeout(() => {
-        off();
+        for (const off of offs) off();
         reject(new Error(`CyTube channel "${this.source.channel}" not joined in ${timeoutMs} ms`));
       }, timeoutMs);
-      const off = this.client.on("ready", (info) => {
-        clearTimeout(timer);
-        off();
-        resolve(info);
-      });
+      const watch = (client: CytubeClient) => {
+        offs.push(client.on("ready", (info) => {
+          clearTimeout(timer);
+          for (const off of offs) off();
+          resolve(info);
+        }));
+      };
+      watch(this.client);
+      // A standby gets a new client when it takes the lease over.
+      this.#clientWatchers.add(watch);
+      offs.push(() => this.#clientWatchers.delete(watch));
     });
   }
 
-  /** Leaves the channel, stops serving, and waits (briefly) for queued events to be stored. */
+  /**
+   * Leaves the channel, stops serving, waits (briefly) for queued events to be stored, and
+   * hands the lease (with the chat position) to a standby.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -201,22 +277,94 @@ export class CytubeConnector {
     await this.client.close();
     await this.#outbox.settled(2000);
     this.#outbox.close();
+    await this.#lease?.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
 
+  /**
+   * Whether this process may act for the channel now: no lease, or a lease renewed recently
+   * enough that no standby can have taken it (a paused or cut-off holder stops at once).
+   */
+  #acting(): boolean {
+    return !this.#closed && (this.#lease === undefined || this.#lease.valid());
+  }
+
+  #join(): void {
+    this.#client.connect().catch(() => {
+      // Fatal refusals arrive as `error` events and are logged there; close() rejects too.
+    });
+  }
+
+  #reportHealth(): void {
+    this.#stopHealth();
+    if (this.#closed) return;
+    const standby = this.role === "standby";
+    this.#stopHealth = startHealthReporter(this.#bus, {
+      component: this.#healthComponent + (standby ? STANDBY_SUFFIX : ""),
+      ...(this.#healthIntervalMs !== undefined ? { intervalMs: this.#healthIntervalMs } : {}),
+      ...(standby ? {} : { metrics: this.metrics.registry, stats: () => this.#stats() }),
+      status: () => this.health,
+    });
+  }
+
+  #onLeaseAcquired(cursor: unknown): void {
+    if (this.#closed) return;
+    const parsed = ChatCursorSchema.safeParse(cursor);
+    // The previous holder's position: replayed lines after it are answered, none twice.
+    this.#position = new ChatPosition(parsed.success ? parsed.data : undefined);
+    this.#log.info("serving CyTube channel (lease acquired)", {
+      cursor: parsed.success ? parsed.data.time : null,
+    });
+    this.#reportHealth();
+    this.#join();
+  }
+
+  #onLeaseLost(reason: string): void {
+    if (this.#closed) return;
+    this.#log.warn("leaving CyTube channel: lease lost", { reason });
+    const old = this.#client;
+    this.#client = this.#newClient();
+    this.#connectedSince = undefined;
+    this.#wireClient(this.#client);
+    void old.close();
+    this.#reportHealth();
+  }
+
+  #admitChat(chat: ChatMessage, replayed: boolean): boolean {
+    if (!this.#acting()) return false;
+    const line = { username: chat.username, html: chat.html, time: chat.time };
+    if (replayed) {
+      if (chat.username.toLowerCase() === this.#userName.toLowerCase()) return false;
+      if (this.#position.cursor === undefined) {
+        // First join ever: the replay is history from before us.
+        this.#position.record(line);
+        return false;
+      }
+      if (!this.#position.isNew(line)) return false;
+    }
+    this.#position.record(line);
+    const cursor = this.#position.cursor;
+    if (cursor) this.#lease?.setData(cursor);
+    return true;
+  }
+
   #emit(type: EventType, payload: unknown, time?: number): void {
+    if (!this.#acting()) return;
     if (this.#outbox.publish(type, this.source, payload, time)) {
       this.metrics.eventsOut.inc({ type });
     }
   }
 
-  #wireClient(): void {
-    bridgeClientEvents(this.client, {
+  #wireClient(client: CytubeClient): void {
+    for (const watch of this.#clientWatchers) watch(client);
+    bridgeClientEvents(client, {
       emit: (type, payload, time) => this.#emit(type, payload, time),
+      admitChat: (chat, replayed) => this.#admitChat(chat, replayed),
       publishRaw: (frame) => {
+        if (!this.#acting()) return;
         try {
           this.#bus.publish(subjects.platformRaw(CYTUBE_PLATFORM, frame.event), {
             event: frame.event,
@@ -234,6 +382,10 @@ export class CytubeConnector {
         this.#connectedSince = Date.now();
         this.#lastProblem = undefined;
         this.#fatal = undefined;
+        // A channel whose replay had no line has no history: all chat from here on is new.
+        this.#position.startIfUnknown();
+        const cursor = this.#position.cursor;
+        if (cursor) this.#lease?.setData(cursor);
         this.#log.info("joined CyTube channel", { channel: info.channel, name: info.name });
       },
       onDisconnected: (reason) => {
@@ -257,6 +409,9 @@ export class CytubeConnector {
     const bus = this.#bus;
     this.#subscriptions.push(
       bus.subscribe(subjects.allPlatformActions(CYTUBE_PLATFORM), async (value, context) => {
+        // Every CyTube connector (each channel, each standby) hears these subjects: only the
+        // active one of the action's channel answers; the others stay silent.
+        if (!this.#servesChannelOf(value)) return;
         const name = context.subject.slice(context.subject.lastIndexOf(".") + 1);
         const decoded = decodeAction(name, value);
         // The reply waits for the server's answer (its effect, its refusal, or a timeout),
@@ -280,23 +435,31 @@ export class CytubeConnector {
           }
         },
       }),
-      bus.serve(subjects.platformState(CYTUBE_PLATFORM, "snapshot"), (query) => {
-        if (query.channel.toLowerCase() !== this.source.channel.toLowerCase()) {
-          return refusal(
-            "unknown_channel",
-            `this connector serves CyTube channel "${this.source.channel}", not "${query.channel}"`,
-          );
-        }
-        return channelSnapshot(this.client.state, {
-          source: this.source,
-          connected: this.client.status === "ready",
-          ...(this.client.serverUrl ? { server: this.client.serverUrl } : {}),
-          ...(this.#connectedSince !== undefined ? { connectedSince: this.#connectedSince } : {}),
-          startedAt: this.startedAt,
-          configuredName: this.#userName,
-        });
-      }, { schema: ChannelQuerySchema }),
+      bus.subscribe(subjects.platformState(CYTUBE_PLATFORM, "snapshot"), (value, context) => {
+        const query = ChannelQuerySchema.safeParse(value);
+        if (!query.success || !context.reply || !this.#servesChannelOf(query.data)) return;
+        this.#reply(context.reply, this.#snapshot());
+      }),
     );
+  }
+
+  /** Whether `value` (an action or query) names our channel and we are its active connector. */
+  #servesChannelOf(value: unknown): boolean {
+    if (typeof value !== "object" || value === null) return false;
+    const channel = (value as { channel?: unknown }).channel;
+    return typeof channel === "string" &&
+      channel.toLowerCase() === this.source.channel.toLowerCase() && this.#acting();
+  }
+
+  #snapshot(): unknown {
+    return channelSnapshot(this.client.state, {
+      source: this.source,
+      connected: this.client.status === "ready",
+      ...(this.client.serverUrl ? { server: this.client.serverUrl } : {}),
+      ...(this.#connectedSince !== undefined ? { connectedSince: this.#connectedSince } : {}),
+      startedAt: this.startedAt,
+      configuredName: this.#userName,
+    });
   }
 
   #reply(subject: string, value: unknown): void {

@@ -161,4 +161,6 @@ export const STREAMS = {
   events: "ROSEY_EVENTS",
   chatLog: "ROSEY_CHATLOG",
   audit: "ROSEY_AUDIT",
+  /** The KV bucket `rosey_leases` (connector failover leases, core/bus/kv_lease.ts). */
+  leases: "KV_rosey_leases",
 } as const;
