@@ -113,6 +113,8 @@ export class CytubeConnector {
   #lease: KvLease<ChatCursor> | undefined;
   // Where we are in the channel's chat; carried in the lease so a standby continues from it.
   #position = new ChatPosition();
+  // No position when this socket connected: its replay predates us and is skipped whole.
+  #replayIsHistory = true;
   #healthIntervalMs: number | undefined;
   readonly #clientWatchers = new Set<(client: CytubeClient) => void>();
 
@@ -273,8 +275,15 @@ export class CytubeConnector {
     if (this.#closed) return;
     this.#closed = true;
     this.#stopHealth();
-    await Promise.allSettled(this.#subscriptions.map((sub) => sub.drain()));
+    // Actions under way finish (queued replies are sent) unless the channel is out of reach:
+    // a chat held for a reconnect would keep the drain, and the lease, forever; closing the
+    // client settles it.
+    const drained = Promise.allSettled(this.#subscriptions.map((sub) => sub.drain()));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([drained, new Promise((resolve) => timer = setTimeout(resolve, 3000))]);
+    clearTimeout(timer);
     await this.client.close();
+    await drained;
     await this.#outbox.settled(2000);
     this.#outbox.close();
     await this.#lease?.close();
@@ -338,8 +347,8 @@ export class CytubeConnector {
     const line = { username: chat.username, html: chat.html, time: chat.time };
     if (replayed) {
       if (chat.username.toLowerCase() === this.#userName.toLowerCase()) return false;
-      if (this.#position.cursor === undefined) {
-        // First join ever: the replay is history from before us.
+      if (this.#replayIsHistory) {
+        // First join ever: the whole replay is history from before us.
         this.#position.record(line);
         return false;
       }
@@ -360,6 +369,10 @@ export class CytubeConnector {
 
   #wireClient(client: CytubeClient): void {
     for (const watch of this.#clientWatchers) watch(client);
+    // Each socket gets the replay first: decided once per socket, before its first line.
+    client.on("connected", () => {
+      this.#replayIsHistory = this.#position.cursor === undefined;
+    });
     bridgeClientEvents(client, {
       emit: (type, payload, time) => this.#emit(type, payload, time),
       admitChat: (chat, replayed) => this.#admitChat(chat, replayed),
