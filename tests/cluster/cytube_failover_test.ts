@@ -154,7 +154,10 @@ Deno.test("when the active connector is SIGKILLed the standby joins within 10 s,
 
     active.child.kill("SIGKILL");
     const killedAt = Date.now();
-    await waitFor(() => !botIn(fake), { timeoutMs: 10_000, what: "the dead bot's socket to close" });
+    await waitFor(() => !botIn(fake), {
+      timeoutMs: 10_000,
+      what: "the dead bot's socket to close",
+    });
     // Said while no connector is in the channel: CyTube replays it to the standby on join.
     fake.say("alice", "!roll 3d1");
     await waitFor(() => botIn(fake) && fake.connections.total > socketsBefore, {
