@@ -102,16 +102,14 @@ function fakeOptions(channel: string) {
 }
 
 Deno.test("one cytube process serves two channels and answers each command in its own channel only", async () => {
-  let beta: FakeCytube | undefined;
+  await using betaFake = await startFakeCytube(fakeOptions("beta"));
   // The site partitions its channels: "beta" lives on a second server (partitiondecider.js).
   await using alpha = await startFakeCytube({
     ...fakeOptions("alpha"),
     socketConfig: (url, channel) => ({
-      servers: [{ url: channel === "beta" ? beta!.url : url, secure: false }],
+      servers: [{ url: channel === "beta" ? betaFake.url : url, secure: false }],
     }),
   });
-  await using betaFake = await startFakeCytube(fakeOptions("beta"));
-  beta = betaFake;
   await withBot([alpha, betaFake], async ({ cytube }) => {
     const connector = await cytube();
     await waitFor(() => botIn(alpha) && botIn(betaFake), {
