@@ -48,10 +48,11 @@ export const cytubeComponent = defineComponent({
     const list = channels.join(", ");
     return {
       close: closeAll,
-      notice: section.lease.enabled
-        ? `Serving CyTube channel${channels.length > 1 ? "s" : ""} ${list} on ${section.server} ` +
-          `(joins each channel once its lease in rosey_leases is free; otherwise stands by).`
-        : `Joining CyTube channel${channels.length > 1 ? "s" : ""} ${list} on ${section.server}.`,
+      notice: `Joining CyTube channel${channels.length > 1 ? "s" : ""} ${list} on ` +
+        `${section.server}` +
+        (section.lease.enabled
+          ? ` (each once its lease in rosey_leases is free; until then standing by).`
+          : "."),
     };
   },
 });
