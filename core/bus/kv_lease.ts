@@ -1,6 +1,6 @@
 /**
- * Leader leases in the JetStream KV bucket `rosey_leases`: one holder per key (a CyTube channel,
- * `cytube.<channel>`), taken and kept with KV revision compare-and-set, so two processes never
+ * Leader leases in the JetStream KV bucket `rosey_leases`: one holder per key (a platform
+ * channel, `<platform>.<channel>`), taken and kept with KV revision compare-and-set, so two processes never
  * both hold it. The holder renews every `renewMs`; a standby polls the key and takes it over
  * (CAS on the revision it saw) once that revision has not changed for `expireMs`. The holder
  * also carries a small JSON `data` value in the entry (the connector's cursor), so whoever
@@ -99,7 +99,7 @@ export function leaseKeyToken(value: string): string {
 export type LeaseState = "standby" | "active" | "closed";
 
 export interface KvLeaseOptions<D> {
-  /** The key, e.g. `cytube.my_channel` (build tokens with {@linkcode leaseKeyToken}). */
+  /** The key, e.g. `<platform>.my_channel` (build tokens with {@linkcode leaseKeyToken}). */
   key: string;
   /** Who we are, shown to the others (host, pid): for logs and health only. */
   holder: string;
@@ -136,7 +136,7 @@ interface KvHandle {
  * @example
  * ```ts ignore
  * const lease = await KvLease.start(bus, {
- *   key: "cytube.my_channel",
+ *   key: "chat.my_channel",
  *   holder: `${Deno.hostname()}:${Deno.pid}`,
  *   onAcquired: (cursor) => join(cursor),
  *   onLost: (reason) => leave(reason),

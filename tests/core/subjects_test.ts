@@ -106,6 +106,7 @@ Deno.test("the subject tree is spelled as the wire format documents it", () => {
     events: "ROSEY_EVENTS",
     chatLog: "ROSEY_CHATLOG",
     audit: "ROSEY_AUDIT",
+    leases: "KV_rosey_leases",
   });
 });
 
