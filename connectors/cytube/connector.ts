@@ -30,7 +30,8 @@ import type { ReadyInfo } from "./client_events.ts";
 import { bridgeClientEvents } from "./_client_bridge.ts";
 import { EventOutbox, eventsStreamMode, type OutboxMode } from "@quicksilver/core";
 import { channelSnapshot } from "./state_service.ts";
-import { type ChatCursor, ChatCursorSchema, ChatPosition } from "./chat_cursor.ts";
+import type { ChatCursor } from "./chat_cursor.ts";
+import { ReplayGate } from "./_replay_gate.ts";
 import type { ChatMessage } from "./client_events.ts";
 
 /** The platform name: subject token and `source.platform`. */
@@ -112,9 +113,7 @@ export class CytubeConnector {
   readonly #healthComponent: string;
   #lease: KvLease<ChatCursor> | undefined;
   // Where we are in the channel's chat; carried in the lease so a standby continues from it.
-  #position = new ChatPosition();
-  // No position when this socket connected: its replay predates us and is skipped whole.
-  #replayIsHistory = true;
+  readonly #replay: ReplayGate;
   #healthIntervalMs: number | undefined;
   readonly #clientWatchers = new Set<(client: CytubeClient) => void>();
 
@@ -143,6 +142,7 @@ export class CytubeConnector {
     this.#options = options;
     this.#healthComponent = options.healthComponent ?? "connector-cytube";
     this.#client = this.#newClient();
+    this.#replay = new ReplayGate(this.#userName, (cursor) => this.#lease?.setData(cursor));
   }
 
   /** The CyTube client of the current tenure (a fresh one after every lease loss). */
@@ -321,12 +321,9 @@ export class CytubeConnector {
 
   #onLeaseAcquired(cursor: unknown): void {
     if (this.#closed) return;
-    const parsed = ChatCursorSchema.safeParse(cursor);
     // The previous holder's position: replayed lines after it are answered, none twice.
-    this.#position = new ChatPosition(parsed.success ? parsed.data : undefined);
-    this.#log.info("serving CyTube channel (lease acquired)", {
-      cursor: parsed.success ? parsed.data.time : null,
-    });
+    const from = this.#replay.resume(cursor);
+    this.#log.info("serving CyTube channel (lease acquired)", { cursor: from });
     this.#reportHealth();
     this.#join();
   }
@@ -343,21 +340,7 @@ export class CytubeConnector {
   }
 
   #admitChat(chat: ChatMessage, replayed: boolean): boolean {
-    if (!this.#acting()) return false;
-    const line = { username: chat.username, html: chat.html, time: chat.time };
-    if (replayed) {
-      if (chat.username.toLowerCase() === this.#userName.toLowerCase()) return false;
-      if (this.#replayIsHistory) {
-        // First join ever: the whole replay is history from before us.
-        this.#position.record(line);
-        return false;
-      }
-      if (!this.#position.isNew(line)) return false;
-    }
-    this.#position.record(line);
-    const cursor = this.#position.cursor;
-    if (cursor) this.#lease?.setData(cursor);
-    return true;
+    return this.#acting() && this.#replay.admit(chat, replayed);
   }
 
   #emit(type: EventType, payload: unknown, time?: number): void {
@@ -370,9 +353,7 @@ export class CytubeConnector {
   #wireClient(client: CytubeClient): void {
     for (const watch of this.#clientWatchers) watch(client);
     // Each socket gets the replay first: decided once per socket, before its first line.
-    client.on("connected", () => {
-      this.#replayIsHistory = this.#position.cursor === undefined;
-    });
+    client.on("connected", () => this.#replay.socketConnected());
     bridgeClientEvents(client, {
       emit: (type, payload, time) => this.#emit(type, payload, time),
       admitChat: (chat, replayed) => this.#admitChat(chat, replayed),
@@ -395,10 +376,7 @@ export class CytubeConnector {
         this.#connectedSince = Date.now();
         this.#lastProblem = undefined;
         this.#fatal = undefined;
-        // A channel whose replay had no line has no history: all chat from here on is new.
-        this.#position.startIfUnknown();
-        const cursor = this.#position.cursor;
-        if (cursor) this.#lease?.setData(cursor);
+        this.#replay.joined();
         this.#log.info("joined CyTube channel", { channel: info.channel, name: info.name });
       },
       onDisconnected: (reason) => {
