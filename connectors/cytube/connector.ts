@@ -330,7 +330,10 @@ export class CytubeConnector {
 
   #onLeaseLost(reason: string): void {
     if (this.#closed) return;
-    this.#log.warn("leaving CyTube channel: lease lost", { reason });
+    // What was queued while cut off from NATS is the successor's now (it continues from the
+    // position in the lease, which did not move past what could not be written).
+    const dropped = this.#outbox.discardQueued();
+    this.#log.warn("leaving CyTube channel: lease lost", { reason, droppedEvents: dropped });
     const old = this.#client;
     this.#client = this.#newClient();
     this.#connectedSince = undefined;

@@ -162,6 +162,7 @@ export class KvLease<D = unknown> implements AsyncDisposable {
   #loop: Promise<void> = Promise.resolve();
   #otherHolder: string | undefined;
   #released = false;
+  #fence: ReturnType<typeof setTimeout> | undefined;
 
   private constructor(kv: KvHandle, options: KvLeaseOptions<D>) {
     this.#kv = kv;
@@ -227,6 +228,7 @@ export class KvLease<D = unknown> implements AsyncDisposable {
     this.#abort.abort();
     this.#wake?.();
     await this.#loop;
+    clearTimeout(this.#fence);
     if (this.#state === "active") {
       this.#state = "closed";
       try {
@@ -273,7 +275,7 @@ export class KvLease<D = unknown> implements AsyncDisposable {
     const sentAt = Date.now();
     const revision = await this.#kv.update(this.key, this.#encode(), this.#revision);
     this.#revision = revision;
-    this.#lastOkSentAt = sentAt;
+    if (this.#state === "active") this.#renewed(sentAt);
     return revision;
   }
 
@@ -339,9 +341,23 @@ export class KvLease<D = unknown> implements AsyncDisposable {
     }
   }
 
+  /**
+   * A renewal sent at `sentAt` succeeded. Arms the fence: if no later one succeeds before a
+   * standby could take over, the lease is lost then and there, not when a hung renewal finally
+   * fails (a holder cut off from NATS must stop before it reconnects and publishes what it held).
+   */
+  #renewed(sentAt: number): void {
+    this.#lastOkSentAt = sentAt;
+    clearTimeout(this.#fence);
+    const fenceInMs = sentAt + this.#expireMs - this.#renewMs - Date.now();
+    this.#fence = setTimeout(() => {
+      if (this.#state === "active" && !this.valid()) this.#lose("lease not renewed in time");
+    }, Math.max(0, fenceInMs));
+  }
+
   #acquire(sentAt: number, data: D | undefined): void {
     this.#state = "active";
-    this.#lastOkSentAt = sentAt;
+    this.#renewed(sentAt);
     this.#otherHolder = undefined;
     this.#log.info("lease acquired", { holder: this.holder });
     try {
@@ -352,6 +368,8 @@ export class KvLease<D = unknown> implements AsyncDisposable {
   }
 
   #lose(reason: string): void {
+    if (this.#state !== "active") return;
+    clearTimeout(this.#fence);
     this.#state = "standby";
     this.#dirty = false;
     this.#log.warn("lease lost; standing by", { reason });

@@ -66,6 +66,8 @@ Deno.test("one contender holds a lease; the standby takes over with its data onc
   assert.ok(Date.now() - diedAt >= TIMING.expireMs - TIMING.renewMs, "not before expiry");
   assert.deepEqual(b.acquired, [{ n: 7 }]);
   assert.equal(a.lease.valid(), false, "a no longer counts itself active");
+  assert.equal(a.lost.length, 1, `a lost the lease once: ${a.lost.join(", ")}`);
+  assert.equal(a.lease.state, "standby");
   await a.lease.close();
   await b.lease.close();
 });
