@@ -1,7 +1,8 @@
 /**
  * Listens to a {@linkcode CytubeClient} and turns what it reports into raw frames and
- * normalized events for the connector to publish. Own echoes and the join backlog never get
- * here: the client drops them, and the bot's own `addUser` is skipped below.
+ * normalized events for the connector to publish. Own echoes never get here (the client drops
+ * them) and the bot's own `addUser` is skipped below; lines of the join replay are published
+ * only when the connector's chat position says they are new (`admitChat`).
  *
  * @module
  */
@@ -9,7 +10,7 @@
 import { EVENT_TYPES, type EventType } from "@quicksilver/core";
 import type { ConnectorMetrics } from "./_metrics.ts";
 import type { CytubeClient } from "./client.ts";
-import type { ReadyInfo } from "./client_events.ts";
+import type { ChatMessage, ReadyInfo } from "./client_events.ts";
 import { type CytubeError, KickedError } from "./errors.ts";
 import { mediaChangePayload, messagePayload, playlistEvent, pmPayload } from "./normalize.ts";
 import type { ServerFrame } from "./protocol.ts";
@@ -19,6 +20,12 @@ export interface BridgeSink {
   emit(type: EventType, payload: unknown, time?: number): void;
   publishRaw(frame: ServerFrame): void;
   metrics: ConnectorMetrics;
+  /**
+   * Whether to publish this chat line: live (`replayed` false) or from the join replay. The
+   * connector keeps its chat position here (nothing is answered twice across a rejoin or a
+   * failover, and replayed lines it missed are answered once).
+   */
+  admitChat(chat: ChatMessage, replayed: boolean): boolean;
   onReady(info: ReadyInfo): void;
   /** Returns whether we were in the channel (then a `channel.left` event is due). */
   onDisconnected(reason: string): boolean;
@@ -49,6 +56,11 @@ export function bridgeClientEvents(client: CytubeClient, sink: BridgeSink): void
   client.on("chat", (chat) => {
     // "[server]" notices are not users; they stay visible on the raw subject.
     if (chat.isServer) return sink.metrics.ignored.inc({ reason: "server_notice" });
+    if (!sink.admitChat(chat, false)) return;
+    sink.emit(EVENT_TYPES.message, messagePayload(state, chat), chat.time);
+  });
+  client.on("backlogChat", (chat) => {
+    if (chat.isServer || !sink.admitChat(chat, true)) return;
     sink.emit(EVENT_TYPES.message, messagePayload(state, chat), chat.time);
   });
   client.on("pm", (pm) => sink.emit(EVENT_TYPES.privateMessage, pmPayload(state, pm), pm.time));

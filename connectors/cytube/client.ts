@@ -694,7 +694,7 @@ export class CytubeClient {
           this.#warnedNotRegistered = true;
           this.#logger.warn(
             `CyTube channel "${this.#options.channel}" is not registered on this server: if ` +
-              `that is a typo, fix connectors.cytube.channel in rosey.yaml (the bot joined an ` +
+              `that is a typo, fix connectors.cytube.channels in rosey.yaml (the bot joined an ` +
               `empty, unregistered channel)`,
             { code: "CHANNEL_NOT_REGISTERED" },
           );
@@ -830,6 +830,10 @@ export class CytubeClient {
   #onChat(session: Session, data: ServerFrameMap["chatMsg"]): void {
     if (!session.userlistSeen) {
       this.#counters.backlog++;
+      // The connector decides (by its chat position) whether a replayed line is new to it.
+      if (!this.#isSelf(data.username) && data.meta.shadow !== true) {
+        this.#events.emit("backlogChat", toChatMessage(data));
+      }
       return;
     }
     if (this.#isSelf(data.username)) {

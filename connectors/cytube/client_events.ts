@@ -66,6 +66,12 @@ export interface CytubeClientEvents {
    */
   disconnected: { reason: string; willReconnect: boolean; delayMs: number | null };
   chat: ChatMessage;
+  /**
+   * A line of the chat buffer the server replays on join (src/channel/chat.js), before the
+   * joiner's `userlist`; never our own or shadow-muted lines. Not `chat`: whether it is new
+   * depends on where the connector was (its chat position), which the client does not know.
+   */
+  backlogChat: ChatMessage;
   /** Chat of a shadow-muted user, seen only because the bot is a moderator; not for plugins. */
   shadowChat: ChatMessage;
   pm: PrivateMessage;

@@ -16,6 +16,8 @@ import {
   type Delivery,
   type EventBus,
   type EventType,
+  KvLease,
+  leaseKeyToken,
   type Logger,
   silentLogger,
   type Source,
@@ -31,6 +33,9 @@ import type { ReadyInfo } from "./client_events.ts";
 import { bridgeClientEvents } from "./_client_bridge.ts";
 import { EventOutbox, eventsStreamMode, type OutboxMode } from "@quicksilver/core";
 import { channelSnapshot } from "./state_service.ts";
+import type { ChatCursor } from "./chat_cursor.ts";
+import { ReplayGate } from "./_replay_gate.ts";
+import type { ChatMessage } from "./client_events.ts";
 
 /** The platform name: subject token and `source.platform`. */
 export { CYTUBE_PLATFORM };
@@ -57,13 +62,27 @@ export interface CytubeConnectorOptions {
   events?: { durable?: boolean; window?: number; maxBacklog?: number };
   /** `nats.delivery`: how actions reach this connector (`takeActions`). Default `live`. */
   delivery?: Delivery;
+  /**
+   * Failover: join only while holding the channel's lease (`rosey_leases`, key
+   * `cytube.<channel>`), renewed every `renewMs` (default 1000) and taken over by a standby
+   * when not renewed for `expireMs` (default 4000). `false`: join at once, no lease (tests,
+   * tools). Default on.
+   */
+  lease?: false | { renewMs?: number; expireMs?: number; holder?: string };
+  /** The `component` of its health reports. Default "connector-cytube". */
+  healthComponent?: string;
 }
+
+/** Whether this process serves the channel now. */
+export type ConnectorRole = "active" | "standby";
 
 /** Health as the connector sees itself. */
 export interface ConnectorHealth {
   status: "ok" | "degraded";
   detail?: string;
 }
+
+const STANDBY_SUFFIX = " (standby)";
 
 /**
  * One CyTube channel on the bus.
@@ -82,7 +101,6 @@ export interface ConnectorHealth {
  */
 export class CytubeConnector {
   readonly source: Source;
-  readonly client: CytubeClient;
   readonly metrics = new ConnectorMetrics();
   readonly startedAt = Date.now();
   readonly #bus: EventBus;
@@ -99,6 +117,14 @@ export class CytubeConnector {
   #fatal: string | undefined;
   #lastProblem: string | undefined;
   #closed = false;
+  #client: CytubeClient;
+  readonly #options: CytubeConnectorOptions;
+  readonly #healthComponent: string;
+  #lease: KvLease<ChatCursor> | undefined;
+  // Where we are in the channel's chat; carried in the lease so a standby continues from it.
+  readonly #replay: ReplayGate;
+  #healthIntervalMs: number | undefined;
+  readonly #clientWatchers = new Set<(client: CytubeClient) => void>();
 
   private constructor(
     bus: EventBus,
@@ -107,7 +133,10 @@ export class CytubeConnector {
     persistence: string | undefined,
   ) {
     this.#bus = bus;
-    this.#log = (options.logger ?? silentLogger).child({ component: "connector-cytube" });
+    this.#log = (options.logger ?? silentLogger).child({
+      component: "connector-cytube",
+      channel: options.channel,
+    });
     this.source = { platform: CYTUBE_PLATFORM, channel: options.channel };
     this.#delivery = options.delivery ?? "live";
     this.#persistence = persistence;
@@ -120,7 +149,20 @@ export class CytubeConnector {
         : {}),
       logger: this.#log,
     });
-    this.client = new CytubeClient({
+    this.#options = options;
+    this.#healthComponent = options.healthComponent ?? "connector-cytube";
+    this.#client = this.#newClient();
+    this.#replay = new ReplayGate(this.#userName, (cursor) => this.#lease?.setData(cursor));
+  }
+
+  /** The CyTube client of the current tenure (a fresh one after every lease loss). */
+  get client(): CytubeClient {
+    return this.#client;
+  }
+
+  #newClient(): CytubeClient {
+    const options = this.#options;
+    return new CytubeClient({
       baseUrl: options.server,
       channel: options.channel,
       ...(options.channelPassword !== undefined
@@ -161,26 +203,53 @@ export class CytubeConnector {
       ? ["core" as const, "events are published without persistence (events.durable: false)"]
       : await eventsStreamMode(bus, log);
     const connector = new CytubeConnector(bus, options, mode, persistence);
-    connector.#wireClient();
+    connector.#wireClient(connector.#client);
     connector.#serve();
     await bus.flush();
-    // Durable delivery: the action consumer exists before anyone is told we are up.
-    await connector.#actions?.ready;
-    connector.#stopHealth = startHealthReporter(bus, {
-      component: "connector-cytube",
-      ...(options.healthIntervalMs !== undefined ? { intervalMs: options.healthIntervalMs } : {}),
-      metrics: connector.metrics.registry,
-      stats: () => connector.#stats(),
-      status: () => connector.health,
-    });
-    connector.client.connect().catch(() => {
-      // Fatal refusals arrive as `error` events and are logged there; close() rejects too.
-    });
+    connector.#healthIntervalMs = options.healthIntervalMs;
+    if (options.lease === false) {
+      connector.#takeActions();
+      // Durable delivery: the action consumer exists before anyone is told we are up.
+      await connector.#actions?.ready;
+      connector.#reportHealth();
+      connector.#join();
+      return connector;
+    }
+    const lease = options.lease ?? {};
+    try {
+      connector.#lease = await KvLease.start<ChatCursor>(bus, {
+        key: `${CYTUBE_PLATFORM}.${leaseKeyToken(options.channel)}`,
+        holder: lease.holder ?? `${Deno.hostname()}:${Deno.pid}`,
+        ...(lease.renewMs !== undefined ? { renewMs: lease.renewMs } : {}),
+        ...(lease.expireMs !== undefined ? { expireMs: lease.expireMs } : {}),
+        logger: connector.#log,
+        onAcquired: (cursor) => connector.#onLeaseAcquired(cursor),
+        onLost: (reason) => connector.#onLeaseLost(reason),
+      });
+    } catch (error) {
+      await connector.close();
+      throw error;
+    }
+    // Reported as a standby until the lease is ours (the lease calls back when it is).
+    if (connector.#lease.state !== "active") connector.#reportHealth();
     return connector;
   }
 
-  /** Ok once in the channel; degraded with the reason otherwise. */
+  /** "active" while this process serves the channel; "standby" while another one does. */
+  get role(): ConnectorRole {
+    return this.#lease === undefined || this.#lease.state === "active" ? "active" : "standby";
+  }
+
+  /** Ok once in the channel, or standing by; degraded with the reason otherwise. */
   get health(): ConnectorHealth {
+    if (this.role === "standby") {
+      const holder = this.#lease?.otherHolder;
+      return {
+        status: "ok",
+        detail: `standby for CyTube channel ${this.source.channel}` +
+          (holder ? `, served by ${holder}` : ""),
+      };
+    }
     if (this.#fatal) return { status: "degraded", detail: this.#fatal };
     if (this.client.status !== "ready") {
       const why = this.#lastProblem ? `: ${this.#lastProblem}` : "";
@@ -202,43 +271,125 @@ export class CytubeConnector {
   ready(timeoutMs = 10_000): Promise<ReadyInfo> {
     if (this.client.status === "ready") return this.client.connect();
     return new Promise((resolve, reject) => {
+      const offs: (() => void)[] = [];
       const timer = setTimeout(() => {
-        off();
+        for (const off of offs) off();
         reject(new Error(`CyTube channel "${this.source.channel}" not joined in ${timeoutMs} ms`));
       }, timeoutMs);
-      const off = this.client.on("ready", (info) => {
-        clearTimeout(timer);
-        off();
-        resolve(info);
-      });
+      const watch = (client: CytubeClient) => {
+        offs.push(client.on("ready", (info) => {
+          clearTimeout(timer);
+          for (const off of offs) off();
+          resolve(info);
+        }));
+      };
+      watch(this.client);
+      // A standby gets a new client when it takes the lease over.
+      this.#clientWatchers.add(watch);
+      offs.push(() => this.#clientWatchers.delete(watch));
     });
   }
 
-  /** Leaves the channel, stops serving, and waits (briefly) for queued events to be stored. */
+  /**
+   * Leaves the channel, stops serving, waits (briefly) for queued events to be stored, and
+   * hands the lease (with the chat position) to a standby.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#stopHealth();
-    await Promise.allSettled(this.#subscriptions.map((sub) => sub.drain()));
+    // Actions under way finish (queued replies are sent) unless the channel is out of reach:
+    // a chat held for a reconnect would keep the drain, and the lease, forever; closing the
+    // client settles it.
+    const drained = Promise.allSettled([
+      ...this.#subscriptions.map((sub) => sub.drain()),
+      this.#stopActions(),
+    ]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([drained, new Promise((resolve) => timer = setTimeout(resolve, 3000))]);
+    clearTimeout(timer);
     await this.client.close();
+    await drained;
     await this.#outbox.settled(2000);
     this.#outbox.close();
+    await this.#lease?.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
 
+  /**
+   * Whether this process may act for the channel now: no lease, or a lease renewed recently
+   * enough that no standby can have taken it (a paused or cut-off holder stops at once).
+   */
+  #acting(): boolean {
+    return !this.#closed && (this.#lease === undefined || this.#lease.valid());
+  }
+
+  #join(): void {
+    this.#client.connect().catch(() => {
+      // Fatal refusals arrive as `error` events and are logged there; close() rejects too.
+    });
+  }
+
+  #reportHealth(): void {
+    this.#stopHealth();
+    if (this.#closed) return;
+    const standby = this.role === "standby";
+    this.#stopHealth = startHealthReporter(this.#bus, {
+      component: this.#healthComponent + (standby ? STANDBY_SUFFIX : ""),
+      ...(this.#healthIntervalMs !== undefined ? { intervalMs: this.#healthIntervalMs } : {}),
+      ...(standby ? {} : { metrics: this.metrics.registry, stats: () => this.#stats() }),
+      status: () => this.health,
+    });
+  }
+
+  #onLeaseAcquired(cursor: unknown): void {
+    if (this.#closed) return;
+    // The previous holder's position: replayed lines after it are answered, none twice.
+    const from = this.#replay.resume(cursor);
+    this.#log.info("serving CyTube channel (lease acquired)", { cursor: from });
+    this.#takeActions();
+    this.#reportHealth();
+    this.#join();
+  }
+
+  #onLeaseLost(reason: string): void {
+    if (this.#closed) return;
+    // What was queued while cut off from NATS is the successor's now (it continues from the
+    // position in the lease, which did not move past what could not be written).
+    const dropped = this.#outbox.discardQueued();
+    this.#log.warn("leaving CyTube channel: lease lost", { reason, droppedEvents: dropped });
+    void this.#stopActions();
+    const old = this.#client;
+    this.#client = this.#newClient();
+    this.#connectedSince = undefined;
+    this.#wireClient(this.#client);
+    void old.close();
+    this.#reportHealth();
+  }
+
+  #admitChat(chat: ChatMessage, replayed: boolean): boolean {
+    return this.#acting() && this.#replay.admit(chat, replayed);
+  }
+
   #emit(type: EventType, payload: unknown, time?: number): void {
+    if (!this.#acting()) return;
     if (this.#outbox.publish(type, this.source, payload, time)) {
       this.metrics.eventsOut.inc({ type });
     }
   }
 
-  #wireClient(): void {
-    bridgeClientEvents(this.client, {
+  #wireClient(client: CytubeClient): void {
+    for (const watch of this.#clientWatchers) watch(client);
+    // Each socket gets the replay first: decided once per socket, before its first line.
+    client.on("connected", () => this.#replay.socketConnected());
+    bridgeClientEvents(client, {
       emit: (type, payload, time) => this.#emit(type, payload, time),
+      admitChat: (chat, replayed) => this.#admitChat(chat, replayed),
       publishRaw: (frame) => {
+        if (!this.#acting()) return;
         try {
           this.#bus.publish(subjects.platformRaw(CYTUBE_PLATFORM, frame.event), {
             event: frame.event,
@@ -256,6 +407,7 @@ export class CytubeConnector {
         this.#connectedSince = Date.now();
         this.#lastProblem = undefined;
         this.#fatal = undefined;
+        this.#replay.joined();
         this.#log.info("joined CyTube channel", { channel: info.channel, name: info.name });
       },
       onDisconnected: (reason) => {
@@ -276,52 +428,87 @@ export class CytubeConnector {
   }
 
   #serve(): void {
-    const bus = this.#bus;
     this.#subscriptions.push(
-      this.#actions = takeActions(bus, {
-        platform: CYTUBE_PLATFORM,
-        channel: this.source.channel,
-        delivery: this.#delivery,
-        onInvalid: (error, context) => {
-          this.metrics.actions.inc({ action: "(invalid)", result: "invalid" });
-          if (context.reply) {
-            this.#reply(context.reply, refusal("invalid", `not JSON: ${error.message}`));
-          }
-        },
-      }, async (value, context) => {
-        const name = context.action;
-        const decoded = decodeAction(name, value);
-        // The reply waits for the server's answer (its effect, its refusal, or a timeout),
-        // so "done" is never said for what CyTube refused.
-        const result = decoded.ok
-          ? await performAction(this.client, this.source.channel, decoded.action).catch(
-            (error: unknown) => refusal("failed", `action "${name}" failed: ${String(error)}`),
-          )
-          : decoded.result;
-        const outcome = result.ok ? "ok" : result.error.code;
-        this.metrics.actions.inc({ action: decoded.ok ? name : "(invalid)", result: outcome });
-        if (!result.ok) {
-          this.#log.warn("action refused", { action: name, ...result.error });
-        }
-        if (context.reply) this.#reply(context.reply, result);
+      this.#bus.subscribe(subjects.platformState(CYTUBE_PLATFORM, "snapshot"), (value, context) => {
+        const query = ChannelQuerySchema.safeParse(value);
+        if (!query.success || !context.reply || !this.#servesChannelOf(query.data)) return;
+        this.#reply(context.reply, this.#snapshot());
       }),
-      bus.serve(subjects.platformState(CYTUBE_PLATFORM, "snapshot"), (query) => {
-        if (query.channel.toLowerCase() !== this.source.channel.toLowerCase()) {
-          return refusal(
-            "unknown_channel",
-            `this connector serves CyTube channel "${this.source.channel}", not "${query.channel}"`,
-          );
-        }
-        return channelSnapshot(this.client.state, {
-          source: this.source,
-          connected: this.client.status === "ready",
-          ...(this.client.serverUrl ? { server: this.client.serverUrl } : {}),
-          ...(this.#connectedSince !== undefined ? { connectedSince: this.#connectedSince } : {}),
-          startedAt: this.startedAt,
-          configuredName: this.#userName,
-        });
-      }, { schema: ChannelQuerySchema }),
     );
+  }
+
+  /**
+   * Takes this channel's actions while it serves the channel: from the start without a lease,
+   * else from each lease acquisition to its loss. A standby takes none: in durable delivery the
+   * active and the standby would share the one consumer of the channel's actions, and every
+   * action the standby pulled would wait for a redelivery.
+   */
+  #takeActions(): void {
+    if (this.#actions !== undefined || this.#closed) return;
+    this.#actions = takeActions(this.#bus, {
+      platform: CYTUBE_PLATFORM,
+      channel: this.source.channel,
+      delivery: this.#delivery,
+      onInvalid: (error, context) => {
+        if (!this.#acting()) return;
+        this.metrics.actions.inc({ action: "(invalid)", result: "invalid" });
+        if (context.reply) {
+          this.#reply(context.reply, refusal("invalid", `not JSON: ${error.message}`));
+        }
+      },
+    }, async (value, context) => {
+      // Every CyTube connector (each channel) hears these subjects in live delivery: only the
+      // active one of the action's channel answers; the others stay silent.
+      if (!this.#servesChannelOf(value)) {
+        // Durable: taken in the moment the lease went; the throw hands it back to the stream
+        // for the channel's next active connector instead of acking it unanswered.
+        if (this.#delivery === "durable" && !this.#acting()) {
+          throw new Error("this connector no longer serves the channel");
+        }
+        return;
+      }
+      const name = context.action;
+      const decoded = decodeAction(name, value);
+      // The reply waits for the server's answer (its effect, its refusal, or a timeout),
+      // so "done" is never said for what CyTube refused.
+      const result = decoded.ok
+        ? await performAction(this.client, this.source.channel, decoded.action).catch(
+          (error: unknown) => refusal("failed", `action "${name}" failed: ${String(error)}`),
+        )
+        : decoded.result;
+      const outcome = result.ok ? "ok" : result.error.code;
+      this.metrics.actions.inc({ action: decoded.ok ? name : "(invalid)", result: outcome });
+      if (!result.ok) {
+        this.#log.warn("action refused", { action: name, ...result.error });
+      }
+      if (context.reply) this.#reply(context.reply, result);
+    });
+  }
+
+  /** Stops taking actions (the lease is lost, or closing); those under way finish. */
+  #stopActions(): Promise<void> {
+    const actions = this.#actions;
+    this.#actions = undefined;
+    return actions ? actions.drain().catch(() => {}) : Promise.resolve();
+  }
+
+  /** Whether `value` (an action or query) names our channel and we are its active connector. */
+  #servesChannelOf(value: unknown): boolean {
+    if (typeof value !== "object" || value === null) return false;
+    const channel = (value as { channel?: unknown }).channel;
+    return typeof channel === "string" &&
+      channel.toLowerCase() === this.source.channel.toLowerCase() && this.#acting();
+  }
+
+  #snapshot(): unknown {
+    return channelSnapshot(this.client.state, {
+      source: this.source,
+      connected: this.client.status === "ready",
+      ...(this.client.serverUrl ? { server: this.client.serverUrl } : {}),
+      ...(this.#connectedSince !== undefined ? { connectedSince: this.#connectedSince } : {}),
+      startedAt: this.startedAt,
+      configuredName: this.#userName,
+    });
   }
 
   #reply(subject: string, value: unknown): void {

@@ -79,7 +79,7 @@ const FINAL: readonly { pattern: RegExp; why: string }[] = [
   {
     // src/user.js handleJoinChannel.
     pattern: /^Invalid channel name$/,
-    why: "the channel name is invalid; fix connectors.cytube.channel",
+    why: "the channel name is invalid; fix connectors.cytube.channels",
   },
   {
     // src/channel/channel.js acceptUser: the same account logged in again elsewhere. Coming

@@ -33,6 +33,7 @@ export * from "./kick_reasons.ts";
 export type { ActionOutcome, OutcomeMatcher } from "./_outcomes.ts";
 export { backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } from "./_backoff.ts";
 export * from "./normalize.ts";
+export * from "./chat_cursor.ts";
 export * from "./actions.ts";
 export * from "./state_service.ts";
 export * from "./connector.ts";

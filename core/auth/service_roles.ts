@@ -9,6 +9,7 @@
  * its own inbox, so one service cannot read another's replies.
  */
 import { CORE_STREAMS, JETSTREAM_API } from "../bus/core_streams.ts";
+import { leaseBucketAdminGrants } from "../bus/kv_lease.ts";
 import { inboxPrefix, STREAMS, subjects } from "../subjects/mod.ts";
 import type { SubjectPermissions } from "./user_credentials.ts";
 
@@ -92,6 +93,8 @@ export function streamAdminRole(): ServiceRole {
           // In live mode a leftover ROSEY_ACTIONS would answer action requests in the
           // connector's place: the admin removes it (ensureCoreStreams). No other stream.
           JETSTREAM_API.streamDelete(STREAMS.actions),
+          // The connectors' failover leases (`rosey_leases`), made at boot beside the streams.
+          ...leaseBucketAdminGrants(),
         ],
       },
       subscribe: { allow: [inboxGrant(name)] },

@@ -9,6 +9,7 @@ import { STREAMS, subjects } from "../subjects/mod.ts";
 import type { DurableConsumer, DurableDelivery, StreamSpec } from "./durable_streams.ts";
 import type { EventBus } from "./event_bus.ts";
 import type { Delivery } from "./delivery.ts";
+import { ensureLeaseBucket } from "./kv_lease.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -45,7 +46,8 @@ export const ACTIONS_STREAM: Readonly<StreamSpec> = {
 export const CORE_STREAMS: readonly Readonly<StreamSpec>[] = [EVENTS_STREAM, ACTIONS_STREAM];
 
 /**
- * Creates the core streams, or brings their subjects and limits up to date. Call it at boot
+ * Creates the core streams, or brings their subjects and limits up to date, and the connectors'
+ * lease bucket (`rosey_leases`, {@linkcode ensureLeaseBucket}) when missing. Call it at boot
  * with a bus connected as {@linkcode streamAdminRole} (or any user with those rights),
  * before connectors start publishing events. `delivery` (`nats.delivery`, default `live`)
  * decides `ROSEY_ACTIONS`: created in `durable` mode, deleted in `live` mode (a leftover of a
@@ -71,6 +73,7 @@ export async function ensureCoreStreams(
     }
     await bus.durable.ensureStream({ ...spec, subjects: [...spec.subjects], replicas });
   }
+  await ensureLeaseBucket(bus);
 }
 
 /**

@@ -150,6 +150,19 @@ export class EventOutbox {
     }
   }
 
+  /**
+   * Drops the envelopes not yet handed to NATS (counted as failed) and returns how many: for a
+   * publisher that must not publish what it queued any more (a connector that lost its lease
+   * while cut off from NATS; its successor handles those lines again from the platform).
+   */
+  discardQueued(): number {
+    const dropped = this.#queue.length;
+    this.#stats.failed += dropped;
+    this.#queue.length = 0;
+    if (this.#inflight === 0) this.#wakeIdle();
+    return dropped;
+  }
+
   /** Stops: in-flight publishes give up, queued ones are dropped (counted as failed). */
   close(): void {
     if (this.#abort.signal.aborted) return;

@@ -8,3 +8,4 @@ export type * from "./connection.ts";
 export * from "./event_outbox.ts";
 export * from "./platform_actions.ts";
 export * from "./delivery.ts";
+export * from "./kv_lease.ts";

@@ -184,4 +184,6 @@ export const STREAMS = {
   actions: "ROSEY_ACTIONS",
   chatLog: "ROSEY_CHATLOG",
   audit: "ROSEY_AUDIT",
+  /** The KV bucket `rosey_leases` (connector failover leases, core/bus/kv_lease.ts). */
+  leases: "KV_rosey_leases",
 } as const;

@@ -48,12 +48,16 @@ const TAG = {
 /**
  * Denied in the template only, against a key holder that tags itself wildcards (`stream:*`:
  * nats-server 2.9.10 accepts `*` in tag values, measured): the core streams' messages and info
- * stay out of reach. A plugin's own rights never name them, so this changes nothing for it.
+ * stay out of reach, and so do the core KV buckets' keys (`bucket:*` would reach
+ * `$KV.rosey_leases.>`: a plugin could take a connector's lease). A plugin's own rights never
+ * name them, so this changes nothing for it.
  */
 function templateOnlyPublishDeny(): string[] {
   return Object.values(STREAMS).flatMap((stream) => [
     `${JETSTREAM_API.directGet(stream)}.>`,
     JETSTREAM_API.streamInfo(stream),
+    // A KV bucket is the stream `KV_<bucket>`; its keys are the subjects `$KV.<bucket>.>`.
+    ...(stream.startsWith("KV_") ? [`$KV.${stream.slice(3)}.>`] : []),
   ]);
 }
 

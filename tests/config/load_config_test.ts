@@ -3,6 +3,7 @@ import { CONFIG_FILE_NAME, ConfigError, subjects } from "@quicksilver/core";
 import { isPluginEnabled, loadConfig, parseConfig } from "../../app/mod.ts";
 import { CORE_DENO_FLAGS } from "../../scripts/core_flags.ts";
 import { REPO_ROOT } from "@quicksilver/testbed";
+import { cytubeChannels } from "../../connectors/cytube/mod.ts";
 
 const FILE = { file: CONFIG_FILE_NAME, baseDir: "/srv/rosey", env: () => undefined };
 
@@ -37,7 +38,7 @@ Deno.test("without a config file the defaults run the shell and every plugin", a
 Deno.test("the example file is valid and means what its comments say", async () => {
   const config = await loadConfig(`${REPO_ROOT}/rosey.example.yaml`);
   assert.equal(config.nats.url, "127.0.0.1:4222");
-  assert.equal(config.connectors.cytube.channel, "mychannel");
+  assert.deepEqual(config.connectors.cytube.channels, ["mychannel"]);
   assert.deepEqual(config.router.rateLimits.perUser, { burst: 5, perSecond: 0.5 });
   assert.equal(config.plugins.dir, `${REPO_ROOT}/plugins`);
 });
@@ -82,7 +83,7 @@ Deno.test("a bad value is refused with the file, the key path and a fix", () => 
   assert.match(timeout.message, /got "soon"; write milliseconds, e\.g\. timeoutMs: 5000/);
   assert.match(
     errorOf("connectors:\n  cytube:\n    enabled: true\n").message,
-    /connectors\.cytube\.channel: missing; .* e\.g\. channel: "mychannel"/,
+    /connectors\.cytube\.channels: missing; .* e\.g\. channels: \["mychannel"\]/,
   );
   assert.match(errorOf("logging:\n  level: loud\n").message, /write debug, info, warn or error/);
   assert.match(errorOf("nats:\n  url: nope\n").message, /nats\.url: "nope" is not host:port/);
@@ -102,9 +103,41 @@ Deno.test("a typo in a key is refused with a suggestion instead of ignored", () 
   assert.equal(
     errorOf("connectors:\n  cytube:\n    chanel: mine\n").message,
     'rosey.yaml: connectors.cytube: unknown key "chanel"; did you mean "channel"? ' +
-      "(known keys: enabled, server, channel, channelPassword, user, chatLimit)",
+      "(known keys: enabled, server, channel, channels, channelPassword, user, chatLimit, lease)",
   );
   assert.match(errorOf("rooter: {}\n").message, /unknown key "rooter"; did you mean "router"\?/);
+});
+
+Deno.test("connectors.cytube.channels lists several channels; the single channel key still works", () => {
+  const many = parseConfig("connectors:\n  cytube:\n    channels: [one, two]\n", FILE);
+  assert.deepEqual(cytubeChannels(many.connectors.cytube), ["one", "two"]);
+  assert.deepEqual(many.connectors.cytube.lease, { enabled: true, renewMs: 1000, expireMs: 4000 });
+  const old = parseConfig("connectors:\n  cytube:\n    channel: mine\n", FILE);
+  assert.deepEqual(cytubeChannels(old.connectors.cytube), ["mine"]);
+  assert.equal(
+    errorOf("connectors:\n  cytube:\n    channel: a\n    channels: [b]\n").message,
+    'rosey.yaml: connectors.cytube.channels: given together with channel; keep one: move "a" ' +
+      "into channels and remove channel",
+  );
+  assert.match(
+    errorOf("connectors:\n  cytube:\n    channels: [a, A]\n").message,
+    /connectors\.cytube\.channels: lists "a" twice \(CyTube channel names ignore case\)/,
+  );
+  assert.match(
+    errorOf("connectors:\n  cytube:\n    channels: []\n").message,
+    /connectors\.cytube\.channels: empty; list at least one channel/,
+  );
+  assert.match(
+    errorOf('connectors:\n  cytube:\n    channels: [ok, "no/pe"]\n').message,
+    /connectors\.cytube\.channels\[1\]: "no\/pe" is not a channel name/,
+  );
+  assert.match(
+    errorOf(
+      "connectors:\n  cytube:\n    channels: [a]\n    lease: { renewMs: 1000, expireMs: 1500 }\n",
+    )
+      .message,
+    /connectors\.cytube\.lease\.expireMs: 1500 is less than twice renewMs \(1000\).*expireMs: 4000/,
+  );
 });
 
 Deno.test("broken YAML is refused with its line and column", () => {

@@ -114,6 +114,7 @@ Deno.test("the subject tree is spelled as the wire format documents it", () => {
     actions: "ROSEY_ACTIONS",
     chatLog: "ROSEY_CHATLOG",
     audit: "ROSEY_AUDIT",
+    leases: "KV_rosey_leases",
   });
 });
 

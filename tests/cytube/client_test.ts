@@ -501,7 +501,7 @@ Deno.test("joining an unregistered (e.g. misspelt) channel warns once, naming th
   );
   assert.equal(warnings.length, 1);
   assert.equal(warnings[0].level, "warn");
-  assert.match(warnings[0].msg ?? warnings[0].message, /connectors\.cytube\.channel\b/);
+  assert.match(warnings[0].msg ?? warnings[0].message, /connectors\.cytube\.channels\b/);
 });
 
 Deno.test("a line waiting its turn under the flood limit is confirmed, not reported late", async () => {

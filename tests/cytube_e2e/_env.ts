@@ -6,19 +6,14 @@
  * @module
  */
 
-import {
-  connectorRole,
-  ensureCoreStreams,
-  type EventBus,
-  streamAdminRole,
-} from "@quicksilver/core";
+import { ensureCoreStreams, type EventBus, streamAdminRole } from "@quicksilver/core";
 import { CommandRouter, routerRole } from "../../services/router/mod.ts";
 import { PluginManager, type PluginSettingsInput } from "@quicksilver/sandbox";
 import { TestNats, waitFor } from "@quicksilver/testing";
 import {
-  CYTUBE_PLATFORM,
   CytubeConnector,
   type CytubeConnectorOptions,
+  cytubeConnectorRole,
 } from "../../connectors/cytube/mod.ts";
 import { type FakeCytube, type FakeCytubeOptions, startFakeCytube } from "../fake_cytube/mod.ts";
 import { REPO_ROOT } from "@quicksilver/testbed";
@@ -94,7 +89,7 @@ export class E2e {
         timeoutMs: 20_000,
       });
     }
-    const c = connectorRole(CYTUBE_PLATFORM);
+    const c = cytubeConnectorRole();
     this.connectorBus = await this.nats.connect(c.name, c.permissions);
     this.connector = await CytubeConnector.start(this.connectorBus, {
       server: this.fake.url,

@@ -81,3 +81,30 @@ Deno.test("the event backlog is bounded: past its size new events are refused an
     outbox.close();
   }
 });
+
+Deno.test("events discarded while cut off from NATS are never published after the reconnect", async () => {
+  await using nats = await TestNats.start();
+  const admin = streamAdminRole();
+  await ensureCoreStreams(await nats.connect(admin.name, admin.permissions));
+  const c = connectorRole("cytube");
+  const bus = await nats.connect(c.name, c.permissions);
+  const outbox = new EventOutbox(bus, { mode: "durable", window: 2 });
+  const source = { platform: "cytube", channel: "c" };
+  try {
+    await nats.server.kill();
+    await waitFor(() => bus.status === "disconnected", { what: "the outage" });
+    for (let i = 0; i < 4; i++) {
+      outbox.publish("message", source, { user: { name: "a", rank: 0 }, text: `${i}` });
+    }
+    // A connector that lost its lease meanwhile: its successor handles these lines.
+    assert.equal(outbox.discardQueued(), 4);
+    await nats.server.start();
+    await waitFor(() => bus.status === "connected", { timeoutMs: 15_000, what: "the reconnect" });
+    outbox.publish("message", source, { user: { name: "a", rank: 0 }, text: "after" });
+    assert.equal(await outbox.settled(15_000), true);
+    assert.equal(outbox.stats.published, 1, "only the event queued after the discard");
+    assert.equal(outbox.stats.failed, 4);
+  } finally {
+    outbox.close();
+  }
+});

@@ -379,6 +379,8 @@ export class FakeChannel {
     s.emit("channelOpts", this.advertisedOpts());
     s.emit("setPlaylistLocked", false);
     s.emit("setMotd", "");
+    // The chat buffer (the last 15 lines, as broadcast, with their original `time`) goes to
+    // every joining socket: src/channel/chat.js onUserPostJoin / sendMessage.
     for (const line of this.buffer) s.emit("chatMsg", line);
     for (const [event, payload] of this.playlist.joinFrames()) s.emit(event, payload);
     s.emit(

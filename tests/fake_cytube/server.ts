@@ -64,8 +64,13 @@ export interface FakeCytubeOptions {
   databaseDown?: boolean;
   /** Registered channel (default false: joiners get `channelNotRegistered`). */
   registered?: boolean;
-  /** Replaces the `/socketconfig/<channel>.json` reply; gets the server's own URL. */
-  socketConfig?: (url: string) => unknown;
+  /**
+   * Replaces the `/socketconfig/<channel>.json` reply; gets the server's own URL and the
+   * channel asked for. A partitioned CyTube answers each channel with the server of its
+   * partition (src/io/cluster/partitiondecider.js), which is how one site serves a channel
+   * from another fake server.
+   */
+  socketConfig?: (url: string, channel: string) => unknown;
 }
 
 /** A frame the bot sent to the fake. */
@@ -346,7 +351,7 @@ export async function startFakeCytube(options: FakeCytubeOptions = {}): Promise<
       return reply(404, { error: `Channel "${name}" does not exist.` });
     }
     const url = self.baseUrl;
-    reply(200, options.socketConfig?.(url) ?? { servers: [{ url, secure: false }] });
+    reply(200, options.socketConfig?.(url, name) ?? { servers: [{ url, secure: false }] });
     waiters.notify();
   });
   const io = new Server(http, {

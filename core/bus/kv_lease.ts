@@ -1,0 +1,382 @@
+/**
+ * Leader leases in the JetStream KV bucket `rosey_leases`: one holder per key (a platform
+ * channel, `<platform>.<channel>`), taken and kept with KV revision compare-and-set, so two processes never
+ * both hold it. The holder renews every `renewMs`; a standby polls the key and takes it over
+ * (CAS on the revision it saw) once that revision has not changed for `expireMs`. The holder
+ * also carries a small JSON `data` value in the entry (the connector's cursor), so whoever
+ * takes over continues from it.
+ *
+ * Standbys poll with direct gets instead of a KV watch: a watch is an ordered consumer, and
+ * consumer-create rights would let the holder's identity point a push consumer's deliver
+ * subject anywhere (the same reason plugins get none, sandbox/credentials/plugin_permissions.ts).
+ *
+ * Self-fencing: a holder that could not renew (partition) or was paused (SIGSTOP) stops
+ * counting itself active once `expireMs - renewMs` have passed since the send of its last
+ * successful renewal, before any standby can have taken over (a standby waits `expireMs` from
+ * the moment it *saw* that renewal, which is later). {@linkcode KvLease.valid} says so at once;
+ * the next renewal's CAS failure (or the timeout) makes it `lost`.
+ *
+ * @module
+ */
+
+import { errorText } from "./errors.ts";
+import { type Logger, silentLogger } from "../log/mod.ts";
+import { STREAMS } from "../subjects/mod.ts";
+import { clusterReplicas, JETSTREAM_API } from "./core_streams.ts";
+import type { EventBus } from "./event_bus.ts";
+
+/** The bucket holding every lease. */
+export const LEASE_BUCKET = "rosey_leases";
+
+/** JetStream API error codes of a failed compare-and-set (jserrors.js). */
+const WRONG_LAST_SEQUENCE = new Set([10071, 10164]);
+/** Two minutes, as `@nats-io/kv` configures buckets (in nanoseconds). */
+const DUPLICATE_WINDOW_NS = 120 * 1_000_000_000;
+
+/**
+ * NATS rights a lease holder needs on the keys `<prefix>.>` of `rosey_leases` (put/CAS/delete,
+ * direct get of those keys, the stream's info that `Kvm.open` asks): no other key, no consumer
+ * and no stream-management rights. Direct gets by subject carry the key in the subject
+ * (`$JS.API.DIRECT.GET.<stream>.<subject>`, @nats-io/jetstream jsm_direct.js), so the grant
+ * can name the prefix.
+ */
+export function leaseGrants(prefix: string): string[] {
+  return [
+    `$KV.${LEASE_BUCKET}.${prefix}.>`,
+    `$JS.API.DIRECT.GET.${STREAMS.leases}.$KV.${LEASE_BUCKET}.${prefix}.>`,
+    JETSTREAM_API.streamInfo(STREAMS.leases),
+  ];
+}
+
+/** Stream rights of the streams identity for the lease bucket (create at boot). */
+export function leaseBucketAdminGrants(): string[] {
+  return [
+    JETSTREAM_API.streamInfo(STREAMS.leases),
+    JETSTREAM_API.streamCreate(STREAMS.leases),
+  ];
+}
+
+/**
+ * Creates the lease bucket (stream `KV_rosey_leases`, one value per key, R1 on one server, up
+ * to R3 on a cluster) when it is missing. Call it with the stream admin's bus at boot, as
+ * {@linkcode ensureCoreStreams}; its rights are in `streamAdminRole`.
+ */
+export async function ensureLeaseBucket(bus: EventBus): Promise<void> {
+  const { jetstreamManager, DiscardPolicy, RetentionPolicy, StorageType } = await import(
+    "@nats-io/jetstream"
+  );
+  const jsm = await jetstreamManager(bus.connection, { checkAPI: false });
+  const exists = await jsm.streams.info(STREAMS.leases).then(
+    () => true,
+    (error) => {
+      if (/stream not found/i.test(String(error))) return false;
+      throw error;
+    },
+  );
+  if (exists) return;
+  // The configuration `@nats-io/kv` 3.4 gives a bucket with history 1 (Bucket.init in kv.js).
+  await jsm.streams.add({
+    name: STREAMS.leases,
+    subjects: [`$KV.${LEASE_BUCKET}.>`],
+    retention: RetentionPolicy.Limits,
+    max_msgs_per_subject: 1,
+    storage: StorageType.File,
+    num_replicas: clusterReplicas(bus),
+    discard: DiscardPolicy.New,
+    allow_rollup_hdrs: true,
+    deny_delete: true,
+    allow_direct: true,
+    duplicate_window: DUPLICATE_WINDOW_NS,
+  });
+}
+
+/** A key token made safe for KV and NATS subjects: anything but `[A-Za-z0-9_-]` becomes `_`. */
+export function leaseKeyToken(value: string): string {
+  return value.replace(/[^A-Za-z0-9_-]/g, "_").toLowerCase() || "_";
+}
+
+/** Where a lease stands for this process. */
+export type LeaseState = "standby" | "active" | "closed";
+
+export interface KvLeaseOptions<D> {
+  /** The key, e.g. `<platform>.my_channel` (build tokens with {@linkcode leaseKeyToken}). */
+  key: string;
+  /** Who we are, shown to the others (host, pid): for logs and health only. */
+  holder: string;
+  /** Renewal period of the holder (ms). Default 1000. */
+  renewMs?: number;
+  /** A lease not renewed for this long is taken over (ms). Default 4000. */
+  expireMs?: number;
+  /** Called when we become the holder, with the data the previous holder left (or undefined). */
+  onAcquired: (data: D | undefined) => void;
+  /** Called when we stop being the holder (CAS lost, renewals failing, closing). */
+  onLost: (reason: string) => void;
+  logger?: Logger;
+}
+
+interface LeaseValue<D> {
+  holder: string;
+  data?: D;
+  /** The holder let go (closed): take it at once, continuing from `data`. */
+  released?: boolean;
+}
+
+interface KvHandle {
+  get(key: string): Promise<{ revision: number; operation: string; json<T>(): T } | null>;
+  create(key: string, value: string): Promise<number>;
+  update(key: string, value: string, version: number): Promise<number>;
+  delete(key: string, opts?: { previousSeq?: number }): Promise<void>;
+}
+
+/**
+ * One lease key held by at most one process. Starts as a standby and takes the lease when it is
+ * free or expired; {@linkcode KvLease.close} releases it (a CAS delete) so a standby takes over
+ * at once.
+ *
+ * @example
+ * ```ts ignore
+ * const lease = await KvLease.start(bus, {
+ *   key: "chat.my_channel",
+ *   holder: `${Deno.hostname()}:${Deno.pid}`,
+ *   onAcquired: (cursor) => join(cursor),
+ *   onLost: (reason) => leave(reason),
+ * });
+ * lease.setData({ time: 123 }); // written with the next renewal
+ * ```
+ */
+export class KvLease<D = unknown> implements AsyncDisposable {
+  readonly key: string;
+  readonly holder: string;
+  readonly #kv: KvHandle;
+  readonly #renewMs: number;
+  readonly #expireMs: number;
+  readonly #options: KvLeaseOptions<D>;
+  readonly #log: Logger;
+  readonly #abort = new AbortController();
+  #state: LeaseState = "standby";
+  #revision = 0;
+  #lastOkSentAt = 0;
+  #data: D | undefined;
+  #dirty = false;
+  #wake: (() => void) | undefined;
+  #loop: Promise<void> = Promise.resolve();
+  #otherHolder: string | undefined;
+  #released = false;
+  #fence: ReturnType<typeof setTimeout> | undefined;
+
+  private constructor(kv: KvHandle, options: KvLeaseOptions<D>) {
+    this.#kv = kv;
+    this.key = options.key;
+    this.holder = options.holder;
+    this.#renewMs = options.renewMs ?? 1000;
+    this.#expireMs = Math.max(options.expireMs ?? 4000, this.#renewMs * 2);
+    this.#options = options;
+    this.#log = (options.logger ?? silentLogger).child({ lease: options.key });
+  }
+
+  /** Opens the bucket (made at boot by the stream admin) and starts competing for the key. */
+  static async start<D>(bus: EventBus, options: KvLeaseOptions<D>): Promise<KvLease<D>> {
+    const [{ jetstream }, { Kvm }] = await Promise.all([
+      import("@nats-io/jetstream"),
+      import("@nats-io/kv"),
+    ]);
+    const kv = await new Kvm(jetstream(bus.connection)).open(LEASE_BUCKET, { allow_direct: true })
+      .catch((error) => {
+        throw new Error(
+          `the lease bucket ${LEASE_BUCKET} cannot be opened (${errorText(error)}); it is ` +
+            `created at boot by the streams identity (deno task start creates it)`,
+          { cause: error },
+        );
+      });
+    const lease = new KvLease<D>(kv as unknown as KvHandle, options);
+    lease.#loop = lease.#run();
+    return lease;
+  }
+
+  get state(): LeaseState {
+    return this.#state;
+  }
+
+  /** The holder we last saw while standing by (for health). */
+  get otherHolder(): string | undefined {
+    return this.#otherHolder;
+  }
+
+  /**
+   * True while we hold the lease and our last renewal is recent enough that no standby can
+   * have taken it over: check it before acting for the channel.
+   */
+  valid(): boolean {
+    return this.#state === "active" &&
+      Date.now() - this.#lastOkSentAt < this.#expireMs - this.#renewMs;
+  }
+
+  /** Sets the data carried in the lease; written (CAS) with the next renewal, soon. */
+  setData(data: D): void {
+    this.#data = data;
+    if (this.#state !== "active") return;
+    this.#dirty = true;
+    this.#wake?.();
+  }
+
+  /**
+   * Stops competing; a holder releases the key (marked released, its data kept) so a standby
+   * takes it over at once and continues from the data.
+   */
+  async close(): Promise<void> {
+    if (this.#abort.signal.aborted) return;
+    this.#abort.abort();
+    this.#wake?.();
+    await this.#loop;
+    clearTimeout(this.#fence);
+    if (this.#state === "active") {
+      this.#state = "closed";
+      try {
+        this.#released = true;
+        await this.#write();
+      } catch (error) {
+        this.#log.warn("lease not released; a standby takes over once it expires", {
+          error: errorText(error),
+        });
+      }
+      this.#options.onLost("closed");
+    }
+    this.#state = "closed";
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wake = done;
+    }).then(() => {
+      this.#wake = undefined;
+    });
+  }
+
+  #encode(): string {
+    const value: LeaseValue<D> = {
+      holder: this.holder,
+      ...(this.#data !== undefined ? { data: this.#data } : {}),
+      ...(this.#released ? { released: true } : {}),
+    };
+    return JSON.stringify(value);
+  }
+
+  async #write(): Promise<number> {
+    this.#dirty = false;
+    const sentAt = Date.now();
+    const revision = await this.#kv.update(this.key, this.#encode(), this.#revision);
+    this.#revision = revision;
+    if (this.#state === "active") this.#renewed(sentAt);
+    return revision;
+  }
+
+  async #run(): Promise<void> {
+    const signal = this.#abort.signal;
+    let seenRevision = -1;
+    let seenAt = Date.now();
+    while (!signal.aborted) {
+      if (this.#state === "active") {
+        try {
+          await this.#write();
+        } catch (error) {
+          if (signal.aborted) break;
+          const casLost = WRONG_LAST_SEQUENCE.has((error as { code?: number }).code ?? 0);
+          if (casLost || Date.now() - this.#lastOkSentAt >= this.#expireMs - this.#renewMs) {
+            this.#lose(casLost ? "another process took the lease over" : errorText(error));
+            seenRevision = -1;
+            seenAt = Date.now();
+            continue;
+          }
+          this.#log.warn("lease renewal failed; retrying", { error: errorText(error) });
+        }
+        if (!this.#dirty) await this.#sleep(this.#renewMs);
+        continue;
+      }
+      // Standby: take a free key; take a key whose revision has not moved for expireMs.
+      try {
+        const entry = await this.#kv.get(this.key);
+        const now = Date.now();
+        if (entry === null || entry.operation !== "PUT") {
+          const sentAt = Date.now();
+          this.#revision = await this.#kv.create(this.key, this.#encode());
+          this.#acquire(sentAt, undefined);
+          continue;
+        }
+        const value = entry.json<LeaseValue<D>>();
+        this.#otherHolder = value.holder;
+        if (entry.revision !== seenRevision && value.released !== true) {
+          seenRevision = entry.revision;
+          seenAt = now;
+        } else if (value.released === true || now - seenAt >= this.#expireMs) {
+          const sentAt = Date.now();
+          const previous = value.data;
+          this.#data = previous;
+          this.#revision = await this.#kv.update(this.key, this.#encode(), entry.revision);
+          this.#log.info(
+            value.released ? "took over a released lease" : "took over an expired lease",
+            {
+              from: value.holder,
+            },
+          );
+          this.#acquire(sentAt, previous);
+          continue;
+        }
+      } catch (error) {
+        if (signal.aborted) break;
+        // Lost a race (someone else created or renewed): keep standing by.
+        if (!WRONG_LAST_SEQUENCE.has((error as { code?: number }).code ?? 0)) {
+          this.#log.warn("lease check failed", { error: errorText(error) });
+        }
+      }
+      await this.#sleep(Math.max(100, Math.floor(this.#renewMs / 2)));
+    }
+  }
+
+  /**
+   * A renewal sent at `sentAt` succeeded. Arms the fence: if no later one succeeds before a
+   * standby could take over, the lease is lost then and there, not when a hung renewal finally
+   * fails (a holder cut off from NATS must stop before it reconnects and publishes what it held).
+   */
+  #renewed(sentAt: number): void {
+    this.#lastOkSentAt = sentAt;
+    clearTimeout(this.#fence);
+    const fenceInMs = sentAt + this.#expireMs - this.#renewMs - Date.now();
+    this.#fence = setTimeout(() => {
+      if (this.#state === "active" && !this.valid()) this.#lose("lease not renewed in time");
+    }, Math.max(0, fenceInMs));
+  }
+
+  #acquire(sentAt: number, data: D | undefined): void {
+    this.#state = "active";
+    this.#renewed(sentAt);
+    this.#otherHolder = undefined;
+    this.#log.info("lease acquired", { holder: this.holder });
+    try {
+      this.#options.onAcquired(data);
+    } catch (error) {
+      this.#log.error("lease onAcquired failed", { error: errorText(error) });
+    }
+  }
+
+  #lose(reason: string): void {
+    if (this.#state !== "active") return;
+    clearTimeout(this.#fence);
+    this.#state = "standby";
+    this.#dirty = false;
+    this.#log.warn("lease lost; standing by", { reason });
+    try {
+      this.#options.onLost(reason);
+    } catch (error) {
+      this.#log.error("lease onLost failed", { error: errorText(error) });
+    }
+  }
+}
