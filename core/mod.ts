@@ -29,6 +29,11 @@ export {
   JETSTREAM_API,
   readEvents,
   REQUEST_FAILURES,
+  SERVICE_STATE_STREAM,
+  ServiceState,
+  serviceStateAdminRights,
+  serviceStateKey,
+  serviceStateRights,
 } from "./bus/mod.ts";
 export type {
   BusCounters,
@@ -61,6 +66,7 @@ export {
   EVENT_TYPES,
   inboxPrefix,
   isConcreteSubject,
+  KV_BUCKETS,
   patternCovers,
   ROOT,
   STREAMS,

@@ -8,6 +8,7 @@ import { type Envelope, EnvelopeSchema } from "../events/envelope.ts";
 import { STREAMS, subjects } from "../subjects/mod.ts";
 import type { DurableConsumer, DurableDelivery, StreamSpec } from "./durable_streams.ts";
 import type { EventBus } from "./event_bus.ts";
+import { ensureServiceStateBucket } from "./service_state.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -28,7 +29,8 @@ export const EVENTS_STREAM: Readonly<StreamSpec> = {
 export const CORE_STREAMS: readonly Readonly<StreamSpec>[] = [EVENTS_STREAM];
 
 /**
- * Creates the core streams, or brings their subjects and limits up to date. Call it at boot
+ * Creates the core streams, or brings their subjects and limits up to date, and the services'
+ * state bucket (`rosey_services`, see `ServiceState`). Call it at boot
  * with a bus connected as {@linkcode streamAdminRole} (or any user with those rights),
  * before connectors start publishing events.
  *
@@ -44,6 +46,7 @@ export async function ensureCoreStreams(bus: EventBus): Promise<void> {
   for (const spec of CORE_STREAMS) {
     await bus.durable.ensureStream({ ...spec, subjects: [...spec.subjects], replicas });
   }
+  await ensureServiceStateBucket(bus);
 }
 
 /**

@@ -6,3 +6,4 @@ export * from "./counters.ts";
 export * from "./core_streams.ts";
 export type * from "./connection.ts";
 export * from "./event_outbox.ts";
+export * from "./service_state.ts";

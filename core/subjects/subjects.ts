@@ -162,3 +162,12 @@ export const STREAMS = {
   chatLog: "ROSEY_CHATLOG",
   audit: "ROSEY_AUDIT",
 } as const;
+
+/**
+ * The JetStream KV buckets the core creates (each is the stream `KV_<bucket>`, subjects
+ * `$KV.<bucket>.>`). `services`: the services' durable state (chat log cursor, stats), one key
+ * per service and instance.
+ */
+export const KV_BUCKETS = {
+  services: "rosey_services",
+} as const;

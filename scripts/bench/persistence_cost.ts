@@ -7,6 +7,7 @@
 import {
   createEnvelope,
   type DurableConsumer,
+  ensureServiceStateBucket,
   EventBus,
   EVENTS_STREAM,
   mintUser,
@@ -66,6 +67,7 @@ export async function measurePersistence(
   const stateDir = await Deno.makeTempDir({ prefix: "bench-persistence-" });
   try {
     await bus.durable.ensureStream({ ...EVENTS_STREAM, subjects: [...EVENTS_STREAM.subjects] });
+    await ensureServiceStateBucket(bus);
     let read = 0;
     const readers: DurableConsumer[] = [];
     let services: { chatlog: ChatLogService; stats: StatsService } | undefined;
