@@ -21,6 +21,7 @@ export {
   CORE_STREAMS,
   DurableStreams,
   ensureCoreStreams,
+  ensureServiceStateBucket,
   errorText,
   EventBus,
   EventOutbox,
