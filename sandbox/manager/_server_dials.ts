@@ -1,0 +1,101 @@
+/**
+ * Whose was a connection nats-server refused for lack of credentials, decided without clocks
+ * racing: from each plugin's Deno audit log (`DENO_AUDIT_PERMISSIONS`, written by the Deno
+ * runtime before the socket is even opened, to a file outside the plugin's reach) and from what
+ * the server says about connections (`/connz`), never from anything the plugin's own code can
+ * rewrite or hide.
+ *
+ * - The runner connects before any plugin code is loaded, then makes one audited check of its
+ *   own, {@linkcode RUNNER_CONNECTED_MARKER} (a denied environment read). Dials of the NATS server
+ *   before that line are the runner's connection; every dial after it is either the runner
+ *   reconnecting or the plugin's own connection. (A plugin can write that line again; only the
+ *   first one counts, and the plugin's code runs only after it.)
+ * - A reconnect ends with a new connection authenticated as the plugin's user: the server's
+ *   `/connz` names its start. Dials up to that second (the audit log's `datetime` has whole
+ *   seconds) are the reconnect's; the launch's own connection, started in the marker's second,
+ *   explains nothing after the marker.
+ * - Causality replaces waiting: when the server logs the refusal, the dialler's audit line was
+ *   written already (before `connect()`), so reading every audit log to its end then finds it.
+ *
+ * A refused connection that presented a plugin's JWT (its runner's reconnect with ended
+ * credentials) is not anonymous and is left alone.
+ */
+
+/** One launch's dials of the NATS server, as its audit log shows them. */
+export class ServerDials {
+  /** The marker's time (ms, whole seconds), once seen. */
+  #connectedAt: number | undefined;
+  /** Dials after the marker that nothing explains yet: their audit times (ms, whole seconds). */
+  #unexplained: number[] = [];
+
+  /** The runner's marker line (the first one only counts). */
+  runnerConnected(at: number): void {
+    this.#connectedAt ??= at;
+  }
+
+  /** A dial of the NATS server in the audit log, at its `datetime` (ms). */
+  dial(at: number): void {
+    if (this.#connectedAt !== undefined) this.#unexplained.push(at);
+  }
+
+  /**
+   * The runner's current connection started at `startMs` (from `/connz`): a connection started
+   * after the marker's second is a reconnect, and explains the dials up to its second.
+   */
+  runnerConnectionStarted(startMs: number): void {
+    if (this.#connectedAt === undefined) return;
+    const second = Math.floor(startMs / 1000) * 1000;
+    if (second <= this.#connectedAt) return;
+    this.#unexplained = this.#unexplained.filter((at) => at > second);
+  }
+
+  /** Dials nothing explains: the plugin's own connections. */
+  get unexplained(): number {
+    return this.#unexplained.length;
+  }
+
+  /** Forgets the unexplained dials (they were reported). */
+  settle(): void {
+    this.#unexplained = [];
+  }
+}
+
+/** What the decision needs to know of one plugin. */
+export interface DialCandidate {
+  name: string;
+  /** Its current launch's user (the `authorized_user` the server shows), if launched. */
+  userKey: string | undefined;
+  dials: ServerDials | undefined;
+  /** Reads its audit log to its current end. */
+  pollAudit(): Promise<void>;
+}
+
+/** One connection as `/connz?auth=true` shows it. */
+export interface ConnzEntry {
+  authorized_user?: string;
+  start?: string;
+  jwt?: string;
+}
+
+/**
+ * The plugins that dialled the NATS server on their own (beyond their runner's connections),
+ * once every audit log was read to its end and their runners' reconnects were taken off. The
+ * refused connection is theirs: none of their dials is explained otherwise.
+ */
+export async function anonymousDialers(
+  candidates: readonly DialCandidate[],
+  openConnections: () => Promise<ConnzEntry[] | undefined>,
+): Promise<DialCandidate[]> {
+  await Promise.all(candidates.map((candidate) => candidate.pollAudit()));
+  const dialled = candidates.filter((candidate) => (candidate.dials?.unexplained ?? 0) > 0);
+  if (dialled.length === 0) return [];
+  const connections = await openConnections();
+  for (const candidate of dialled) {
+    for (const connection of connections ?? []) {
+      if (!candidate.userKey || connection.authorized_user !== candidate.userKey) continue;
+      const start = Date.parse(connection.start ?? "");
+      if (Number.isFinite(start)) candidate.dials?.runnerConnectionStarted(start);
+    }
+  }
+  return dialled.filter((candidate) => (candidate.dials?.unexplained ?? 0) > 0);
+}
