@@ -11,9 +11,12 @@
  *   reconnecting or the plugin's own connection. (A plugin can write that line again; only the
  *   first one counts, and the plugin's code runs only after it.)
  * - A reconnect ends with a new connection authenticated as the plugin's user: the server's
- *   `/connz` names its start. Dials up to that second (the audit log's `datetime` has whole
- *   seconds) are the reconnect's; the launch's own connection, started in the marker's second,
- *   explains nothing after the marker.
+ *   `/connz` names its start (ns). A connection that started after the manager received the
+ *   launch's first heartbeat (ms, same clock) is a reconnect, since the launch's connection
+ *   carried that heartbeat; dials up to its second (the audit log's `datetime` has whole seconds)
+ *   are the reconnect's. The launch's own connection explains nothing after the marker. (So a
+ *   plugin's own dial in the very second its runner reconnects is taken for the reconnect's: the
+ *   one case this errs, and on the side of no false report.)
  * - Causality replaces waiting: when the server logs the refusal, the dialler's audit line was
  *   written already (before `connect()`), so reading every audit log to its end then finds it.
  *
@@ -25,6 +28,8 @@
 export class ServerDials {
   /** The marker's time (ms, whole seconds), once seen. */
   #connectedAt: number | undefined;
+  /** When the manager got the launch's first heartbeat (ms). */
+  #readyAt: number | undefined;
   /** Dials after the marker that nothing explains yet: their audit times (ms, whole seconds). */
   #unexplained: number[] = [];
 
@@ -33,19 +38,23 @@ export class ServerDials {
     this.#connectedAt ??= at;
   }
 
+  /** The launch's first heartbeat arrived (its connection was up before `at`, ms). */
+  runnerReady(at: number): void {
+    this.#readyAt ??= at;
+  }
+
   /** A dial of the NATS server in the audit log, at its `datetime` (ms). */
   dial(at: number): void {
     if (this.#connectedAt !== undefined) this.#unexplained.push(at);
   }
 
   /**
-   * The runner's current connection started at `startMs` (from `/connz`): a connection started
-   * after the marker's second is a reconnect, and explains the dials up to its second.
+   * A connection of the runner's user started at `startMs` (from `/connz`): one started after
+   * the launch's first heartbeat is a reconnect, and explains the dials up to its second.
    */
   runnerConnectionStarted(startMs: number): void {
-    if (this.#connectedAt === undefined) return;
+    if (this.#readyAt === undefined || startMs <= this.#readyAt) return;
     const second = Math.floor(startMs / 1000) * 1000;
-    if (second <= this.#connectedAt) return;
     this.#unexplained = this.#unexplained.filter((at) => at > second);
   }
 

@@ -195,6 +195,8 @@ export class PluginSupervisor {
    */
   heartbeat(messages?: number): void {
     if (messages !== undefined) this.#usage.messages = messages;
+    // The launch's connection was up before its first heartbeat: one started later is a reconnect.
+    if (this.#lastBeat === 0) this.#serverDials?.runnerReady(Date.now());
     this.#lastBeat = Date.now();
     this.#ready?.();
   }
