@@ -6,7 +6,7 @@ export default definePlugin({
   version: "0.0.1",
   commands: {
     here: {
-      description: "says it is here",
+      help: "Says it is here.",
       handler: () => "here",
     },
   },
