@@ -589,9 +589,13 @@ export class PluginManager {
    * window), or from /proc while the socket is still open.
    */
   async #refusedConnection(refused: RefusedConnection) {
-    // A connection that showed a plugin's JWT is its runner's (a reconnect with ended
-    // credentials), not an anonymous one.
-    if (await this.#userOfConnection(refused.cid)) return;
+    // A connection that showed the JWT of one of our plugins' users is that plugin's runner's (a
+    // reconnect with ended credentials), not an anonymous one: its dial is explained. A JWT of
+    // no user of ours (made up) does not excuse anything.
+    const presented = await this.#userOfConnection(refused.cid);
+    const presenter = presented &&
+      (this.#userToPlugin.get(presented) ?? this.#recentUsers.get(presented));
+    if (presenter) return this.#supervisors.get(presenter)?.serverDials?.settle();
     const supervisors = [...this.#supervisors.values()];
     const owners = await anonymousDialers(
       supervisors.map((s) => ({

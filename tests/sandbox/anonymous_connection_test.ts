@@ -17,9 +17,14 @@ import {
 import { type AdminReply, PluginManager } from "@quicksilver/sandbox";
 import { TestNats, waitFor } from "@quicksilver/testing";
 
-/** `bystander` (answers only) and `nats_anonymous_quick` (dials, sends CONNECT, closes at once). */
+/**
+ * `bystander` (answers only), `nats_anonymous_quick` (dials, sends CONNECT, closes at once) and
+ * `nats_made_up_jwt` (its own connection with a JWT of nobody's).
+ */
 const PLUGINS = new URL("./anonymous_plugins", import.meta.url).pathname;
 const QUICK = "nats_anonymous_quick";
+/** Shows a made-up JWT on its own connection. */
+const MADE_UP = "nats_made_up_jwt";
 const DICE = new URL("../../plugins/dice.ts", import.meta.url).pathname;
 
 async function rollDice(bus: EventBus): Promise<CommandResult> {
@@ -65,7 +70,10 @@ async function withManager(
     monitorUrl: nats.server.monitorUrl,
     timings: { heartbeatMs: 250, heartbeatTimeoutMs: 5000, stopGraceMs: 1000 },
     quarantineAfterViolations: 1000,
-    plugins: { [QUICK]: { config: { server: nats.url } } },
+    plugins: {
+      [QUICK]: { config: { server: nats.url } },
+      [MADE_UP]: { config: { server: nats.url } },
+    },
   });
   try {
     await manager.start();
@@ -118,6 +126,18 @@ Deno.test("a plugin whose runner reconnected after a nats-server restart is not 
     );
     assert.ok((await admin(client, "stop", QUICK)).ok);
     assert.deepEqual(anonymousReports(violations).map((v) => v.plugin), [QUICK]);
+    assert.equal(violations.filter((v) => v.plugin === "dice").length, 0, "dice is not blamed");
+  });
+});
+
+Deno.test("a made-up JWT on a plugin's own connection does not pass for its runner's reconnect", async () => {
+  await withManager(["dice", MADE_UP], async ({ client, violations }) => {
+    await waitFor(
+      () => anonymousReports(violations).find((v) => v.plugin === MADE_UP),
+      { timeoutMs: 20_000, what: `nats-anonymous reported for ${MADE_UP}` },
+    );
+    assert.ok((await admin(client, "stop", MADE_UP)).ok);
+    assert.deepEqual(anonymousReports(violations).map((v) => v.plugin), [MADE_UP]);
     assert.equal(violations.filter((v) => v.plugin === "dice").length, 0, "dice is not blamed");
   });
 });
