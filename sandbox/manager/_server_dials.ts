@@ -20,8 +20,9 @@
  * - Causality replaces waiting: when the server logs the refusal, the dialler's audit line was
  *   written already (before `connect()`), so reading every audit log to its end then finds it.
  *
- * A refused connection that presented a plugin's JWT (its runner's reconnect with ended
- * credentials) is not anonymous and is left alone.
+ * A refused connection that presented the JWT of one of our plugins' users (its runner's
+ * reconnect with ended credentials) is not anonymous and is left alone; a JWT of nobody's
+ * excuses nothing (plugin_manager.ts).
  */
 
 /** One launch's dials of the NATS server, as its audit log shows them. */
