@@ -26,6 +26,7 @@ export {
   DurableStreams,
   ensureCoreStreams,
   ensureLeaseBucket,
+  ensureServiceStateBucket,
   errorText,
   EventBus,
   EventOutbox,
@@ -40,6 +41,11 @@ export {
   readEvents,
   REQUEST_FAILURES,
   requestAction,
+  SERVICE_STATE_STREAM,
+  ServiceState,
+  serviceStateAdminRights,
+  serviceStateKey,
+  serviceStateRights,
   takeActions,
 } from "./bus/mod.ts";
 export type {
@@ -78,6 +84,7 @@ export {
   EVENT_TYPES,
   inboxPrefix,
   isConcreteSubject,
+  KV_BUCKETS,
   patternCovers,
   ROOT,
   STREAMS,

@@ -10,6 +10,7 @@
  */
 import { CORE_STREAMS, JETSTREAM_API } from "../bus/core_streams.ts";
 import { leaseBucketAdminGrants } from "../bus/kv_lease.ts";
+import { serviceStateAdminRights } from "../bus/service_state.ts";
 import { inboxPrefix, STREAMS, subjects } from "../subjects/mod.ts";
 import type { SubjectPermissions } from "./user_credentials.ts";
 
@@ -74,8 +75,9 @@ export function connectorRole(platform: string): ServiceRole {
 
 /**
  * Creates the core streams at boot and nothing else: account info (which `jetstreamManager`
- * asks first) and info/create/update of the streams in `CORE_STREAMS`. No delete, purge or
- * consumer rights, and no `rosey.>` subject at all.
+ * asks first) and info/create/update of the streams in `CORE_STREAMS` and of the services'
+ * state bucket (`KV_rosey_services`). No delete, purge or consumer rights, no key of the
+ * bucket, and no `rosey.>` subject at all.
  */
 export function streamAdminRole(): ServiceRole {
   const name = STREAM_ADMIN_IDENTITY;
@@ -95,6 +97,7 @@ export function streamAdminRole(): ServiceRole {
           JETSTREAM_API.streamDelete(STREAMS.actions),
           // The connectors' failover leases (`rosey_leases`), made at boot beside the streams.
           ...leaseBucketAdminGrants(),
+          ...serviceStateAdminRights(),
         ],
       },
       subscribe: { allow: [inboxGrant(name)] },

@@ -10,6 +10,7 @@ import type { DurableConsumer, DurableDelivery, StreamSpec } from "./durable_str
 import type { EventBus } from "./event_bus.ts";
 import type { Delivery } from "./delivery.ts";
 import { ensureLeaseBucket } from "./kv_lease.ts";
+import { ensureServiceStateBucket } from "./service_state.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -46,8 +47,9 @@ export const ACTIONS_STREAM: Readonly<StreamSpec> = {
 export const CORE_STREAMS: readonly Readonly<StreamSpec>[] = [EVENTS_STREAM, ACTIONS_STREAM];
 
 /**
- * Creates the core streams, or brings their subjects and limits up to date, and the connectors'
- * lease bucket (`rosey_leases`, {@linkcode ensureLeaseBucket}) when missing. Call it at boot
+ * Creates the core streams, or brings their subjects and limits up to date, the connectors'
+ * lease bucket (`rosey_leases`, {@linkcode ensureLeaseBucket}) when missing, and the services'
+ * state bucket (`rosey_services`, see `ServiceState`). Call it at boot
  * with a bus connected as {@linkcode streamAdminRole} (or any user with those rights),
  * before connectors start publishing events. `delivery` (`nats.delivery`, default `live`)
  * decides `ROSEY_ACTIONS`: created in `durable` mode, deleted in `live` mode (a leftover of a
@@ -74,6 +76,7 @@ export async function ensureCoreStreams(
     await bus.durable.ensureStream({ ...spec, subjects: [...spec.subjects], replicas });
   }
   await ensureLeaseBucket(bus);
+  await ensureServiceStateBucket(bus);
 }
 
 /**

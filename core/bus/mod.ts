@@ -9,3 +9,4 @@ export * from "./event_outbox.ts";
 export * from "./platform_actions.ts";
 export * from "./delivery.ts";
 export * from "./kv_lease.ts";
+export * from "./service_state.ts";

@@ -187,3 +187,12 @@ export const STREAMS = {
   /** The KV bucket `rosey_leases` (connector failover leases, core/bus/kv_lease.ts). */
   leases: "KV_rosey_leases",
 } as const;
+
+/**
+ * The JetStream KV buckets the core creates (each is the stream `KV_<bucket>`, subjects
+ * `$KV.<bucket>.>`). `services`: the services' durable state (chat log cursor, stats), one key
+ * per service and instance.
+ */
+export const KV_BUCKETS = {
+  services: "rosey_services",
+} as const;

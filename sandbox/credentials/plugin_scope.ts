@@ -22,7 +22,7 @@
  * operator's `grants` (any subject: a host that could tag its own grants could grant itself
  * anything not denied) and limits other than the defaults (a template has one set of limits).
  */
-import { JETSTREAM_API, type ScopeTemplate, STREAMS } from "@quicksilver/core";
+import { JETSTREAM_API, KV_BUCKETS, type ScopeTemplate, STREAMS } from "@quicksilver/core";
 import { PluginCredentialsError } from "./errors.ts";
 import {
   DEFAULT_PLUGIN_NATS_LIMITS,
@@ -53,7 +53,8 @@ const TAG = {
  * name them, so this changes nothing for it.
  */
 function templateOnlyPublishDeny(): string[] {
-  return Object.values(STREAMS).flatMap((stream) => [
+  const buckets = Object.values(KV_BUCKETS).map((bucket) => `KV_${bucket}`);
+  return [...new Set([...Object.values(STREAMS), ...buckets])].flatMap((stream) => [
     `${JETSTREAM_API.directGet(stream)}.>`,
     JETSTREAM_API.streamInfo(stream),
     // A KV bucket is the stream `KV_<bucket>`; its keys are the subjects `$KV.<bucket>.>`.

@@ -58,6 +58,7 @@ import {
 } from "./violations.ts";
 import { compactTable } from "./_compact_table.ts";
 import { pidHoldingSocket, socketInode } from "./_socket_owner.ts";
+import { anonymousDialers, type ConnzEntry } from "./_server_dials.ts";
 import { REPO_PATHS } from "./repo_paths.ts";
 import { PLUGIN_MANAGER_IDENTITY, pluginHostRole } from "./roles.ts";
 import { type BotIdentity, HeartbeatSchema } from "../runner/mod.ts";
@@ -163,8 +164,6 @@ export class PluginManager {
   readonly #hostId: string;
   /** The tables of the other plugin hosts (for `plugins list`, and kill switches). */
   readonly #otherHosts = new PluginHostTables();
-  /** Timers of lookups still waiting (cleared by stop, so none outlives the manager). */
-  readonly #pauses = new Set<ReturnType<typeof setTimeout>>();
 
   constructor(options: PluginManagerOptions) {
     if (!/^\d{1,3}(\.\d{1,3}){3}:\d+$/.test(options.servers.replace(/^nats:\/\//, ""))) {
@@ -344,8 +343,6 @@ export class PluginManager {
     if (!this.#started) return;
     this.#started = false;
     clearInterval(this.#sampleTimer);
-    for (const timer of this.#pauses) clearTimeout(timer);
-    this.#pauses.clear();
     await Promise.all([...this.#supervisors.values()].map((s) => s.close()));
     await this.#serverLog?.stop();
     clearTimeout(this.#publishTimer);
@@ -663,44 +660,63 @@ export class PluginManager {
 
   /**
    * A connection nats-server refused (no or bad credentials): plugins never need one of their
-   * own (the runner's is the only one), so whose it was is found from /proc (the socket's
-   * owner), else from the audit logs (a plugin that just dialled the server a second time).
+   * own (the runner's is the only one). Whose it was comes from the plugins' audit logs and the
+   * server's `/connz`, read once the refusal is known (`_server_dials.ts`: no waiting, no time
+   * window), or from /proc while the socket is still open.
    */
   async #refusedConnection(refused: RefusedConnection) {
-    const running = [...this.#supervisors.values()].filter((s) => s.status().pid !== undefined);
-    let owner: PluginSupervisor | undefined;
-    const inode = await socketInode(refused.port);
+    // A connection that showed the JWT of one of our plugins' users is that plugin's runner's (a
+    // reconnect with ended credentials), not an anonymous one: its dial is explained. A JWT of
+    // no user of ours (made up) does not excuse anything.
+    const presented = await this.#userOfConnection(refused.cid);
+    const presenter = presented &&
+      (this.#userToPlugin.get(presented) ?? this.#recentUsers.get(presented));
+    if (presenter) return this.#supervisors.get(presenter)?.serverDials?.settle();
+    const supervisors = [...this.#supervisors.values()];
+    const owners = await anonymousDialers(
+      supervisors.map((s) => ({
+        name: s.name,
+        userKey: s.userKey,
+        dials: s.serverDials,
+        pollAudit: () => s.pollAudit(),
+      })),
+      () => this.#openConnections(),
+    );
+    const byName = new Set(owners.map((owner) => owner.name));
+    const inode = byName.size === 0 ? await socketInode(refused.port) : null;
     if (inode) {
+      const running = supervisors.filter((s) => s.status().pid !== undefined);
       const pid = await pidHoldingSocket(inode, running.map((s) => s.status().pid!));
-      owner = running.find((s) => s.status().pid === pid);
-    }
-    // The audit log that shows the second dial is read on its own schedule and may come after
-    // the server's log line (a busy machine): look again for a while before giving up.
-    const refusedAt = Date.now();
-    for (let attempt = 0; !owner && this.#started && attempt < 20; attempt++) {
-      owner = running.find((s) => s.dialledServerSince(refusedAt - 5000));
-      if (!owner && attempt < 19) await this.#pause(500);
+      const holder = running.find((s) => s.status().pid === pid);
+      if (holder) byName.add(holder.name);
     }
     if (!this.#started) return;
-    if (!owner) {
+    if (byName.size === 0) {
       this.#log.warn("nats-server refused a connection of no known plugin", { ...refused });
       return;
     }
-    owner.reportDenied(
-      "nats-anonymous",
-      `a connection of its own to the NATS server (${refused.reason}); plugins use the runner's`,
-    );
+    for (const name of byName) {
+      const owner = this.#supervisors.get(name)!;
+      owner.serverDials?.settle();
+      owner.reportDenied(
+        "nats-anonymous",
+        `a connection of its own to the NATS server (${refused.reason}); plugins use the runner's`,
+      );
+    }
   }
 
-  /** Waits `ms` unless the manager stops first (then it never resolves, and holds no timer). */
-  #pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#pauses.delete(timer);
-        resolve();
-      }, ms);
-      this.#pauses.add(timer);
-    });
+  /** The server's open connections with their users (`/connz?auth=true`), if it can be asked. */
+  async #openConnections(): Promise<ConnzEntry[] | undefined> {
+    if (!this.#options.monitorUrl) return undefined;
+    try {
+      const response = await fetch(`${this.#options.monitorUrl}/connz?auth=true&limit=100000`, {
+        signal: AbortSignal.timeout(5000),
+      });
+      return ((await response.json()) as { connections?: ConnzEntry[] }).connections ?? [];
+    } catch (error) {
+      this.#log.debug("connz lookup failed", { error: errorText(error) });
+      return undefined;
+    }
   }
 
   /** The user key of a (possibly closed) connection, from the monitoring endpoint's JWT. */

@@ -16,7 +16,8 @@ import {
 } from "@quicksilver/core";
 import type { ExitInfo, SandboxedProcess } from "../process/mod.ts";
 import { newLaunchId } from "../limits/mod.ts";
-import { RUNNER_EXIT, TRIPWIRE_PREFIX } from "../runner/mod.ts";
+import { RUNNER_CONNECTED_MARKER, RUNNER_EXIT, TRIPWIRE_PREFIX } from "../runner/mod.ts";
+import { ServerDials } from "./_server_dials.ts";
 import { RestartPacer } from "./backoff.ts";
 import { PluginRefusedError } from "./errors.ts";
 import { accessOf } from "./launch_plan.ts";
@@ -76,9 +77,8 @@ export class PluginSupervisor {
   /** Missing grants already reported (for the manager's lifetime: configuration, not attacks). */
   readonly #needsGrantReported = new Set<string>();
   #outputTimer: ReturnType<typeof setInterval> | undefined;
-  /** Audited dials of the NATS server in this launch, and when the last extra one was seen. */
-  #serverDials = 0;
-  #extraServerDialAt = 0;
+  /** This launch's dials of the NATS server, from its audit log. */
+  #serverDials: ServerDials | undefined;
   #proc: SandboxedProcess | null = null;
   #launch: PreparedLaunch | null = null;
   #startedAt = 0;
@@ -201,6 +201,8 @@ export class PluginSupervisor {
     // runner is handed its launch id (plugin code is not), so a beat without it is not ours.
     if (launch !== this.#launchId) return;
     if (messages !== undefined) this.#usage.messages = messages;
+    // The launch's connection was up before its first heartbeat: one started later is a reconnect.
+    if (this.#lastBeat === 0) this.#serverDials?.runnerReady(Date.now());
     this.#lastBeat = Date.now();
     this.#ready?.();
   }
@@ -326,7 +328,7 @@ export class PluginSupervisor {
     this.#launchViolations = 0;
     this.#launchReports = 0;
     this.#launchReported = new Set();
-    this.#serverDials = 0;
+    this.#serverDials = new ServerDials();
     this.#hung = null;
     this.#deps.registerUser(launch.userKey, this.name);
     this.#followAudit(launch);
@@ -479,12 +481,19 @@ export class PluginSupervisor {
     this.#reportOnce(kind, detail);
   }
 
-  /**
-   * Whether its audit log showed it dialling the NATS server, beyond the runner's own first
-   * connection, since `time` (ms).
-   */
-  dialledServerSince(time: number): boolean {
-    return this.#extraServerDialAt >= time;
+  /** The last launch's dials of the NATS server, from its audit log (see `_server_dials.ts`). */
+  get serverDials(): ServerDials | undefined {
+    return this.#serverDials;
+  }
+
+  /** The last launch's NATS user (its public key), if launched. */
+  get userKey(): string | undefined {
+    return this.#launch?.userKey;
+  }
+
+  /** Reads the last launch's audit log to its current end. */
+  async pollAudit(): Promise<void> {
+    await this.#audit?.poll();
   }
 
   /** Reports one denial once per launch (and at most MAX_REPORTS_PER_LAUNCH different ones). */
@@ -522,16 +531,20 @@ export class PluginSupervisor {
       operatorNet: launch.plan.granted.net,
       declaredNet: launch.description.extras.net ?? [],
     };
+    const dials = this.#serverDials!;
     this.#audit = new FileFollower(launch.paths.auditFile, (line) => {
-      let entry: { permission?: unknown; value?: unknown };
+      let entry: { permission?: unknown; value?: unknown; datetime?: unknown };
       try {
         entry = JSON.parse(line);
       } catch {
         return;
       }
-      if (entry.permission === "net" && entry.value === this.#deps.server) {
-        if (++this.#serverDials > 1) this.#extraServerDialAt = Date.now();
+      const at = Date.parse(String(entry.datetime));
+      if (entry.permission === "env" && entry.value === RUNNER_CONNECTED_MARKER) {
+        // The runner's own mark (see _server_dials.ts), not a denial to report.
+        return dials.runnerConnected(at);
       }
+      if (entry.permission === "net" && entry.value === this.#deps.server) dials.dial(at);
       const found = auditViolation(
         {
           permission: String(entry.permission ?? "?"),

@@ -14,6 +14,14 @@ import * as z from "zod/mini";
  */
 export const TRIPWIRE_PREFIX = "quicksilver-tripwire ";
 
+/**
+ * The environment variable the runner asks for (and is refused: plugins have no env access) once
+ * its NATS connection is up, before it loads the plugin's code: in the Deno audit log, the line
+ * between the runner's dials of the server and any the plugin makes (sandbox/manager
+ * `_server_dials.ts`).
+ */
+export const RUNNER_CONNECTED_MARKER = "QUICKSILVER_RUNNER_CONNECTED";
+
 export const RUNNER_MODES = { run: "run", describe: "describe" } as const;
 
 const strings = () => z._default(z.array(z.string()), []);

@@ -15,6 +15,7 @@ export {
   type LaunchConfigInput,
   LaunchConfigSchema,
   type RunLaunchConfig,
+  RUNNER_CONNECTED_MARKER,
   RUNNER_EXIT,
   RUNNER_MODES,
   TRIPWIRE_PREFIX,

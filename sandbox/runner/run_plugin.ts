@@ -16,6 +16,7 @@ import {
   ControlSchema,
   type LaunchConfig,
   LaunchConfigSchema,
+  RUNNER_CONNECTED_MARKER,
   RUNNER_EXIT,
 } from "./launch_config.ts";
 import { armTripwire, tripwire } from "./_tripwire.ts";
@@ -64,6 +65,14 @@ export async function runPlugin(load: PluginImport): Promise<never> {
     log.error("cannot connect to NATS", { error: errorText(error) });
     return exitProcess(RUNNER_EXIT.credentialsEnded);
   });
+
+  // The mark in the audit log between this connection's dials and any the plugin makes (it is
+  // refused and audited; the plugin's code is not loaded yet, so it cannot come first).
+  try {
+    Deno.env.get(RUNNER_CONNECTED_MARKER);
+  } catch {
+    // refused, as every plugin's env access is: the audit line is what counts
+  }
 
   let exiting = false;
   const exit = async (code: number): Promise<never> => {

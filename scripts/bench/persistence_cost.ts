@@ -7,6 +7,7 @@
 import {
   createEnvelope,
   type DurableConsumer,
+  ensureServiceStateBucket,
   EventBus,
   EVENTS_STREAM,
   mintUser,
@@ -14,17 +15,28 @@ import {
   subjects,
 } from "../../core/mod.ts";
 import { startEphemeralNatsServer } from "@quicksilver/testbed";
+import { ChatLogService } from "../../services/chatlog/mod.ts";
+import { StatsService } from "../../services/stats/mod.ts";
 import { smapsField } from "./plugin_memory.ts";
 import { cpuSeconds } from "./process_cpu.ts";
 import { round } from "./stats.ts";
 
-/** How the two readers read: as before issue 19, as now, or not at all (the stream alone). */
-export type PersistenceVariant = "stream only" | "durable, explicit acks" | "own cursor, no acks";
+/**
+ * How the two readers read: as before issue 19, as now, or not at all (the stream alone); and
+ * the real chat log and stats services (their files, their saved cursors and state) reading
+ * the same way.
+ */
+export type PersistenceVariant =
+  | "stream only"
+  | "durable, explicit acks"
+  | "own cursor, no acks"
+  | "chatlog + stats services";
 
 export const PERSISTENCE_VARIANTS: readonly PersistenceVariant[] = [
   "stream only",
   "durable, explicit acks",
   "own cursor, no acks",
+  "chatlog + stats services",
 ];
 
 export interface PersistenceFigure {
@@ -52,10 +64,24 @@ export async function measurePersistence(
     name: "bench-persistence",
     creds: user.creds,
   });
+  const stateDir = await Deno.makeTempDir({ prefix: "bench-persistence-" });
   try {
     await bus.durable.ensureStream({ ...EVENTS_STREAM, subjects: [...EVENTS_STREAM.subjects] });
+    await ensureServiceStateBucket(bus);
     let read = 0;
     const readers: DurableConsumer[] = [];
+    let services: { chatlog: ChatLogService; stats: StatsService } | undefined;
+    if (variant === "chatlog + stats services") {
+      services = {
+        chatlog: await ChatLogService.start(bus, { dir: `${stateDir}/logs` }),
+        stats: await StatsService.start(bus, { dir: `${stateDir}/stats` }),
+      };
+      const { chatlog, stats } = services;
+      readers.push({
+        ready: Promise.resolve(),
+        stop: () => Promise.all([chatlog.close(), stats.close()]).then(() => {}),
+      });
+    }
     for (const name of ["chatlog", "stats"]) {
       if (variant === "durable, explicit acks") {
         readers.push(bus.durable.consume({
@@ -105,6 +131,7 @@ export async function measurePersistence(
     const expected = readers.length * total;
     const deadline = Date.now() + 10_000;
     while (read < expected && Date.now() < deadline) {
+      if (services) read = Math.min(services.chatlog.lastSeq, services.stats.lastSeq) * 2;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     const after = await cpuSeconds(processes);
@@ -120,5 +147,6 @@ export async function measurePersistence(
     };
   } finally {
     await bus.close();
+    await Deno.remove(stateDir, { recursive: true }).catch(() => {});
   }
 }

@@ -3,8 +3,18 @@
  * cursor (a consumer without acks, see `readEvents`), so a line is never lost when this process,
  * the connector or nats-server restarts (it reads on from the cursor), and never written twice.
  *
+ * Two records of the position. The shared cursor is in the services' KV bucket
+ * (`rosey_services`, key `chatlog.<instance>`: the last stream sequence logged and what each
+ * media log last logged), saved at most once a second and at `close()`; it is what lets the chat
+ * log move: started on another host (another log dir), it continues in that host's files from the
+ * KV cursor + 1. The files' own record stays beside them (below), because only this host's files
+ * can be repaired with it. At start the later of the two wins: this host's record when it ran last
+ * (the KV cursor may lag it by up to a second after a crash), the KV cursor when another host ran
+ * since (this host's files then skip what the other host's files hold). So no line is written
+ * twice into one file and none is skipped across the hosts' files.
+ *
  * Exactly once, by stream sequence: after appending lines the service records the stream
- * sequence and every file's size in a cursor file (written atomically). Lines are
+ * sequence and every file's size in this host's cursor file (written atomically). Lines are
  * group-committed: events arriving while a write runs are appended together by the next one (one
  * append per file and one cursor write per batch, not per line), and nothing waits for the
  * write but the write itself: the server keeps no acks, the command path never waits on disk.
@@ -30,6 +40,7 @@ import {
   MessagePayloadSchema,
   readEvents,
   SequenceWatch,
+  ServiceState,
   silentLogger,
   type Source,
 } from "@quicksilver/core";
@@ -39,7 +50,19 @@ import { chatLine, mediaLine, pmLine } from "./log_format.ts";
 
 /** The default consumer name on `ROSEY_EVENTS` (the chatlog role may read this one only). */
 export const CHATLOG_CONSUMER = "chatlog";
+/** The service's name in the services' KV bucket: its keys are `chatlog.<instance>`. */
+export const CHATLOG_SERVICE = "chatlog";
+/** This host's record of its files (sizes) and of the sequence they reach. */
 const CURSOR_FILE = ".chatlog-cursor.json";
+/** At most one KV put of the shared cursor a second, never one per line. */
+const SHARED_SAVE_INTERVAL_MS = 1000;
+
+/** The shared cursor, in KV: where any host's chat log continues. */
+const SharedCursorSchema = z.object({
+  lastSeq: z.number().int().nonnegative(),
+  playing: z.record(z.string(), z.string()).default({}),
+});
+type SharedCursor = z.infer<typeof SharedCursorSchema>;
 
 const CursorSchema = z.object({
   lastSeq: z.number().int().nonnegative(),
@@ -53,7 +76,10 @@ type Cursor = z.infer<typeof CursorSchema>;
 export interface ChatLogOptions {
   /** The log directory, e.g. `.rosey/logs`. */
   dir: string;
-  /** The consumer's name on the server. Default `chatlog`. */
+  /**
+   * The consumer's name on the server, and the instance's key in the services' bucket
+   * (`chatlog.<consumer>`). Default `chatlog`.
+   */
   consumer?: string;
   /**
    * Read from this stream sequence at start instead of the cursor's next one (a replay: what the
@@ -80,6 +106,13 @@ export class ChatLogService {
     playing: {},
   };
   readonly #commit = new GroupCommit(() => this.#write(), { minIntervalMs: 50 });
+  readonly #store: ServiceState;
+  /** The shared cursor as last saved to KV (-1: never). */
+  #sharedSeq = -1;
+  readonly #share = new GroupCommit(() => this.#saveShared(), {
+    minIntervalMs: SHARED_SAVE_INTERVAL_MS,
+  });
+  #closed = false;
   #consumer: DurableConsumer | undefined;
   /** The last stream sequence on disk (`#cursor.lastSeq`), to wait on. */
   readonly #written = new SequenceWatch();
@@ -96,17 +129,20 @@ export class ChatLogService {
     this.#consumerName = options.consumer ?? CHATLOG_CONSUMER;
     this.#from = options.from;
     this.#log = (options.logger ?? silentLogger).child({ component: "chatlog" });
+    this.#store = ServiceState.of(bus, CHATLOG_SERVICE, this.#consumerName);
   }
 
   /**
-   * Repairs the files against the cursor, then starts consuming. Rejects with a
-   * {@linkcode ChatLogStateError} when the cursor file is unreadable.
+   * Repairs the files against this host's cursor file, takes the later of it and the shared KV
+   * cursor, then starts consuming. Rejects with a {@linkcode ChatLogStateError} when either is
+   * unreadable.
    */
   static async start(bus: EventBus, options: ChatLogOptions): Promise<ChatLogService> {
     const service = new ChatLogService(bus, options);
     await Deno.mkdir(service.dir, { recursive: true });
     await service.#loadCursor();
     await service.#repairFiles();
+    await service.#joinSharedCursor();
     service.#pending.lastSeq = service.#cursor.lastSeq;
     service.#written.advance(service.#cursor.lastSeq);
     service.#pending.playing = { ...service.#cursor.playing };
@@ -139,11 +175,29 @@ export class ChatLogService {
     return this.#written.reach(seq, timeoutMs, "chatlog");
   }
 
-  /** Stops reading (the position is the cursor file, read again at the next start). */
+  /** The key of this instance's shared cursor in the services' bucket (`chatlog.<instance>`). */
+  get cursorKey(): string {
+    return this.#store.key;
+  }
+
+  /**
+   * Stops reading, and saves the shared cursor (where the next start, here or on another host,
+   * continues) once what was read is on disk.
+   */
   async close(): Promise<void> {
+    this.#closed = true;
     await this.#consumer?.stop();
     this.#consumer = undefined;
     await this.#commit.flush().catch(() => undefined);
+    await this.#share.flush().catch(() => undefined);
+    if (this.#cursor.lastSeq !== this.#sharedSeq) {
+      await this.#share.request().catch((error) => {
+        this.#log.error("chat log cursor not saved to KV at close", {
+          key: this.#store.key,
+          error: errorText(error),
+        });
+      });
+    }
     this.#written.wakeAll();
   }
 
@@ -207,6 +261,7 @@ export class ChatLogService {
       const next = { lastSeq, sizes, playing };
       if (batch.length > 0 || lastSeq > this.#cursor.lastSeq) await this.#saveCursor(next);
       this.#cursor = next;
+      this.#requestShare();
     } catch (error) {
       // Cut back what this batch appended and forget the batch: the reader attaches again at
       // the cursor (the rejection tells it), refusing deliveries until then, so they come again.
@@ -221,6 +276,57 @@ export class ChatLogService {
       throw error;
     }
     this.#written.advance(lastSeq);
+  }
+
+  /** Saves the shared cursor soon (at most once a second); a failure asks again. */
+  #requestShare(): void {
+    if (this.#closed) return;
+    this.#share.request().catch((error) => {
+      this.#log.error("chat log cursor not saved to KV; trying again", {
+        key: this.#store.key,
+        error: errorText(error),
+      });
+      this.#requestShare();
+    });
+  }
+
+  async #saveShared(): Promise<void> {
+    const shared: SharedCursor = { lastSeq: this.#cursor.lastSeq, playing: this.#cursor.playing };
+    if (shared.lastSeq === this.#sharedSeq) return;
+    await this.#store.save(new TextEncoder().encode(JSON.stringify(shared)));
+    this.#sharedSeq = shared.lastSeq;
+  }
+
+  /**
+   * Takes the shared cursor when it is ahead of this host's files (another host logged since),
+   * and saves this host's into KV when KV has none yet (the first start with KV: the cursor file
+   * of an earlier version is moved there once) or an older one.
+   */
+  async #joinSharedCursor(): Promise<void> {
+    let shared: SharedCursor | undefined;
+    try {
+      const saved = await this.#store.load();
+      if (saved) shared = SharedCursorSchema.parse(JSON.parse(new TextDecoder().decode(saved)));
+    } catch (error) {
+      throw new ChatLogStateError(
+        `chatlog: cannot read its shared cursor (key ${this.#store.key} of the services' KV ` +
+          `bucket): ${errorText(error)}; check that nats-server runs with JetStream and that the ` +
+          `core streams were created (deno task dev / deno task start create them)`,
+        { cause: error },
+      );
+    }
+    if (shared && shared.lastSeq > this.#cursor.lastSeq) {
+      this.#log.info("continuing from the shared cursor (another host logged since)", {
+        key: this.#store.key,
+        from: shared.lastSeq + 1,
+        thisHostsFilesReach: this.#cursor.lastSeq,
+      });
+      this.#cursor = { ...this.#cursor, lastSeq: shared.lastSeq, playing: shared.playing };
+      this.#sharedSeq = shared.lastSeq;
+      return;
+    }
+    if (shared) this.#sharedSeq = shared.lastSeq;
+    if (this.#cursor.lastSeq > (shared?.lastSeq ?? 0)) await this.#saveShared();
   }
 
   #lineOf(envelope: Envelope): { file: string; line: string; playing?: string } | undefined {

@@ -13,6 +13,7 @@ export const statsComponent = defineComponent({
   enabled: (section) => section.enabled,
   async start(bus, { dirs, logger }) {
     const stats = await StatsService.start(bus, {
+      // The state is in KV; earlier versions' file there is moved into KV once.
       dir: `${dirs.state}/stats`,
       logger,
     });

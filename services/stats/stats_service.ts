@@ -1,12 +1,15 @@
 /**
  * The stats service: `ROSEY_EVENTS`, read from the service's own cursor (a consumer without
- * acks, see `readEvents`), feeds {@linkcode applyEvent}; the state is saved to a JSON file
- * (atomically, with the last applied stream sequence: the cursor), and `stats` / `user <name>`
- * are answered by request/reply on `rosey.stats.query.channel|user`.
+ * acks, see `readEvents`), feeds {@linkcode applyEvent}; the state, with the last applied stream
+ * sequence (the cursor) in it, is saved to the services' KV bucket (`rosey_services`, key
+ * `stats.<instance>`), and `stats` / `user <name>` are answered by request/reply on
+ * `rosey.stats.query.channel|user`.
  *
- * Why the cursor is in the file and not on the server: the file holds what the events added up
- * to, and the sequence it was saved with is exactly where reading resumes after a crash or a
- * restart: nothing lost, nothing counted twice, and the server keeps no ack state per event.
+ * Why the cursor is in the saved state and not on the server's consumer: the value holds what the
+ * events added up to, and the sequence it was saved with is exactly where reading resumes after a
+ * crash or a restart, on this host or another: nothing lost, nothing counted twice, and the
+ * server keeps no ack state per event. The state is saved at most once a second (one KV put,
+ * gzip-compressed JSON), never once per event.
  */
 import {
   type BusSubscription,
@@ -21,6 +24,7 @@ import {
   type Logger,
   readEvents,
   SequenceWatch,
+  ServiceState,
   silentLogger,
   STATS_QUERIES,
   subjects,
@@ -39,11 +43,23 @@ import {
 
 /** The default consumer name on `ROSEY_EVENTS` (the stats role may read this one only). */
 export const STATS_CONSUMER = "stats";
+/** The service's name in the services' KV bucket: its keys are `stats.<instance>`. */
+export const STATS_SERVICE = "stats";
+/** The state file of earlier versions (in `dir`), moved into KV once. */
+const LEGACY_STATE_FILE = "stats.json";
+/** At most one KV put a second, however busy the channel is. */
+const SAVE_INTERVAL_MS = 1000;
 
 export interface StatsServiceOptions {
-  /** Where the state file lives, e.g. `.rosey/stats`. */
-  dir: string;
-  /** The consumer's name on the server. Default `stats`. */
+  /**
+   * Where earlier versions kept `stats.json`, e.g. `.rosey/state/stats`: moved into KV at the
+   * first start (and renamed `stats.json.migrated`). Optional: the state lives in KV.
+   */
+  dir?: string;
+  /**
+   * The consumer's name on the server, and the instance's key in the services' bucket
+   * (`stats.<consumer>`). Default `stats`.
+   */
   consumer?: string;
   /**
    * Read from this stream sequence at start instead of the saved one + 1 (a replay: what the
@@ -55,8 +71,10 @@ export interface StatsServiceOptions {
 }
 
 export class StatsService {
-  readonly statePath: string;
+  /** Where an old state file is looked for (migrated once), if a `dir` was given. */
+  readonly legacyStatePath: string | undefined;
   readonly #bus: EventBus;
+  readonly #store: ServiceState;
   readonly #consumerName: string;
   #from: number | undefined;
   readonly #log: Logger;
@@ -66,25 +84,26 @@ export class StatsService {
   readonly #subscriptions: BusSubscription[] = [];
   /** The last stream sequence applied and saved. */
   readonly #saved = new SequenceWatch();
-  /** At most ~10 state writes a second however busy the channel is. */
-  readonly #commit = new GroupCommit(() => this.#save(), { minIntervalMs: 100 });
+  readonly #commit = new GroupCommit(() => this.#save(), { minIntervalMs: SAVE_INTERVAL_MS });
+  #closed = false;
 
   private constructor(bus: EventBus, options: StatsServiceOptions) {
     this.#bus = bus;
-    this.statePath = `${options.dir}/stats.json`;
+    this.legacyStatePath = options.dir ? `${options.dir}/${LEGACY_STATE_FILE}` : undefined;
     this.#consumerName = options.consumer ?? STATS_CONSUMER;
+    this.#store = ServiceState.of(bus, STATS_SERVICE, this.#consumerName);
     this.#from = options.from;
     this.#log = (options.logger ?? silentLogger).child({ component: "stats" });
     this.#now = options.now ?? Date.now;
   }
 
   /**
-   * Loads the state file, answers queries, and starts consuming. Rejects with a
-   * {@linkcode StatsStateError} when the state file is unreadable.
+   * Loads the saved state (from KV; an old state file is moved there first), answers queries,
+   * and starts consuming. Rejects with a {@linkcode StatsStateError} when the saved state cannot
+   * be read or decoded.
    */
   static async start(bus: EventBus, options: StatsServiceOptions): Promise<StatsService> {
     const service = new StatsService(bus, options);
-    await Deno.mkdir(options.dir, { recursive: true });
     await service.#load();
     service.#subscriptions.push(
       bus.serve(
@@ -118,6 +137,11 @@ export class StatsService {
     return service;
   }
 
+  /** The key of this instance's state in the services' bucket (`stats.<instance>`). */
+  get stateKey(): string {
+    return this.#store.key;
+  }
+
   /** The last stream sequence applied and saved. */
   get lastSeq(): number {
     return this.#saved.value;
@@ -128,7 +152,9 @@ export class StatsService {
     return this.#saved.reach(seq, timeoutMs, "stats");
   }
 
+  /** Stops answering and reading, then saves what was applied since the last save. */
   async close(): Promise<void> {
+    this.#closed = true;
     await Promise.allSettled(this.#subscriptions.map((sub) => sub.drain()));
     this.#subscriptions.length = 0;
     await this.#consumer?.stop();
@@ -144,28 +170,65 @@ export class StatsService {
   /**
    * Applies in memory at once (events come in stream order) and asks for the group-committed
    * save; nothing waits for it. A crash before the save loses nothing: reading resumes at the
-   * saved `lastSeq` + 1, and events at or below it are skipped, so none is counted twice. A
-   * failed save is logged; the next one writes the whole state again.
+   * saved `lastSeq` + 1, and events at or below it are skipped, so none is counted twice.
    */
   #apply(envelope: Envelope, delivery: DurableDelivery): void {
     if (delivery.seq <= this.#state.lastSeq) return;
     applyEvent(this.#state, envelope);
     this.#state.lastSeq = delivery.seq;
+    this.#requestSave();
+  }
+
+  /** A failed save is logged and asked for again (a second later): it writes the whole state. */
+  #requestSave(): void {
     this.#commit.request().catch((error) => {
-      this.#log.error("stats state not saved; the next change saves it", {
-        path: this.statePath,
+      this.#log.error("stats state not saved; trying again", {
+        key: this.#store.key,
         error: errorText(error),
       });
+      if (!this.#closed) this.#requestSave();
     });
   }
 
   async #load(): Promise<void> {
+    let saved: Uint8Array | null;
+    try {
+      saved = await this.#store.load();
+    } catch (error) {
+      throw new StatsStateError(
+        `stats: cannot read its state (key ${this.#store.key} of the services' KV bucket): ` +
+          `${errorText(error)}; check that nats-server runs with JetStream and that the core ` +
+          `streams were created (deno task dev / deno task start create them)`,
+        { cause: error },
+      );
+    }
+    if (saved) {
+      try {
+        this.#state = StatsStateSchema.parse(JSON.parse(await gunzipText(saved)));
+      } catch (error) {
+        throw new StatsStateError(
+          `stats: the saved state (key ${this.#store.key} of the services' KV bucket) is not a ` +
+            `valid stats state (${errorText(error)})`,
+          { cause: error },
+        );
+      }
+    } else if (await this.#migrateFile()) {
+      await this.#save();
+    }
+    this.#saved.advance(this.#state.lastSeq);
+    this.#log.info("stats state loaded", { key: this.#store.key, lastSeq: this.#state.lastSeq });
+  }
+
+  /** Reads a state file of an earlier version (true if one was there); renamed after the save. */
+  async #migrateFile(): Promise<boolean> {
+    const path = this.legacyStatePath;
+    if (!path) return false;
     let text: string;
     try {
-      text = await Deno.readTextFile(this.statePath);
+      text = await Deno.readTextFile(path);
     } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return;
-      throw new StatsStateError(`stats: cannot read ${this.statePath}: ${errorText(error)}`, {
+      if (error instanceof Deno.errors.NotFound) return false;
+      throw new StatsStateError(`stats: cannot read ${path}: ${errorText(error)}`, {
         cause: error,
       });
     }
@@ -173,21 +236,41 @@ export class StatsService {
       this.#state = StatsStateSchema.parse(JSON.parse(text));
     } catch (error) {
       throw new StatsStateError(
-        `stats: ${this.statePath} is not a valid stats state (${errorText(error)}); restore ` +
+        `stats: ${path} is not a valid stats state (${errorText(error)}); restore ` +
           `it from a backup, or move it aside to start counting from zero`,
         { cause: error },
       );
     }
-    this.#saved.advance(this.#state.lastSeq);
-    this.#log.info("stats state loaded", { lastSeq: this.#state.lastSeq });
+    this.#afterSave = async () => {
+      await Deno.rename(path, `${path}.migrated`);
+      this.#log.info("stats state file moved into KV", { path, key: this.#store.key });
+    };
+    return true;
   }
+
+  /** Runs once after the next save (the migrated file is renamed only once KV holds it). */
+  #afterSave: (() => Promise<void>) | undefined;
 
   async #save(): Promise<void> {
     const text = JSON.stringify(this.#state); // the snapshot: taken before the first await
     const seq = this.#state.lastSeq;
-    const tmp = `${this.statePath}.tmp`;
-    await Deno.writeTextFile(tmp, text);
-    await Deno.rename(tmp, this.statePath);
+    await this.#store.save(await gzipText(text));
+    const after = this.#afterSave;
+    this.#afterSave = undefined;
+    await after?.();
     this.#saved.advance(seq);
   }
+}
+
+/** gzip: a channel's user records compress ~5-10x, which keeps big channels under 1 MB. */
+async function gzipText(text: string): Promise<Uint8Array> {
+  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+async function gunzipText(bytes: Uint8Array): Promise<string> {
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(
+    new DecompressionStream("gzip"),
+  );
+  return await new Response(stream).text();
 }

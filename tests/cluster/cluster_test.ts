@@ -5,7 +5,14 @@
  */
 import assert from "node:assert/strict";
 import { jetstreamManager } from "@nats-io/jetstream";
-import { EventBus, mintUser, streamAdminRole } from "@quicksilver/core";
+import {
+  ensureCoreStreams,
+  EventBus,
+  mintUser,
+  SERVICE_STATE_STREAM,
+  streamAdminRole,
+  STREAMS,
+} from "@quicksilver/core";
 import { loadOrCreateAuthority } from "@quicksilver/core";
 import { freePort, REPO_ROOT, waitFor } from "@quicksilver/testbed";
 
@@ -78,6 +85,11 @@ Deno.test("deno task cluster runs three TLS nodes with JetStream, and Ctrl-C sto
         const state = await jsm.streams.info("R3CHECK");
         return (state.cluster?.replicas?.length ?? 0) === 2 && state.cluster?.leader;
       }, { timeoutMs: 15_000, what: "a leader and two replicas" });
+      // The core streams and the services' state bucket keep a copy on every node.
+      await ensureCoreStreams(bus);
+      for (const stream of [STREAMS.events, SERVICE_STATE_STREAM]) {
+        assert.equal((await jsm.streams.info(stream)).config.num_replicas, 3, stream);
+      }
     } finally {
       await bus.close();
     }

@@ -88,19 +88,21 @@ export class ServicesEnv {
     await this.connector.ready();
   }
 
-  async startStats(): Promise<StatsService> {
+  /** Starts stats as its own user; `dir` is the state dir (another one: another host). */
+  async startStats(dir = this.dir): Promise<StatsService> {
     const role = statsRole();
     this.stats = await StatsService.start(await this.nats.connect(role.name, role.permissions), {
-      dir: `${this.dir}/stats`,
+      dir: `${dir}/stats`,
     });
     return this.stats;
   }
 
-  async startChatlog(): Promise<ChatLogService> {
+  /** Starts the chat log as its own user, logging under `<dir>/logs`. */
+  async startChatlog(dir = this.dir): Promise<ChatLogService> {
     const role = chatlogRole();
     this.chatlog = await ChatLogService.start(
       await this.nats.connect(role.name, role.permissions),
-      { dir: `${this.dir}/logs` },
+      { dir: `${dir}/logs` },
     );
     return this.chatlog;
   }

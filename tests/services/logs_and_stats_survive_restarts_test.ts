@@ -8,6 +8,7 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import {
   ChannelStatsReplySchema,
   type EventBus,
+  ServiceState,
   STREAMS,
   subjects,
   UserStatsReplySchema,
@@ -164,9 +165,11 @@ Deno.test("logs and stats survive restarts of every process and of nats-server, 
     await caughtUp(env);
     return (await Deno.readTextFile(chatPath)).includes(`${BOT.name} -> mod: === Channel`);
   }, { what: "the bot's reply logged" });
+  // The stats instance is stopped first: one instance of a key runs at a time.
+  await env.stats!.close();
   const before = {
     chat: await Deno.readTextFile(chatPath),
-    stats: await Deno.readTextFile(env.stats!.statePath),
+    stats: await savedStats(env.observer, "stats"),
   };
   const replayBus = await env.nats.connect("test-replay");
   const seq = await lastSeq(env.observer);
@@ -176,22 +179,28 @@ Deno.test("logs and stats survive restarts of every process and of nats-server, 
     from: 1,
   });
   await replayLog.close();
-  const replayStats = await StatsService.start(replayBus, {
-    dir: `${env.dir}/stats`,
-    consumer: "stats-replay",
-    from: 1,
-  });
+  const replayStats = await StatsService.start(replayBus, { from: 1 });
   await replayStats.applied(seq);
   await replayStats.close();
+  env.stats = undefined;
   assert.equal(await Deno.readTextFile(chatPath), before.chat);
-  // The running service may still record a later sequence (the moderator's own traffic), so
-  // compare what was counted, not how far the stream has been read.
-  const counted = (text: string) => ({ ...JSON.parse(text), lastSeq: undefined });
-  assert.deepEqual(
-    counted(await Deno.readTextFile(env.stats!.statePath)),
-    counted(before.stats),
-  );
+  // The replay may record a later sequence (the moderator's own traffic), so compare what was
+  // counted, not how far the stream has been read.
+  const counted = (state: Record<string, unknown>) => ({ ...state, lastSeq: undefined });
+  assert.deepEqual(counted(await savedStats(env.observer, "stats")), counted(before.stats));
 });
+
+/** The stats state an instance saved in the services' KV bucket. */
+async function savedStats(bus: EventBus, instance: string): Promise<Record<string, unknown>> {
+  const saved = await ServiceState.of(bus, "stats", instance).load();
+  assert.ok(saved, `stats.${instance} saved`);
+  const text = await new Response(
+    new Blob([saved as Uint8Array<ArrayBuffer>]).stream().pipeThrough(
+      new DecompressionStream("gzip"),
+    ),
+  ).text();
+  return JSON.parse(text);
+}
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

@@ -1,4 +1,11 @@
-import { createEnvelope, subjects } from "@quicksilver/core";
+import assert from "node:assert/strict";
+import {
+  createEnvelope,
+  ensureCoreStreams,
+  ServiceState,
+  streamAdminRole,
+  subjects,
+} from "@quicksilver/core";
 import { chatlogRole } from "../../services/chatlog/mod.ts";
 import { moderatorRole } from "../../services/moderator/mod.ts";
 import { statsRole } from "../../services/stats/mod.ts";
@@ -22,5 +29,38 @@ Deno.test("the parity services cannot publish events or act outside their roles"
     bus.publish(subject, createEnvelope("message", { platform: "cytube", channel: "x" }, {}));
     await waitFor(() => violations.includes(subject), { what: `${role.name} refused ${subject}` });
     await bus.close();
+  }
+});
+
+Deno.test("each service reads and writes only its own key of the services' state bucket", async () => {
+  await using nats = await TestNats.start();
+  const admin = streamAdminRole();
+  const adminBus = await nats.connect(admin.name, admin.permissions);
+  await ensureCoreStreams(adminBus);
+  await adminBus.close();
+  const chatlog = await nats.connect(chatlogRole().name, chatlogRole().permissions);
+  const stats = await nats.connect(statsRole().name, statsRole().permissions);
+  const moderator = await nats.connect(moderatorRole().name, moderatorRole().permissions);
+  try {
+    const bytes = (text: string) => new TextEncoder().encode(text);
+    const text = (value: Uint8Array | null) => value && new TextDecoder().decode(value);
+    await ServiceState.of(chatlog, "chatlog", "chatlog").save(bytes("cursor"));
+    await ServiceState.of(stats, "stats", "stats").save(bytes("state"));
+    assert.equal(text(await ServiceState.of(stats, "stats", "stats").load()), "state");
+    // Another service's key, another instance's key, or the bucket to a service without one.
+    const refused = [
+      [chatlog, "stats", "stats"],
+      [chatlog, "chatlog", "other"],
+      [stats, "chatlog", "chatlog"],
+      [moderator, "stats", "stats"],
+    ] as const;
+    for (const [bus, service, instance] of refused) {
+      const state = ServiceState.of(bus, service, instance);
+      await assert.rejects(state.load(), /Permissions Violation/, `${service}.${instance} read`);
+      await assert.rejects(state.save(bytes("forged")), /Permissions Violation/);
+    }
+    assert.equal(text(await ServiceState.of(chatlog, "chatlog", "chatlog").load()), "cursor");
+  } finally {
+    await Promise.all([chatlog.close(), stats.close(), moderator.close()]);
   }
 });
