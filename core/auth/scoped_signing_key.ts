@@ -7,7 +7,7 @@
  * drops the subject (nats-server 2.9 server/auth.go `processUserPermissionsTemplate`).
  *
  * A machine holding only such a key (the plugin host elsewhere) can mint users of that one
- * shape, never a router or connector: the account's own key and the operator key stay on the
+ * shape, never a command dispatcher or connector: the account's own key and the operator key stay on the
  * machine that holds `auth/authority.nk`.
  */
 import * as jwt from "@nats-io/jwt";

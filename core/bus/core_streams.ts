@@ -29,7 +29,7 @@ export const EVENTS_STREAM: Readonly<StreamSpec> = {
 
 /**
  * `ROSEY_ACTIONS`: platform actions (`rosey.platform.*.action.*`), in `nats.delivery: durable`
- * only. The 2-minute duplicate window is the exactly-once of replies: every router that answers
+ * only. The 2-minute duplicate window is the exactly-once of replies: every command dispatcher that answers
  * the same event publishes with the same `Nats-Msg-Id` (the event id and the line's index), and
  * the server keeps the first. Kept 10 minutes: an action older than that is no longer an answer.
  * Only in durable mode: in live mode a stream on these subjects would answer every action

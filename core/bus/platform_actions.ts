@@ -81,7 +81,7 @@ export function actionConsumerName(platform: string, channel?: string): string {
  *
  * @example
  * ```ts ignore
- * const sub = takeActions(bus, { platform: "cytube", channel: "lobby", delivery }, (value, ctx) => {
+ * const sub = takeActions(bus, { platform: "example", channel: "lobby", delivery }, (value, ctx) => {
  *   const result = perform(ctx.action, value);
  *   if (ctx.reply) bus.publish(ctx.reply, result);
  * });
@@ -154,7 +154,7 @@ export interface SendActionOptions {
   delivery?: Delivery;
   /**
    * Durable mode: the `Nats-Msg-Id`, so that a copy of this action sent again within 2 minutes
-   * (by another router answering the same event) is dropped. Default: a fresh id.
+   * (by another dispatcher answering the same event) is dropped. Default: a fresh id.
    */
   messageId?: string;
 }

@@ -61,16 +61,17 @@ export const NatsSectionSchema = z.strictObject({
    * holds it.
    */
   /**
-   * How chat events reach the router and actions reach connectors. `live` (default): core NATS,
-   * the fastest path, for one machine. `durable`: through JetStream (`ROSEY_EVENTS` with one
-   * shared `router` consumer, `ROSEY_ACTIONS` with a consumer per connector channel), so any
-   * number of routers can run and a router that dies hands its unanswered commands to another
+   * How chat events reach the command dispatcher and actions reach connectors. `live` (default):
+   * core NATS, the fastest path, for one machine. `durable`: through JetStream (`ROSEY_EVENTS`
+   * with one shared dispatchers' consumer, `ROSEY_ACTIONS` with a consumer per connector
+   * channel), so any number of dispatchers can run and one that dies hands its unanswered
+   * commands to another
    * (docs/SCALING.md).
    */
   delivery: z.enum(DELIVERY_MODES, {
     error: (issue) =>
       `${show(issue.input)} is not a delivery mode; write "live" (one machine) or "durable" ` +
-      `(router replicas, docs/SCALING.md)`,
+      `(several command dispatchers, docs/SCALING.md)`,
   }).default("live"),
   credentials: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), z.string().min(1)).default({}),
 });

@@ -119,7 +119,7 @@ export const subjects = {
   allEvents: () => `${ROOT}.events.>`,
   /**
    * `message` and `pm`, the chat events that may be commands: the only event types of one token
-   * (every other type is dotted, `user.join`), so that the routers' one durable consumer can
+   * (every other type is dotted, `user.join`), so that the dispatchers' one durable consumer can
    * filter on them with a single subject (nats-server 2.9 has one filter per consumer).
    */
   chatEvents: () => `${ROOT}.events.*`,

@@ -90,7 +90,7 @@ Deno.test("a bad value is refused with the file, the key path and a fix", () => 
   assert.equal(
     errorOf("nats:\n  delivery: jetstream\n").message,
     'rosey.yaml: nats.delivery: "jetstream" is not a delivery mode; write "live" (one machine) ' +
-      'or "durable" (router replicas, docs/SCALING.md)',
+      'or "durable" (several command dispatchers, docs/SCALING.md)',
   );
 });
 
