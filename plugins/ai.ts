@@ -737,14 +737,21 @@ class Conversation {
     // One say of several lines: the router allows a plugin a few says at once (then 1/s), caps
     // the lines of each (router.replies.maxLines), and the connector sends each line as its own
     // chat message (literal: a line starting with "/" never runs as a command).
-    say(lines.map((line, i) => i === 0 ? address(line) : line).join("\n"));
-    // A greeting is the bot's own initiative, not part of what the user said.
+    // Remembered before it is said: a user who reads the answer and asks again at once must
+    // find it in the memory (the update is a compare-and-set, a few round trips). A greeting is
+    // the bot's own initiative, not part of what the user said.
     if (s.memory.exchanges > 0 && ask.why !== "greeting") {
-      await ctx.storage.update<Exchange[]>(
-        key,
-        (old) => boundMemory([...(old ?? []), { q: ask.prompt, a: lines.join(" ") }], s.memory),
-      );
+      try {
+        await ctx.storage.update<Exchange[]>(
+          key,
+          (old) => boundMemory([...(old ?? []), { q: ask.prompt, a: lines.join(" ") }], s.memory),
+        );
+      } catch (error) {
+        // A full bucket (the plugin's quota) costs the memory, never the answer.
+        ctx.log.warn("ai memory not saved", { user: ask.user, error: String(error) });
+      }
     }
+    say(lines.map((line, i) => i === 0 ? address(line) : line).join("\n"));
   }
 }
 

@@ -7,7 +7,6 @@
 import {
   type AuditRecord,
   AuditRecordSchema,
-  connectorRole,
   ensureCoreStreams,
   type EventBus,
   type PrivateMessageAction,
@@ -19,7 +18,11 @@ import { chatlogRole } from "../../services/chatlog/mod.ts";
 import { moderatorRole } from "../../services/moderator/mod.ts";
 import { statsRole } from "../../services/stats/mod.ts";
 import { TestNats, waitFor } from "@quicksilver/testing";
-import { CYTUBE_PLATFORM, CytubeConnector } from "../../connectors/cytube/mod.ts";
+import {
+  CYTUBE_PLATFORM,
+  CytubeConnector,
+  cytubeConnectorRole,
+} from "../../connectors/cytube/mod.ts";
 import { ChatLogService } from "../../services/chatlog/mod.ts";
 import { ModeratorService } from "../../services/moderator/mod.ts";
 import { StatsService } from "../../services/stats/mod.ts";
@@ -77,7 +80,7 @@ export class ServicesEnv {
     if (options.chatlog) await this.startChatlog();
     const m = moderatorRole();
     this.moderator = await ModeratorService.start(await this.nats.connect(m.name, m.permissions));
-    const c = connectorRole(CYTUBE_PLATFORM);
+    const c = cytubeConnectorRole();
     this.connector = await CytubeConnector.start(await this.nats.connect(c.name, c.permissions), {
       server: this.fake.url,
       channel: this.fake.channel,

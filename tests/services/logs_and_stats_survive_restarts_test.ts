@@ -14,10 +14,13 @@ import {
   UserStatsReplySchema,
 } from "@quicksilver/core";
 import { waitFor } from "@quicksilver/testing";
-import { CYTUBE_PLATFORM, CytubeConnector } from "../../connectors/cytube/mod.ts";
+import {
+  CYTUBE_PLATFORM,
+  CytubeConnector,
+  cytubeConnectorRole,
+} from "../../connectors/cytube/mod.ts";
 import { ChatLogService } from "../../services/chatlog/mod.ts";
 import { StatsService } from "../../services/stats/mod.ts";
-import { connectorRole } from "@quicksilver/core";
 import { moderatorRole } from "../../services/moderator/mod.ts";
 import { ModeratorService } from "../../services/moderator/mod.ts";
 import { BOT, ServicesEnv } from "./_env.ts";
@@ -86,7 +89,7 @@ Deno.test("logs and stats survive restarts of every process and of nats-server, 
   // --- everything comes back
   await env.startStats();
   await env.startChatlog();
-  const c = connectorRole(CYTUBE_PLATFORM);
+  const c = cytubeConnectorRole();
   env.connector = await CytubeConnector.start(await env.nats.connect(`${c.name}`, c.permissions), {
     server: fake.url,
     channel: fake.channel,

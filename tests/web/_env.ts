@@ -5,9 +5,13 @@
  *
  * @module
  */
-import { connectorRole, ensureCoreStreams, streamAdminRole } from "@quicksilver/core";
+import { ensureCoreStreams, streamAdminRole } from "@quicksilver/core";
 import { TestNats } from "@quicksilver/testing";
-import { CYTUBE_PLATFORM, CytubeConnector } from "../../connectors/cytube/mod.ts";
+import {
+  CYTUBE_PLATFORM,
+  CytubeConnector,
+  cytubeConnectorRole,
+} from "../../connectors/cytube/mod.ts";
 import { statsRole, StatsService } from "../../services/stats/mod.ts";
 import {
   hashPassword,
@@ -60,7 +64,7 @@ export class WebEnv {
   }
 
   async startConnector(): Promise<CytubeConnector> {
-    const c = connectorRole(CYTUBE_PLATFORM);
+    const c = cytubeConnectorRole();
     this.connector = await CytubeConnector.start(
       await this.nats.connect(c.name, c.permissions),
       {
