@@ -332,6 +332,20 @@ async function main(): Promise<number> {
   await new Promise((resolve) => setTimeout(resolve, 2000));
 
   const figures = chaosFigures([...ledger.commands.values()], kills, end);
+  // For a post mortem against the processes' logs (--keep): which commands were lost, when.
+  const lost = [...ledger.commands.entries()].filter(([, c]) =>
+    c.answers.length === 0 && !c.unheard
+  );
+  if (lost.length > 0) {
+    const wallOf = (at: number) => new Date(Date.now() - (now() - at)).toISOString();
+    say(
+      `lost: ${
+        lost.slice(0, 20).map(([id, c]) =>
+          `#${id} typed at ${((c.sentAt - t0) / 1000).toFixed(2)} s (${wallOf(c.sentAt)})`
+        ).join(", ")
+      }`,
+    );
+  }
   for (const failover of figures.failovers) {
     say(
       `${failover.killed}: recovered ${

@@ -16,6 +16,12 @@
  *   last successful renewal: a standby can take over no earlier than `ttlMs` after that write was
  *   stored, so two replicas are never active at once, also after a pause (SIGSTOP, a frozen event
  *   loop): a resumed holder sees its time is up before its next renewal is refused;
+ * - a standby's clock restarts with every failed read (KV unreachable for everyone during a
+ *   JetStream leader election must not look like a holder that stopped renewing), and a replica
+ *   whose own renewals failed (its `active` ended, its `onActive` signal aborted) takes the lease
+ *   back at its next successful read if the key still has the revision it wrote itself: a CAS on
+ *   it proves nobody took over; its `onActive` callbacks run again and re-arm from storage. So an
+ *   election pauses the holder's timers for a few seconds but does not move the lease;
  * - a plugin that stops cleanly deletes the key, and a standby takes over at its next read (1 s).
  *
  * Nothing runs until the plugin first touches `ctx.lease`: a plugin without live state pays no
@@ -90,6 +96,8 @@ export class KvLease implements Lease {
   /** Local time until which the holder may act; 0 when not active. */
   #activeUntil = 0;
   #activeSignal: AbortController | undefined;
+  /** The revision this replica itself last wrote as the holder; 0: none, or taken over. */
+  #written = 0;
 
   constructor(options: KvLeaseOptions) {
     this.#options = options;
@@ -152,6 +160,7 @@ export class KvLease implements Lease {
     try {
       kv = await this.#options.open();
     } catch (error) {
+      this.#seenAt = performance.now();
       this.#options.onError?.("lease: the storage bucket could not be opened", error);
       return;
     }
@@ -159,11 +168,15 @@ export class KvLease implements Lease {
     if (this.active) {
       try {
         this.#revision = await kv.update(LEASE_KEY, value, this.#revision);
+        this.#written = this.#revision;
         this.#activeUntil = startedAt + this.#timing.ttlMs - this.#timing.renewMs;
       } catch (error) {
         // Refused: another replica took it. Anything else (a timeout, a lost connection): keep
         // trying until the time runs out (the `active` getter ends it then).
-        if (apiErrorCode(error) === JS_WRONG_LAST_SEQUENCE) this.#deactivate();
+        if (apiErrorCode(error) === JS_WRONG_LAST_SEQUENCE) {
+          this.#written = 0;
+          this.#deactivate();
+        }
       }
       return;
     }
@@ -173,6 +186,10 @@ export class KvLease implements Lease {
       let won: number | undefined;
       if (!entry || entry.operation !== "PUT") {
         won = await kv.create(LEASE_KEY, value).catch(() => undefined);
+      } else if (entry.revision === this.#written) {
+        // Still the revision we wrote as the holder (our renewals failed, e.g. through a
+        // leader election): nobody took over since, so take it back at once by a CAS on it.
+        won = await kv.update(LEASE_KEY, value, entry.revision).catch(() => undefined);
       } else if (entry.revision !== this.#revision) {
         this.#revision = entry.revision;
         this.#seenAt = startedAt;
@@ -181,10 +198,14 @@ export class KvLease implements Lease {
       }
       if (won !== undefined && !this.#closed) {
         this.#revision = won;
+        this.#written = won;
         this.#activeUntil = startedAt + this.#timing.ttlMs - this.#timing.renewMs;
         this.#activate();
       }
     } catch (error) {
+      // A revision's age counts only over reads that worked: KV down for everyone (a leader
+      // election) must not look like a holder that stopped renewing.
+      this.#seenAt = performance.now();
       this.#options.onError?.("lease: reading the lease failed", error);
     }
   }
