@@ -210,7 +210,9 @@ export class EventOutbox {
   }
 
   #pump(): void {
-    while (!this.#paused && !this.#held && this.#inflight < this.#window && !this.#abort.signal.aborted) {
+    while (
+      !this.#paused && !this.#held && this.#inflight < this.#window && !this.#abort.signal.aborted
+    ) {
       const next = this.#queue.shift();
       if (next === undefined) break;
       this.#inflight++;

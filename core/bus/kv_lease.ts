@@ -24,8 +24,8 @@
  * what was held is not published yet, so a successor must not continue past it (after the
  * resume the newer data follows with the next renewal).
  *
- * A standby counts a revision's age only over reads that succeed: every failed read restarts
- * its clock, so it takes over only after seeing the same revision for `expireMs` of working KV.
+ * A standby counts a revision's age only over reads that succeed: every failed read (and every
+ * read slower than `renewMs`) restarts its clock, so it takes over only after seeing the same revision for `expireMs` of working KV.
  *
  * Why two never act at once, and why an election moves nothing:
  * - KV unavailable to everyone (a leader election of the bucket's stream, a few seconds): the
@@ -384,8 +384,11 @@ export class KvLease<D = unknown> implements AsyncDisposable {
       }
       // Standby: take a free key; take a key whose revision has not moved for expireMs.
       try {
+        const readAt = Date.now();
         const entry = await this.#kv.get(this.key);
         const now = Date.now();
+        // A read that hung (answered late after a stall) is no proof of working KV either.
+        if (now - readAt > this.#renewMs) seenAt = now;
         if (entry === null || entry.operation !== "PUT") {
           const sentAt = Date.now();
           this.#revision = await this.#kv.create(this.key, this.#encode(this.#data));

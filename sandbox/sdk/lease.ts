@@ -167,13 +167,22 @@ export class KvLease implements Lease {
     const value = JSON.stringify({ holder: this.#options.holder, at: Date.now() });
     if (this.active) {
       try {
+        // Counted from the write's send: a standby's clock starts no earlier than that.
+        const sentAt = performance.now();
         this.#revision = await kv.update(LEASE_KEY, value, this.#revision);
         this.#written = this.#revision;
-        this.#activeUntil = startedAt + this.#timing.ttlMs - this.#timing.renewMs;
+        this.#activeUntil = sentAt + this.#timing.ttlMs - this.#timing.renewMs;
       } catch (error) {
         // Refused: another replica took it. Anything else (a timeout, a lost connection): keep
         // trying until the time runs out (the `active` getter ends it then).
         if (apiErrorCode(error) === JS_WRONG_LAST_SEQUENCE) {
+          // Our previous renewal may have been stored with its answer lost (a timeout): if the
+          // key still names us, nobody took over (a takeover writes its own name); go on from it.
+          const entry = await kv.get(LEASE_KEY).catch(() => null);
+          if (entry?.operation === "PUT" && holderOf(entry) === this.#options.holder) {
+            this.#revision = this.#written = entry.revision;
+            return;
+          }
           this.#written = 0;
           this.#deactivate();
         }
@@ -184,22 +193,28 @@ export class KvLease implements Lease {
     try {
       const entry = await kv.get(LEASE_KEY);
       let won: number | undefined;
+      // When our write was sent (not when the read began, which may have hung).
+      const sentAt = performance.now();
       if (!entry || entry.operation !== "PUT") {
         won = await kv.create(LEASE_KEY, value).catch(() => undefined);
-      } else if (entry.revision === this.#written) {
-        // Still the revision we wrote as the holder (our renewals failed, e.g. through a
-        // leader election): nobody took over since, so take it back at once by a CAS on it.
+      } else if (entry.revision === this.#written || holderOf(entry) === this.#options.holder) {
+        // Still a revision we wrote as the holder (our renewals failed, e.g. through a leader
+        // election, one maybe stored with its answer lost): nobody took over since (a takeover
+        // writes its own name), so take it back at once by a CAS on it.
         won = await kv.update(LEASE_KEY, value, entry.revision).catch(() => undefined);
       } else if (entry.revision !== this.#revision) {
         this.#revision = entry.revision;
         this.#seenAt = startedAt;
+      } else if (performance.now() - startedAt > this.#timing.renewMs) {
+        // A read that hung (answered late after a stall) is no proof of working KV either.
+        this.#seenAt = performance.now();
       } else if (startedAt - this.#seenAt >= this.#timing.ttlMs) {
         won = await kv.update(LEASE_KEY, value, entry.revision).catch(() => undefined);
       }
       if (won !== undefined && !this.#closed) {
         this.#revision = won;
         this.#written = won;
-        this.#activeUntil = startedAt + this.#timing.ttlMs - this.#timing.renewMs;
+        this.#activeUntil = sentAt + this.#timing.ttlMs - this.#timing.renewMs;
         this.#activate();
       }
     } catch (error) {
@@ -231,6 +246,14 @@ export class KvLease implements Lease {
     } catch (error) {
       this.#options.onError?.("lease: an onActive callback failed", error);
     }
+  }
+}
+
+function holderOf(entry: { json<T>(): T }): string | undefined {
+  try {
+    return entry.json<{ holder?: string }>().holder;
+  } catch {
+    return undefined;
   }
 }
 
