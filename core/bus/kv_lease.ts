@@ -197,6 +197,7 @@ export class KvLease<D = unknown> implements AsyncDisposable {
   #data: D | undefined;
   #dirty = false;
   #wake: (() => void) | undefined;
+  #wakeOnData = true;
   #loop: Promise<void> = Promise.resolve();
   #otherHolder: string | undefined;
   #released = false;
@@ -280,7 +281,7 @@ export class KvLease<D = unknown> implements AsyncDisposable {
     this.#data = data;
     if (this.#state !== "active") return;
     this.#dirty = true;
-    this.#wake?.();
+    if (this.#wakeOnData) this.#wake?.();
   }
 
   /**
@@ -313,7 +314,9 @@ export class KvLease<D = unknown> implements AsyncDisposable {
     return this.close();
   }
 
-  #sleep(ms: number): Promise<void> {
+  /** Sleeps `ms`; cut short by `close()`, and by new data unless `wakeOnData` is false. */
+  #sleep(ms: number, wakeOnData = true): Promise<void> {
+    this.#wakeOnData = wakeOnData;
     return new Promise<void>((resolve) => {
       const timer = setTimeout(done, ms);
       function done() {
@@ -361,7 +364,7 @@ export class KvLease<D = unknown> implements AsyncDisposable {
           const own = casLost ? await this.#adoptOwnWrite() : false;
           if (own === true) continue;
           if (own === "unknown") {
-            await this.#sleep(this.#renewMs);
+            await this.#sleep(this.#renewMs, false);
             continue;
           }
           if (casLost || this.#busClosed()) {
@@ -378,6 +381,10 @@ export class KvLease<D = unknown> implements AsyncDisposable {
             error: errorText(error),
             suspended: this.#suspended,
           });
+          // Not at once, even with new data waiting: KV that refuses at once (no stream
+          // leader) would otherwise be asked in a tight loop.
+          await this.#sleep(this.#renewMs, false);
+          continue;
         }
         if (!this.#dirty) await this.#sleep(this.#renewMs);
         continue;
