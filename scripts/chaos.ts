@@ -30,7 +30,7 @@ import { ConfigError } from "@quicksilver/core";
 import { freePort, REPO_ROOT } from "@quicksilver/testbed";
 import { loadConfig } from "../app/mod.ts";
 import { FakeChannel } from "./chaos/fake_channel.ts";
-import { chaosFigures, type Kill } from "./chaos/figures.ts";
+import { chaosFigures, type CommandRecord, type Kill } from "./chaos/figures.ts";
 import { CommandLedger } from "./chaos/ledger.ts";
 import { ChaosProcess } from "./chaos/processes.ts";
 
@@ -301,17 +301,27 @@ async function main(): Promise<number> {
   const durationMs = seconds * 1000;
   let typed = 0;
   let lastReport = t0;
+  // After the connector's SIGKILL, until the fake server sees its socket close, lines still go
+  // to that dead socket: no bot can hear them (they are the platform's loss, notDelivered).
+  let deadSocketsOpen: number | undefined;
   while (now() - t0 < durationMs) {
     const elapsed = now() - t0;
-    const due = Math.floor((elapsed / 1000) * rate);
-    for (; typed < due; typed++) ledger.type(fake);
-    await fake.flush();
     const next = victims[kills.length];
+    // Before this tick's lines: those of the last tick had its sleep to reach the bot.
     if (next && elapsed >= (durationMs * (kills.length + 1)) / (victims.length + 1)) {
+      const openBefore = fake.open;
       next.kill();
       kills.push({ killed: next.killed, at: now(), boundMs: next.boundMs });
+      if (next === victimsByName.connector) deadSocketsOpen = openBefore;
       say(`${(elapsed / 1000).toFixed(1)} s: SIGKILL ${next.killed}`);
     }
+    if (deadSocketsOpen !== undefined && fake.open < deadSocketsOpen) deadSocketsOpen = undefined;
+    const due = Math.floor((elapsed / 1000) * rate);
+    for (; typed < due; typed++) {
+      const id = ledger.type(fake);
+      if (deadSocketsOpen !== undefined) ledger.toDeadSocket(id);
+    }
+    await fake.flush();
     if (now() - lastReport >= 5000) {
       lastReport = now();
       say(
@@ -332,6 +342,21 @@ async function main(): Promise<number> {
   await new Promise((resolve) => setTimeout(resolve, 2000));
 
   const figures = chaosFigures([...ledger.commands.values()], kills, end);
+  // For a post mortem against the processes' logs (--keep): which commands were lost, when.
+  const wallOf = (at: number) => new Date(Date.now() - (now() - at)).toISOString();
+  const list = (what: string, keep: (c: CommandRecord) => boolean) => {
+    const found = [...ledger.commands.entries()].filter(([, c]) => keep(c));
+    if (found.length === 0) return;
+    say(
+      `${what}: ${
+        found.slice(0, 20).map(([id, c]) =>
+          `#${id} typed at ${((c.sentAt - t0) / 1000).toFixed(2)} s (${wallOf(c.sentAt)})`
+        ).join(", ")
+      }`,
+    );
+  };
+  list("lost", (c) => c.answers.length === 0 && !c.unheard);
+  list("answered twice", (c) => c.answers.length > 1);
   for (const failover of figures.failovers) {
     say(
       `${failover.killed}: recovered ${

@@ -225,6 +225,8 @@ export class CytubeConnector {
         logger: connector.#log,
         onAcquired: (cursor) => connector.#onLeaseAcquired(cursor),
         onLost: (reason) => connector.#onLeaseLost(reason),
+        onSuspended: (reason) => connector.#onLeaseSuspended(reason),
+        onResumed: () => connector.#onLeaseResumed(),
       });
     } catch (error) {
       await connector.close();
@@ -251,6 +253,13 @@ export class CytubeConnector {
       };
     }
     if (this.#fatal) return { status: "degraded", detail: this.#fatal };
+    if (this.#lease?.suspended) {
+      return {
+        status: "degraded",
+        detail: `lease renewals failing (KV unreachable): in CyTube channel ` +
+          `${this.source.channel} but not acting, ${this.#outbox.stats.backlog} events held`,
+      };
+    }
     if (this.client.status !== "ready") {
       const why = this.#lastProblem ? `: ${this.#lastProblem}` : "";
       return {
@@ -327,6 +336,15 @@ export class CytubeConnector {
     return !this.#closed && (this.#lease === undefined || this.#lease.valid());
   }
 
+  /**
+   * Whether what happens in the channel may go to the outbox: while acting, and while the
+   * lease is suspended (the outbox holds it then; published on resume, dropped on loss).
+   */
+  #recording(): boolean {
+    if (this.#closed || this.#lease === undefined) return !this.#closed;
+    return this.#lease.valid() || this.#lease.suspended;
+  }
+
   #join(): void {
     this.#client.connect().catch(() => {
       // Fatal refusals arrive as `error` events and are logged there; close() rejects too.
@@ -355,11 +373,28 @@ export class CytubeConnector {
     this.#join();
   }
 
+  #onLeaseSuspended(reason: string): void {
+    if (this.#closed) return;
+    // Keep the channel and hold what happens in it: a JetStream leader election makes KV
+    // unreachable for everyone for seconds, and leaving would lose the chat of that gap.
+    this.#outbox.hold();
+    this.#log.warn("lease suspended: staying in CyTube channel, holding events", { reason });
+  }
+
+  #onLeaseResumed(): void {
+    if (this.#closed) return;
+    const held = this.#outbox.stats.backlog;
+    this.#outbox.release();
+    this.#log.info("lease renewed again: publishing held events", { held });
+  }
+
   #onLeaseLost(reason: string): void {
     if (this.#closed) return;
-    // What was queued while cut off from NATS is the successor's now (it continues from the
-    // position in the lease, which did not move past what could not be written).
+    // What was queued while cut off from NATS, or held while the lease was suspended, is the
+    // successor's now (it continues from the position in the lease, which the suspended lease
+    // did not move past what was held).
     const dropped = this.#outbox.discardQueued();
+    this.#outbox.release();
     this.#log.warn("leaving CyTube channel: lease lost", { reason, droppedEvents: dropped });
     void this.#stopActions();
     const old = this.#client;
@@ -371,11 +406,11 @@ export class CytubeConnector {
   }
 
   #admitChat(chat: ChatMessage, replayed: boolean): boolean {
-    return this.#acting() && this.#replay.admit(chat, replayed);
+    return this.#recording() && this.#replay.admit(chat, replayed);
   }
 
   #emit(type: EventType, payload: unknown, time?: number): void {
-    if (!this.#acting()) return;
+    if (!this.#recording()) return;
     if (this.#outbox.publish(type, this.source, payload, time)) {
       this.metrics.eventsOut.inc({ type });
     }

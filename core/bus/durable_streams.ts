@@ -236,7 +236,15 @@ export class DurableStreams {
       serve: async (attached) => {
         await this.#ensureConsumer(spec);
         const consumer = await (await this.#client()).consumers.get(spec.stream, spec.durable);
-        const messages = await consumer.consume({ max_messages: 256, idle_heartbeat: 2000 });
+        // Short pulls: when the consumer's leader dies, nats.js notices by two missed heartbeats
+        // and then checks the consumer once per `expires` until that answers (consumer.js
+        // resetPendingWithInfo). With the default 30 s a consumer whose new leader was elected
+        // 5 s after a node's death stayed idle for 30 s more (a chaos run's node kill).
+        const messages = await consumer.consume({
+          max_messages: 256,
+          expires: 2000,
+          idle_heartbeat: 1000,
+        });
         current = messages;
         attached();
         ready.resolve();

@@ -69,6 +69,8 @@ export class EventOutbox {
   #mode: OutboxMode;
   #inflight = 0;
   #paused = false;
+  /** Held by the publisher (`hold`): queue, publish nothing, until `release`. */
+  #held = false;
   #overflowing = false;
   #idle: (() => void)[] = [];
 
@@ -106,7 +108,7 @@ export class EventOutbox {
   submit(pending: Pending): boolean {
     if (this.#abort.signal.aborted) return false;
     this.#stats.submitted++;
-    if (this.#mode === "core") {
+    if (this.#mode === "core" && !this.#held) {
       try {
         this.#bus.publish(pending.subject, pending.envelope);
         this.#stats.published++;
@@ -128,6 +130,40 @@ export class EventOutbox {
     this.#queue.push(pending);
     this.#pump();
     return true;
+  }
+
+  /**
+   * Holds every envelope from now on (queued, bounded by `maxBacklog`, in order) until
+   * {@linkcode EventOutbox.release} publishes them or {@linkcode EventOutbox.discardQueued}
+   * drops them: for a publisher that may not publish for now but may again soon (a connector
+   * whose lease is suspended while KV is unreachable). Publishes already in flight go on.
+   */
+  hold(): void {
+    this.#held = true;
+  }
+
+  /** Ends {@linkcode EventOutbox.hold}: what was held is published, in order. */
+  release(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    if (this.#mode === "core") {
+      for (const pending of this.#queue.splice(0)) {
+        try {
+          this.#bus.publish(pending.subject, pending.envelope);
+          this.#stats.published++;
+        } catch {
+          this.#stats.failed++;
+        }
+      }
+      this.#wakeIdle();
+      return;
+    }
+    this.#pump();
+  }
+
+  /** Whether envelopes are being held ({@linkcode EventOutbox.hold}). */
+  get held(): boolean {
+    return this.#held;
   }
 
   /** Resolves once nothing is queued or in flight, or after `timeoutMs`; true when empty. */
@@ -174,7 +210,9 @@ export class EventOutbox {
   }
 
   #pump(): void {
-    while (!this.#paused && this.#inflight < this.#window && !this.#abort.signal.aborted) {
+    while (
+      !this.#paused && !this.#held && this.#inflight < this.#window && !this.#abort.signal.aborted
+    ) {
       const next = this.#queue.shift();
       if (next === undefined) break;
       this.#inflight++;

@@ -10,11 +10,40 @@
  * consumer-create rights would let the holder's identity point a push consumer's deliver
  * subject anywhere (the same reason plugins get none, sandbox/credentials/plugin_permissions.ts).
  *
- * Self-fencing: a holder that could not renew (partition) or was paused (SIGSTOP) stops
- * counting itself active once `expireMs - renewMs` have passed since the send of its last
- * successful renewal, before any standby can have taken over (a standby waits `expireMs` from
- * the moment it *saw* that renewal, which is later). {@linkcode KvLease.valid} says so at once;
- * the next renewal's CAS failure (or the timeout) makes it `lost`.
+ * Self-fencing: a holder that could not renew (partition, a JetStream leader election, a
+ * SIGSTOP) stops acting once `expireMs - renewMs` have passed since the send of its last
+ * successful renewal: it is *suspended* ({@linkcode KvLease.valid} false, `onSuspended`),
+ * before any standby can have taken over. It keeps the lease and its place (the connector stays
+ * in the channel and holds what happens there instead of publishing it) and keeps renewing:
+ * - a renewal whose CAS on its own last revision succeeds resumes it (`onResumed`): nobody
+ *   wrote the key since, so nobody took it over, and any standby's takeover CAS (on that same
+ *   revision) now fails;
+ * - a renewal refused for the revision (someone took it over), or no successful renewal for
+ *   `suspendMaxMs` (default 30 s), loses it (`onLost`).
+ * While suspended the lease writes back the data of its last successful write, not newer data:
+ * what was held is not published yet, so a successor must not continue past it (after the
+ * resume the newer data follows with the next renewal).
+ *
+ * A standby counts a revision's age only over reads that succeed: every failed read (and every
+ * read slower than `renewMs`) restarts its clock, so it takes over only after seeing the same revision for `expireMs` of working KV.
+ *
+ * Why two never act at once, and why an election moves nothing:
+ * - KV unavailable to everyone (a leader election of the bucket's stream, a few seconds): the
+ *   holder suspends (no action, events held), the standbys' clocks restart with each failed
+ *   read. When KV answers again the holder's next renewal (within `renewMs`) CASes its own
+ *   revision and resumes, while a standby needs `expireMs` (> `renewMs`) of successful reads
+ *   first; it then sees a new revision and stands by. The channel does not move, nothing is lost.
+ * - The holder cut off alone (standbys read fine): its last successful renewal was sent at t0;
+ *   a standby first saw that revision at s >= t0 and takes over no earlier than s + expireMs
+ *   >= t0 + expireMs, a CAS on that revision. The holder stopped acting at t0 + expireMs -
+ *   renewMs (a timer, and `valid()` reads the clock itself), so the two never overlap; it can
+ *   resume only by a CAS on that same revision, which the takeover made impossible, so once
+ *   it reaches KV again its renewal fails and it is lost (it leaves and discards what it held;
+ *   the successor continues from the data in the lease, which the suspended holder did not
+ *   advance). Only durations on each process's own clock are compared, never two clocks.
+ * The cost: a holder cut off alone stays in its channel, silent, until KV answers it or for
+ * `suspendMaxMs`, while its successor already serves (CyTube kicks the older session of an
+ * account that logs in again).
  *
  * @module
  */
@@ -109,8 +138,17 @@ export interface KvLeaseOptions<D> {
   expireMs?: number;
   /** Called when we become the holder, with the data the previous holder left (or undefined). */
   onAcquired: (data: D | undefined) => void;
-  /** Called when we stop being the holder (CAS lost, renewals failing, closing). */
+  /** Called when we stop being the holder (CAS lost, suspended too long, closing). */
   onLost: (reason: string) => void;
+  /**
+   * Called when renewals have failed for `expireMs - renewMs` (KV unreachable): stop acting,
+   * hold what happens, keep your place. {@linkcode KvLease.valid} is false from then on.
+   */
+  onSuspended?: (reason: string) => void;
+  /** Called when a renewal succeeded again after `onSuspended`: act again, publish what was held. */
+  onResumed?: () => void;
+  /** A suspended holder that could not renew for this long is lost (ms). Default 30 000. */
+  suspendMaxMs?: number;
   logger?: Logger;
 }
 
@@ -159,17 +197,27 @@ export class KvLease<D = unknown> implements AsyncDisposable {
   #data: D | undefined;
   #dirty = false;
   #wake: (() => void) | undefined;
+  #wakeOnData = true;
   #loop: Promise<void> = Promise.resolve();
   #otherHolder: string | undefined;
   #released = false;
   #fence: ReturnType<typeof setTimeout> | undefined;
+  #giveUp: ReturnType<typeof setTimeout> | undefined;
+  readonly #suspendMaxMs: number;
+  #suspended = false;
+  /** The data of our last successful write (what a successor would continue from). */
+  #writtenData: D | undefined;
 
-  private constructor(kv: KvHandle, options: KvLeaseOptions<D>) {
+  readonly #busClosed: () => boolean;
+
+  private constructor(kv: KvHandle, options: KvLeaseOptions<D>, busClosed: () => boolean) {
     this.#kv = kv;
+    this.#busClosed = busClosed;
     this.key = options.key;
     this.holder = options.holder;
     this.#renewMs = options.renewMs ?? 1000;
     this.#expireMs = Math.max(options.expireMs ?? 4000, this.#renewMs * 2);
+    this.#suspendMaxMs = Math.max(options.suspendMaxMs ?? 30_000, this.#expireMs);
     this.#options = options;
     this.#log = (options.logger ?? silentLogger).child({ lease: options.key });
   }
@@ -180,7 +228,11 @@ export class KvLease<D = unknown> implements AsyncDisposable {
       import("@nats-io/jetstream"),
       import("@nats-io/kv"),
     ]);
-    const kv = await new Kvm(jetstream(bus.connection)).open(LEASE_BUCKET, { allow_direct: true })
+    // A renewal must not hang past the fence: once KV answers again the holder has to renew
+    // within `renewMs`, before a standby's `expireMs` of successful reads run out.
+    const timeout = Math.max(500, Math.min(2000, (options.expireMs ?? 4000) / 2));
+    const kv = await new Kvm(jetstream(bus.connection, { timeout }))
+      .open(LEASE_BUCKET, { allow_direct: true })
       .catch((error) => {
         throw new Error(
           `the lease bucket ${LEASE_BUCKET} cannot be opened (${errorText(error)}); it is ` +
@@ -188,7 +240,11 @@ export class KvLease<D = unknown> implements AsyncDisposable {
           { cause: error },
         );
       });
-    const lease = new KvLease<D>(kv as unknown as KvHandle, options);
+    const lease = new KvLease<D>(
+      kv as unknown as KvHandle,
+      options,
+      () => bus.connection.isClosed(),
+    );
     lease.#loop = lease.#run();
     return lease;
   }
@@ -207,8 +263,17 @@ export class KvLease<D = unknown> implements AsyncDisposable {
    * have taken it over: check it before acting for the channel.
    */
   valid(): boolean {
-    return this.#state === "active" &&
-      Date.now() - this.#lastOkSentAt < this.#expireMs - this.#renewMs;
+    this.#checkFence();
+    return this.#state === "active" && !this.#suspended;
+  }
+
+  /**
+   * True while we hold the lease but cannot renew it (KV unreachable): act for nobody, hold
+   * what happens, keep the place. Ends with `onResumed` or `onLost`.
+   */
+  get suspended(): boolean {
+    this.#checkFence();
+    return this.#state === "active" && this.#suspended;
   }
 
   /** Sets the data carried in the lease; written (CAS) with the next renewal, soon. */
@@ -216,7 +281,7 @@ export class KvLease<D = unknown> implements AsyncDisposable {
     this.#data = data;
     if (this.#state !== "active") return;
     this.#dirty = true;
-    this.#wake?.();
+    if (this.#wakeOnData) this.#wake?.();
   }
 
   /**
@@ -229,6 +294,7 @@ export class KvLease<D = unknown> implements AsyncDisposable {
     this.#wake?.();
     await this.#loop;
     clearTimeout(this.#fence);
+    clearTimeout(this.#giveUp);
     if (this.#state === "active") {
       this.#state = "closed";
       try {
@@ -248,7 +314,9 @@ export class KvLease<D = unknown> implements AsyncDisposable {
     return this.close();
   }
 
-  #sleep(ms: number): Promise<void> {
+  /** Sleeps `ms`; cut short by `close()`, and by new data unless `wakeOnData` is false. */
+  #sleep(ms: number, wakeOnData = true): Promise<void> {
+    this.#wakeOnData = wakeOnData;
     return new Promise<void>((resolve) => {
       const timer = setTimeout(done, ms);
       function done() {
@@ -261,10 +329,10 @@ export class KvLease<D = unknown> implements AsyncDisposable {
     });
   }
 
-  #encode(): string {
+  #encode(data: D | undefined): string {
     const value: LeaseValue<D> = {
       holder: this.holder,
-      ...(this.#data !== undefined ? { data: this.#data } : {}),
+      ...(data !== undefined ? { data } : {}),
       ...(this.#released ? { released: true } : {}),
     };
     return JSON.stringify(value);
@@ -273,8 +341,11 @@ export class KvLease<D = unknown> implements AsyncDisposable {
   async #write(): Promise<number> {
     this.#dirty = false;
     const sentAt = Date.now();
-    const revision = await this.#kv.update(this.key, this.#encode(), this.#revision);
+    // Suspended: what was held is not published yet, so the data must not move past it.
+    const data = this.#suspended ? this.#writtenData : this.#data;
+    const revision = await this.#kv.update(this.key, this.#encode(data), this.#revision);
     this.#revision = revision;
+    this.#writtenData = data;
     if (this.#state === "active") this.#renewed(sentAt);
     return revision;
   }
@@ -290,24 +361,45 @@ export class KvLease<D = unknown> implements AsyncDisposable {
         } catch (error) {
           if (signal.aborted) break;
           const casLost = WRONG_LAST_SEQUENCE.has((error as { code?: number }).code ?? 0);
-          if (casLost || Date.now() - this.#lastOkSentAt >= this.#expireMs - this.#renewMs) {
-            this.#lose(casLost ? "another process took the lease over" : errorText(error));
+          const own = casLost ? await this.#adoptOwnWrite() : false;
+          if (own === true) continue;
+          if (own === "unknown") {
+            await this.#sleep(this.#renewMs, false);
+            continue;
+          }
+          if (casLost || this.#busClosed()) {
+            // A closed connection never renews again (a reconnecting one may).
+            this.#lose(
+              casLost ? "another process took the lease over" : "the NATS connection is closed",
+            );
             seenRevision = -1;
             seenAt = Date.now();
             continue;
           }
-          this.#log.warn("lease renewal failed; retrying", { error: errorText(error) });
+          this.#checkFence(errorText(error));
+          this.#log.warn("lease renewal failed; retrying", {
+            error: errorText(error),
+            suspended: this.#suspended,
+          });
+          // Not at once, even with new data waiting: KV that refuses at once (no stream
+          // leader) would otherwise be asked in a tight loop.
+          await this.#sleep(this.#renewMs, false);
+          continue;
         }
         if (!this.#dirty) await this.#sleep(this.#renewMs);
         continue;
       }
       // Standby: take a free key; take a key whose revision has not moved for expireMs.
       try {
+        const readAt = Date.now();
         const entry = await this.#kv.get(this.key);
         const now = Date.now();
+        // A read that hung (answered late after a stall) is no proof of working KV either.
+        if (now - readAt > this.#renewMs) seenAt = now;
         if (entry === null || entry.operation !== "PUT") {
           const sentAt = Date.now();
-          this.#revision = await this.#kv.create(this.key, this.#encode());
+          this.#revision = await this.#kv.create(this.key, this.#encode(this.#data));
+          this.#writtenData = this.#data;
           this.#acquire(sentAt, undefined);
           continue;
         }
@@ -320,7 +412,8 @@ export class KvLease<D = unknown> implements AsyncDisposable {
           const sentAt = Date.now();
           const previous = value.data;
           this.#data = previous;
-          this.#revision = await this.#kv.update(this.key, this.#encode(), entry.revision);
+          this.#revision = await this.#kv.update(this.key, this.#encode(previous), entry.revision);
+          this.#writtenData = previous;
           this.#log.info(
             value.released ? "took over a released lease" : "took over an expired lease",
             {
@@ -334,6 +427,9 @@ export class KvLease<D = unknown> implements AsyncDisposable {
         if (signal.aborted) break;
         // Lost a race (someone else created or renewed): keep standing by.
         if (!WRONG_LAST_SEQUENCE.has((error as { code?: number }).code ?? 0)) {
+          // The revision's age counts only over reads that worked: KV down for everyone (a
+          // leader election) must not look like a holder that stopped renewing.
+          seenAt = Date.now();
           this.#log.warn("lease check failed", { error: errorText(error) });
         }
       }
@@ -343,20 +439,69 @@ export class KvLease<D = unknown> implements AsyncDisposable {
 
   /**
    * A renewal sent at `sentAt` succeeded. Arms the fence: if no later one succeeds before a
-   * standby could take over, the lease is lost then and there, not when a hung renewal finally
-   * fails (a holder cut off from NATS must stop before it reconnects and publishes what it held).
+   * standby could take over, we are suspended then and there, not when a hung renewal finally
+   * fails (a holder cut off from NATS must stop before it reconnects and publishes what it
+   * held); and lost if none succeeds for `suspendMaxMs`. A suspended holder resumes here.
    */
   #renewed(sentAt: number): void {
     this.#lastOkSentAt = sentAt;
     clearTimeout(this.#fence);
+    clearTimeout(this.#giveUp);
     const fenceInMs = sentAt + this.#expireMs - this.#renewMs - Date.now();
-    this.#fence = setTimeout(() => {
-      if (this.#state === "active" && !this.valid()) this.#lose("lease not renewed in time");
-    }, Math.max(0, fenceInMs));
+    this.#fence = setTimeout(() => this.#checkFence(), Math.max(0, fenceInMs));
+    this.#giveUp = setTimeout(() => {
+      if (this.#state === "active" && Date.now() - this.#lastOkSentAt >= this.#suspendMaxMs) {
+        this.#lose(`lease not renewed for ${this.#suspendMaxMs} ms`);
+      }
+    }, Math.max(0, sentAt + this.#suspendMaxMs - Date.now()));
+    if (this.#suspended && this.#state === "active") {
+      this.#suspended = false;
+      // The data held back while suspended goes out with the next renewal, after what was held.
+      this.#dirty = true;
+      this.#log.info("lease renewed again; resuming");
+      try {
+        this.#options.onResumed?.();
+      } catch (error) {
+        this.#log.error("lease onResumed failed", { error: errorText(error) });
+      }
+    }
+  }
+
+  /**
+   * A renewal refused for its revision may have been stored after all with its answer lost (a
+   * leader election, a timeout): if the key still names us (no takeover writes our name), that
+   * write was ours, so we continue from its revision instead of giving the lease away.
+   */
+  async #adoptOwnWrite(): Promise<boolean | "unknown"> {
+    try {
+      const entry = await this.#kv.get(this.key);
+      if (entry === null || entry.operation !== "PUT") return false;
+      const value = entry.json<LeaseValue<D>>();
+      if (value.holder !== this.holder || value.released === true) return false;
+      this.#revision = entry.revision;
+      return true;
+    } catch {
+      // Cannot tell: try again with the next renewal (the fence and `suspendMaxMs` still apply).
+      return "unknown";
+    }
+  }
+
+  /** Suspends an active holder whose last successful renewal is too old (by the clock). */
+  #checkFence(reason = "lease not renewed in time"): void {
+    if (this.#state !== "active" || this.#suspended) return;
+    if (Date.now() - this.#lastOkSentAt < this.#expireMs - this.#renewMs) return;
+    this.#suspended = true;
+    this.#log.warn("lease suspended: renewals failing; holding the place", { reason });
+    try {
+      this.#options.onSuspended?.(reason);
+    } catch (error) {
+      this.#log.error("lease onSuspended failed", { error: errorText(error) });
+    }
   }
 
   #acquire(sentAt: number, data: D | undefined): void {
     this.#state = "active";
+    this.#suspended = false;
     this.#renewed(sentAt);
     this.#otherHolder = undefined;
     this.#log.info("lease acquired", { holder: this.holder });
@@ -370,7 +515,9 @@ export class KvLease<D = unknown> implements AsyncDisposable {
   #lose(reason: string): void {
     if (this.#state !== "active") return;
     clearTimeout(this.#fence);
+    clearTimeout(this.#giveUp);
     this.#state = "standby";
+    this.#suspended = false;
     this.#dirty = false;
     this.#log.warn("lease lost; standing by", { reason });
     try {

@@ -16,6 +16,12 @@
  *   last successful renewal: a standby can take over no earlier than `ttlMs` after that write was
  *   stored, so two replicas are never active at once, also after a pause (SIGSTOP, a frozen event
  *   loop): a resumed holder sees its time is up before its next renewal is refused;
+ * - a standby's clock restarts with every failed read (KV unreachable for everyone during a
+ *   JetStream leader election must not look like a holder that stopped renewing), and a replica
+ *   whose own renewals failed (its `active` ended, its `onActive` signal aborted) takes the lease
+ *   back at its next successful read if the key still has the revision it wrote itself: a CAS on
+ *   it proves nobody took over; its `onActive` callbacks run again and re-arm from storage. So an
+ *   election pauses the holder's timers for a few seconds but does not move the lease;
  * - a plugin that stops cleanly deletes the key, and a standby takes over at its next read (1 s).
  *
  * Nothing runs until the plugin first touches `ctx.lease`: a plugin without live state pays no
@@ -90,6 +96,8 @@ export class KvLease implements Lease {
   /** Local time until which the holder may act; 0 when not active. */
   #activeUntil = 0;
   #activeSignal: AbortController | undefined;
+  /** The revision this replica itself last wrote as the holder; 0: none, or taken over. */
+  #written = 0;
 
   constructor(options: KvLeaseOptions) {
     this.#options = options;
@@ -152,18 +160,32 @@ export class KvLease implements Lease {
     try {
       kv = await this.#options.open();
     } catch (error) {
+      this.#seenAt = performance.now();
       this.#options.onError?.("lease: the storage bucket could not be opened", error);
       return;
     }
     const value = JSON.stringify({ holder: this.#options.holder, at: Date.now() });
     if (this.active) {
       try {
+        // Counted from the write's send: a standby's clock starts no earlier than that.
+        const sentAt = performance.now();
         this.#revision = await kv.update(LEASE_KEY, value, this.#revision);
-        this.#activeUntil = startedAt + this.#timing.ttlMs - this.#timing.renewMs;
+        this.#written = this.#revision;
+        this.#activeUntil = sentAt + this.#timing.ttlMs - this.#timing.renewMs;
       } catch (error) {
         // Refused: another replica took it. Anything else (a timeout, a lost connection): keep
         // trying until the time runs out (the `active` getter ends it then).
-        if (apiErrorCode(error) === JS_WRONG_LAST_SEQUENCE) this.#deactivate();
+        if (apiErrorCode(error) === JS_WRONG_LAST_SEQUENCE) {
+          // Our previous renewal may have been stored with its answer lost (a timeout): if the
+          // key still names us, nobody took over (a takeover writes its own name); go on from it.
+          const entry = await kv.get(LEASE_KEY).catch(() => null);
+          if (entry?.operation === "PUT" && holderOf(entry) === this.#options.holder) {
+            this.#revision = this.#written = entry.revision;
+            return;
+          }
+          this.#written = 0;
+          this.#deactivate();
+        }
       }
       return;
     }
@@ -171,20 +193,34 @@ export class KvLease implements Lease {
     try {
       const entry = await kv.get(LEASE_KEY);
       let won: number | undefined;
+      // When our write was sent (not when the read began, which may have hung).
+      const sentAt = performance.now();
       if (!entry || entry.operation !== "PUT") {
         won = await kv.create(LEASE_KEY, value).catch(() => undefined);
+      } else if (entry.revision === this.#written || holderOf(entry) === this.#options.holder) {
+        // Still a revision we wrote as the holder (our renewals failed, e.g. through a leader
+        // election, one maybe stored with its answer lost): nobody took over since (a takeover
+        // writes its own name), so take it back at once by a CAS on it.
+        won = await kv.update(LEASE_KEY, value, entry.revision).catch(() => undefined);
       } else if (entry.revision !== this.#revision) {
         this.#revision = entry.revision;
         this.#seenAt = startedAt;
+      } else if (performance.now() - startedAt > this.#timing.renewMs) {
+        // A read that hung (answered late after a stall) is no proof of working KV either.
+        this.#seenAt = performance.now();
       } else if (startedAt - this.#seenAt >= this.#timing.ttlMs) {
         won = await kv.update(LEASE_KEY, value, entry.revision).catch(() => undefined);
       }
       if (won !== undefined && !this.#closed) {
         this.#revision = won;
-        this.#activeUntil = startedAt + this.#timing.ttlMs - this.#timing.renewMs;
+        this.#written = won;
+        this.#activeUntil = sentAt + this.#timing.ttlMs - this.#timing.renewMs;
         this.#activate();
       }
     } catch (error) {
+      // A revision's age counts only over reads that worked: KV down for everyone (a leader
+      // election) must not look like a holder that stopped renewing.
+      this.#seenAt = performance.now();
       this.#options.onError?.("lease: reading the lease failed", error);
     }
   }
@@ -210,6 +246,14 @@ export class KvLease implements Lease {
     } catch (error) {
       this.#options.onError?.("lease: an onActive callback failed", error);
     }
+  }
+}
+
+function holderOf(entry: { json<T>(): T }): string | undefined {
+  try {
+    return entry.json<{ holder?: string }>().holder;
+  } catch {
+    return undefined;
   }
 }
 

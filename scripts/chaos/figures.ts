@@ -70,9 +70,19 @@ export interface RecoveryRule {
   normalMs: number;
   /** Recovered once every command over this stretch was answered normally, ms. */
   stableMs: number;
+  /**
+   * A gap (commands unanswered, or answered twice) that starts this long after the kill or
+   * sooner is the kill's delayed effect (e.g. a lease lost seconds after a NATS node died): the
+   * recovery comes after it, ms.
+   */
+  delayedMs: number;
 }
 
-export const DEFAULT_RECOVERY_RULE: RecoveryRule = { normalMs: 1000, stableMs: 1000 };
+export const DEFAULT_RECOVERY_RULE: RecoveryRule = {
+  normalMs: 1000,
+  stableMs: 1000,
+  delayedMs: 10_000,
+};
 
 /** The q-quantile (0..1) of sorted values, nearest rank; `null` when empty. */
 export function quantile(sorted: readonly number[], q: number): number | null {
@@ -124,8 +134,33 @@ export function recoveredAt(
 }
 
 /**
+ * When a kill's effects were over: {@linkcode recoveredAt} from the kill, or, when a gap in the
+ * answers (a command unanswered or answered twice; slow answers are not gaps) starts within
+ * `rule.delayedMs` of the kill but after that first recovery, the recovery after the last such
+ * gap. So a delayed effect (a lease lost seconds after a NATS node died) is the kill's, not
+ * hidden outside every window. `null` if there is no recovery before `until`.
+ */
+export function recoveredAfterEffects(
+  commands: readonly CommandRecord[],
+  window: { from: number; until: number },
+  rule: RecoveryRule = DEFAULT_RECOVERY_RULE,
+): number | null {
+  const first = recoveredAt(commands, window, rule);
+  if (first === null) return null;
+  const horizon = Math.min(window.from + rule.delayedMs, window.until);
+  const gaps = commands.filter((c) =>
+    c.sentAt >= first && c.sentAt < horizon && c.answers.length !== 1
+  );
+  const last = gaps.at(-1);
+  if (last === undefined) return first;
+  // The first normal stretch after the last gap command that began within the horizon.
+  return recoveredAt(commands, { from: last.sentAt, until: window.until }, rule);
+}
+
+/**
  * The figures: totals, latency outside the failovers and during each, and each failover's
- * recovery. A failover's window runs from its kill to its recovery (or the next kill).
+ * recovery. A failover's window runs from its kill to its recovery after its delayed effects
+ * ({@linkcode recoveredAfterEffects}), or to the next kill.
  */
 export function chaosFigures(
   commands: readonly CommandRecord[],
@@ -138,7 +173,7 @@ export function chaosFigures(
   const windows: { from: number; until: number }[] = [];
   for (const [i, kill] of kills.entries()) {
     const next = kills[i + 1]?.at ?? end;
-    const at = recoveredAt(sorted, { from: kill.at, until: next }, rule);
+    const at = recoveredAfterEffects(sorted, { from: kill.at, until: next }, rule);
     const until = at ?? next;
     windows.push({ from: kill.at, until });
     const during = sorted.filter((c) => c.sentAt >= kill.at && c.sentAt < until);

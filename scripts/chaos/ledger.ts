@@ -57,7 +57,18 @@ export class CommandLedger implements FakeChannelHandlers {
   unheard(msg: string): void {
     const match = TYPED_ID.exec(msg);
     const record = match ? this.commands.get(Number(match[1])) : undefined;
-    if (!record) return;
+    if (!record || record.unheard) return;
+    record.unheard = true;
+    this.#gap.push(record);
+  }
+
+  /**
+   * Command `id` was typed after the connector in the channel was SIGKILLed, before the server
+   * saw its socket close: sent to a dead process, unheard (unless the next joiner's replay has it).
+   */
+  toDeadSocket(id: number): void {
+    const record = this.commands.get(id);
+    if (!record || record.unheard) return;
     record.unheard = true;
     this.#gap.push(record);
   }

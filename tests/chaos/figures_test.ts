@@ -117,3 +117,28 @@ Deno.test("one slow answer long after the recovery does not move the recovery", 
   // The slow one is outside the failover's window, in the outside latency.
   assert.equal(figures.latency.outside.commands, 1150);
 });
+
+Deno.test("a gap that starts seconds after a kill is that kill's: its window and recovery include it", () => {
+  // A NATS node killed at 1000 ms; all fine until a lease moves at 6000 ms: the commands of
+  // 6000..7000 ms never reach a bot. Then answered again.
+  const commands = timeline(20_000, (t) => (t >= 6000 && t < 7000 ? null : 5));
+  for (const c of commands) if (c.sentAt >= 6000 && c.sentAt < 7000) c.unheard = true;
+  const figures = chaosFigures(
+    commands,
+    [{ killed: "nats-node n3", at: 1000, boundMs: 5000 }],
+    20_000,
+  );
+  const failover = figures.failovers[0]!;
+  assert.equal(failover.recoveredMs, 6000, "recovered only after the delayed gap");
+  assert.equal(failover.notDelivered, 100, "the gap is counted in the kill's window");
+  assert.equal(figures.ok, false, "6 s is past the node kill's 5 s bound");
+});
+
+Deno.test("a gap that starts long after a kill is not that kill's", () => {
+  // Killed at 1000 ms without effect; commands of 12 000..12 500 ms unanswered (11 s later).
+  const commands = timeline(20_000, (t) => (t >= 12_000 && t < 12_500 ? null : 5));
+  const figures = chaosFigures(commands, [{ killed: "router", at: 1000, boundMs: 5000 }], 20_000);
+  assert.equal(figures.failovers[0]!.recoveredMs, 0);
+  assert.equal(figures.failovers[0]!.lost, 0);
+  assert.equal(figures.lost, 50, "still lost, outside every window");
+});

@@ -222,3 +222,59 @@ Deno.test("a paused active connector that resumes after the standby took over le
     assert.equal(fake.users.filter((user) => user.name === BOT.name).length, 1);
   });
 });
+
+Deno.test("NATS unreachable for everyone longer than the lease: the active connector stays in the channel and what was said meanwhile is answered once", async () => {
+  // One line per user: the router's per-user rate limit must not be what answers them.
+  const users = Array.from({ length: 20 }, (_, n) => `user${n + 1}`);
+  await using fake = await startFakeCytube({
+    ...fakeOptions("alpha"),
+    users: [{ name: "alice" }, { name: "bob" }, ...users.map((name) => ({ name }))],
+  });
+  await withBot([fake], async ({ cytube, server }) => {
+    const active = await cytube();
+    await waitFor(() => botIn(fake), { timeoutMs: 20_000, what: "the active bot in the channel" });
+    const standby = await cytube();
+    const logs = () => `active:\n${active.stderr}\nstandby:\n${standby.stderr}`;
+    fake.say("alice", "!roll 2d1");
+    await answered(fake, "2d1", logs);
+    const socketsBefore = fake.connections.total;
+
+    // The server stops answering everyone (as JetStream does during a leader election of the
+    // lease bucket's stream) for longer than the lease's 4 s: no connector can renew or read.
+    const pid = server.pid!;
+    Deno.kill(pid, "SIGSTOP");
+    const said: string[] = [];
+    try {
+      // Past the active one's fence (3 s after its last renewal): it holds what it hears now.
+      await waitFor(() => active.stderr.includes("lease suspended"), {
+        timeoutMs: 10_000,
+        what: "the active connector to suspend",
+      });
+      // More lines than CyTube replays to a joiner (15): a connector that left would lose some.
+      for (let n = 1; n <= 20; n++) {
+        const notation = `${n}d2`;
+        said.push(notation);
+        fake.say(users[n - 1]!, `!roll ${notation}`);
+      }
+      const until = Date.now() + 2000;
+      await waitFor(() => Date.now() >= until, { what: "the outage to outlast the lease" });
+    } finally {
+      Deno.kill(pid, "SIGCONT");
+    }
+    for (const notation of said) await answered(fake, notation, logs);
+    // A last command once dice is free again (20 at once make it say "busy"): every earlier
+    // answer, and any second one, has been delivered by the time it is answered.
+    await waitFor(() => {
+      if (answers(fake, "1d9") > 0) return true;
+      fake.say("alice", "!roll 1d9");
+      return false;
+    }, { timeoutMs: 20_000, intervalMs: 1500, what: "the answer to a last command" });
+    assert.deepEqual(
+      said.map((notation) => answers(fake, notation)),
+      said.map(() => 1),
+      fake.accepted("chat", BOT.name).join(" | "),
+    );
+    assert.equal(fake.connections.total, socketsBefore, `the channel moved\n${logs()}`);
+    assert.ok(!standby.stderr.includes("lease acquired"), "the standby took over");
+  });
+});

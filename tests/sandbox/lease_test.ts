@@ -148,3 +148,46 @@ Deno.test("a holder frozen past the lease's time never acts again after it thaws
     await b.close();
   }
 });
+
+Deno.test("KV unreachable for everyone longer than the lease: the holder takes it back, the standby does not take over", async () => {
+  await using nats = await TestNats.start();
+  const bucket = await bucketFor(nats);
+  const timing = { renewMs: 200, ttlMs: 1000 };
+  const lease = (bus: EventBus, holder: string) => {
+    const storage = new KvStorage(bus, { bucket });
+    return new KvLease({ bucket, holder, timing, open: () => storage.open() });
+  };
+  const a = lease(await asPlugin(nats), "a");
+  const b = lease(await asPlugin(nats), "b");
+  let aActivations = 0;
+  let bActivations = 0;
+  try {
+    a.onActive(() => void aActivations++);
+    await waitFor(() => a.active, { timeoutMs: 3000, what: "a active" });
+    b.onActive(() => void bActivations++);
+    await waitFor(() => !b.active && bActivations === 0, { what: "b a standby" });
+    const settledAt = Date.now() + 1000;
+    await waitFor(() => Date.now() >= settledAt, { what: "a few renewals" });
+
+    // The server stops answering everyone (as during a JetStream leader election), > ttlMs.
+    const pid = nats.server.pid!;
+    Deno.kill(pid, "SIGSTOP");
+    try {
+      await waitFor(() => !a.active, { timeoutMs: 5000, what: "a stops counting itself active" });
+      // Longer than a KV request's timeout (5 s): requests fail, as in an election.
+      const outageUntil = Date.now() + 6000;
+      await waitFor(() => Date.now() >= outageUntil, { timeoutMs: 10_000, what: "the outage" });
+    } finally {
+      Deno.kill(pid, "SIGCONT");
+    }
+    await waitFor(() => a.active, { timeoutMs: 5000, what: "a takes its lease back" });
+    const watchUntil = Date.now() + timing.ttlMs * 3;
+    await waitFor(() => Date.now() >= watchUntil, { timeoutMs: 10_000, what: "working KV" });
+    assert.equal(bActivations, 0, "the standby took the lease over after the outage");
+    assert.equal(a.active, true);
+    assert.equal(aActivations, 2, "a's onActive ran again when it took the lease back");
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
