@@ -34,6 +34,9 @@ import { chaosFigures, type CommandRecord, type Kill } from "./chaos/figures.ts"
 import { CommandLedger } from "./chaos/ledger.ts";
 import { ChaosProcess } from "./chaos/processes.ts";
 
+/** How long a NATS node's death may take to heal: one JetStream election (see the node kill). */
+const NODE_ELECTION_BOUND_MS = 10_000;
+
 const { values: flags } = parseArgs({
   args: Deno.args,
   options: {
@@ -282,7 +285,16 @@ async function main(): Promise<number> {
   // The driven part: commands at a steady rate, the kills evenly spaced.
   const kills: Kill[] = [];
   const victimsByName: Record<Victim, { killed: string; boundMs: number; kill: () => void }> = {
-    node: { killed: "nats-node n3", boundMs: 5000, kill: () => Deno.kill(nodePids[2]!, "SIGKILL") },
+    // Issue 14 asks 5 s; a node that led a replicated stream or consumer on the command path
+    // is replaced only by a JetStream (Raft) election, and nats-server's followers wait 4-9 s
+    // for a lost leader before they campaign (minElectionTimeoutDefault..maxElectionTimeoutDefault
+    // in nats-server's server/raft.go, not configurable): 10 s is that bound and the new
+    // leader's first answers. Measured and explained in docs/SCALING.md.
+    node: {
+      killed: "nats-node n3",
+      boundMs: NODE_ELECTION_BOUND_MS,
+      kill: () => Deno.kill(nodePids[2]!, "SIGKILL"),
+    },
     connector: {
       killed: "connector (active)",
       boundMs: 10_000,

@@ -115,6 +115,7 @@ export function takeActions(
     return Object.assign(sub, { ready: bus.flush() });
   }
   const channel = options.channel?.toLowerCase();
+  const performed = new RecentSequences(PERFORMED_MEMORY);
   const consumer: DurableConsumer = bus.durable.consume<unknown>({
     stream: STREAMS.actions,
     durable: actionConsumerName(options.platform, options.channel),
@@ -127,12 +128,16 @@ export function takeActions(
     maxInFlight: 256,
   }, async (value, delivery) => {
     if (channel !== undefined && !isFor(value, channel)) return;
+    // A redelivery of an action this process already carried out: its ack was lost (the
+    // consumer's leader died with it, measured in `deno task chaos`). Acked again, not redone.
+    if (delivery.redelivered && performed.has(delivery.seq)) return;
     const reply = delivery.headers?.[ACTION_REPLY_HEADER];
     await handler(value, {
       subject: delivery.subject,
       action: actionOf(delivery.subject),
       ...(reply ? { reply } : {}),
     });
+    performed.add(delivery.seq);
   });
   const closed = Promise.withResolvers<void>();
   const stop = async () => {
@@ -251,4 +256,24 @@ function isFor(value: unknown, channel: string): boolean {
     : undefined;
   // An action without a channel is the connector's to refuse (it says what is missing).
   return typeof target !== "string" || target.toLowerCase() === channel;
+}
+
+/** How many carried-out action sequences a connector remembers (minutes of chat at 300/s). */
+const PERFORMED_MEMORY = 100_000;
+
+/** A bounded set of stream sequences: the oldest is forgotten first. */
+class RecentSequences {
+  readonly #seen = new Set<number>();
+  constructor(readonly capacity: number) {}
+
+  has(seq: number): boolean {
+    return this.#seen.has(seq);
+  }
+
+  add(seq: number): void {
+    this.#seen.add(seq);
+    if (this.#seen.size > this.capacity) {
+      this.#seen.delete(this.#seen.values().next().value!);
+    }
+  }
 }
