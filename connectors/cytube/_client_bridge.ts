@@ -17,7 +17,7 @@ import type { ServerFrame } from "./protocol.ts";
 
 /** Where the bridge sends what it sees. */
 export interface BridgeSink {
-  emit(type: EventType, payload: unknown, time?: number): void;
+  emit(type: EventType, payload: unknown, time?: number, id?: string): void;
   publishRaw(frame: ServerFrame): void;
   metrics: ConnectorMetrics;
   /**
@@ -26,6 +26,8 @@ export interface BridgeSink {
    * failover, and replayed lines it missed are answered once).
    */
   admitChat(chat: ChatMessage, replayed: boolean): boolean;
+  /** The event id of a chat line, the same live and replayed (`chatLineId`). */
+  chatId(chat: ChatMessage): string;
   onReady(info: ReadyInfo): void;
   /** Returns whether we were in the channel (then a `channel.left` event is due). */
   onDisconnected(reason: string): boolean;
@@ -57,11 +59,11 @@ export function bridgeClientEvents(client: CytubeClient, sink: BridgeSink): void
     // "[server]" notices are not users; they stay visible on the raw subject.
     if (chat.isServer) return sink.metrics.ignored.inc({ reason: "server_notice" });
     if (!sink.admitChat(chat, false)) return;
-    sink.emit(EVENT_TYPES.message, messagePayload(state, chat), chat.time);
+    sink.emit(EVENT_TYPES.message, messagePayload(state, chat), chat.time, sink.chatId(chat));
   });
   client.on("backlogChat", (chat) => {
     if (chat.isServer || !sink.admitChat(chat, true)) return;
-    sink.emit(EVENT_TYPES.message, messagePayload(state, chat), chat.time);
+    sink.emit(EVENT_TYPES.message, messagePayload(state, chat), chat.time, sink.chatId(chat));
   });
   client.on("pm", (pm) => sink.emit(EVENT_TYPES.privateMessage, pmPayload(state, pm), pm.time));
   // The bot's own lines, as delivered: the chat log shows answers beside the questions.

@@ -42,6 +42,16 @@ function fingerprint(line: ChatLine): string {
 }
 
 /**
+ * The event id of a chat line: the same for the line as the active connector heard it live and
+ * as a successor hears it again in CyTube's replay (server time, user and HTML are replayed
+ * byte for byte, src/channel/chat.js), so the events stream's duplicate window (`Nats-Msg-Id`)
+ * drops the second copy of a line two connectors both published around a failover.
+ */
+export function chatLineId(channel: string, line: ChatLine): string {
+  return `cytube.${channel.toLowerCase()}.${line.time}.${fingerprint(line)}`.slice(0, 128);
+}
+
+/**
  * The chat position of one channel.
  *
  * @example

@@ -33,7 +33,7 @@ import type { ReadyInfo } from "./client_events.ts";
 import { bridgeClientEvents } from "./_client_bridge.ts";
 import { EventOutbox, eventsStreamMode, type OutboxMode } from "@quicksilver/core";
 import { channelSnapshot } from "./state_service.ts";
-import type { ChatCursor } from "./chat_cursor.ts";
+import { type ChatCursor, chatLineId } from "./chat_cursor.ts";
 import { ReplayGate } from "./_replay_gate.ts";
 import type { ChatMessage } from "./client_events.ts";
 
@@ -409,9 +409,9 @@ export class CytubeConnector {
     return this.#recording() && this.#replay.admit(chat, replayed);
   }
 
-  #emit(type: EventType, payload: unknown, time?: number): void {
+  #emit(type: EventType, payload: unknown, time?: number, id?: string): void {
     if (!this.#recording()) return;
-    if (this.#outbox.publish(type, this.source, payload, time)) {
+    if (this.#outbox.publish(type, this.source, payload, time, id)) {
       this.metrics.eventsOut.inc({ type });
     }
   }
@@ -421,8 +421,9 @@ export class CytubeConnector {
     // Each socket gets the replay first: decided once per socket, before its first line.
     client.on("connected", () => this.#replay.socketConnected());
     bridgeClientEvents(client, {
-      emit: (type, payload, time) => this.#emit(type, payload, time),
+      emit: (type, payload, time, id) => this.#emit(type, payload, time, id),
       admitChat: (chat, replayed) => this.#admitChat(chat, replayed),
+      chatId: (chat) => chatLineId(this.source.channel, chat),
       publishRaw: (frame) => {
         if (!this.#acting()) return;
         try {

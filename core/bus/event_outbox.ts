@@ -98,9 +98,16 @@ export class EventOutbox {
     return { ...this.#stats, backlog: this.#queue.length + this.#inflight };
   }
 
-  /** Wraps `payload` in an envelope from `source` and queues it; false when refused. */
-  publish(type: EventType, source: Source, payload: unknown, time?: number): boolean {
-    const envelope = createEnvelope(type, source, payload, time !== undefined ? { time } : {});
+  /**
+   * Wraps `payload` in an envelope from `source` and queues it; false when refused. `id`: the
+   * event's id when the platform gives the event one of its own (a replayed line must keep
+   * it, so that the stream's duplicate window drops the second copy); default a fresh one.
+   */
+  publish(type: EventType, source: Source, payload: unknown, time?: number, id?: string): boolean {
+    const envelope = createEnvelope(type, source, payload, {
+      ...(time !== undefined ? { time } : {}),
+      ...(id !== undefined ? { id } : {}),
+    });
     return this.submit({ subject: subjects.event(type), envelope, id: envelope.id });
   }
 

@@ -1,6 +1,6 @@
 /** The chat position (connectors/cytube/chat_cursor.ts): what a replayed line is, by server time. */
 import assert from "node:assert/strict";
-import { ChatCursorSchema, ChatPosition } from "../../connectors/cytube/mod.ts";
+import { ChatCursorSchema, chatLineId, ChatPosition } from "../../connectors/cytube/mod.ts";
 
 const line = (time: number, username = "alice", html = "!roll") => ({ username, html, time });
 
@@ -35,4 +35,14 @@ Deno.test("a channel with no history starts at 'everything from now on is new'",
   position.record(line(50));
   position.startIfUnknown();
   assert.equal(position.isNew(line(40)), false, "a known position is kept");
+});
+
+Deno.test("a chat line keeps its event id when a successor hears it again in the replay", () => {
+  const line = { username: "Alice", html: "!roll 1d1", time: 1_700_000_000_123 };
+  // The replay sends the same server time, user and HTML (src/channel/chat.js), so the events
+  // stream's duplicate window drops the successor's copy.
+  assert.equal(chatLineId("lobby", line), chatLineId("Lobby", { ...line, username: "alice" }));
+  assert.notEqual(chatLineId("lobby", line), chatLineId("lobby", { ...line, time: line.time + 1 }));
+  assert.notEqual(chatLineId("lobby", line), chatLineId("lobby", { ...line, html: "!roll 2d1" }));
+  assert.notEqual(chatLineId("lobby", line), chatLineId("other", line));
 });
