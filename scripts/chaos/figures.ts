@@ -157,6 +157,9 @@ export function recoveredAfterEffects(
   return recoveredAt(commands, { from: last.sentAt, until: window.until }, rule);
 }
 
+/** How long before a kill a command may have been typed and still be in flight (ms). */
+const IN_FLIGHT_MS = 1000;
+
 /**
  * The figures: totals, latency outside the failovers and during each, and each failover's
  * recovery. A failover's window runs from its kill to its recovery after its delayed effects
@@ -175,8 +178,11 @@ export function chaosFigures(
     const next = kills[i + 1]?.at ?? end;
     const at = recoveredAfterEffects(sorted, { from: kill.at, until: next }, rule);
     const until = at ?? next;
-    windows.push({ from: kill.at, until });
-    const during = sorted.filter((c) => c.sentAt >= kill.at && c.sentAt < until);
+    // Commands typed just before the kill were still in flight when it came: its window counts
+    // them too (a line the dead connector said and the standby said again is the kill's doing).
+    const from = Math.max(kill.at - IN_FLIGHT_MS, windows.at(-1)?.until ?? -Infinity);
+    windows.push({ from, until });
+    const during = sorted.filter((c) => c.sentAt >= from && c.sentAt < until);
     failovers.push({
       killed: kill.killed,
       recoveredMs: at === null ? null : Math.round(at - kill.at),

@@ -114,8 +114,9 @@ Deno.test("one slow answer long after the recovery does not move the recovery", 
   const figures = chaosFigures(commands, [{ killed: "router", at: 1000, boundMs: 5000 }], 12_000);
   assert.equal(figures.failovers[0]!.recoveredMs, 500);
   assert.equal(figures.failovers[0]!.lost, 50);
-  // The slow one is outside the failover's window, in the outside latency.
-  assert.equal(figures.latency.outside.commands, 1150);
+  // The slow one is outside the failover's window, in the outside latency; the window also
+  // holds the second before the kill (commands still in flight when it came).
+  assert.equal(figures.latency.outside.commands, 1050);
 });
 
 Deno.test("a gap that starts seconds after a kill is that kill's: its window and recovery include it", () => {
@@ -141,4 +142,17 @@ Deno.test("a gap that starts long after a kill is not that kill's", () => {
   assert.equal(figures.failovers[0]!.recoveredMs, 0);
   assert.equal(figures.failovers[0]!.lost, 0);
   assert.equal(figures.lost, 50, "still lost, outside every window");
+});
+
+Deno.test("a command in flight when the kill came is counted in that kill's window", () => {
+  // Typed 20 ms before the connector's kill at 1000 ms, answered by it and again by the standby.
+  const commands = timeline(5000, () => 5);
+  commands.find((c) => c.sentAt === 980)!.answers.push(1500);
+  const figures = chaosFigures(
+    commands,
+    [{ killed: "connector (active)", at: 1000, boundMs: 10_000 }],
+    5000,
+  );
+  assert.equal(figures.answeredTwice, 1);
+  assert.equal(figures.failovers[0]!.answeredTwice, 1, "the kill's doing");
 });
