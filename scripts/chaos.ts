@@ -308,6 +308,7 @@ async function main(): Promise<number> {
     plugins: { killed: "plugin host", boundMs: 5000, kill: () => plugins1.process.kill() },
   };
   const victims = victimNames.map((name) => victimsByName[name as Victim]);
+  const killAtMs = killSchedule(seconds * 1000, victims.map((v) => v.boundMs));
   ledger.reset();
   const t0 = now();
   const durationMs = seconds * 1000;
@@ -320,7 +321,7 @@ async function main(): Promise<number> {
     const elapsed = now() - t0;
     const next = victims[kills.length];
     // Before this tick's lines: those of the last tick had its sleep to reach the bot.
-    if (next && elapsed >= (durationMs * (kills.length + 1)) / (victims.length + 1)) {
+    if (next && elapsed >= killAtMs[kills.length]!) {
       const openBefore = fake.open;
       next.kill();
       kills.push({ killed: next.killed, at: now(), boundMs: next.boundMs });
@@ -438,3 +439,19 @@ try {
   await cleanUp();
 }
 Deno.exit(code);
+
+/**
+ * When each kill comes (ms into the run): after a lead-in of a tenth of the run, each kill gets
+ * a share of the rest in proportion to its recovery bound, so a NATS node (one JetStream
+ * election, up to 10 s) has the time to heal before the next fault, and a router less.
+ */
+function killSchedule(durationMs: number, boundsMs: readonly number[]): number[] {
+  const lead = durationMs / 10;
+  const total = boundsMs.reduce((sum, b) => sum + b, 0);
+  let before = 0;
+  return boundsMs.map((bound) => {
+    const at = lead + ((durationMs - lead) * before) / total;
+    before += bound;
+    return at;
+  });
+}

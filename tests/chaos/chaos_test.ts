@@ -1,5 +1,5 @@
 /**
- * Issue 14's acceptance, short form: `deno task chaos --seconds 30 --rate 50 --kill
+ * Issue 14's acceptance, short form: `deno task chaos --seconds 36 --rate 50 --kill
  * node,router,plugins,connector` (a three-node TLS cluster, two routers, two plugin hosts, an
  * active and a standby CyTube connector against the fake CyTube server, each its own process;
  * SIGKILL of a NATS node, a router, a plugin host and the connector in the channel) loses no command, answers none twice, and recovers from
@@ -11,13 +11,14 @@ import assert from "node:assert/strict";
 import { REPO_ROOT } from "@quicksilver/testbed";
 import type { ChaosFigures } from "../../scripts/chaos/figures.ts";
 
-const SECONDS = 30;
+const SECONDS = 36;
 const RATE = 50;
 /**
- * The NATS node first and the connector last, each 6 s apart: a node's death can leave the
- * lease bucket's stream without a leader for up to ~10 s (JetStream's election), during which
- * the active connector is suspended and holds the chat it hears; killing it then as well (a
- * second fault within the first) loses what it held. The full run (60 s) spaces them 12 s.
+ * The NATS node first and the connector last, spaced by their bounds (the node's kill has ~11 s
+ * to heal, the router's and plugin host's ~5 s each): a node's death can leave the lease
+ * bucket's stream without a leader for up to ~10 s (JetStream's election), during which the
+ * active connector is suspended and holds the chat it hears; killing it then as well (a second
+ * fault within the first) loses what it held.
  */
 const KILL_ORDER = "node,router,plugins,connector";
 
