@@ -42,8 +42,8 @@
  *   the successor continues from the data in the lease, which the suspended holder did not
  *   advance). Only durations on each process's own clock are compared, never two clocks.
  * The cost: a holder cut off alone stays in its channel, silent, until KV answers it or for
- * `suspendMaxMs`, while its successor already serves (CyTube kicks the older session of an
- * account that logs in again).
+ * `suspendMaxMs`, while its successor already serves (chat platforms usually kick the older
+ * session of an account that logs in again).
  *
  * @module
  */
