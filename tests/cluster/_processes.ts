@@ -1,5 +1,5 @@
 /** Test helpers: `deno task start` and `deno task cluster` as child processes of a test. */
-import { freePort, REPO_ROOT, waitFor } from "@quicksilver/testbed";
+import { findNatsServer, freePort, REPO_ROOT, waitFor } from "@quicksilver/testbed";
 
 /** One `scripts/start.ts` process, its output collected as it arrives. */
 export class StartProcess implements AsyncDisposable {
@@ -79,14 +79,20 @@ export class ClusterProcess implements AsyncDisposable {
   readonly child: Deno.ChildProcess;
   readonly client: number[];
   readonly monitor: number[];
+  readonly route: number[];
   pids: number[] = [];
+  readonly #home: string;
   readonly #reading: Promise<unknown>;
+  /** Nodes started again by {@linkcode ClusterProcess.restartNode}, stopped on close. */
+  readonly #restarted: Deno.ChildProcess[] = [];
 
   private constructor(home: string) {
     const ports = () => [freePort(), freePort(), freePort()];
+    this.#home = home;
     this.client = ports();
     this.monitor = ports();
     const route = ports();
+    this.route = route;
     const child = new Deno.Command(Deno.execPath(), {
       args: [
         "run",
@@ -128,11 +134,68 @@ export class ClusterProcess implements AsyncDisposable {
     return `tls://127.0.0.1:${this.client[i]}`;
   }
 
+  /**
+   * Starts node `i` (0..2) again after it stopped, as an operator's service manager would after
+   * maintenance: the same binary, config dir, name and ports as `scripts/cluster.ts` gave it (its
+   * JetStream store and resolver dir are kept). Resolves once the node answers `/healthz` (its
+   * streams and consumers current); the node's pid replaces the old one in `pids`.
+   */
+  async restartNode(i: number): Promise<void> {
+    const dir = `${this.#home}/.rosey/cluster/n${i + 1}`;
+    const binary = await findNatsServer();
+    const routes = this.route.map((port) => `nats-route://127.0.0.1:${port}`).join(",");
+    const child = new Deno.Command(binary, {
+      args: [
+        "-c",
+        `${dir}/nats.conf`,
+        "-n",
+        `rosey-${i + 1}`,
+        "-a",
+        "127.0.0.1",
+        "-p",
+        String(this.client[i]),
+        "-m",
+        String(this.monitor[i]),
+        "--cluster",
+        `nats://127.0.0.1:${this.route[i]}`,
+        "--routes",
+        routes,
+        "-l",
+        `${dir}/nats-server.log`,
+      ], // deno-fmt-ignore
+      cwd: dir,
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    this.#restarted.push(child);
+    this.pids[i] = child.pid;
+    await waitFor(async () => {
+      try {
+        const response = await fetch(`http://127.0.0.1:${this.monitor[i]}/healthz`, {
+          signal: AbortSignal.timeout(1000),
+        });
+        await response.body?.cancel();
+        return response.ok;
+      } catch {
+        return false;
+      }
+    }, { timeoutMs: 30_000, intervalMs: 200, what: `node n${i + 1} to be healthy again` });
+  }
+
   async close(): Promise<void> {
     try {
       this.child.kill("SIGINT");
     } catch {
       // gone
+    }
+    for (const node of this.#restarted) {
+      try {
+        node.kill("SIGTERM");
+      } catch {
+        // gone
+      }
+      await node.status;
     }
     await this.child.status;
     await this.#reading;
