@@ -246,6 +246,11 @@ async function replaceConsumer<T>(
     deliver_policy: DeliverPolicy.StartSequence,
     opt_start_seq: start,
     mem_storage: true,
+    // One copy: the reader keeps its own cursor and makes the consumer again on any trouble, so
+    // replicas would buy nothing; on a cluster an R1 consumer needs no election of its own after a
+    // node dies (an R3 one was seen to stay leaderless for 40 s after a kill -9 in
+    // tests/cluster/components_on_cluster_test.ts).
+    num_replicas: 1,
     inactive_threshold: INACTIVE_THRESHOLD_MS * NANOS_PER_MS,
     ...(spec.filterSubject ? { filter_subject: spec.filterSubject } : {}),
   });
