@@ -277,6 +277,7 @@ export { GroupCommit, SequenceWatch } from "./persist/mod.ts";
 
 // Health and metrics reports every component publishes, and the registry that builds them.
 export {
+  componentLine,
   Counter,
   Gauge,
   HEALTH_STATES,
@@ -289,6 +290,7 @@ export {
   startHealthReporter,
 } from "./health/mod.ts";
 export type {
+  ComponentLine,
   HealthReport,
   HealthReporterOptions,
   HealthState,

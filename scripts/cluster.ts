@@ -24,6 +24,7 @@ import {
   serverAuthConfig,
 } from "@quicksilver/core";
 import { findNatsServer, NatsServerNotFoundError, REPO_ROOT, waitFor } from "@quicksilver/testbed";
+import { clusterNodeArgs } from "./_cluster_node.ts";
 
 const log = createLogger({ fields: { component: "cluster" } });
 const { values: flags } = parseArgs({
@@ -197,7 +198,6 @@ try {
   const binary = await findNatsServer({ logger: log });
   await ensureTls();
   const authority = await loadOrCreateAuthority(stateDir);
-  const routes = routePorts.map((port) => `nats-route://127.0.0.1:${port}`).join(",");
   for (const [i, clientPort] of clientPorts.entries()) {
     const name = `n${i + 1}`;
     const dir = `${stateDir}/cluster/${name}`;
@@ -205,24 +205,11 @@ try {
     await Deno.copyFile(`${REPO_ROOT}/nats-cluster.conf`, `${dir}/nats.conf`);
     await seedResolverDir(authority, `${dir}/jwt`);
     await Deno.writeTextFile(`${dir}/auth.conf`, serverAuthConfig(authority, `${dir}/jwt`));
-    const args = [
-      "-c",
-      `${dir}/nats.conf`,
-      "-n",
-      `rosey-${i + 1}`,
-      "-a",
-      "127.0.0.1",
-      "-p",
-      String(clientPort),
-      "-m",
-      String(monitorPorts[i]),
-      "--cluster",
-      `nats://127.0.0.1:${routePorts[i]}`,
-      "--routes",
-      routes,
-      "-l",
-      `${dir}/nats-server.log`,
-    ]; // deno-fmt-ignore
+    const args = clusterNodeArgs(dir, i, {
+      client: clientPorts,
+      monitor: monitorPorts,
+      route: routePorts,
+    });
     const child = new Deno.Command("setpriv", {
       // The kernel stops the node when this process dies, however it dies (as for dev's server).
       args: ["--pdeathsig", "TERM", "--", binary, ...args],

@@ -28,3 +28,36 @@ export const MetricsReportSchema = z.object({
   metrics: z.array(MetricSnapshotSchema),
 });
 export type MetricsReport = z.infer<typeof MetricsReportSchema>;
+
+/** One component's line of a status table (`deno task status`, the dashboard). */
+export interface ComponentLine {
+  component: string;
+  /** `ok`, `degraded`, `stopping`, or `missing` when its reports stopped. */
+  state: string;
+  pid: number;
+  /** ms since the component started. */
+  uptimeMs: number;
+  rssBytes: number;
+  /** ms since its last report. */
+  lastSeenMs: number;
+  stats: Record<string, number>;
+  detail?: string;
+}
+
+/**
+ * A component's status line at `now` (epoch ms) from its last health report: `missing` once it
+ * has been silent for three of its reporting intervals.
+ */
+export function componentLine(report: HealthReport, now: number): ComponentLine {
+  const silentFor = now - report.time;
+  return {
+    component: report.component,
+    state: silentFor > 3 * report.intervalMs ? "missing" : report.status,
+    pid: report.pid,
+    uptimeMs: now - report.startedAt,
+    rssBytes: report.rssBytes,
+    lastSeenMs: silentFor,
+    stats: report.stats,
+    ...(report.detail ? { detail: report.detail } : {}),
+  };
+}

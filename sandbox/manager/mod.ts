@@ -50,7 +50,6 @@ export {
   PLUGIN_MANAGER_IDENTITY,
   PLUGIN_MANAGER_SYSTEM_IDENTITY,
   pluginHostRole,
-  pluginManagerRole,
   pluginManagerSystemRole,
   pluginStorageAdminSubjects,
 } from "./roles.ts";

@@ -22,36 +22,6 @@ export function pluginStorageAdminSubjects(): string[] {
 }
 
 /**
- * The plugin manager: answers admin requests, publishes the plugin table, security violations
- * and monitoring, asks plugins to stop on their control subject, and reads their heartbeats.
- * Revocation goes through a separate system-account user ({@linkcode pluginManagerSystemRole}).
- */
-export function pluginManagerRole(): ServiceRole {
-  const name = PLUGIN_MANAGER_IDENTITY;
-  return {
-    name,
-    permissions: {
-      publish: {
-        allow: [
-          subjects.pluginManifests(),
-          subjects.allSecurity(),
-          subjects.allMonitoring(),
-          subjects.allPluginControl(),
-          subjects.audit("plugin-manager"),
-          ...pluginStorageAdminSubjects(),
-        ],
-      },
-      subscribe: {
-        allow: [subjects.allAdmin(), subjects.allPluginHeartbeats(), inboxGrant(name)],
-        // It publishes the table; reading it back would only echo its own writes.
-        deny: [subjects.pluginManifests()],
-      },
-      responses: { max: 1 },
-    },
-  };
-}
-
-/**
  * The manager's system-account user: reads the application account's current JWT (to keep the
  * revocations an earlier run stored in the full resolver) and sends claim updates (revocations),
  * nothing else.
@@ -73,8 +43,8 @@ export function pluginManagerSystemRole(): ServiceRole {
 /**
  * The plugin host's own user, as `PluginManager` connects when it mints it itself, and as
  * `deno task auth creds plugins` writes it for a plugin host that holds only the plugin signing
- * key. Broader than {@linkcode pluginManagerRole} (all of the plugins' subjects, both ways);
- * narrowing the manager to that role is open work.
+ * key: all of the plugins' subjects both ways (their control, heartbeats and the other hosts'
+ * tables and kill switches), admin, security, monitoring and the plugins' storage buckets.
  */
 export function pluginHostRole(): ServiceRole {
   const name = PLUGIN_MANAGER_IDENTITY;

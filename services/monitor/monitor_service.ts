@@ -15,6 +15,7 @@ import { subjects } from "@quicksilver/core";
 import type { MetricSnapshot } from "@quicksilver/core";
 import { renderPrometheus } from "./prometheus.ts";
 import {
+  componentLine,
   type HealthReport,
   HealthReportSchema,
   type MetricsReport,
@@ -98,20 +99,9 @@ export class MonitorService {
   /** Components (health) and plugins (manager's table) as `deno task status` shows them. */
   statusTable(): StatusTable {
     const now = Date.now();
-    const components = [...this.#health.values()].map((h): ComponentStatus => {
-      const silentFor = now - h.time;
-      const missing = silentFor > 3 * h.intervalMs;
-      return {
-        component: h.component,
-        state: missing ? "missing" : h.status,
-        pid: h.pid,
-        uptimeMs: now - h.startedAt,
-        rssBytes: h.rssBytes,
-        lastSeenMs: silentFor,
-        stats: h.stats,
-        ...(h.detail ? { detail: h.detail } : {}),
-      };
-    }).sort((a, b) => a.component.localeCompare(b.component));
+    const components = [...this.#health.values()]
+      .map((report): ComponentStatus => componentLine(report, now))
+      .sort((a, b) => a.component.localeCompare(b.component));
     this.#plugins.expire(now);
     return { time: now, components, plugins: this.#plugins.statuses() };
   }

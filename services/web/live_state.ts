@@ -6,6 +6,8 @@
  */
 import {
   type BusSubscription,
+  type ComponentLine,
+  componentLine,
   type EventBus,
   type HealthReport,
   HealthReportSchema,
@@ -22,17 +24,7 @@ import { z } from "zod";
 import { WEB_LIVE_EVENTS } from "./web_role.ts";
 
 /** One component's line of the status table, as the monitor computes it. */
-export interface ComponentStatus {
-  component: string;
-  /** `ok`, `degraded`, `stopping`, or `missing` when its reports stopped. */
-  state: string;
-  pid: number;
-  uptimeMs: number;
-  rssBytes: number;
-  lastSeenMs: number;
-  stats: Record<string, number>;
-  detail?: string;
-}
+export type ComponentStatus = ComponentLine;
 
 /** Components (health reports) and plugins (the manager's table), as `deno task status`. */
 export interface StatusTable {
@@ -133,19 +125,9 @@ export class LiveState {
   /** Components and plugins, computed as the monitor computes them (`deno task status`). */
   status(): StatusTable {
     const now = Date.now();
-    const components = [...this.#health.values()].map((h): ComponentStatus => {
-      const silentFor = now - h.time;
-      return {
-        component: h.component,
-        state: silentFor > 3 * h.intervalMs ? "missing" : h.status,
-        pid: h.pid,
-        uptimeMs: now - h.startedAt,
-        rssBytes: h.rssBytes,
-        lastSeenMs: silentFor,
-        stats: h.stats,
-        ...(h.detail ? { detail: h.detail } : {}),
-      };
-    }).sort((a, b) => a.component.localeCompare(b.component));
+    const components = [...this.#health.values()]
+      .map((report): ComponentStatus => componentLine(report, now))
+      .sort((a, b) => a.component.localeCompare(b.component));
     this.#plugins.expire(now);
     const plugins = this.#plugins.hosts.length > 0 ? this.#plugins.statuses() : this.#early ?? [];
     return { time: now, components, plugins };

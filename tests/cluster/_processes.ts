@@ -1,5 +1,6 @@
 /** Test helpers: `deno task start` and `deno task cluster` as child processes of a test. */
 import { findNatsServer, freePort, REPO_ROOT, waitFor } from "@quicksilver/testbed";
+import { clusterNodeArgs } from "../../scripts/_cluster_node.ts";
 
 /** One `scripts/start.ts` process, its output collected as it arrives. */
 export class StartProcess implements AsyncDisposable {
@@ -143,26 +144,8 @@ export class ClusterProcess implements AsyncDisposable {
   async restartNode(i: number): Promise<void> {
     const dir = `${this.#home}/.rosey/cluster/n${i + 1}`;
     const binary = await findNatsServer();
-    const routes = this.route.map((port) => `nats-route://127.0.0.1:${port}`).join(",");
     const child = new Deno.Command(binary, {
-      args: [
-        "-c",
-        `${dir}/nats.conf`,
-        "-n",
-        `rosey-${i + 1}`,
-        "-a",
-        "127.0.0.1",
-        "-p",
-        String(this.client[i]),
-        "-m",
-        String(this.monitor[i]),
-        "--cluster",
-        `nats://127.0.0.1:${this.route[i]}`,
-        "--routes",
-        routes,
-        "-l",
-        `${dir}/nats-server.log`,
-      ], // deno-fmt-ignore
+      args: clusterNodeArgs(dir, i, this),
       cwd: dir,
       stdin: "null",
       stdout: "null",

@@ -41,7 +41,7 @@ Deno.test("only the router's user may publish a plugin's command request", async
   // (service, connector, manager, plugin, whatever its grants) can reach a command subject.
   const { COMPONENTS } = await import("../../app/mod.ts");
   const { shellConnectorRole } = await import("../../connectors/shell/mod.ts");
-  const { pluginManagerRole, pluginManagerSystemRole, pluginNatsRights } = await import(
+  const { pluginHostRole, pluginManagerSystemRole, pluginNatsRights } = await import(
     "@quicksilver/sandbox"
   );
   const { anySubjectMatches, streamAdminRole } = await import("@quicksilver/core");
@@ -52,7 +52,7 @@ Deno.test("only the router's user may publish a plugin's command request", async
     ...COMPONENTS.map((component) => component.role()),
     shellConnectorRole(),
     streamAdminRole(),
-    pluginManagerRole(),
+    pluginHostRole(),
     pluginManagerSystemRole(),
     { name: plugin.identity, permissions: plugin.permissions },
   ];
