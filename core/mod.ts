@@ -33,6 +33,7 @@ export {
   EVENTS_STREAM,
   eventsStreamMode,
   JETSTREAM_API,
+  kvBucketStreamConfig,
   KvLease,
   LEASE_BUCKET,
   leaseGrants,

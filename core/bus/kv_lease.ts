@@ -53,14 +53,13 @@ import { type Logger, silentLogger } from "../log/mod.ts";
 import { STREAMS } from "../subjects/mod.ts";
 import { clusterReplicas, JETSTREAM_API } from "./core_streams.ts";
 import type { EventBus } from "./event_bus.ts";
+import { ensureCoreBucket } from "./kv_buckets.ts";
 
 /** The bucket holding every lease. */
 export const LEASE_BUCKET = "rosey_leases";
 
 /** JetStream API error codes of a failed compare-and-set (jserrors.js). */
 const WRONG_LAST_SEQUENCE = new Set([10071, 10164]);
-/** Two minutes, as `@nats-io/kv` configures buckets (in nanoseconds). */
-const DUPLICATE_WINDOW_NS = 120 * 1_000_000_000;
 
 /**
  * NATS rights a lease holder needs on the keys `<prefix>.>` of `rosey_leases` (put/CAS/delete,
@@ -91,32 +90,7 @@ export function leaseBucketAdminGrants(): string[] {
  * {@linkcode ensureCoreStreams}; its rights are in `streamAdminRole`.
  */
 export async function ensureLeaseBucket(bus: EventBus): Promise<void> {
-  const { jetstreamManager, DiscardPolicy, RetentionPolicy, StorageType } = await import(
-    "@nats-io/jetstream"
-  );
-  const jsm = await jetstreamManager(bus.connection, { checkAPI: false });
-  const exists = await jsm.streams.info(STREAMS.leases).then(
-    () => true,
-    (error) => {
-      if (/stream not found/i.test(String(error))) return false;
-      throw error;
-    },
-  );
-  if (exists) return;
-  // The configuration `@nats-io/kv` 3.4 gives a bucket with history 1 (Bucket.init in kv.js).
-  await jsm.streams.add({
-    name: STREAMS.leases,
-    subjects: [`$KV.${LEASE_BUCKET}.>`],
-    retention: RetentionPolicy.Limits,
-    max_msgs_per_subject: 1,
-    storage: StorageType.File,
-    num_replicas: clusterReplicas(bus),
-    discard: DiscardPolicy.New,
-    allow_rollup_hdrs: true,
-    deny_delete: true,
-    allow_direct: true,
-    duplicate_window: DUPLICATE_WINDOW_NS,
-  });
+  await ensureCoreBucket(bus, LEASE_BUCKET, clusterReplicas(bus));
 }
 
 /** A key token made safe for KV and NATS subjects: anything but `[A-Za-z0-9_-]` becomes `_`. */

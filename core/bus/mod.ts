@@ -10,3 +10,4 @@ export * from "./platform_actions.ts";
 export * from "./delivery.ts";
 export * from "./kv_lease.ts";
 export * from "./service_state.ts";
+export * from "./kv_buckets.ts";

@@ -15,12 +15,10 @@
 import { KV_BUCKETS, token } from "../subjects/mod.ts";
 import { clusterReplicas, JETSTREAM_API } from "./core_streams.ts";
 import type { EventBus } from "./event_bus.ts";
+import { ensureCoreBucket } from "./kv_buckets.ts";
 
 /** The stream behind the services' bucket. */
 export const SERVICE_STATE_STREAM = `KV_${KV_BUCKETS.services}`;
-
-/** Nanoseconds; what `@nats-io/kv` uses (two minutes). */
-const DUPLICATE_WINDOW_NS = 120 * 1_000_000_000;
 
 /** `<service>.<instance>`: the key of one service instance's state (both tokens validated). */
 export function serviceStateKey(service: string, instance: string): string {
@@ -51,36 +49,8 @@ export function serviceStateAdminRights(): string[] {
  * `ensureCoreStreams`), with one replica per server on a cluster (at most 3).
  */
 export async function ensureServiceStateBucket(bus: EventBus): Promise<void> {
-  const { jetstreamManager, DiscardPolicy, RetentionPolicy, StorageType } = await import(
-    "@nats-io/jetstream"
-  );
-  const jsm = await jetstreamManager(bus.connection, { checkAPI: false });
-  const info = await jsm.streams.info(SERVICE_STATE_STREAM).catch((error) => {
-    if (/stream not found/i.test(String(error))) return null;
-    throw error;
-  });
-  const replicas = clusterReplicas(bus);
-  if (info) {
-    // Replicas follow the deployment (a single server's bucket moved to a cluster); nothing
-    // else of it changes.
-    if (info.config.num_replicas < replicas) {
-      await jsm.streams.update(SERVICE_STATE_STREAM, { ...info.config, num_replicas: replicas });
-    }
-    return;
-  }
-  await jsm.streams.add({
-    name: SERVICE_STATE_STREAM,
-    subjects: [`$KV.${KV_BUCKETS.services}.>`],
-    retention: RetentionPolicy.Limits,
-    max_msgs_per_subject: 1,
-    storage: StorageType.File,
-    num_replicas: replicas,
-    discard: DiscardPolicy.New,
-    allow_rollup_hdrs: true,
-    deny_delete: true,
-    allow_direct: true,
-    duplicate_window: DUPLICATE_WINDOW_NS,
-  });
+  // Replicas follow the deployment (a single server's bucket moved to a cluster).
+  await ensureCoreBucket(bus, KV_BUCKETS.services, clusterReplicas(bus), { growReplicas: true });
 }
 
 /** The KV operations a {@linkcode ServiceState} uses (of `@nats-io/kv`'s `KV`). */

@@ -10,7 +10,7 @@
  * discard new (a full bucket refuses the write instead of dropping the oldest key), rollup
  * headers, no deletes through the API, direct get.
  */
-import { errorText, type EventBus, type Logger } from "@quicksilver/core";
+import { errorText, type EventBus, kvBucketStreamConfig, type Logger } from "@quicksilver/core";
 import { apiErrorCode, encodeStorageKey, isStorageKey, STORAGE_FILE } from "@quicksilver/sdk";
 import { PluginRefusedError } from "./errors.ts";
 
@@ -29,8 +29,6 @@ export interface PluginStorageSpec {
 
 /** A plugin may hold this many consumers on its bucket (`keys()` makes short-lived ones). */
 const MAX_CONSUMERS = 64;
-/** What `@nats-io/kv` uses: two minutes (in nanoseconds). */
-const DUPLICATE_WINDOW_NS = 120 * 1_000_000_000;
 
 /**
  * Creates the bucket, or brings its quota up to date (an operator changed
@@ -49,9 +47,7 @@ export async function ensurePluginStorage(
 ): Promise<void> {
   const stream = `KV_${spec.bucket}`;
   try {
-    const { jetstreamManager, DiscardPolicy, RetentionPolicy, StorageType } = await import(
-      "@nats-io/jetstream"
-    );
+    const { jetstreamManager } = await import("@nats-io/jetstream");
     const jsm = await jetstreamManager(bus.connection, { checkAPI: false });
     const info = await jsm.streams.info(stream).catch((error) => {
       if (/stream not found/i.test(String(error))) return null;
@@ -59,20 +55,10 @@ export async function ensurePluginStorage(
     });
     if (!info) {
       const made = await jsm.streams.add({
-        name: stream,
-        subjects: [`$KV.${spec.bucket}.>`],
-        retention: RetentionPolicy.Limits,
-        max_msgs_per_subject: 1,
+        ...await kvBucketStreamConfig(spec.bucket, spec.replicas ?? 1),
         max_bytes: spec.maxBytes,
         max_msg_size: spec.maxValueBytes,
         max_consumers: MAX_CONSUMERS,
-        storage: StorageType.File,
-        num_replicas: spec.replicas ?? 1,
-        discard: DiscardPolicy.New,
-        allow_rollup_hdrs: true,
-        deny_delete: true,
-        allow_direct: true,
-        duplicate_window: DUPLICATE_WINDOW_NS,
       }).then(() => true, (error) => {
         // Another plugin host created it in the meantime (with other limits, or the server
         // would have taken the same config as a no-op): fall through to the quota check.
