@@ -198,7 +198,7 @@ try {
   const binary = await findNatsServer({ logger: log });
   await ensureTls();
   const authority = await loadOrCreateAuthority(stateDir);
-  for (const [i, clientPort] of clientPorts.entries()) {
+  for (const i of clientPorts.keys()) {
     const name = `n${i + 1}`;
     const dir = `${stateDir}/cluster/${name}`;
     await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
