@@ -36,6 +36,7 @@ import {
   type PluginSettingsInput,
 } from "@quicksilver/sandbox";
 import { TestNats, waitFor } from "@quicksilver/testbed";
+import type { NatsConnection } from "@nats-io/transport-node";
 // The router's own policy: rank and cooldown are decided there, once (the plugin host does not
 // check again), so the bed asks the same code before it sends a command.
 import { CommandPolicy, PluginTableStore } from "../../services/router/mod.ts";
@@ -225,24 +226,7 @@ export class PluginTestBed implements AsyncDisposable {
    * its JSON value. `{}` before the plugin first started.
    */
   async storage(): Promise<Record<string, unknown>> {
-    const [{ jetstream }, { Kvm }] = await Promise.all([
-      import("@nats-io/jetstream"),
-      import("@nats-io/kv"),
-    ]);
-    const kv = await new Kvm(jetstream(this.#client.connection)).open(`plugin_${this.name}`, {
-      allow_direct: true,
-    });
-    const out: Record<string, unknown> = {};
-    try {
-      for await (const key of await kv.keys()) {
-        const entry = await kv.get(key);
-        if (entry?.operation === "PUT") out[decodeStorageKey(key)] = JSON.parse(entry.string());
-      }
-    } catch (error) {
-      if (/stream not found/i.test(String(error))) return {};
-      throw error;
-    }
-    return out;
+    return await readPluginStorage(this.#client.connection, this.name);
   }
 
   status(): PluginStatus {
@@ -278,6 +262,39 @@ export function splitArgs(text: string): string[] {
   const out: string[] = [];
   for (const match of text.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)) {
     out.push(match[1] ?? match[2] ?? match[3] ?? "");
+  }
+  return out;
+}
+
+/**
+ * What plugin `plugin` keeps in its storage (its KV bucket `plugin_<plugin>`) as the server holds
+ * it: every live key (decoded) with its JSON value; `{}` before the bucket exists. Read from the
+ * stream's subject list and a direct get per key, not with `KV.keys()`: that ordered consumer
+ * stalled for 30 s now and then under load (seen in CI), right after a key was deleted.
+ */
+export async function readPluginStorage(
+  connection: NatsConnection,
+  plugin: string,
+): Promise<Record<string, unknown>> {
+  const [{ jetstream, jetstreamManager }, { Kvm }] = await Promise.all([
+    import("@nats-io/jetstream"),
+    import("@nats-io/kv"),
+  ]);
+  const bucket = `plugin_${plugin}`;
+  const prefix = `$KV.${bucket}.`;
+  const out: Record<string, unknown> = {};
+  try {
+    const jsm = await jetstreamManager(connection);
+    const info = await jsm.streams.info(`KV_${bucket}`, { subjects_filter: `${prefix}>` });
+    const kv = await new Kvm(jetstream(connection)).open(bucket, { allow_direct: true });
+    for (const subject of Object.keys(info.state.subjects ?? {})) {
+      const key = subject.slice(prefix.length);
+      const entry = await kv.get(key);
+      if (entry?.operation === "PUT") out[decodeStorageKey(key)] = JSON.parse(entry.string());
+    }
+  } catch (error) {
+    if (/stream not found/i.test(String(error))) return {};
+    throw error;
   }
   return out;
 }

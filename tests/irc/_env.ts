@@ -26,7 +26,7 @@ import {
 } from "../../connectors/irc/mod.ts";
 import { ModeratorService } from "../../services/moderator/mod.ts";
 import { REPO_ROOT } from "@quicksilver/testbed";
-import { decodeStorageKey } from "@quicksilver/sdk";
+import { readPluginStorage } from "@quicksilver/sdk/testing";
 
 export const CHANNEL = "#rosey";
 /** Each server's network is named after it: rooms are `inspircd/#rosey`, `ngircd/#rosey`. */
@@ -150,27 +150,14 @@ export class IrcEnv implements AsyncDisposable {
     return this.connector;
   }
 
-  /** A plugin's storage as it is on disk (`{}` before its first save). */
   /** What plugin `name` keeps in its storage (its KV bucket `plugin_<name>`), by key. */
   async pluginStorage(name: string): Promise<Record<string, unknown>> {
-    const [{ jetstream }, { Kvm }] = await Promise.all([
-      import("@nats-io/jetstream"),
-      import("@nats-io/kv"),
-    ]);
     const bus = await this.nats.connect("storage-reader");
-    const out: Record<string, unknown> = {};
     try {
-      const kv = await new Kvm(jetstream(bus.connection)).open(`plugin_${name}`, {
-        allow_direct: true,
-      });
-      for await (const key of await kv.keys()) {
-        const entry = await kv.get(key);
-        if (entry?.operation === "PUT") out[decodeStorageKey(key)] = JSON.parse(entry.string());
-      }
+      return await readPluginStorage(bus.connection, name);
     } finally {
       await bus.close();
     }
-    return out;
   }
 
   async close(): Promise<void> {
