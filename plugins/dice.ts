@@ -5,7 +5,7 @@
  * `!roll adv` / `!roll dis` (two d20, keep the higher/lower; `adv+5` works), `!roll` alone is a
  * d20; at most 100 dice of up to 1000 sides. `!flip` flips a coin.
  */
-import { definePlugin, UsageError } from "@quicksilver/sdk";
+import { definePlugin, type PluginContext, UsageError } from "@quicksilver/sdk";
 
 export const MAX_DICE = 100;
 export const MAX_SIDES = 1000;
@@ -126,6 +126,41 @@ export function roll(
   return { total, detail: shown.join(" ") };
 }
 
+/**
+ * The roll count in storage (`rolls`), added up here and written at most once a second: one
+ * compare-and-set per roll was two more round trips to the KV bucket on every command (in
+ * `deno task bench`, 2 of the 6 messages nats-server took in per command). A compare-and-set of
+ * the sum keeps replicas' counts adding up; a crash loses at most the last second's count.
+ */
+class RollCount {
+  #pending = 0;
+  #scheduled = false;
+
+  add(ctx: PluginContext): void {
+    this.#pending++;
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    ctx.timers.after(SAVE_EVERY_MS, () => this.save(ctx));
+  }
+
+  /** Adds what was counted since the last save to the stored count. */
+  async save(ctx: PluginContext): Promise<void> {
+    this.#scheduled = false;
+    const counted = this.#pending;
+    if (counted === 0) return;
+    this.#pending = 0;
+    try {
+      await ctx.storage.update<number>("rolls", (n) => (n ?? 0) + counted);
+    } catch (error) {
+      this.#pending += counted; // tried again with the next save
+      ctx.log.warn("roll count not saved", { error: String(error) });
+    }
+  }
+}
+
+const SAVE_EVERY_MS = 1000;
+const rollCount = new RollCount();
+
 export default definePlugin({
   name: "dice",
   version: "1.0.0",
@@ -140,9 +175,7 @@ export default definePlugin({
       handler(ctx) {
         const notation = ctx.rawArgs.trim() || "d20";
         const { total, detail } = roll(parseDice(notation));
-        // A statistic: the reply need not wait for it to reach the disk (saves are batched).
-        void ctx.storage.update<number>("rolls", (n) => (n ?? 0) + 1)
-          .catch((error) => ctx.log.warn("roll count not saved", { error: String(error) }));
+        rollCount.add(ctx);
         return `${ctx.user.name} rolled ${notation}: ${detail} = ${total}`;
       },
     },
@@ -153,4 +186,6 @@ export default definePlugin({
       handler: (ctx) => `${ctx.user.name} flipped a coin: ${rollDie(2) === 1 ? "heads" : "tails"}`,
     },
   },
+  // A stop (restart, reload, shutdown) saves what was counted since the last save.
+  teardown: (ctx) => rollCount.save(ctx),
 });
