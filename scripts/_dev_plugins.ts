@@ -17,8 +17,9 @@ export interface PluginHost {
 
 export interface PluginHostOptions {
   config: QuicksilverConfig;
-  natsUrl: string;
-  /** TLS to that server (`deno task start` with `nats.tls`). */
+  /** The NATS servers (IP literals `host:port`): the host's connection and its plugins' dials. */
+  servers: string | readonly string[];
+  /** TLS to those servers (`deno task start` with `nats.tls`). */
   tls?: BusTlsFiles;
   /** The account key; or, on a host without it, `pluginSigningKey` and `bus`. */
   authority?: Authority;
@@ -45,7 +46,7 @@ export async function startPluginHost(options: PluginHostOptions): Promise<Plugi
     ...(options.authority ? { authority: options.authority } : {}),
     ...(options.pluginSigningKey ? { pluginSigningKey: options.pluginSigningKey } : {}),
     ...(options.bus ? { bus: options.bus } : {}),
-    servers: options.natsUrl,
+    servers: options.servers,
     ...(options.tls ? { tls: options.tls } : {}),
     pluginsDir: config.plugins.dir,
     dataDir: `${options.stateDir}/plugins`,

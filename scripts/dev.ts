@@ -225,7 +225,7 @@ async function main() {
   // typed (or piped) already finds their commands --------------------------------------------
   const plugins: PluginHost = await startPluginHost({
     config,
-    natsUrl,
+    servers: natsUrl,
     authority,
     stateDir,
     ...(serverLogFile ? { serverLogFile, monitorUrl: config.nats.monitoring } : {}),

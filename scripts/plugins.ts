@@ -158,7 +158,12 @@ if (command === "check") {
     );
     Deno.exit(2);
   }
-  const report = await checkPlugin(arg, { server: values.server! });
+  // The plan with every server plugins would dial (`nats.servers`), unless --server names one.
+  const servers = explicitServer ?? await loadConfig(values.config, { baseDir: home }).then(
+    (config) => config.nats.servers ?? [config.nats.url],
+    () => values.server!,
+  );
+  const report = await checkPlugin(arg, { servers });
   console.log(values.json ? JSON.stringify(report, null, 2) : formatCheckReport(report));
   Deno.exit(report.ok ? 0 : 1);
 }

@@ -40,7 +40,7 @@ import { ShellConnector, shellConnectorRole } from "../connectors/shell/mod.ts";
 import { REPO_ROOT } from "@quicksilver/testbed";
 import { componentKey, shellOptions, startComponent } from "./_assembly.ts";
 import { startPluginHost } from "./_dev_plugins.ts";
-import { pluginHostRole } from "@quicksilver/sandbox";
+import { pluginHostRole, pluginServerAddresses } from "@quicksilver/sandbox";
 
 const USAGE = "usage: deno task start <component>... [--only a,b] [--config rosey.yaml] " +
   "[--home <dir>]\ncomponents: router, plugins, shell, " +
@@ -196,19 +196,21 @@ async function run(config: QuicksilverConfig): Promise<void> {
       );
     }
     const hostBus = signing ? await connectAs("plugins", pluginHostRole()) : undefined;
-    // Plugins may dial exactly one address (their --allow-net): the first server, an IP literal.
-    const natsUrl = servers[0]!.replace(/^(nats|tls):\/\//, "");
-    if (!/^\d{1,3}(\.\d{1,3}){3}:\d+$/.test(natsUrl)) {
+    // Plugins may dial exactly the configured servers (their --allow-net), so each must be an
+    // IP literal: a sandboxed plugin may not look up names.
+    let pluginServers: string[];
+    try {
+      pluginServers = pluginServerAddresses(servers);
+    } catch (error) {
       throw new ConfigError(
         file,
-        "nats.servers",
-        `the plugin host and its plugins connect to the first server, which must be an IP ` +
-          `literal host:port (a sandboxed plugin may not look up names); "${servers[0]}" is not`,
+        env("ROSEY_NATS_SERVERS") ? "ROSEY_NATS_SERVERS" : "nats.servers",
+        `the plugin host's sandboxed plugins dial every server: ${(error as Error).message}`,
       );
     }
     const host = await startPluginHost({
       config,
-      natsUrl,
+      servers: pluginServers,
       ...(tls ? { tls } : {}),
       ...(hostAuthority ? { authority: hostAuthority } : {}),
       ...(signing && hostBus ? { pluginSigningKey: signing, bus: hostBus } : {}),

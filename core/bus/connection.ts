@@ -23,6 +23,8 @@ export interface ConnectSettings {
   pingIntervalMs: number;
   /** TLS to the server: PEM file paths (see {@linkcode BusTlsFiles}). */
   tls?: BusTlsFiles | undefined;
+  /** Dial exactly `servers`, in order (see `EventBusOptions.onlyListedServers`). */
+  onlyListedServers?: boolean | undefined;
   log: Logger;
 }
 

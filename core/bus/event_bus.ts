@@ -62,6 +62,13 @@ export interface EventBusOptions {
   pingIntervalMs?: number;
   /** TLS to the server (PEM file paths); without it the connection is plain TCP. */
   tls?: BusTlsFiles;
+  /**
+   * Dial only `servers`, in the order given: no servers learnt from the cluster's INFO
+   * (`connect_urls`) and no shuffling. For a sandboxed client whose `--allow-net` names exactly
+   * those addresses (a discovered one would be a denied dial), and whose operator listed its
+   * nearest node first. Default false: nats.js shuffles the list and adds the discovered nodes.
+   */
+  onlyListedServers?: boolean;
 }
 
 /** Connection state changes and problems, as the bus reports them to listeners. */
@@ -178,6 +185,7 @@ export class EventBus {
       connectTimeoutMs: options.connectTimeoutMs,
       pingIntervalMs: options.pingIntervalMs ?? 20_000,
       tls: options.tls,
+      onlyListedServers: options.onlyListedServers,
       log,
     };
     // nats.js is imported when a bus first connects: a process that only loads the bus (a

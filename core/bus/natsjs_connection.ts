@@ -78,6 +78,7 @@ export async function connectNatsJs(options: ConnectSettings): Promise<BusConnec
             },
           }
           : {}),
+        ...(options.onlyListedServers ? { ignoreClusterUpdates: true, noRandomize: true } : {}),
         pingInterval: options.pingIntervalMs,
         maxPingOut: MAX_PINGS_OUT,
         waitOnFirstConnect: false,

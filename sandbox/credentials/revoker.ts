@@ -26,7 +26,7 @@ import { PluginCredentialsError } from "./errors.ts";
 
 export class Revoker {
   readonly #authority: Authority;
-  readonly #servers: string;
+  readonly #servers: string | string[];
   readonly #tls: BusTlsFiles | undefined;
   readonly #log: Logger;
   readonly #keepSeconds: number;
@@ -37,7 +37,7 @@ export class Revoker {
 
   constructor(options: {
     authority: Authority;
-    servers: string;
+    servers: string | string[];
     tls?: BusTlsFiles;
     logger?: Logger;
     /** How long a revocation must be kept: the longest plugin JWT lifetime. */

@@ -86,7 +86,7 @@ export async function inspect(fetched: FetchedPlugin, ctx: InstallContext): Prom
     const file = `${temp}/${fetched.name}.ts`;
     await Deno.writeFile(file, fetched.code);
     const settings = (ctx.config.plugins.settings[fetched.name] ?? {}) as PluginSettingsInput;
-    const report = await checkPlugin(file, { settings, server: ctx.server });
+    const report = await checkPlugin(file, { settings, servers: ctx.server });
     if (!report.ok || !report.description || !report.plan) {
       throw new InstallError(
         "refused",

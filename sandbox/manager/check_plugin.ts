@@ -13,6 +13,7 @@ import { RuntimeLayout } from "./layout.ts";
 import { trustedModules, vetPlugin } from "./module_vetting.ts";
 import { REPO_PATHS } from "./repo_paths.ts";
 import { parsePluginSettings, type PluginSettingsInput } from "./settings.ts";
+import { pluginServerAddresses } from "./plugin_servers.ts";
 
 export interface CheckReport {
   file: string;
@@ -28,7 +29,12 @@ export interface CheckReport {
 
 export async function checkPlugin(
   file: string,
-  options: { settings?: PluginSettingsInput; server?: string; dataDir?: string } = {},
+  options: {
+    settings?: PluginSettingsInput;
+    /** The NATS servers the plan names (`nats.servers`); default `127.0.0.1:4222`. */
+    servers?: string | readonly string[];
+    dataDir?: string;
+  } = {},
 ): Promise<CheckReport> {
   const path = file.startsWith("/") ? file : `${Deno.cwd()}/${file}`;
   const name = pluginNameOf(path);
@@ -83,11 +89,17 @@ export async function checkPlugin(
       logger: silentLogger,
     });
     const dataDir = options.dataDir ? `${options.dataDir}/${name}` : `.rosey/plugins/${name}`;
+    let servers = ["127.0.0.1:4222"];
+    try {
+      servers = pluginServerAddresses(options.servers ?? servers);
+    } catch (error) {
+      report.problems.push(`nats.servers: ${errorText(error)}`);
+    }
     report.plan = planLaunch({
       name,
       description: report.description,
       settings,
-      server: options.server ?? "127.0.0.1:4222",
+      servers,
       dataDir,
       entryFile: `<data root>/.runtime/entries/${name}.ts`,
       configPath: REPO_PATHS.config,

@@ -38,8 +38,8 @@ export interface PlanInput {
   name: string;
   description: PluginDescription;
   settings: PluginSettings;
-  /** The NATS server as an IP literal `host:port`. */
-  server: string;
+  /** The NATS servers plugins dial (every one of `nats.servers`), IP literals `host:port`. */
+  servers: readonly string[];
   dataDir: string;
   entryFile: string;
   configPath: string;
@@ -95,13 +95,22 @@ export function planLaunch(input: PlanInput): LaunchPlan {
     // A 1 MB young generation (V8 grows it to 16 MB under load): a plugin's per-command garbage
     // is small, and this keeps a busy plugin's RSS ~20 MB lower (docs/PERFORMANCE.md).
     `--v8-flags=--max-old-space-size=${heapMb},--max-semi-space-size=1`,
-    // An IP literal on both sides: `localhost` would need DNS permission (NOTES-SANDBOX §1).
-    `--allow-net=${[input.server, ...granted.net].join(",")}`,
+    // Every NATS server and the granted hosts, nothing else; IP literals on both sides:
+    // `localhost` would need DNS permission (NOTES-SANDBOX §1).
+    `--allow-net=${allowedNet(input.servers, granted.net).join(",")}`,
     `--allow-read=${input.dataDir}`,
     `--allow-write=${input.dataDir}`,
     input.entryFile,
   ];
   return { name, denoArgs, nats, limits, heapMb, granted, notGranted };
+}
+
+/**
+ * What a plugin may dial: each NATS server of its host, then the hosts it was granted (once
+ * each, in that order).
+ */
+export function allowedNet(servers: readonly string[], granted: readonly string[]): string[] {
+  return [...new Set([...servers, ...granted])];
 }
 
 /**

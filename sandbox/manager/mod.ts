@@ -9,7 +9,13 @@ export { PluginSupervisor } from "./supervisor.ts";
 export type { SupervisorTimings } from "./supervisor_deps.ts";
 export type { LaunchFigures } from "./prepare_launch.ts";
 export { checkPlugin, type CheckReport, formatCheckReport } from "./check_plugin.ts";
-export { explainPlan, FORBIDDEN_DENO_FLAGS, type LaunchPlan, planLaunch } from "./launch_plan.ts";
+export {
+  allowedNet,
+  explainPlan,
+  FORBIDDEN_DENO_FLAGS,
+  type LaunchPlan,
+  planLaunch,
+} from "./launch_plan.ts";
 export {
   type ModuleGraph,
   moduleGraph,
@@ -39,6 +45,7 @@ export {
 } from "./admin_service.ts";
 export { auditViolation, parseServerViolation, ViolationReporter } from "./violations.ts";
 export { PluginManagerError, PluginRefusedError } from "./errors.ts";
+export { pluginServerAddresses } from "./plugin_servers.ts";
 export {
   ensurePluginStorage,
   migrateStorageFile,

@@ -60,6 +60,7 @@ import { compactTable } from "./_compact_table.ts";
 import { pidHoldingSocket, socketInode } from "./_socket_owner.ts";
 import { anonymousDialers, type ConnzEntry } from "./_server_dials.ts";
 import { REPO_PATHS } from "./repo_paths.ts";
+import { pluginServerAddresses } from "./plugin_servers.ts";
 import { PLUGIN_MANAGER_IDENTITY, pluginHostRole } from "./roles.ts";
 import { type BotIdentity, HeartbeatSchema } from "../runner/mod.ts";
 import { z } from "zod";
@@ -77,10 +78,15 @@ export interface PluginManagerOptions {
    * plugin's JWT expires after `jwtTtlSeconds`.
    */
   pluginSigningKey?: ScopedSigningKey;
-  /** NATS address as an IP literal `host:port` (plugins may dial only this). */
-  servers: string;
   /**
-   * TLS to that server: the manager's own connections use it, and plugins get the CA's text in
+   * The NATS servers, each an IP literal `host:port` (a list, or comma-separated): the manager
+   * connects to any of them, and its plugins may dial exactly these (their `--allow-net` and
+   * connect options), first one first, so that a plugin moves to another node by itself when
+   * its node dies.
+   */
+  servers: string | readonly string[];
+  /**
+   * TLS to those servers: the manager's own connections use it, and plugins get the CA's text in
    * their launch config (they may read no files).
    */
   tls?: BusTlsFiles;
@@ -159,18 +165,21 @@ export class PluginManager {
   #sampleTimer: ReturnType<typeof setInterval> | undefined;
   #trusted: Promise<TrustedModules> | undefined;
   #started = false;
+  #unlistenStatus: (() => void) | undefined;
   /** When this manager started (epoch ms): readers tell its tables from an earlier run's. */
   #startedAt = 0;
   readonly #hostId: string;
   /** The tables of the other plugin hosts (for `plugins list`, and kill switches). */
   readonly #otherHosts = new PluginHostTables();
 
+  /** The servers as plugins dial them (IP literals `host:port`, in the operator's order). */
+  readonly #servers: string[];
+
   constructor(options: PluginManagerOptions) {
-    if (!/^\d{1,3}(\.\d{1,3}){3}:\d+$/.test(options.servers.replace(/^nats:\/\//, ""))) {
-      throw new PluginManagerError(
-        `PluginManager: servers "${options.servers}" must be an IP literal host:port such as ` +
-          `127.0.0.1:4222 (plugins get --allow-net for exactly that; a hostname needs DNS permission)`,
-      );
+    try {
+      this.#servers = pluginServerAddresses(options.servers);
+    } catch (error) {
+      throw new PluginManagerError(`PluginManager: ${errorText(error)}`, { cause: error });
     }
     if (!options.authority && !(options.pluginSigningKey && options.bus)) {
       throw new PluginManagerError(
@@ -197,16 +206,16 @@ export class PluginManager {
     this.#started = true;
     this.#startedAt = Date.now();
     const o = this.#options;
-    const server = o.servers.replace(/^nats:\/\//, "");
+    const servers = this.#servers;
     const tlsCa = o.tls?.caPem ?? (o.tls?.ca ? await Deno.readTextFile(o.tls.ca) : "");
-    this.#bus = o.bus ?? await this.#connect(server);
+    this.#bus = o.bus ?? await this.#connect(servers);
     this.#ownBus = !o.bus;
     this.#reporter = new ViolationReporter(this.#bus, this.#log);
     this.#reporter.onViolation((v) => this.#supervisors.get(v.plugin)?.counted(v));
     const ttl = o.jwtTtlSeconds ?? DEFAULT_PLUGIN_JWT_TTL_SECONDS;
     this.#revoker = o.authority && new Revoker({
       authority: o.authority,
-      servers: server,
+      servers: [...servers],
       ...(o.tls ? { tls: o.tls } : {}),
       logger: this.#log,
       keepSeconds: ttl,
@@ -252,7 +261,7 @@ export class PluginManager {
       bus: this.#bus,
       signer: o.authority ?? o.pluginSigningKey!,
       revoker: this.#revoker,
-      server,
+      servers,
       tlsCa,
       layout,
       trusted: () => this.#trustedModules(),
@@ -288,6 +297,11 @@ export class PluginManager {
         }
       },
     };
+    // Beats published while the manager was cut off were lost, not missing: see the watchdog.
+    this.#unlistenStatus = this.#bus.onStatus((event) => {
+      if (event.type !== "reconnected") return;
+      for (const supervisor of this.#supervisors.values()) supervisor.hearingAgain();
+    });
     this.#subscriptions.push(
       this.#bus.subscribe(subjects.allPluginHeartbeats(), (beat: unknown, context) => {
         const name = context.subject.split(".")[2];
@@ -342,6 +356,7 @@ export class PluginManager {
   async stop(): Promise<void> {
     if (!this.#started) return;
     this.#started = false;
+    this.#unlistenStatus?.();
     clearInterval(this.#sampleTimer);
     await Promise.all([...this.#supervisors.values()].map((s) => s.close()));
     await this.#serverLog?.stop();
@@ -599,11 +614,11 @@ export class PluginManager {
     return this.#trusted;
   }
 
-  async #connect(server: string): Promise<EventBus> {
+  async #connect(servers: string[]): Promise<EventBus> {
     // Constructor: without the authority the caller passes `bus`.
     const user = await mintUser(this.#options.authority!, pluginHostRole());
     return await EventBus.connect({
-      servers: server,
+      servers,
       name: PLUGIN_MANAGER_IDENTITY,
       creds: user.creds,
       ...(this.#options.tls ? { tls: this.#options.tls } : {}),

@@ -24,7 +24,7 @@ import type { PluginDescription } from "../sdk/mod.ts";
 import { checkDataQuotaBeforeLaunch, guardDataQuota } from "./data_quota_policy.ts";
 import { describeInSandbox } from "./describe.ts";
 import { PluginRefusedError } from "./errors.ts";
-import { type LaunchPlan, planLaunch } from "./launch_plan.ts";
+import { allowedNet, type LaunchPlan, planLaunch } from "./launch_plan.ts";
 import type { PluginPathsOnDisk } from "./layout.ts";
 import { vetPlugin } from "./module_vetting.ts";
 import { resolvePluginSecrets } from "./plugin_secrets.ts";
@@ -52,7 +52,7 @@ export interface PreparedLaunch {
   askedNpm: string[];
   paths: PluginPathsOnDisk;
   userKey: string;
-  /** `host:port`s the plugin may dial (the NATS server and granted extras). */
+  /** `host:port`s the plugin may dial (every NATS server and granted extras). */
   allowedNet: string[];
   /** What its stdout and stderr may put through (the rest is drained and counted). */
   output: OutputBudget;
@@ -206,7 +206,7 @@ export async function preparePluginLaunch(
       name,
       description,
       settings,
-      server: deps.server,
+      servers: deps.servers,
       dataDir: paths.dataDir,
       entryFile: paths.entryFile,
       configPath: deps.configPath,
@@ -283,7 +283,7 @@ export async function preparePluginLaunch(
   const config: LaunchConfigInput = {
     mode: "run",
     name,
-    servers: deps.server,
+    servers: [...deps.servers],
     creds: user.creds,
     tlsCa: deps.tlsCa,
     dataDir: paths.dataDir,
@@ -317,7 +317,7 @@ export async function preparePluginLaunch(
     askedNpm: [...(cache.npm ?? [])],
     paths,
     userKey: user.publicKey,
-    allowedNet: [deps.server, ...plan.granted.net],
+    allowedNet: allowedNet(deps.servers, plan.granted.net),
     output,
     reportToken,
     figures: {

@@ -83,6 +83,8 @@ export class PluginSupervisor {
   #launch: PreparedLaunch | null = null;
   #startedAt = 0;
   #lastBeat = 0;
+  /** When the manager's own connection last came back (ms): it heard no beats before that. */
+  #hearingSince = 0;
   /** The id of the current (or coming) launch: heartbeats and stop requests carry it. */
   #launchId = "";
   #ready: (() => void) | null = null;
@@ -205,6 +207,11 @@ export class PluginSupervisor {
     if (this.#lastBeat === 0) this.#serverDials?.runnerReady(Date.now());
     this.#lastBeat = Date.now();
     this.#ready?.();
+  }
+
+  /** The manager's connection is back (maybe on another node): silence counts from now. */
+  hearingAgain(): void {
+    this.#hearingSince = Date.now();
   }
 
   /** A violation was reported for this plugin (by anyone); trips the kill switch past the limit. */
@@ -376,7 +383,11 @@ export class PluginSupervisor {
     this.#watchTimer = setInterval(() => {
       const proc = this.#proc;
       if (!proc || this.#state !== "running" || this.#stopping || this.#hung) return;
-      const silentFor = Date.now() - this.#lastBeat;
+      // While the manager's own connection is down it hears no beats: that is no sign of a hung
+      // plugin (its node died; the plugin reconnects to another by itself). Silence counts again
+      // from the manager's reconnect.
+      if (this.#deps.bus.status !== "connected") return;
+      const silentFor = Date.now() - Math.max(this.#lastBeat, this.#hearingSince);
       if (silentFor <= heartbeatTimeoutMs) return;
       this.#hung =
         `it stopped answering (no heartbeat for ${silentFor} ms: a busy loop or a blocked event loop)`;
@@ -544,7 +555,9 @@ export class PluginSupervisor {
         // The runner's own mark (see _server_dials.ts), not a denial to report.
         return dials.runnerConnected(at);
       }
-      if (entry.permission === "net" && entry.value === this.#deps.server) dials.dial(at);
+      if (entry.permission === "net" && this.#deps.servers.includes(String(entry.value))) {
+        dials.dial(at);
+      }
       const found = auditViolation(
         {
           permission: String(entry.permission ?? "?"),

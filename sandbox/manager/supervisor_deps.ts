@@ -31,9 +31,12 @@ export interface SupervisorDeps {
   signer: PluginUserSigner;
   /** Absent on a plugin host that holds only the plugin signing key (no operator key). */
   revoker: Revoker | undefined;
-  /** The NATS address plugins dial, as an IP literal `host:port`. */
-  server: string;
-  /** The CA (PEM text) plugins verify a TLS server with; empty: plain TCP. */
+  /**
+   * The NATS servers plugins dial (every one of the host's `nats.servers`, first one first), as
+   * IP literals `host:port`: their `--allow-net` and their connect options.
+   */
+  servers: readonly string[];
+  /** The CA (PEM text) plugins verify every TLS server with; empty: plain TCP. */
   tlsCa: string;
   layout: RuntimeLayout;
   trusted: () => Promise<TrustedModules>;

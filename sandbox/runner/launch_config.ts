@@ -51,8 +51,15 @@ export type BotIdentity = z.infer<typeof BotIdentitySchema>;
 const RunLaunchConfigSchema = z.object({
   mode: z.literal(RUNNER_MODES.run),
   name: z.string().check(z.minLength(1), z.maxLength(32)),
-  /** IP-literal `host:port` (NOTES-SANDBOX §1: a hostname would need DNS permission). */
-  servers: nonEmpty(),
+  /**
+   * Every NATS server of the plugin host's `nats.servers`, as IP-literal `host:port`s
+   * (NOTES-SANDBOX §1: a hostname would need DNS permission), dialled in this order; its
+   * `--allow-net` names exactly these.
+   */
+  servers: z.array(z.string().check(z.regex(/^\d{1,3}(\.\d{1,3}){3}:\d{1,5}$/))).check(
+    z.minLength(1),
+    z.maxLength(32),
+  ),
   creds: nonEmpty(),
   /** The CA (PEM text) that verifies a TLS server; empty: plain TCP. */
   tlsCa: z._default(z.string().check(z.maxLength(65_536)), ""),

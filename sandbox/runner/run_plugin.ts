@@ -55,7 +55,14 @@ export async function runPlugin(load: PluginImport): Promise<never> {
   });
 
   const bus = await EventBus.connect({
+    // Every server of the plugin host, and only those: when its node dies the client moves to
+    // the next by itself (nats.js reconnects over the list). Servers the cluster announces in
+    // INFO (`connect_urls`) are ignored: Deno's --allow-net names exactly what the operator
+    // configured, so dialling a discovered node would be a denied dial, reported as the plugin's
+    // violation (and an advertised address may not be the one the operator wants used). In the
+    // operator's order, not shuffled: the first is the plugin host's nearest node.
     servers: config.servers,
+    onlyListedServers: true,
     name: `plugin-${config.name}`,
     creds: config.creds,
     ...(config.tlsCa ? { tls: { caPem: config.tlsCa } } : {}),
@@ -150,6 +157,11 @@ export async function runPlugin(load: PluginImport): Promise<never> {
   await bus.flush();
   heartbeat(); // the first heartbeat tells the manager "ready"
   const beat = setInterval(heartbeat, config.heartbeatMs);
+  // Beats sent while the node was gone were dropped (core NATS): the first one on the new node
+  // goes out at once, so the manager's watchdog sees the gap end within the reconnect.
+  bus.onStatus((event) => {
+    if (event.type === "reconnected" && !stopping) heartbeat();
+  });
   // debug: the manager logs "plugin ready" with the commands once the heartbeat arrives.
   log.debug("ready", { commands: Object.keys(plugin.commands ?? {}) });
   // Keep the process alive until stop() exits it.

@@ -1,12 +1,15 @@
 import assert from "node:assert/strict";
 import { subjects } from "@quicksilver/core";
 import {
+  allowedNet,
   checkPlugin,
   deniedPluginSubjects,
   FORBIDDEN_DENO_FLAGS,
   parsePluginSettings,
+  LaunchConfigSchema,
   planLaunch,
   pluginNatsRights,
+  pluginServerAddresses,
 } from "@quicksilver/sandbox";
 
 const description = {
@@ -26,7 +29,7 @@ Deno.test("one manifest gives both sandboxes: Deno flags and NATS rights, grants
     name: "weather",
     description,
     settings,
-    server: "127.0.0.1:4222",
+    servers: ["127.0.0.1:4222"],
     dataDir: "/data/weather",
     entryFile: "/rt/weather.ts",
     configPath: "/repo/deno.json",
@@ -49,6 +52,64 @@ Deno.test("one manifest gives both sandboxes: Deno flags and NATS rights, grants
   ]);
   assert.ok(plan.nats.permissions.subscribe.allow.includes("_INBOX.plugin-weather.>"));
   assert.equal(plan.nats.permissions.responses?.max, 1);
+});
+
+Deno.test("a plugin may dial every NATS server of its host, and only those and its grants", () => {
+  // The host's nats.servers as an operator writes them: schemes, a duplicate, its node first.
+  const servers = pluginServerAddresses(
+    "tls://10.0.0.2:4223,tls://10.0.0.1:4222,10.0.0.3:4224,tls://10.0.0.2:4223",
+  );
+  assert.deepEqual(servers, ["10.0.0.2:4223", "10.0.0.1:4222", "10.0.0.3:4224"]);
+  const plan = planLaunch({
+    name: "weather",
+    description,
+    settings: parsePluginSettings("weather", { grants: { net: ["api.open-meteo.com:443"] } }),
+    servers,
+    dataDir: "/data/weather",
+    entryFile: "/rt/weather.ts",
+    configPath: "/repo/deno.json",
+  });
+  const net = plan.denoArgs.filter((a) => a.startsWith("--allow-net"));
+  assert.deepEqual(net, [
+    "--allow-net=10.0.0.2:4223,10.0.0.1:4222,10.0.0.3:4224,api.open-meteo.com:443",
+  ]);
+  assert.deepEqual(allowedNet(servers, plan.granted.net), [
+    "10.0.0.2:4223",
+    "10.0.0.1:4222",
+    "10.0.0.3:4224",
+    "api.open-meteo.com:443",
+  ]);
+  // The runner's launch config carries the same list, in order.
+  const config = LaunchConfigSchema.parse({
+    mode: "run",
+    name: "weather",
+    servers,
+    creds: "x",
+    dataDir: "/data/weather",
+    storageBucket: "plugin_weather",
+  });
+  assert.deepEqual(config.mode === "run" && config.servers, servers);
+});
+
+Deno.test("a NATS server a sandboxed plugin could not dial is a clear error naming it", () => {
+  assert.throws(
+    () => pluginServerAddresses(["tls://10.0.0.1:4222", "tls://nats2.example.org:4222"]),
+    /servers\[1\] "tls:\/\/nats2.example.org:4222" is not an IP literal host:port.*write the node's IP address/,
+  );
+  assert.throws(() => pluginServerAddresses(["10.0.0.1:4222", "300.0.0.1:4222"]), /servers\[1\]/);
+  assert.throws(() => pluginServerAddresses([]), /servers is empty/);
+  // A hostname never reaches a runner either.
+  assert.equal(
+    LaunchConfigSchema.safeParse({
+      mode: "run",
+      name: "weather",
+      servers: ["localhost:4222"],
+      creds: "x",
+      dataDir: "/d",
+      storageBucket: "plugin_weather",
+    }).success,
+    false,
+  );
 });
 
 Deno.test("an operator grant can never reopen the platform, security, admin or JetStream API subjects", () => {
