@@ -25,7 +25,10 @@
  * excuses nothing (plugin_manager.ts).
  */
 
-/** One launch's dials of the NATS server, as its audit log shows them. */
+/**
+ * One launch's dials of the NATS servers (any of the plugin host's `nats.servers`: the runner may
+ * reconnect to each), as its audit log shows them.
+ */
 export class ServerDials {
   /** The marker's time (ms, whole seconds), once seen. */
   #connectedAt: number | undefined;
@@ -44,7 +47,7 @@ export class ServerDials {
     this.#readyAt ??= at;
   }
 
-  /** A dial of the NATS server in the audit log, at its `datetime` (ms). */
+  /** A dial of one of the NATS servers in the audit log, at its `datetime` (ms). */
   dial(at: number): void {
     if (this.#connectedAt !== undefined) this.#unexplained.push(at);
   }

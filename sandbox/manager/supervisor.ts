@@ -77,7 +77,7 @@ export class PluginSupervisor {
   /** Missing grants already reported (for the manager's lifetime: configuration, not attacks). */
   readonly #needsGrantReported = new Set<string>();
   #outputTimer: ReturnType<typeof setInterval> | undefined;
-  /** This launch's dials of the NATS server, from its audit log. */
+  /** This launch's dials of the NATS servers, from its audit log. */
   #serverDials: ServerDials | undefined;
   #proc: SandboxedProcess | null = null;
   #launch: PreparedLaunch | null = null;

@@ -55,7 +55,7 @@ Deno.test("the runner's launch config fills its defaults and names a bad field",
   const run = {
     mode: "run",
     name: "dice",
-    servers: "127.0.0.1:4222",
+    servers: ["127.0.0.1:4222"],
     creds: "c",
     dataDir: "/d",
     storageBucket: "plugin_dice",
