@@ -10,6 +10,9 @@
  */
 import { PluginManagerError } from "./errors.ts";
 
+/** At most this many (the runner's launch config takes no more). */
+export const MAX_PLUGIN_SERVERS = 32;
+
 /** `a.b.c.d:port`, after an optional `nats://` or `tls://` scheme. */
 const IPV4_HOST_PORT = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3}):(\d{1,5})$/;
 
@@ -45,6 +48,12 @@ export function pluginServerAddresses(servers: string | readonly string[]): stri
   }
   if (out.length === 0) {
     throw new PluginManagerError("servers is empty: give at least one NATS server host:port");
+  }
+  if (out.length > MAX_PLUGIN_SERVERS) {
+    throw new PluginManagerError(
+      `servers lists ${out.length} servers; plugins take at most ${MAX_PLUGIN_SERVERS}: list ` +
+        `the nodes of the plugin host's cluster only`,
+    );
   }
   return out;
 }

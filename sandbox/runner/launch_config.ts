@@ -58,7 +58,7 @@ const RunLaunchConfigSchema = z.object({
    */
   servers: z.array(z.string().check(z.regex(/^\d{1,3}(\.\d{1,3}){3}:\d{1,5}$/))).check(
     z.minLength(1),
-    z.maxLength(32),
+    z.maxLength(32), // MAX_PLUGIN_SERVERS (sandbox/manager/plugin_servers.ts)
   ),
   creds: nonEmpty(),
   /** The CA (PEM text) that verifies a TLS server; empty: plain TCP. */
