@@ -181,6 +181,18 @@ async function run(config: QuicksilverConfig): Promise<void> {
     state: stateDir,
   };
   if (wanted.includes("plugins")) {
+    // Plugins may dial exactly the configured servers (their --allow-net), so each must be an
+    // IP literal: a sandboxed plugin may not look up names.
+    let pluginServers: string[];
+    try {
+      pluginServers = pluginServerAddresses(servers);
+    } catch (error) {
+      throw new ConfigError(
+        file,
+        env("ROSEY_NATS_SERVERS") ? "ROSEY_NATS_SERVERS" : "nats.servers",
+        `the plugin host's sandboxed plugins dial every server: ${(error as Error).message}`,
+      );
+    }
     // With the account key (this machine holds .rosey/auth) the host mints as it always did;
     // without it, with the plugin signing key and its own .creds (issue 13 point 3).
     const hostAuthority = await localAuthority();
@@ -196,18 +208,6 @@ async function run(config: QuicksilverConfig): Promise<void> {
       );
     }
     const hostBus = signing ? await connectAs("plugins", pluginHostRole()) : undefined;
-    // Plugins may dial exactly the configured servers (their --allow-net), so each must be an
-    // IP literal: a sandboxed plugin may not look up names.
-    let pluginServers: string[];
-    try {
-      pluginServers = pluginServerAddresses(servers);
-    } catch (error) {
-      throw new ConfigError(
-        file,
-        env("ROSEY_NATS_SERVERS") ? "ROSEY_NATS_SERVERS" : "nats.servers",
-        `the plugin host's sandboxed plugins dial every server: ${(error as Error).message}`,
-      );
-    }
     const host = await startPluginHost({
       config,
       servers: pluginServers,

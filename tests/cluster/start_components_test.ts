@@ -118,3 +118,19 @@ Deno.test("a component on a machine without the keys runs with a .creds file fro
     });
   });
 });
+
+Deno.test("a plugin host whose nats.servers names a node by hostname is refused with the entry and the fix", async () => {
+  await withHome(async (home) => {
+    // Its plugins dial every server: a name would need a lookup the sandbox may not make.
+    await Deno.writeTextFile(
+      `${home}/rosey.yaml`,
+      `nats:\n  servers: ["tls://10.0.0.1:4222", "tls://nats2.example.org:4222"]\n`,
+    );
+    await using plugins = new StartProcess(home, ["plugins"]);
+    assert.equal(await plugins.exitCode(), 2);
+    assert.match(
+      plugins.stderr,
+      /rosey\.yaml: nats\.servers: .*servers\[1\] "tls:\/\/nats2\.example\.org:4222" is not an IP literal host:port.*write the node's IP address/,
+    );
+  });
+});
