@@ -6,7 +6,9 @@
  * heartbeats stopped, and the manager restarted it against the same dead server.
  *
  * Real parts: `deno task cluster` (three TLS nodes), `deno task start` for the plugin host
- * (servers A, B, C: A first), the router (node B only) and the console (node C only).
+ * (servers A, B, C: A first), the router (node B only) and the console (node C only). And the
+ * manager's side: while its own connection is down it hears no heartbeats, which is no reason to
+ * kill its plugins as hung.
  */
 import assert from "node:assert/strict";
 import {
@@ -19,6 +21,7 @@ import {
   SecurityViolationSchema,
   subjects,
 } from "@quicksilver/core";
+import { PLUGIN_MANAGER_IDENTITY, pluginHostRole, PluginManager } from "@quicksilver/sandbox";
 import { ALL_RIGHTS, REPO_ROOT, waitFor } from "@quicksilver/testbed";
 import { ClusterProcess, StartProcess, withHome } from "./_processes.ts";
 
@@ -152,6 +155,59 @@ Deno.test("when the node its plugins are connected to is SIGKILLed, dice moves t
       console.log(`dice answered again ${recoveredMs} ms after its node was SIGKILLed`);
     } finally {
       await watcher.close();
+    }
+  });
+});
+
+Deno.test("while the plugin manager's own node is down it hears no heartbeats, and does not take its plugins for hung", async () => {
+  await withHome(async (home) => {
+    await Deno.chmod(home, 0o711);
+    await using cluster = await ClusterProcess.start(home);
+    const authority = await loadOrCreateAuthority(`${home}/.rosey`);
+    const ca = `${home}/.rosey/cluster/tls/ca.pem`;
+    // The manager's own connection is on node B and may not move (as if B were the only node
+    // it knew); its plugins dial A and C and stay up.
+    const managerUser = await mintUser(authority, pluginHostRole());
+    const bus = await EventBus.connect({
+      servers: cluster.url(1),
+      onlyListedServers: true,
+      name: PLUGIN_MANAGER_IDENTITY,
+      creds: managerUser.creds,
+      tls: { ca },
+    });
+    const dataDir = `${home}/plugins`;
+    const manager = new PluginManager({
+      authority,
+      bus,
+      servers: [cluster.url(0), cluster.url(2)],
+      tls: { ca },
+      pluginFiles: [`${REPO_ROOT}/plugins/dice.ts`],
+      dataDir,
+      // Watchdog: 3 beats of 500 ms + 1 s = 2.5 s of silence means hung.
+      timings: { heartbeatMs: 500 },
+    });
+    try {
+      await manager.start();
+      const dice = () => manager.list().find((p) => p.name === "dice");
+      await waitFor(() => dice()?.state === "running", { what: "dice running" });
+      const before = { pid: dice()!.pid, restarts: dice()!.restarts };
+
+      Deno.kill(cluster.pids[1]!, "SIGKILL");
+      await waitFor(() => bus.status === "disconnected", { what: "the manager cut off" });
+      // Twice the watchdog's bound without hearing a beat.
+      await new Promise((resolve) => setTimeout(resolve, 5000));
+      await cluster.restartNode(1);
+      await waitFor(() => bus.status === "connected", {
+        timeoutMs: 20_000,
+        what: "the manager to reconnect to node B",
+      });
+      // Past the watchdog's bound again, now hearing the beats.
+      await new Promise((resolve) => setTimeout(resolve, 4000));
+      assert.equal(dice()?.state, "running");
+      assert.deepEqual({ pid: dice()?.pid, restarts: dice()?.restarts }, before);
+    } finally {
+      await manager.stop();
+      await bus.close();
     }
   });
 });
