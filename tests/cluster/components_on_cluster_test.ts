@@ -58,9 +58,9 @@ Deno.test("components on three nodes over TLS answer every command once while a 
         logging: { dir: logs },
       }),
     );
-    // One node each; a client learns the others from the server's INFO. The plugin host stays
-    // on n1, which neither stops nor dies: its sandboxed plugins may dial only that one address
-    // (docs/SCALING.md, known limits).
+    // One node each; a client learns the others from the server's INFO. The plugin host's
+    // sandboxed plugins ignore INFO and dial only its listed servers, here n1, which neither
+    // stops nor dies (a plugin's node dying: tests/cluster/plugin_node_death_test.ts).
     const on = (i: number) => ({ ROSEY_NATS_SERVERS: cluster.url(i) });
     // The router first, alone: each process creates the core streams, and concurrent
     // creations on a fresh cluster can fail.
