@@ -580,7 +580,12 @@ export class CytubeConnector {
       const shown = context.redelivered && watched !== undefined
         ? (msg: string) => {
           const seen = watched.claim(msg, (context.storedAt ?? 0) - CLOCK_MARGIN_MS);
-          if (seen) this.metrics.actions.inc({ action: name, result: "already_shown" });
+          if (seen) {
+            this.metrics.actions.inc({ action: name, result: "already_shown" });
+            this.#log.info("redelivered line already in the channel: not said again", {
+              action: name,
+            });
+          }
           return seen;
         }
         : undefined;
