@@ -577,14 +577,13 @@ export class CytubeConnector {
       // the watcher saw the channel show as the bot's, after the action was stored, is not
       // said again (each seen line vouches for one chunk; what is left: _watch_record.ts).
       const watched = this.#watched;
+      let shownChunks = 0;
       const shown = context.redelivered && watched !== undefined
         ? (msg: string) => {
           const seen = watched.claim(msg, (context.storedAt ?? 0) - CLOCK_MARGIN_MS);
           if (seen) {
+            shownChunks++;
             this.metrics.actions.inc({ action: name, result: "already_shown" });
-            this.#log.info("redelivered line already in the channel: not said again", {
-              action: name,
-            });
           }
           return seen;
         }
@@ -601,6 +600,13 @@ export class CytubeConnector {
           (error: unknown) => refusal("failed", `action "${name}" failed: ${String(error)}`),
         )
         : decoded.result;
+      if (context.redelivered) {
+        // A handful at a takeover: the actions the previous holder died holding.
+        this.#log.info("redelivered action handled", {
+          action: name,
+          chunksAlreadyInChannel: shownChunks,
+        });
+      }
       const outcome = result.ok ? "ok" : result.error.code;
       this.metrics.actions.inc({ action: decoded.ok ? name : "(invalid)", result: outcome });
       if (!result.ok) {
