@@ -11,7 +11,8 @@
  *
  * It prints progress on stderr and ends with ONE JSON line on stdout (see
  * {@linkcode ChaosFigures}): `sent`, `answered`, `answeredTwice`, `lost`, `notDelivered` (typed
- * while no connector was in the channel and not in CyTube's 15-line replay: the platform's loss),
+ * while no connector was in the channel, not even a standby watching it, and not in CyTube's
+ * 15-line replay: the platform's loss),
  * `latency.outside` {p50, p99}, `failovers` [{killed, recoveredMs, boundMs, lost, notDelivered,
  * answeredTwice, latency}], plus `delivery`, `limitsLifted` and `topology`. Exit code 0 only if nothing was lost or answered twice
  * and every failover recovered within its bound (10 s connector, 5 s the others).
@@ -314,7 +315,8 @@ async function main(): Promise<number> {
   let typed = 0;
   let lastReport = t0;
   // After the connector's SIGKILL, until the fake server sees its socket close, lines still go
-  // to that dead socket: no bot can hear them (they are the platform's loss, notDelivered).
+  // to that dead socket: unless a standby watches the channel, no bot can hear them (they are
+  // the platform's loss, notDelivered).
   let deadSocketsOpen: number | undefined;
   while (now() - t0 < durationMs) {
     const elapsed = now() - t0;
@@ -331,7 +333,8 @@ async function main(): Promise<number> {
     const due = Math.floor((elapsed / 1000) * rate);
     for (; typed < due; typed++) {
       const id = ledger.type(fake);
-      if (deadSocketsOpen !== undefined) ledger.toDeadSocket(id);
+      // A standby watching the channel hears it: the bot's to answer, not the platform's loss.
+      if (deadSocketsOpen !== undefined && fake.watching === 0) ledger.toDeadSocket(id);
     }
     await fake.flush();
     if (now() - lastReport >= 5000) {

@@ -56,6 +56,22 @@ export class ReplayGate {
     return true;
   }
 
+  /**
+   * Whether to publish a line a standby's watcher heard while no bot was in the channel (on
+   * takeover, oldest first): only after the position taken over, never the bot's own; moves the
+   * position if so. Without a position (nothing handed over) it is history, like a first join's
+   * replay. The join replay that follows is judged against the moved position, so a line both
+   * heard and replayed is published once.
+   */
+  admitWatched(chat: ChatMessage): boolean {
+    if (chat.username.toLowerCase() === this.#botName) return false;
+    const line = { username: chat.username, html: chat.html, time: chat.time };
+    if (!this.#position.isNew(line)) return false;
+    this.#position.record(line);
+    this.#save();
+    return true;
+  }
+
   #save(): void {
     const cursor = this.#position.cursor;
     if (cursor) this.#persist(cursor);

@@ -121,6 +121,10 @@ export async function performAction(
   client: CytubeClient,
   channel: string,
   action: DecodedAction,
+  options: {
+    /** Chat chunks the channel already shows (see `CytubeClient.chatOutcome`): not said again. */
+    shown?: (msg: string) => boolean;
+  } = {},
 ): Promise<ActionResult> {
   if (action.payload.channel.toLowerCase() !== channel.toLowerCase()) {
     return refusal(
@@ -139,6 +143,7 @@ export async function performAction(
       await client.chatOutcome(action.payload.text, {
         literal: true,
         lane: laneOf(action.payload),
+        ...(options.shown ? { shown: options.shown } : {}),
       }),
     );
   }

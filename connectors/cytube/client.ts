@@ -349,15 +349,28 @@ export class CytubeClient {
    */
   chatOutcome(
     text: string,
-    options: SplitOptions & { literal?: boolean; timeoutMs?: number; lane?: string } = {},
+    options: SplitOptions & {
+      literal?: boolean;
+      timeoutMs?: number;
+      lane?: string;
+      /**
+       * Chunks (as they would be emitted) the channel already shows: not sent again, counted
+       * as delivered. For an action a previous connector carried out before it died.
+       */
+      shown?: (msg: string) => boolean;
+    } = {},
   ): Promise<ActionOutcome> {
     this.#assertOpen();
-    const { literal, timeoutMs, lane, ...split } = options;
+    const { literal, timeoutMs, lane, shown, ...split } = options;
     const chunks = splitMessage(text, { limit: this.#messageLimit - (literal ? 1 : 0), ...split });
+    const messages = chunks
+      .map((chunk) => literal ? literalChat(chunk) : chunk)
+      .filter((msg) => !(shown?.(msg) ?? false));
+    if (messages.length === 0) return Promise.resolve({ ok: true });
     return this.#sendAll(
-      chunks.map((chunk) => ({
+      messages.map((msg) => ({
         kind: "chat",
-        msg: literal ? literalChat(chunk) : chunk,
+        msg,
         ...(lane === undefined ? {} : { lane }),
       })),
       "the chat message",

@@ -36,6 +36,10 @@ import { channelSnapshot } from "./state_service.ts";
 import { type ChatCursor, chatLineId } from "./chat_cursor.ts";
 import { ReplayGate } from "./_replay_gate.ts";
 import type { ChatMessage } from "./client_events.ts";
+import { ChannelWatcher } from "./_channel_watcher.ts";
+import { CLOCK_MARGIN_MS, WatchRecord } from "./_watch_record.ts";
+import { messagePayload } from "./normalize.ts";
+import { EVENT_TYPES } from "@quicksilver/core";
 
 /** The platform name: subject token and `source.platform`. */
 export { CYTUBE_PLATFORM };
@@ -124,6 +128,10 @@ export class CytubeConnector {
   // Where we are in the channel's chat; carried in the lease so a standby continues from it.
   readonly #replay: ReplayGate;
   #healthIntervalMs: number | undefined;
+  // Standby: an anonymous socket in the channel and what it heard (see #watch); kept after a
+  // takeover until the next loss, to check the actions the dead holder left unacked.
+  #watcher: ChannelWatcher | undefined;
+  #watched: WatchRecord | undefined;
   readonly #clientWatchers = new Set<(client: CytubeClient) => void>();
 
   private constructor(
@@ -233,7 +241,10 @@ export class CytubeConnector {
       throw error;
     }
     // Reported as a standby until the lease is ours (the lease calls back when it is).
-    if (connector.#lease.state !== "active") connector.#reportHealth();
+    if (connector.#lease.state !== "active") {
+      connector.#watch();
+      connector.#reportHealth();
+    }
     return connector;
   }
 
@@ -249,7 +260,8 @@ export class CytubeConnector {
       return {
         status: "ok",
         detail: `standby for CyTube channel ${this.source.channel}` +
-          (holder ? `, served by ${holder}` : ""),
+          (holder ? `, served by ${holder}` : "") +
+          (this.#watcher?.inChannel ? ", watching it" : ", not watching it yet"),
       };
     }
     if (this.#fatal) return { status: "degraded", detail: this.#fatal };
@@ -317,6 +329,7 @@ export class CytubeConnector {
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([drained, new Promise((resolve) => timer = setTimeout(resolve, 3000))]);
     clearTimeout(timer);
+    this.#stopWatching();
     await this.client.close();
     await drained;
     await this.#outbox.settled(2000);
@@ -367,7 +380,10 @@ export class CytubeConnector {
     if (this.#closed) return;
     // The previous holder's position: replayed lines after it are answered, none twice.
     const from = this.#replay.resume(cursor);
-    this.#log.info("serving CyTube channel (lease acquired)", { cursor: from });
+    // What was said while no bot was in the channel, as the watcher heard it: published now,
+    // after the position taken over; the watcher goes on until the new session is in.
+    const heard = this.#publishWatched();
+    this.#log.info("serving CyTube channel (lease acquired)", { cursor: from, ...heard });
     this.#takeActions();
     this.#reportHealth();
     this.#join();
@@ -402,7 +418,55 @@ export class CytubeConnector {
     this.#connectedSince = undefined;
     this.#wireClient(this.#client);
     void old.close();
+    this.#watch();
     this.#reportHealth();
+  }
+
+  /**
+   * Standby: joins the channel anonymously and records what it hears (_channel_watcher.ts,
+   * _watch_record.ts). Nothing is published and nothing is said while standing by.
+   */
+  #watch(): void {
+    if (this.#closed || this.#watcher !== undefined || this.role !== "standby") return;
+    const watched = new WatchRecord(this.#userName);
+    this.#watched = watched;
+    const options = this.#options;
+    this.#watcher = new ChannelWatcher({
+      baseUrl: options.server,
+      channel: options.channel,
+      channelPassword: options.channelPassword,
+      reconnect: options.reconnect,
+      logger: this.#log,
+      onLine: (chat, at) => {
+        watched.add(chat, at);
+        // Taking over and not in yet: the watcher is the channel's live feed until then.
+        if (this.role === "active") this.#publishWatched();
+      },
+    });
+    this.#watcher.start();
+  }
+
+  /** The new session is in the channel: it hears everything from now on. */
+  #stopWatching(): void {
+    this.#watcher?.close();
+    this.#watcher = undefined;
+  }
+
+  /** Publishes the chat the watcher heard after the chat position, oldest first. */
+  #publishWatched(): { watched: number; published: number } {
+    const lines = this.#watched?.takeChat() ?? [];
+    let published = 0;
+    for (const chat of lines) {
+      if (!this.#recording() || !this.#replay.admitWatched(chat)) continue;
+      published++;
+      this.#emit(
+        EVENT_TYPES.message,
+        messagePayload(this.client.state, chat),
+        chat.time,
+        chatLineId(this.source.channel, chat),
+      );
+    }
+    return { watched: lines.length, published };
   }
 
   #admitChat(chat: ChatMessage, replayed: boolean): boolean {
@@ -444,6 +508,10 @@ export class CytubeConnector {
         this.#lastProblem = undefined;
         this.#fatal = undefined;
         this.#replay.joined();
+        if (this.#watcher !== undefined) {
+          this.#publishWatched();
+          this.#stopWatching();
+        }
         this.#log.info("joined CyTube channel", { channel: info.channel, name: info.name });
       },
       onDisconnected: (reason) => {
@@ -505,13 +573,40 @@ export class CytubeConnector {
       }
       const name = context.action;
       const decoded = decodeAction(name, value);
+      // Handed out before: maybe to a holder that died between saying it and its ack. A chunk
+      // the watcher saw the channel show as the bot's, after the action was stored, is not
+      // said again (each seen line vouches for one chunk; what is left: _watch_record.ts).
+      const watched = this.#watched;
+      let shownChunks = 0;
+      const shown = context.redelivered && watched !== undefined
+        ? (msg: string) => {
+          const seen = watched.claim(msg, (context.storedAt ?? 0) - CLOCK_MARGIN_MS);
+          if (seen) {
+            shownChunks++;
+            this.metrics.actions.inc({ action: name, result: "already_shown" });
+          }
+          return seen;
+        }
+        : undefined;
       // The reply waits for the server's answer (its effect, its refusal, or a timeout),
       // so "done" is never said for what CyTube refused.
       const result = decoded.ok
-        ? await performAction(this.client, this.source.channel, decoded.action).catch(
+        ? await performAction(
+          this.client,
+          this.source.channel,
+          decoded.action,
+          shown ? { shown } : {},
+        ).catch(
           (error: unknown) => refusal("failed", `action "${name}" failed: ${String(error)}`),
         )
         : decoded.result;
+      if (context.redelivered) {
+        // A handful at a takeover: the actions the previous holder died holding.
+        this.#log.info("redelivered action handled", {
+          action: name,
+          chunksAlreadyInChannel: shownChunks,
+        });
+      }
       const outcome = result.ok ? "ok" : result.error.code;
       this.metrics.actions.inc({ action: decoded.ok ? name : "(invalid)", result: outcome });
       if (!result.ok) {

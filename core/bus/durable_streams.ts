@@ -86,6 +86,13 @@ export interface DurableDelivery {
   /** Stream sequence: stable across redeliveries. */
   seq: number;
   redelivered: boolean;
+  /** How many times the server has handed this message out, this time included (1 = first). */
+  deliveryCount?: number;
+  /**
+   * When the stream stored the message, ms since the epoch in the NATS server's clock (the
+   * stream message timestamp); absent where the reader does not know it.
+   */
+  storedAt?: number;
   /** The message's NATS headers (first value of each), if it had any. */
   headers?: Readonly<Record<string, string>>;
 }
@@ -370,6 +377,8 @@ export class DurableStreams {
         subject: msg.subject,
         seq: msg.seq,
         redelivered: msg.redelivered,
+        deliveryCount: msg.info.deliveryCount,
+        storedAt: Math.floor(msg.info.timestampNanos / 1_000_000),
         ...(msg.headers ? { headers: headersOf(msg.headers) } : {}),
       });
       msg.ack();

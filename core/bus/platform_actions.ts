@@ -60,6 +60,13 @@ export interface ActionContext {
   action: string;
   /** Where to publish the `ActionResult`, when the sender waits for one. */
   reply?: string;
+  /**
+   * Durable mode only: the action was handed out before, to this process or to one that died
+   * holding it (its ack never came), so it may have been carried out already.
+   */
+  redelivered?: boolean;
+  /** Durable mode only: when `ROSEY_ACTIONS` stored it, ms since the epoch (NATS server clock). */
+  storedAt?: number;
 }
 
 /** The durable consumer of `ROSEY_ACTIONS` for (platform, channel): `actions_<platform>_<channel>`. */
@@ -136,6 +143,8 @@ export function takeActions(
       subject: delivery.subject,
       action: actionOf(delivery.subject),
       ...(reply ? { reply } : {}),
+      ...(delivery.redelivered ? { redelivered: true } : {}),
+      ...(delivery.storedAt !== undefined ? { storedAt: delivery.storedAt } : {}),
     });
     performed.add(delivery.seq);
   });

@@ -17,7 +17,7 @@ export interface ChatLine {
 /** What the server reports, each with the run's clock (ms) when it arrived. */
 export interface FakeChannelHandlers {
   chat(line: ChatLine, at: number): void;
-  /** A line typed while no bot was in the channel. */
+  /** A line typed while no bot process was in the channel (logged in, or a standby watching). */
   unheard(msg: string): void;
   /** A bot entered the channel (and got CyTube's replay of the last 15 lines). */
   botJoined(): void;
@@ -28,6 +28,8 @@ export class FakeChannel {
   url = "";
   /** Sockets connected now. */
   open = 0;
+  /** Anonymous sockets in the channel now: standby connectors watching it. */
+  watching = 0;
   readonly #process: ChaosProcess;
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
   readonly #handlers: FakeChannelHandlers;
@@ -54,6 +56,7 @@ export class FakeChannel {
         buffer = buffer.slice(newline + 1);
         if (message.url) this.url = message.url;
         if (message.open !== undefined) this.open = message.open;
+        if (message.watching !== undefined) this.watching = message.watching;
         if (message.chat) this.#handlers.chat(message.chat, at);
         if (message.unheard !== undefined) this.#handlers.unheard(message.unheard);
         if (message.bot === true) this.#handlers.botJoined();

@@ -12,8 +12,9 @@ export interface CommandRecord {
   /** When each answer arrived, ms since the run's start (normally one). */
   answers: number[];
   /**
-   * Typed while no bot was in the channel and not in CyTube's replay to the next joiner: the
-   * platform never delivered it. Unanswered, it counts as `notDelivered`, not `lost`.
+   * Typed while no bot process was in the channel (no session, no standby watching it) and not
+   * in CyTube's replay to the next joiner: the platform never delivered it. Unanswered, it
+   * counts as `notDelivered`, not `lost`.
    */
   unheard?: boolean;
 }

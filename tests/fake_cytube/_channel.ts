@@ -54,6 +54,8 @@ export class FakeChannel {
   buffer: Record<string, unknown>[] = [];
   leader: string | null = null;
   connectionCount = 0;
+  /** Echoes held back per lower-cased sender name (`FakeCytube.holdEchoes`). */
+  readonly echoesHeld = new Map<string, { conn: Conn; line: Record<string, unknown> }[]>();
   /** Lower-cased names muted with `/mute` (src/channel/chat.js). */
   readonly muted = new Set<string>();
   /** Media ids whose lookup fails, with the server's message. */
@@ -371,6 +373,12 @@ export class FakeChannel {
     this.#accept(conn);
   }
 
+  // A socket that never logs in is accepted too (src/user.js handleJoinChannel needs no login;
+  // src/channel/channel.js acceptUser joins it to the channel's room at once): it gets every
+  // frame below and every broadcast, chat included; it counts in `usercount` (`users.length`)
+  // but is not in the `userlist` (sendUserlist skips `getName() === ""`) and gets no `addUser`
+  // (sendUserJoin waits for U_LOGGED_IN); its chat is ignored (src/channel/chat.js
+  // handleChatMsg returns when not U_LOGGED_IN). A standby connector watches the channel so.
   #accept(conn: Conn): void {
     conn.inChannel = true;
     void conn.socket.join(ROOM);
@@ -491,6 +499,12 @@ export class FakeChannel {
     }
   }
 
+  /**
+   * Chat as src/channel/chat.js sendMessage sends it: `broadcastAll` to the channel's socket.io
+   * room, which every socket that joined is in, logged in or not (src/channel/channel.js
+   * acceptUser: `user.socket.join(this.name)` before any login), the sender included (its
+   * echo), then into the 15-line buffer.
+   */
   broadcastChat(username: string, msg: string, meta: Record<string, unknown>): void {
     const line = {
       username,
@@ -498,7 +512,16 @@ export class FakeChannel {
       meta,
       time: this.serverNow(),
     };
-    this.broadcast("chatMsg", line);
+    const held = this.echoesHeld.get(username.toLowerCase());
+    if (held === undefined) this.broadcast("chatMsg", line);
+    else {
+      // A test holds the sender's echo (FakeCytube.holdEchoes): everyone else gets it now.
+      const senders = [...this.conns].filter((c) =>
+        c.inChannel && c.loggedIn && c.name?.toLowerCase() === username.toLowerCase()
+      );
+      this.#io.to(ROOM).except(senders.map((c) => c.socket.id)).emit("chatMsg", line);
+      for (const conn of senders) held.push({ conn, line });
+    }
     this.buffer.push(line);
     if (this.buffer.length > 15) this.buffer.shift();
   }

@@ -14,10 +14,12 @@
  * - stdout, then: `{"chat": {"from", "msg", "accepted", "reason"?, "at"}}` for every chat line
  *   or PM a bot sent ({@linkcode ChatAttempt}, `at` in ms since the epoch), in order, as soon
  *   as the server handled it; `{"open": n}` whenever the number of connected sockets changes.
- * - with a bot name: `{"unheard": msg}` for each `say` while no socket logged in as the bot is in
- *   the channel (the line reaches no bot, except in the replay of the last 15 chat lines that
- *   CyTube sends a joiner: src/channel/chat.js keeps `this.buffer` at 15), and `{"bot": true|false}`
- *   whenever the bot enters or leaves the channel.
+ * - with a bot name: `{"unheard": msg}` for each `say` while neither a socket logged in as the bot
+ *   nor an anonymous socket (a standby connector watching) is in the channel (the line reaches no
+ *   bot process, except in the replay of the last 15 chat lines that CyTube sends a joiner:
+ *   src/channel/chat.js keeps `this.buffer` at 15), `{"bot": true|false}` whenever the bot
+ *   enters or leaves the channel, and `{"watching": n}` whenever the number of anonymous
+ *   sockets in the channel changes (in a run driven from outside, only standbys join so).
  *
  * It stops when stdin closes (its parent is gone) or on SIGTERM.
  *
@@ -29,6 +31,9 @@ const fake = await startFakeCytube(JSON.parse(Deno.args[0] ?? "{}"));
 const bot = Deno.args[1]?.toLowerCase();
 const botInChannel = () =>
   bot !== undefined && fake.users.some((u) => u.name.toLowerCase() === bot);
+const watching = () => fake.connections.anonymous;
+// A line said now reaches a bot process: its session, or a standby's anonymous watcher.
+const heard = () => botInChannel() || watching() > 0;
 const encoder = new TextEncoder();
 const out = Deno.stdout.writable.getWriter();
 const write = (value: unknown) => out.write(encoder.encode(`${JSON.stringify(value)}\n`));
@@ -49,11 +54,13 @@ Deno.addSignalListener("SIGTERM", () => void stop());
   let seen = 0;
   let open = -1;
   let present: boolean | undefined;
+  let watchers = -1;
   while (!stopped) {
     try {
       await fake.waitFor(
         () =>
           fake.chatAttempts.length > seen || fake.connections.open !== open ||
+          watching() !== watchers ||
           (bot !== undefined && botInChannel() !== present),
         2_000_000_000,
       );
@@ -64,6 +71,10 @@ Deno.addSignalListener("SIGTERM", () => void stop());
     if (bot !== undefined && botInChannel() !== present) {
       present = botInChannel();
       lines.push(JSON.stringify({ bot: present }));
+    }
+    if (watching() !== watchers) {
+      watchers = watching();
+      lines.push(JSON.stringify({ watching: watchers }));
     }
     if (fake.connections.open !== open) {
       open = fake.connections.open;
@@ -87,7 +98,7 @@ for await (const chunk of Deno.stdin.readable.pipeThrough(new TextDecoderStream(
     if (!line.trim()) continue;
     const command = JSON.parse(line) as { say?: { user: string; msg: string }; addUser?: string };
     if (command.say) {
-      if (bot !== undefined && !botInChannel()) await write({ unheard: command.say.msg });
+      if (bot !== undefined && !heard()) await write({ unheard: command.say.msg });
       fake.say(command.say.user, command.say.msg);
     }
     if (command.addUser) fake.addUser(command.addUser);

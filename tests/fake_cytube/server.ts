@@ -150,9 +150,33 @@ export class FakeCytube {
     return this.chatAttempts.filter((a) => !a.accepted);
   }
 
-  /** Sockets ever connected, and connected now. */
-  get connections(): { total: number; open: number } {
-    return { total: this.#channel.connectionCount, open: this.#channel.conns.size };
+  /**
+   * Sockets ever connected, connected now, and those in the channel without a login
+   * (`anonymous`: a standby connector watching, src/channel/channel.js acceptUser).
+   */
+  get connections(): { total: number; open: number; anonymous: number } {
+    let anonymous = 0;
+    for (const conn of this.#channel.conns) if (conn.inChannel && !conn.loggedIn) anonymous++;
+    return { total: this.#channel.connectionCount, open: this.#channel.conns.size, anonymous };
+  }
+
+  /**
+   * Holds back the echo of `name`'s own chat lines (everyone else gets them at once), as a slow
+   * link to that one socket would, until the returned function is called: then the held echoes
+   * go to the sockets still connected. Makes "said in the channel, not yet confirmed to the
+   * sender" a state a test can stop in.
+   */
+  holdEchoes(name: string): () => void {
+    const key = name.toLowerCase();
+    this.#channel.echoesHeld.set(key, []);
+    return () => {
+      const held = this.#channel.echoesHeld.get(key) ?? [];
+      this.#channel.echoesHeld.delete(key);
+      for (const { conn, line } of held) {
+        if (conn.socket.connected) conn.socket.emit("chatMsg", line);
+      }
+      this.#waiters.notify();
+    };
   }
 
   /** Logged-in users in the channel (bots and simulated users). */
