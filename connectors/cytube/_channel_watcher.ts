@@ -18,6 +18,7 @@ import type { Logger } from "../../core/log/mod.ts";
 import type { BackoffOptions } from "./_backoff.ts";
 import { Connection } from "./_connection.ts";
 import { toChatMessage } from "./_frame_events.ts";
+import { ChannelState } from "./channel_state.ts";
 import type { ChatMessage } from "./client_events.ts";
 import { parseServerFrame } from "./protocol.ts";
 
@@ -41,6 +42,8 @@ export class ChannelWatcher {
   #inChannel = false;
   #closed = false;
   #passwordSent = false;
+  /** The channel as this socket sees it (users and their ranks, for the lines it heard). */
+  readonly state: ChannelState = new ChannelState();
 
   constructor(options: ChannelWatcherOptions) {
     this.#options = options;
@@ -54,6 +57,7 @@ export class ChannelWatcher {
     }, {
       onOpen: () => {
         this.#passwordSent = false;
+        this.state.reset();
         const { channel, channelPassword } = this.#options;
         this.#connection.emit(
           "joinChannel",
@@ -103,16 +107,17 @@ export class ChannelWatcher {
       }
       return;
     }
-    if (event !== "chatMsg") {
-      if (event === "userlist" || event === "usercount") {
-        if (!this.#inChannel) this.#options.logger.info("standby watching the channel");
-        this.#inChannel = true;
-        this.#connection.markHealthy();
-      }
-      return;
+    if (event === "userlist" || event === "usercount") {
+      if (!this.#inChannel) this.#options.logger.info("standby watching the channel");
+      this.#inChannel = true;
+      this.#connection.markHealthy();
     }
     const parsed = parseServerFrame(event, args);
-    if (parsed.kind !== "frame" || parsed.frame.event !== "chatMsg") return;
+    if (parsed.kind !== "frame") return;
+    // The userlist and rank changes reach an anonymous socket too (channel.js sendUserlist,
+    // broadcastAll of addUser/setUserRank/userLeave): the ranks of the gap's lines come from here.
+    this.state.apply(parsed.frame);
+    if (parsed.frame.event !== "chatMsg") return;
     this.#options.onLine(toChatMessage(parsed.frame.data), this.#now());
   }
 }

@@ -461,7 +461,8 @@ export class CytubeConnector {
       published++;
       this.#emit(
         EVENT_TYPES.message,
-        messagePayload(this.client.state, chat),
+        // Ranks as the watcher saw them: the new session's state may still be empty here.
+        messagePayload(this.#watcher?.state ?? this.client.state, chat),
         chat.time,
         chatLineId(this.source.channel, chat),
       );

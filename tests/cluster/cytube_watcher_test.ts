@@ -193,7 +193,7 @@ Deno.test("a standby watches the channel without a login, says and publishes not
   await using fake = await startFakeCytube({
     channel: CHANNEL,
     accounts: { [BOT.name]: { password: BOT.password, rank: BOT.rank } },
-    users: [{ name: "alice" }],
+    users: [{ name: "alice" }, { name: "mona", rank: 2 }],
   });
   await withServer(fake, "", async ({ tester, start }) => {
     // The test holds the channel's lease: the process started below can only stand by.
@@ -207,15 +207,18 @@ Deno.test("a standby watches the channel without a login, says and publishes not
     await waitFor(() => lease.state === "active", { what: "the test holding the lease" });
     // From the first line on, everything after it is new: the gap is answered.
     lease.setData({ time: 0, seen: [] });
-    const heard: { subject: string; text?: string; user?: string }[] = [];
+    const heard: { subject: string; text?: string; user?: string; rank?: number }[] = [];
     for (const subject of [subjects.allEvents(), subjects.allPlatform()]) {
       tester.connection.subscribe(subject, {
         callback: (_error, msg) => {
-          const body = msg.json<{ payload?: { text?: string; user?: { name?: string } } }>();
+          const body = msg.json<
+            { payload?: { text?: string; user?: { name?: string; rank?: number } } }
+          >();
           heard.push({
             subject: msg.subject,
             ...(body?.payload?.text !== undefined ? { text: body.payload.text } : {}),
             ...(body?.payload?.user?.name !== undefined ? { user: body.payload.user.name } : {}),
+            ...(body?.payload?.user?.rank !== undefined ? { rank: body.payload.user.rank } : {}),
           });
         },
       });
@@ -232,6 +235,7 @@ Deno.test("a standby watches the channel without a login, says and publishes not
     // More lines than CyTube replays to a joiner (15): the first ones only the watcher heard.
     const lines = Array.from({ length: 20 }, (_, n) => `line ${n + 1} of the gap`);
     for (const line of lines) fake.say("alice", line);
+    fake.say("mona", "a moderator's line in the gap");
     await tester.flush();
     assert.equal(heard.length, 0, `the standby published: ${JSON.stringify(heard)}`);
     assert.equal(fake.users.some((u) => u.name === BOT.name), false, "no bot logged in");
@@ -245,7 +249,7 @@ Deno.test("a standby watches the channel without a login, says and publishes not
     await lease.close(); // released: the standby takes over at once
     await waitFor(() => botIn(fake), { timeoutMs: 20_000, what: "the standby logged in" });
     const gap = () => heard.filter((h) => h.subject === subjects.event("message"));
-    await waitFor(() => gap().length >= lines.length, {
+    await waitFor(() => gap().length >= lines.length + 1, {
       timeoutMs: 20_000,
       what: "the gap's lines published",
     }).catch((error) => {
@@ -259,9 +263,14 @@ Deno.test("a standby watches the channel without a login, says and publishes not
     });
     assert.deepEqual(
       gap().map((h) => h.text),
-      [...lines, "after the takeover"],
+      [...lines, "a moderator's line in the gap", "after the takeover"],
       "each line published once, in order",
     );
+    // The rank is the one the channel showed (the watcher's userlist), not "unknown" because the
+    // new session had not received its own userlist yet.
+    assert.equal(gap().find((h) => h.user === "mona")?.rank, 2);
+    const aliceRank = fake.users.find((u) => u.name === "alice")?.rank;
+    assert.equal(gap().find((h) => h.user === "alice")?.rank, aliceRank);
     assert.equal(fake.chatAttempts.length, 0, "the bot said nothing");
   });
 });
