@@ -337,6 +337,9 @@ export class FakeCytube {
     this.#waiters.rejectAll("server closed");
     this.#channel.close();
     this.#io.disconnectSockets(true);
+    // socket.io's close ends with the HTTP server's, which waits for every connection: a
+    // client's kept-alive fetch connection (the socketconfig request) would hold it open.
+    this.#http.closeAllConnections();
     await new Promise<void>((resolve) => this.#io.close(() => resolve()));
     if (this.#http.listening) {
       await new Promise<void>((resolve) => this.#http.close(() => resolve()));
