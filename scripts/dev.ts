@@ -33,7 +33,8 @@ import {
 } from "@quicksilver/testbed";
 import { type PluginHost, startPluginHost } from "./_dev_plugins.ts";
 import { teeLogger } from "./_dev_logger.ts";
-import { shellOptions, startComponent } from "./_assembly.ts";
+import { componentKey, shellOptions, startComponent } from "./_assembly.ts";
+import { startComponentThread } from "./_component_thread.ts";
 
 const USAGE = `usage: deno task dev [--config rosey.yaml] [--no-shell] [--home <dir>]`;
 
@@ -236,8 +237,31 @@ async function main() {
   // --- services, then connectors: every component in app/components.ts whose section says
   // it runs, each on a bus connected as its own role --------------------------------------------
   const notices: string[] = [];
-  for (const component of COMPONENTS) {
-    if (!component.enabled(sectionOf(config, component))) continue;
+  const enabled = COMPONENTS.filter((component) => component.enabled(sectionOf(config, component)));
+  const offThread = enabled.filter((component) => component.offThread);
+  for (const component of enabled) {
+    if (component.offThread) {
+      // All of them in one worker thread, started where the first one stands in the list.
+      if (component === offThread[0]) {
+        const creds: Record<string, string> = {};
+        for (const each of offThread) {
+          const { name, permissions } = each.role();
+          creds[componentKey(each)] = (await mintUser(authority, { name, permissions })).creds;
+        }
+        const thread = await startComponentThread({
+          configFile: flags.config,
+          home,
+          keys: offThread.map(componentKey),
+          nats: { url: natsUrl },
+          creds,
+          dirs: { logs: logDir, state: stateDir },
+          logLevel: config.logging.level,
+        }, log);
+        started(offThread.map((each) => each.name).join(", "), () => thread.stop());
+        notices.push(...thread.notices);
+      }
+      continue;
+    }
     const bus = await connectAs(component.role());
     const running = await startComponent(component, bus, config, {
       logs: logDir,

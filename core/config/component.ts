@@ -51,6 +51,13 @@ export interface Component<Section = unknown, Path extends ConfigPath = ConfigPa
    * key of `configPath`. Set when that would be ambiguous (IRC and Twitch share a section).
    */
   key?: string;
+  /**
+   * `deno task dev` runs it in a Web Worker (its own isolate and event loop on another thread)
+   * instead of on the core's event loop. For components whose work would delay commands: the
+   * chat log and stats read the event stream in batches that block their loop for milliseconds
+   * (docs/PERFORMANCE.md, "The chat log and stats off the core's thread").
+   */
+  offThread?: boolean;
   configPath: Path;
   /** Its section's schema; every key has a default, so a missing section is valid. */
   section: z.ZodType<Section>;

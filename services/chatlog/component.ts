@@ -6,6 +6,8 @@ import { chatlogRole } from "./role.ts";
 export const chatlogComponent = defineComponent({
   name: "chat log",
   kind: "service",
+  // Its stream reads block an event loop for milliseconds at a time: not the core's (issue 19).
+  offThread: true,
   configPath: ["services", "chatlog"],
   /** Chat and media logs (`logging.dir`/chat), from the durable event stream. */
   section: serviceSwitchSchema(),

@@ -6,6 +6,8 @@ import { statsRole } from "./role.ts";
 export const statsComponent = defineComponent({
   name: "stats",
   kind: "service",
+  // Its stream reads block an event loop for milliseconds at a time: not the core's (issue 19).
+  offThread: true,
   configPath: ["services", "stats"],
   /** Per-user and per-channel stats (`!stats` answers), from the durable event stream. */
   section: serviceSwitchSchema(),
