@@ -260,7 +260,7 @@ export type {
 } from "./auth/mod.ts";
 
 // The structured logger.
-export { createLogger, LOG_LEVELS, RotatingFile, silentLogger } from "./log/mod.ts";
+export { createLogger, LOG_LEVELS, RotatingFile, safeJson, silentLogger } from "./log/mod.ts";
 export type {
   LogFields,
   Logger,

@@ -11,6 +11,7 @@ import {
   type Logger,
   type LogLevel,
   type RunningComponent,
+  safeJson,
 } from "@quicksilver/core";
 import { COMPONENTS, loadConfig } from "../app/mod.ts";
 import { componentKey, startComponent } from "./_assembly.ts";
@@ -35,7 +36,13 @@ function postingLogger(level: LogLevel, base: LogFields = {}): Logger {
     } catch {
       // A field structured clone cannot copy (a function, a class with private state): sent as
       // its JSON, which is what the JSON log line would have shown of it anyway.
-      report({ type: "log", level, message, fields: JSON.parse(jsonOf(all)) });
+      const copy: unknown = JSON.parse(safeJson(all));
+      report({
+        type: "log",
+        level,
+        message,
+        fields: typeof copy === "object" ? copy as LogFields : {},
+      });
     }
   };
   return {
@@ -45,18 +52,6 @@ function postingLogger(level: LogLevel, base: LogFields = {}): Logger {
     error: (m, f) => emit("error", m, f),
     child: (fields) => postingLogger(level, { ...base, ...fields }),
   };
-}
-
-function jsonOf(fields: LogFields): string {
-  try {
-    return JSON.stringify(fields, (_k, v) => {
-      if (v instanceof Error) return { name: v.name, message: v.message };
-      if (typeof v === "bigint") return v.toString();
-      return v;
-    });
-  } catch {
-    return "{}";
-  }
 }
 
 const started: { name: string; running: RunningComponent; bus: EventBus }[] = [];

@@ -103,7 +103,11 @@ function formatPretty(level: Exclude<LogLevel, "silent">, message: string, field
   }`;
 }
 
-function safeJson(value: unknown): string {
+/**
+ * `value` as JSON the way log lines write fields: an `Error` as `{name, message}`, a bigint as
+ * its digits; `"[unserialisable]"` (a JSON string) if it cannot be written (a cycle).
+ */
+export function safeJson(value: unknown): string {
   try {
     return JSON.stringify(value, (_k, v) => {
       if (v instanceof Error) return { name: v.name, message: v.message };

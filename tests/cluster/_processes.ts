@@ -1,5 +1,5 @@
 /** Test helpers: `deno task start` and `deno task cluster` as child processes of a test. */
-import { findNatsServer, freePort, REPO_ROOT, waitFor } from "@quicksilver/testbed";
+import { findNatsServer, freePort, NatsServer, REPO_ROOT, waitFor } from "@quicksilver/testbed";
 import { clusterNodeArgs } from "../../scripts/_cluster_node.ts";
 
 /** One `scripts/start.ts` process, its output collected as it arrives. */
@@ -72,6 +72,21 @@ export async function withHome(fn: (home: string) => Promise<void>): Promise<voi
   } finally {
     await Deno.remove(home, { recursive: true }).catch(() => undefined);
   }
+}
+
+/**
+ * A single nats-server with the repository's `nats.conf` copied into `home` (its accounts and
+ * keys go there, as `deno task nats` puts them in a checkout), on free client and monitoring
+ * ports. Dispose it (`await using`) to stop it.
+ */
+export async function startHomeNats(home: string): Promise<NatsServer> {
+  await Deno.copyFile(`${REPO_ROOT}/nats.conf`, `${home}/nats.conf`);
+  return await NatsServer.start({
+    configPath: `${home}/nats.conf`,
+    cwd: home,
+    port: freePort(),
+    httpPort: freePort(),
+  });
 }
 
 /** `deno task cluster` on free ports in `home`, up and healthy; `close()` stops it (SIGINT). */

@@ -6,11 +6,10 @@
  * over when it is not renewed, continuing from the chat position the active one left there.
  */
 import assert from "node:assert/strict";
-import { freePort, NatsServer, REPO_ROOT, waitFor } from "@quicksilver/testbed";
+import { type NatsServer, REPO_ROOT, waitFor } from "@quicksilver/testbed";
 import { type FakeCytube, startFakeCytube } from "../fake_cytube/mod.ts";
-import { StartProcess, withHome } from "./_processes.ts";
-
-const BOT = { name: "rosey", password: "hunter2", rank: 2 } as const;
+import { startHomeNats, StartProcess, withHome } from "./_processes.ts";
+import { answers, BOT, botIn } from "./_cytube_bot.ts";
 
 interface Setup {
   home: string;
@@ -25,13 +24,7 @@ async function withBot(
   fn: (setup: Setup) => Promise<void>,
 ): Promise<void> {
   await withHome(async (home) => {
-    await Deno.copyFile(`${REPO_ROOT}/nats.conf`, `${home}/nats.conf`);
-    await using server = await NatsServer.start({
-      configPath: `${home}/nats.conf`,
-      cwd: home,
-      port: freePort(),
-      httpPort: freePort(),
-    });
+    await using server = await startHomeNats(home);
     const channels = fakes.map((fake) => fake.channel).join(", ");
     await Deno.writeTextFile(
       `${home}/rosey.yaml`,
@@ -69,16 +62,6 @@ async function withBot(
       }
     }
   });
-}
-
-function botIn(fake: FakeCytube): boolean {
-  return fake.users.some((user) => user.name === BOT.name);
-}
-
-/** How many accepted bot lines answer `notation` (e.g. "3d1"). */
-function answers(fake: FakeCytube, notation: string): number {
-  return fake.accepted("chat", BOT.name).filter((line) => line.includes(`rolled ${notation}:`))
-    .length;
 }
 
 async function answered(fake: FakeCytube, notation: string, logs: () => string): Promise<void> {

@@ -15,11 +15,11 @@ import {
   mintUser,
   subjects,
 } from "@quicksilver/core";
-import { ALL_RIGHTS, freePort, NatsServer, REPO_ROOT, waitFor } from "@quicksilver/testbed";
+import { ALL_RIGHTS, REPO_ROOT, waitFor } from "@quicksilver/testbed";
 import { type FakeCytube, startFakeCytube } from "../fake_cytube/mod.ts";
-import { StartProcess, withHome } from "./_processes.ts";
+import { startHomeNats, StartProcess, withHome } from "./_processes.ts";
+import { answers, BOT, botIn } from "./_cytube_bot.ts";
 
-const BOT = { name: "rosey", password: "hunter2", rank: 2 } as const;
 const CHANNEL = "alpha";
 
 interface Setup {
@@ -36,13 +36,7 @@ async function withServer(
   fn: (setup: Setup) => Promise<void>,
 ): Promise<void> {
   await withHome(async (home) => {
-    await Deno.copyFile(`${REPO_ROOT}/nats.conf`, `${home}/nats.conf`);
-    await using server = await NatsServer.start({
-      configPath: `${home}/nats.conf`,
-      cwd: home,
-      port: freePort(),
-      httpPort: freePort(),
-    });
+    await using server = await startHomeNats(home);
     await Deno.writeTextFile(
       `${home}/rosey.yaml`,
       `nats:\n  servers: ["${server.url}"]\n  delivery: durable\n` +
@@ -76,21 +70,12 @@ async function withServer(
   });
 }
 
-function botIn(fake: FakeCytube): boolean {
-  return fake.users.some((user) => user.name === BOT.name);
-}
-
 /** The chatMsg frames a socket sent that answer `notation`, by socket id. */
 function answerSockets(fake: FakeCytube, notation: string): string[] {
   return fake.received.filter((frame) =>
     frame.event === "chatMsg" &&
     String((frame.args[0] as { msg?: unknown })?.msg ?? "").includes(`rolled ${notation}:`)
   ).map((frame) => frame.socketId);
-}
-
-function answers(fake: FakeCytube, notation: string): number {
-  return fake.accepted("chat", BOT.name).filter((line) => line.includes(`rolled ${notation}:`))
-    .length;
 }
 
 Deno.test("a line the SIGKILLed connector said but had not acked is not said again by the standby; one it had taken but not said is said once", async () => {

@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { EventBus, parseScopedKeyFile } from "@quicksilver/core";
 import { mintPluginUser, pluginNatsRights } from "@quicksilver/sandbox";
-import { freePort, NatsServer, REPO_ROOT, waitFor } from "@quicksilver/testbed";
-import { ClusterProcess, StartProcess, withHome } from "./_processes.ts";
+import { REPO_ROOT, waitFor } from "@quicksilver/testbed";
+import { ClusterProcess, startHomeNats, StartProcess, withHome } from "./_processes.ts";
 
 async function auth(args: string[]): Promise<void> {
   const made = await new Deno.Command(Deno.execPath(), {
@@ -21,13 +21,7 @@ async function auth(args: string[]): Promise<void> {
 Deno.test("a plugin host holding only the plugin signing key and its .creds serves !roll 1d1", async () => {
   await withHome(async (keys) => {
     await withHome(async (host) => {
-      await Deno.copyFile(`${REPO_ROOT}/nats.conf`, `${keys}/nats.conf`);
-      await using server = await NatsServer.start({
-        configPath: `${keys}/nats.conf`,
-        cwd: keys,
-        port: freePort(),
-        httpPort: freePort(),
-      });
+      await using server = await startHomeNats(keys);
       await auth([
         "plugin-host-key",
         "--home",

@@ -20,8 +20,8 @@ import {
 import { PluginTableStore } from "../../services/router/mod.ts";
 import { LEASE_KEY } from "@quicksilver/sdk";
 import { BANK } from "../../plugins/trivia.ts";
-import { ALL_RIGHTS, freePort, NatsServer, REPO_ROOT, waitFor } from "@quicksilver/testbed";
-import { StartProcess, withHome } from "./_processes.ts";
+import { ALL_RIGHTS, type NatsServer, REPO_ROOT, waitFor } from "@quicksilver/testbed";
+import { startHomeNats, StartProcess, withHome } from "./_processes.ts";
 
 const SOURCE = { platform: "shell", channel: "replicas" };
 
@@ -103,13 +103,7 @@ async function processAlive(host: StartProcess): Promise<boolean> {
 async function withServer(fn: (server: NatsServer, homes: [string, string]) => Promise<void>) {
   await withHome(async (a) => {
     await withHome(async (b) => {
-      await Deno.copyFile(`${REPO_ROOT}/nats.conf`, `${a}/nats.conf`);
-      await using server = await NatsServer.start({
-        configPath: `${a}/nats.conf`,
-        cwd: a,
-        port: freePort(),
-        httpPort: freePort(),
-      });
+      await using server = await startHomeNats(a);
       await fn(server, [a, b]);
     });
   });

@@ -5,18 +5,12 @@
  * error that names the file, the key and the fix.
  */
 import assert from "node:assert/strict";
-import { freePort, NatsServer, REPO_ROOT, waitFor } from "@quicksilver/testbed";
-import { StartProcess, withHome } from "./_processes.ts";
+import { REPO_ROOT, waitFor } from "@quicksilver/testbed";
+import { startHomeNats, StartProcess, withHome } from "./_processes.ts";
 
 Deno.test("plugin host, router and console as separate processes answer !roll 1d1", async () => {
   await withHome(async (home) => {
-    await Deno.copyFile(`${REPO_ROOT}/nats.conf`, `${home}/nats.conf`);
-    await using server = await NatsServer.start({
-      configPath: `${home}/nats.conf`,
-      cwd: home,
-      port: freePort(),
-      httpPort: freePort(),
-    });
+    await using server = await startHomeNats(home);
     await Deno.writeTextFile(
       `${home}/rosey.yaml`,
       `nats:\n  servers: ["${server.url}"]\n` +
@@ -77,13 +71,7 @@ Deno.test("a credentials or TLS file that is not there is named with its key", a
 Deno.test("a component on a machine without the keys runs with a .creds file from deno task auth", async () => {
   await withHome(async (keys) => {
     await withHome(async (elsewhere) => {
-      await Deno.copyFile(`${REPO_ROOT}/nats.conf`, `${keys}/nats.conf`);
-      await using server = await NatsServer.start({
-        configPath: `${keys}/nats.conf`,
-        cwd: keys,
-        port: freePort(),
-        httpPort: freePort(),
-      });
+      await using server = await startHomeNats(keys);
       const made = await new Deno.Command(Deno.execPath(), {
         args: [
           "run",
