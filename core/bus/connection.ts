@@ -85,8 +85,17 @@ export interface BusConnection {
   /** Fire and forget; throws when closed or when `data` exceeds the server's max payload. */
   publish(subject: string, data: Uint8Array, reply?: string): void;
   subscribe(subject: string, options: RawSubscribeOptions): RawSubscription;
-  /** Rejects with a {@linkcode BusRequestError} (timeout, no-responders, permission-denied…). */
-  request(subject: string, data: Uint8Array, timeoutMs: number): Promise<RawMessage>;
+  /**
+   * Rejects with a {@linkcode BusRequestError} (timeout, no-responders, permission-denied…).
+   * `reply`: the reply subject to use instead of one under the connection's inbox (a
+   * subscription of its own for this one request).
+   */
+  request(
+    subject: string,
+    data: Uint8Array,
+    timeoutMs: number,
+    reply?: string,
+  ): Promise<RawMessage>;
   /** Resolves once the server has processed everything sent so far. */
   flush(): Promise<void>;
   /** Drains every subscription, sends what is buffered, then closes. */

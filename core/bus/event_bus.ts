@@ -118,6 +118,13 @@ export interface BusSubscription {
 
 export interface RequestOptions<R> {
   timeoutMs?: number;
+  /**
+   * Ask for the reply under this prefix (`<prefix>.<random token>`) instead of this bus's inbox,
+   * for a server that answers on a subject its role names rather than through NATS
+   * `allow_responses` (the stats service: `subjects.statsAnswers(asker)`). Costs a subscription
+   * per request.
+   */
+  replyPrefix?: string;
   /** Validates the reply; a bad reply is a `BusRequestError` with code `invalid-reply`. */
   schema?: Validator<R>;
 }
@@ -346,7 +353,14 @@ export class EventBus {
     this.counters.requests++;
     let msg: RawMessage;
     try {
-      msg = await this.#conn.request(subject, encodeJson(value), options.timeoutMs ?? 5000);
+      msg = await this.#conn.request(
+        subject,
+        encodeJson(value),
+        options.timeoutMs ?? 5000,
+        options.replyPrefix === undefined
+          ? undefined
+          : `${options.replyPrefix}.${crypto.randomUUID().replaceAll("-", "")}`,
+      );
     } catch (error) {
       this.counters.requestFailures++;
       throw error instanceof BusRequestError

@@ -149,9 +149,21 @@ class NatsJsConnection implements BusConnection {
     };
   }
 
-  async request(subject: string, data: Uint8Array, timeoutMs: number): Promise<RawMessage> {
+  async request(
+    subject: string,
+    data: Uint8Array,
+    timeoutMs: number,
+    reply?: string,
+  ): Promise<RawMessage> {
     try {
-      return rawOf(await this.natsConnection.request(subject, data, { timeout: timeoutMs }));
+      return rawOf(
+        await this.natsConnection.request(
+          subject,
+          data,
+          // nats.js takes a reply subject of the caller's only without its shared inbox (noMux).
+          reply === undefined ? { timeout: timeoutMs } : { timeout: timeoutMs, noMux: true, reply },
+        ),
+      );
     } catch (error) {
       throw toRequestError(subject, error);
     }

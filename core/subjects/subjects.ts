@@ -164,6 +164,13 @@ export const subjects = {
   /** Channel statistics answered by the stats service (`channel`, `user`): request/reply. */
   statsQuery: (kind: string) => `${ROOT}.stats.query.${token(kind, "stats query")}`,
   allStatsQueries: () => `${ROOT}.stats.query.*`,
+  /**
+   * Where `asker`'s stats answers arrive (`rosey.stats.answer.<asker>`, a reply prefix: each
+   * request appends its own token). Stats answers here and not to the asker's inbox: it may not
+   * hold NATS `allow_responses` (services/stats/role.ts says why); the asker's role grants `.>`.
+   */
+  statsAnswers: (asker: string) => `${ROOT}.stats.answer.${token(asker, "asker")}`,
+  allStatsAnswers: () => `${ROOT}.stats.answer.>`,
   allAudit: () => `${ROOT}.audit.>`,
   all: () => `${ROOT}.>`,
 } as const;

@@ -144,211 +144,223 @@ export async function startBotUnderTest(
     stdout: "null",
     stderr: "piped",
   }).spawn();
-  const stderr = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let seen = "";
-  const deadline = Date.now() + 60_000;
-  while (!seen.includes("Quicksilver is running")) {
-    if (Date.now() > deadline) throw new Error(`the bot did not start:\n${seen}`);
-    const { value, done } = await stderr.read();
-    if (done) throw new Error(`the bot exited during start-up:\n${seen}`);
-    seen += value;
-  }
-  // Keep draining stderr so the child never blocks on a full pipe.
-  const drained = (async () => {
-    while (!(await stderr.read()).done) { /* discard */ }
-  })().catch(() => undefined);
+  try {
+    const stderr = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+    let seen = "";
+    const deadline = Date.now() + 60_000;
+    while (!seen.includes("Quicksilver is running")) {
+      if (Date.now() > deadline) throw new Error(`the bot did not start:\n${seen}`);
+      const { value, done } = await stderr.read();
+      if (done) throw new Error(`the bot exited during start-up:\n${seen}`);
+      seen += value;
+    }
+    // Keep draining stderr so the child never blocks on a full pipe.
+    const drained = (async () => {
+      while (!(await stderr.read()).done) { /* discard */ }
+    })().catch(() => undefined);
 
-  const authority = await loadOrCreateAuthority(`${home}/.rosey`);
-  const role = connectorRole(BENCH_PLATFORM);
-  const connectorUser = await mintUser(authority, role);
-  const connector = await EventBus.connect({
-    servers: `127.0.0.1:${natsPort}`,
-    name: role.name,
-    creds: connectorUser.creds,
-  });
-  const adminUser = await mintUser(authority, {
-    name: ADMIN_NAME,
-    permissions: {
-      publish: { allow: [subjects.adminPlugins("list")] },
-      subscribe: { allow: [`_INBOX.${ADMIN_NAME}.>`] },
-    },
-  });
-  const admin = await EventBus.connect({
-    servers: `127.0.0.1:${natsPort}`,
-    name: ADMIN_NAME,
-    creds: adminUser.creds,
-  });
-
-  const pending = new Map<string, number>();
-  let onAnswer: (() => void) | undefined;
-  const answers: number[] = [];
-  let lastAnswerAt = 0;
-  const chat = compiledValidator(ChatActionSchema);
-  const answered = takeActions(connector, {
-    platform: BENCH_PLATFORM,
-    delivery: scenario.delivery ?? "live",
-  }, (value, context) => {
-    if (context.action !== "chat") return;
-    const action = chat.safeParse(value);
-    if (!action.success) return;
-    const key = /rolled 1d1\+(\d+)/.exec(action.data.text)?.[1];
-    const sentAt = key === undefined ? undefined : pending.get(key);
-    if (sentAt === undefined || key === undefined) return;
-    pending.delete(key);
-    lastAnswerAt = performance.now();
-    answers.push(lastAnswerAt - sentAt);
-    onAnswer?.();
-  });
-  await answered.ready;
-
-  let sequence = 0;
-  const sendOne = (user: number) => {
-    const key = String(++sequence);
-    pending.set(key, performance.now());
-    connector.publish(
-      subjects.event("message"),
-      createEnvelope("message", { platform: BENCH_PLATFORM, channel: `room${user % 4}` }, {
-        user: { name: `user${user}`, rank: 1 },
-        text: `!roll 1d1+${key}`,
-      }),
-    );
-  };
-
-  // Wait until dice answers (the plugins are up and the router has the table).
-  const ready = Date.now() + 60_000;
-  for (;;) {
-    answers.length = 0;
-    sendOne(0);
-    await connector.flush();
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    if (answers.length > 0) break;
-    if (Date.now() > ready) throw new Error("dice never answered through the router");
-  }
-
-  const drive = async (perSecond: number, seconds: number) => {
-    answers.length = 0;
-    pending.clear();
-    const total = Math.round(perSecond * seconds);
-    // Arrivals are spread evenly, 1 ms apart at most: sending a burst every 10 ms measured mostly
-    // the queueing inside each burst (the 10th command waits for the 9 before it).
-    const tickMs = 1;
-    const perTick = perSecond * tickMs / 1000;
-    let sent = 0;
-    let owed = 0;
-    const start = performance.now();
-    await new Promise<void>((resolve) => {
-      const timer = setInterval(() => {
-        // Catch up on ticks the event loop delayed, so the offered rate stays honest.
-        const due = Math.min(total, Math.round(((performance.now() - start) / tickMs) * perTick));
-        owed = due - sent;
-        for (let i = 0; i < owed; i++) sendOne(sent++ % 50);
-        if (sent >= total) {
-          clearInterval(timer);
-          resolve();
-        }
-      }, tickMs);
+    const authority = await loadOrCreateAuthority(`${home}/.rosey`);
+    const role = connectorRole(BENCH_PLATFORM);
+    const connectorUser = await mintUser(authority, role);
+    const connector = await EventBus.connect({
+      servers: `127.0.0.1:${natsPort}`,
+      name: role.name,
+      creds: connectorUser.creds,
     });
-    const sendSeconds = (performance.now() - start) / 1000;
-    const waitUntil = Date.now() + 10_000;
-    while (answers.length < total && Date.now() < waitUntil) {
+    const adminUser = await mintUser(authority, {
+      name: ADMIN_NAME,
+      permissions: {
+        publish: { allow: [subjects.adminPlugins("list")] },
+        subscribe: { allow: [`_INBOX.${ADMIN_NAME}.>`] },
+      },
+    });
+    const admin = await EventBus.connect({
+      servers: `127.0.0.1:${natsPort}`,
+      name: ADMIN_NAME,
+      creds: adminUser.creds,
+    });
+
+    const pending = new Map<string, number>();
+    let onAnswer: (() => void) | undefined;
+    const answers: number[] = [];
+    let lastAnswerAt = 0;
+    const chat = compiledValidator(ChatActionSchema);
+    const answered = takeActions(connector, {
+      platform: BENCH_PLATFORM,
+      delivery: scenario.delivery ?? "live",
+    }, (value, context) => {
+      if (context.action !== "chat") return;
+      const action = chat.safeParse(value);
+      if (!action.success) return;
+      const key = /rolled 1d1\+(\d+)/.exec(action.data.text)?.[1];
+      const sentAt = key === undefined ? undefined : pending.get(key);
+      if (sentAt === undefined || key === undefined) return;
+      pending.delete(key);
+      lastAnswerAt = performance.now();
+      answers.push(lastAnswerAt - sentAt);
+      onAnswer?.();
+    });
+    await answered.ready;
+
+    let sequence = 0;
+    const sendOne = (user: number) => {
+      const key = String(++sequence);
+      pending.set(key, performance.now());
+      connector.publish(
+        subjects.event("message"),
+        createEnvelope("message", { platform: BENCH_PLATFORM, channel: `room${user % 4}` }, {
+          user: { name: `user${user}`, rank: 1 },
+          text: `!roll 1d1+${key}`,
+        }),
+      );
+    };
+
+    // Wait until dice answers (the plugins are up and the router has the table).
+    const ready = Date.now() + 60_000;
+    for (;;) {
+      answers.length = 0;
+      sendOne(0);
+      await connector.flush();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      if (answers.length > 0) break;
+      if (Date.now() > ready) throw new Error("dice never answered through the router");
+    }
+
+    const drive = async (perSecond: number, seconds: number) => {
+      answers.length = 0;
+      pending.clear();
+      const total = Math.round(perSecond * seconds);
+      // Arrivals are spread evenly, 1 ms apart at most: sending a burst every 10 ms measured mostly
+      // the queueing inside each burst (the 10th command waits for the 9 before it).
+      const tickMs = 1;
+      const perTick = perSecond * tickMs / 1000;
+      let sent = 0;
+      let owed = 0;
+      const start = performance.now();
       await new Promise<void>((resolve) => {
-        onAnswer = () => {
-          if (answers.length >= total) resolve();
-        };
-        setTimeout(resolve, 200);
+        const timer = setInterval(() => {
+          // Catch up on ticks the event loop delayed, so the offered rate stays honest.
+          const due = Math.min(total, Math.round(((performance.now() - start) / tickMs) * perTick));
+          owed = due - sent;
+          for (let i = 0; i < owed; i++) sendOne(sent++ % 50);
+          if (sent >= total) {
+            clearInterval(timer);
+            resolve();
+          }
+        }, tickMs);
       });
-    }
-    onAnswer = undefined;
-    const busySeconds = Math.max(sendSeconds, (lastAnswerAt - start) / 1000);
-    const samples = [...answers];
-    return {
-      targetPerSecond: perSecond,
-      sent: total,
-      answered: samples.length,
-      achievedPerSecond: Math.round(samples.length / busySeconds),
-      latency: summarize(samples),
-      samples,
-    };
-  };
-
-  const runningPlugins = async () => {
-    const list = await admin.request(subjects.adminPlugins("list"), {}, {
-      schema: z.object({ plugins: z.array(PluginStatusSchema) }).passthrough(),
-    });
-    return list.plugins.flatMap((p) =>
-      p.pid === undefined || p.state !== "running" ? [] : [{ name: p.name, pid: p.pid }]
-    );
-  };
-  const natsPid = await pidListening(natsPort);
-
-  const processes = async (): Promise<NamedProcess[]> => [
-    { name: "core", pid: child.pid },
-    ...(natsPid ? [{ name: "nats-server", pid: natsPid }] : []),
-    ...(await runningPlugins()).map((p) => ({ name: `plugin ${p.name}`, pid: p.pid })),
-    { name: "load generator", pid: Deno.pid },
-  ];
-
-  const memory = async (): Promise<BotMemory> => {
-    const plugins: ProcessMemory[] = [];
-    for (const p of await runningPlugins()) {
-      plugins.push({
-        name: p.name,
-        pid: p.pid,
-        rssBytes: await rssOf(p.pid),
-        pssBytes: await smapsField(p.pid, "Pss"),
-      });
-    }
-    const core: ProcessMemory = {
-      name: "core (dev: router, manager, monitor, services)",
-      pid: child.pid,
-      rssBytes: await rssOf(child.pid),
-      pssBytes: await smapsField(child.pid, "Pss"),
-    };
-    const nats: ProcessMemory | undefined = natsPid
-      ? {
-        name: "nats-server",
-        pid: natsPid,
-        rssBytes: await rssOf(natsPid),
-        pssBytes: await smapsField(natsPid, "Pss"),
+      const sendSeconds = (performance.now() - start) / 1000;
+      const waitUntil = Date.now() + 10_000;
+      while (answers.length < total && Date.now() < waitUntil) {
+        await new Promise<void>((resolve) => {
+          onAnswer = () => {
+            if (answers.length >= total) resolve();
+          };
+          setTimeout(resolve, 200);
+        });
       }
-      : undefined;
-    const all = [core, ...(nats ? [nats] : []), ...plugins];
-    return {
-      core,
-      ...(nats ? { nats } : {}),
-      plugins,
-      totalPssBytes: all.reduce((sum, p) => sum + p.pssBytes, 0),
+      onAnswer = undefined;
+      const busySeconds = Math.max(sendSeconds, (lastAnswerAt - start) / 1000);
+      const samples = [...answers];
+      return {
+        targetPerSecond: perSecond,
+        sent: total,
+        answered: samples.length,
+        achievedPerSecond: Math.round(samples.length / busySeconds),
+        latency: summarize(samples),
+        samples,
+      };
     };
-  };
-  const close = async () => {
-    await connector.close();
-    await admin.close();
+
+    const runningPlugins = async () => {
+      const list = await admin.request(subjects.adminPlugins("list"), {}, {
+        schema: z.object({ plugins: z.array(PluginStatusSchema) }).passthrough(),
+      });
+      return list.plugins.flatMap((p) =>
+        p.pid === undefined || p.state !== "running" ? [] : [{ name: p.name, pid: p.pid }]
+      );
+    };
+    const natsPid = await pidListening(natsPort);
+
+    const processes = async (): Promise<NamedProcess[]> => [
+      { name: "core", pid: child.pid },
+      ...(natsPid ? [{ name: "nats-server", pid: natsPid }] : []),
+      ...(await runningPlugins()).map((p) => ({ name: `plugin ${p.name}`, pid: p.pid })),
+      { name: "load generator", pid: Deno.pid },
+    ];
+
+    const memory = async (): Promise<BotMemory> => {
+      const plugins: ProcessMemory[] = [];
+      for (const p of await runningPlugins()) {
+        plugins.push({
+          name: p.name,
+          pid: p.pid,
+          rssBytes: await rssOf(p.pid),
+          pssBytes: await smapsField(p.pid, "Pss"),
+        });
+      }
+      const core: ProcessMemory = {
+        name: "core (dev: router, manager, monitor, services)",
+        pid: child.pid,
+        rssBytes: await rssOf(child.pid),
+        pssBytes: await smapsField(child.pid, "Pss"),
+      };
+      const nats: ProcessMemory | undefined = natsPid
+        ? {
+          name: "nats-server",
+          pid: natsPid,
+          rssBytes: await rssOf(natsPid),
+          pssBytes: await smapsField(natsPid, "Pss"),
+        }
+        : undefined;
+      const all = [core, ...(nats ? [nats] : []), ...plugins];
+      return {
+        core,
+        ...(nats ? { nats } : {}),
+        plugins,
+        totalPssBytes: all.reduce((sum, p) => sum + p.pssBytes, 0),
+      };
+    };
+    const close = async () => {
+      await connector.close();
+      await admin.close();
+      try {
+        child.kill("SIGTERM");
+      } catch {
+        // gone already
+      }
+      await child.status;
+      await drained;
+      await Deno.remove(home, { recursive: true }).catch(() => undefined);
+    };
+    return {
+      home,
+      pid: child.pid,
+      connector,
+      admin,
+      drive,
+      memory,
+      processes,
+      natsMessages: async () => {
+        const varz = await (await fetch(`${monitorUrl}/varz`)).json() as {
+          in_msgs: number;
+          out_msgs: number;
+        };
+        return { in: varz.in_msgs, out: varz.out_msgs };
+      },
+      [Symbol.asyncDispose]: close,
+    };
+  } catch (error) {
+    // A bot that did not come up is not left running (its nats-server and plugins with it).
     try {
       child.kill("SIGTERM");
     } catch {
       // gone already
     }
     await child.status;
-    await drained;
     await Deno.remove(home, { recursive: true }).catch(() => undefined);
-  };
-  return {
-    home,
-    pid: child.pid,
-    connector,
-    admin,
-    drive,
-    memory,
-    processes,
-    natsMessages: async () => {
-      const varz = await (await fetch(`${monitorUrl}/varz`)).json() as {
-        in_msgs: number;
-        out_msgs: number;
-      };
-      return { in: varz.in_msgs, out: varz.out_msgs };
-    },
-    [Symbol.asyncDispose]: close,
-  };
+    throw error;
+  }
 }
 
 /** Resident set size of a process (bytes; 0 if it is gone), sampled as the watchdog does. */

@@ -223,6 +223,7 @@ export class ModeratorService {
     try {
       return await this.#bus.request(subjects.statsQuery(kind), query, {
         timeoutMs: this.#statsTimeoutMs,
+        replyPrefix: subjects.statsAnswers(this.#bus.name),
         schema,
       });
     } catch (error) {

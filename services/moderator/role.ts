@@ -40,7 +40,12 @@ export function moderatorRole(): ServiceRole {
         ],
       },
       subscribe: {
-        allow: [subjects.event("pm"), subjects.actionOutcomesOf(name), inboxGrant(name)],
+        allow: [
+          subjects.event("pm"),
+          subjects.actionOutcomesOf(name),
+          `${subjects.statsAnswers(name)}.>`,
+          inboxGrant(name),
+        ],
       },
     },
   };

@@ -31,6 +31,7 @@ export class ChannelQueries {
   channelStats(source: Source): Promise<ChannelStatsReply> {
     return this.#bus.request(subjects.statsQuery("channel"), { source }, {
       timeoutMs: 2000,
+      replyPrefix: subjects.statsAnswers(this.#bus.name),
       schema: ChannelStatsReplySchema,
     });
   }
@@ -38,6 +39,7 @@ export class ChannelQueries {
   userStats(source: Source, name: string): Promise<UserStatsReply> {
     return this.#bus.request(subjects.statsQuery("user"), { source, name }, {
       timeoutMs: 2000,
+      replyPrefix: subjects.statsAnswers(this.#bus.name),
       schema: UserStatsReplySchema,
     });
   }

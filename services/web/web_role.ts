@@ -42,6 +42,7 @@ export function webRole(): ServiceRole {
       subscribe: {
         allow: [
           subjects.allMonitoring(),
+          `${subjects.statsAnswers(WEB_IDENTITY)}.>`,
           subjects.pluginManifests(),
           subjects.securityViolation(),
           ...WEB_LIVE_EVENTS.map((type) => subjects.event(type)),

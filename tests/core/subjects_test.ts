@@ -30,6 +30,7 @@ function sampleArgs(name: string, arity: number): string[] {
   if (name === "anyPlatformAction") return ["chat"];
   if (name === "anyPlatformState") return ["snapshot"];
   if (name === "statsQuery") return ["channel"];
+  if (name === "statsAnswers") return ["svc-web"];
   if (name === "actionOutcome") return ["cytube", "svc-moderator", "m1"];
   if (name === "actionOutcomesOf") return ["svc-moderator"];
   const samples = ["cytube", "chat", "x"];
@@ -106,6 +107,8 @@ Deno.test("the subject tree is spelled as the wire format documents it", () => {
     allAudit: "rosey.audit.>",
     statsQuery: "rosey.stats.query.channel",
     allStatsQueries: "rosey.stats.query.*",
+    statsAnswers: "rosey.stats.answer.svc-web",
+    allStatsAnswers: "rosey.stats.answer.>",
     all: "rosey.>",
   });
   assert.equal(inboxPrefix("plugin-dice"), "_INBOX.plugin-dice");
@@ -160,6 +163,7 @@ Deno.test("inbound and outbound subjects never collide", () => {
     "admin": subjects.allAdmin(),
     "audit": subjects.allAudit(),
     "stats queries (request/reply)": subjects.allStatsQueries(),
+    "stats answers (stats -> asker)": subjects.allStatsAnswers(),
   };
   const names = Object.keys(branches);
   for (const [i, a] of names.entries()) {

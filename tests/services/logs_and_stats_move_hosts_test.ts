@@ -57,7 +57,7 @@ async function aliceLines(env: ServicesEnv, source: { platform: string; channel:
   const reply = await env.observer.request(subjects.statsQuery("user"), {
     source,
     name: "alice",
-  }, { schema: UserStatsReplySchema });
+  }, { schema: UserStatsReplySchema, replyPrefix: subjects.statsAnswers(env.observer.name) });
   assert.ok(reply.ok && reply.user, "alice known to stats");
   return reply.user.chatLines;
 }
@@ -113,6 +113,7 @@ Deno.test("chat log and stats started on another host continue from the KV curso
   assert.equal(await aliceLines(env, source), 5);
   const channel = await env.observer.request(subjects.statsQuery("channel"), { source }, {
     schema: ChannelStatsReplySchema,
+    replyPrefix: subjects.statsAnswers(env.observer.name),
   });
   assert.ok(channel.ok);
   assert.deepEqual(channel.stats.topChatters, [{ name: "alice", lines: 5 }]);

@@ -80,6 +80,7 @@ Deno.test("running chat log and stats go on after nats-server restarts, with no 
     ]);
     const reply = await publisher.request(subjects.statsQuery("channel"), { source }, {
       schema: ChannelStatsReplySchema,
+      replyPrefix: subjects.statsAnswers(publisher.name),
     });
     assert.ok(reply.ok);
     assert.deepEqual(reply.stats.topChatters, [{ name: "alice", lines: 4 }]);

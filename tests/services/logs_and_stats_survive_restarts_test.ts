@@ -134,6 +134,7 @@ Deno.test("logs and stats survive restarts of every process and of nats-server, 
   const asker = env.observer;
   const channelReply = await asker.request(subjects.statsQuery("channel"), { source }, {
     schema: ChannelStatsReplySchema,
+    replyPrefix: subjects.statsAnswers(asker.name),
   });
   assert.ok(channelReply.ok);
   assert.deepEqual(channelReply.stats.topChatters, [
@@ -146,6 +147,7 @@ Deno.test("logs and stats survive restarts of every process and of nats-server, 
   assert.ok(channelReply.stats.peakChatUsers.count >= 1 && channelReply.stats.peakChatUsers.at);
   const alice = await asker.request(subjects.statsQuery("user"), { source, name: "ALICE" }, {
     schema: UserStatsReplySchema,
+    replyPrefix: subjects.statsAnswers(asker.name),
   });
   assert.ok(alice.ok && alice.user);
   assert.equal(alice.user.chatLines, 3);

@@ -10,6 +10,7 @@ import { chatlogRole } from "../../services/chatlog/mod.ts";
 import { moderatorRole } from "../../services/moderator/mod.ts";
 import { statsRole } from "../../services/stats/mod.ts";
 import { TestNats, waitFor } from "@quicksilver/testing";
+import { credentialRoles } from "../../scripts/_assembly.ts";
 
 Deno.test("the parity services cannot publish events or act outside their roles", async () => {
   await using nats = await TestNats.start();
@@ -63,4 +64,28 @@ Deno.test("each service reads and writes only its own key of the services' state
   } finally {
     await Promise.all([chatlog.close(), stats.close(), moderator.close()]);
   }
+});
+
+Deno.test("no identity that pulls from a stream may also answer requests through allow_responses", () => {
+  // nats-server 2.9 records the reply subject of every message delivered to a connection with
+  // `allow_responses`; each pulled message has one (`$JS.ACK…`) nobody answers, and past 4096
+  // records every delivery scans them all (nats-io/nats-server#6058): at 1000 events/s the
+  // stats reader cost nats-server ~200 us per event after 5 s, growing for 2 minutes.
+  // Known and left: a connector in `nats.delivery: durable` (its action consumer; actions come
+  // at the command rate, docs/PERFORMANCE.md says what it costs).
+  const known = new Set([
+    "connector-cytube",
+    "connector-irc",
+    "connector-twitch",
+    "connector-shell",
+  ]);
+  const offenders: string[] = [];
+  for (const [key, role] of credentialRoles()) {
+    const { name, permissions } = role();
+    const pulls = (permissions.publish?.allow ?? []).some((s) =>
+      s.startsWith("$JS.API.CONSUMER.MSG.NEXT.")
+    );
+    if (pulls && permissions.responses && !known.has(name)) offenders.push(`${key} (${name})`);
+  }
+  assert.deepEqual(offenders, []);
 });
