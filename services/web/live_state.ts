@@ -21,6 +21,7 @@ import {
   subjects,
 } from "@quicksilver/core";
 import { z } from "zod";
+import { ChatRing } from "./chat_ring.ts";
 import { WEB_LIVE_EVENTS } from "./web_role.ts";
 
 /** One component's line of the status table, as the monitor computes it. */
@@ -68,7 +69,7 @@ export class LiveState {
   /** The monitor's statuses, until the first table arrives. */
   #early: PluginStatus[] | undefined;
   readonly #violations: SecurityViolation[] = [];
-  readonly #chat = new Map<string, ChatEvent[]>();
+  readonly #chat = new Map<string, ChatRing<ChatEvent>>();
   readonly #listeners = new Set<(event: LiveEvent) => void>();
   readonly #subscriptions: BusSubscription[] = [];
   #statusTimer: ReturnType<typeof setTimeout> | undefined;
@@ -101,10 +102,9 @@ export class LiveState {
           this.#onChannel(event.source);
           if (type === "channel.joined") return;
           const key = channelKey(event.source.platform, event.source.channel);
-          const lines = this.#chat.get(key) ?? [];
+          let lines = this.#chat.get(key);
+          if (!lines) this.#chat.set(key, lines = new ChatRing<ChatEvent>(KEEP_CHAT));
           lines.push(event);
-          if (lines.length > KEEP_CHAT) lines.shift();
-          this.#chat.set(key, lines);
           this.#emit({ event: "chat", data: event });
         }, { schema: ChatEventSchema })
       ),
@@ -139,7 +139,7 @@ export class LiveState {
   }
 
   chat(platform: string, channel: string): ChatEvent[] {
-    return [...(this.#chat.get(channelKey(platform, channel)) ?? [])];
+    return this.#chat.get(channelKey(platform, channel))?.lines() ?? [];
   }
 
   /** Calls `listener` with every change until the returned function is called. */
