@@ -54,6 +54,9 @@ const print = (rows: string[][]) => {
   for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join("  "));
 };
 
+/** How long the soak drives the bot before its first window (JIT; see `soak`). */
+const SOAK_JIT_WARM_UP_SECONDS = 15;
+
 if (positionals[0] === "soak") {
   await soak(Number(values.minutes));
   Deno.exit(0);
@@ -480,9 +483,6 @@ async function soak(minutes: number) {
     ),
   }));
 }
-
-/** How long the soak drives the bot before its first window (JIT; see `soak`). */
-const SOAK_JIT_WARM_UP_SECONDS = 15;
 
 /** One 30 s window of the soak (`windows[]` in its JSON line). */
 interface SoakWindow {
