@@ -11,6 +11,7 @@ import type { EventBus } from "./event_bus.ts";
 import type { Delivery } from "./delivery.ts";
 import { ensureLeaseBucket } from "./kv_lease.ts";
 import { ensureServiceStateBucket } from "./service_state.ts";
+import { sleep } from "./_reattach.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -68,16 +69,50 @@ export async function ensureCoreStreams(
 ): Promise<void> {
   const replicas = clusterReplicas(bus);
   const durable = options.delivery === "durable";
-  for (const spec of CORE_STREAMS) {
-    if (spec === ACTIONS_STREAM && !durable) {
-      await bus.durable.deleteStream(spec.name);
-      continue;
+  // Every step is idempotent (info, then update or create), so a transient refusal is met by
+  // doing them all again.
+  for (let attempt = 1;; attempt++) {
+    try {
+      for (const spec of CORE_STREAMS) {
+        if (spec === ACTIONS_STREAM && !durable) {
+          await bus.durable.deleteStream(spec.name);
+          continue;
+        }
+        await bus.durable.ensureStream({ ...spec, subjects: [...spec.subjects], replicas });
+      }
+      await ensureLeaseBucket(bus);
+      await ensureServiceStateBucket(bus);
+      return;
+    } catch (error) {
+      if (attempt >= STREAM_SETUP_ATTEMPTS || !isTransientJetStreamRefusal(error)) throw error;
+      await sleep(Math.min(250 * 2 ** (attempt - 1), 2000));
     }
-    await bus.durable.ensureStream({ ...spec, subjects: [...spec.subjects], replicas });
   }
-  await ensureLeaseBucket(bus);
-  await ensureServiceStateBucket(bus);
 }
+
+/** How many times boot asks for the core streams before the refusal is the caller's (~20 s). */
+const STREAM_SETUP_ATTEMPTS = 12;
+
+/**
+ * JetStream API refusals that a moment later are not: seen while a cluster is still forming, or
+ * while another process of the bot creates the same stream at the same moment (each `deno task
+ * start` process ensures the core streams). By `err_code` (nats-server server/errors.json):
+ * 10049 "error creating store for stream" (the server hides the cause in its own log), 10058
+ * "stream name already in use" (a concurrent create won), 10008 "JetStream system temporarily
+ * unavailable", 10005 "no suitable peers for placement" and 10023 "insufficient resources" (peers
+ * not yet known to the meta group); also a request that timed out.
+ */
+export function isTransientJetStreamRefusal(error: unknown): boolean {
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === "number" && code >= 10000) return TRANSIENT_API_ERRORS.includes(code);
+    if (/timeout|timed out/i.test(cause.message)) return true;
+    cause = cause.cause;
+  }
+  return false;
+}
+
+const TRANSIENT_API_ERRORS = [10049, 10058, 10008, 10005, 10023];
 
 /**
  * How many copies a core stream keeps: 1 on a single server; on a cluster (the server's INFO
