@@ -144,6 +144,16 @@ export async function startBotUnderTest(
     stdout: "null",
     stderr: "piped",
   }).spawn();
+  /** Stops the bot (its nats-server and plugins with it) and removes its home. */
+  const stop = async () => {
+    try {
+      child.kill("SIGTERM");
+    } catch {
+      // gone already
+    }
+    await child.status;
+    await Deno.remove(home, { recursive: true }).catch(() => undefined);
+  };
   try {
     const stderr = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
     let seen = "";
@@ -324,14 +334,8 @@ export async function startBotUnderTest(
     const close = async () => {
       await connector.close();
       await admin.close();
-      try {
-        child.kill("SIGTERM");
-      } catch {
-        // gone already
-      }
-      await child.status;
+      await stop();
       await drained;
-      await Deno.remove(home, { recursive: true }).catch(() => undefined);
     };
     return {
       home,
@@ -351,14 +355,8 @@ export async function startBotUnderTest(
       [Symbol.asyncDispose]: close,
     };
   } catch (error) {
-    // A bot that did not come up is not left running (its nats-server and plugins with it).
-    try {
-      child.kill("SIGTERM");
-    } catch {
-      // gone already
-    }
-    await child.status;
-    await Deno.remove(home, { recursive: true }).catch(() => undefined);
+    // A bot that did not come up is not left running.
+    await stop();
     throw error;
   }
 }
